@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Bootstrap for `npm test`, `npm start`, `npm run bench`: install npm dependencies when they are
+// missing or older than package-lock.json, then compile src/ to dist/ when any source is newer
+// than the last build. Prints one line per step it takes and nothing when all is current.
+import { existsSync, statSync, readdirSync, writeFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
+
+function newest(dir) {
+  let t = 0;
+  if (!existsSync(dir)) return t;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function run(cmd, args, what) {
+  process.stderr.write(`nirkit: ${what}…\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) {
+    process.stderr.write(`nirkit: ${what} failed (exit ${r.status}). Fix the error above and run the command again.\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+const lockStamp = join(root, "node_modules", ".package-lock.json");
+if (!existsSync(join(root, "node_modules")) || mtime(join(root, "package-lock.json")) > mtime(lockStamp)) {
+  run("npm", ["ci", "--no-audit", "--no-fund"], "installing npm dependencies (npm ci)");
+}
+
+const stamp = join(root, "dist", ".build-stamp");
+const sources = Math.max(newest(join(root, "src")), mtime(join(root, "tsconfig.json")));
+if (sources > mtime(stamp)) {
+  run(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"], "building src/ into dist/ (tsc)");
+  writeFileSync(stamp, new Date().toISOString() + "\n");
+}

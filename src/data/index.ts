@@ -1,0 +1,2 @@
+/** nirkit layer: data (filled in by its issue). */
+export {};

@@ -1,0 +1,2 @@
+/** nirkit layer: hw (filled in by its issue). */
+export {};

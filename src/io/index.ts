@@ -1,0 +1,2 @@
+/** nirkit layer: io (filled in by its issue). */
+export {};

@@ -1,0 +1,2 @@
+/** nirkit layer: notebook (filled in by its issue). */
+export {};

@@ -1,0 +1,2 @@
+/** nirkit layer: sim (filled in by its issue). */
+export {};

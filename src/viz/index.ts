@@ -1,0 +1,2 @@
+/** nirkit layer: viz (filled in by its issue). */
+export {};
