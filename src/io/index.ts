@@ -1,2 +1,3 @@
-/** nirkit layer: io (filled in by its issue). */
-export {};
+/** Input/output: `.nir` HDF5 files, NIR graph data, `.npy` arrays, atomic writes. */
+export * from "./atomic.js";
+export * from "./npy.js";
