@@ -3,6 +3,7 @@
  * field) and what to do about it, so a CLI or notebook can print just `message`.
  */
 export type NirErrorCode =
+  | "io.not_found"
   | "io.not_hdf5"
   | "io.truncated"
   | "io.corrupt"
