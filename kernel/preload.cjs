@@ -1,0 +1,173 @@
+"use strict";
+/**
+ * Preloaded into the nirkit kernel (kernelspec env NODE_OPTIONS=--require …/preload.cjs).
+ *
+ * tslab 1.0.22 reports a failed cell only on stderr and answers with an execute_reply whose
+ * ename/evalue are empty, so Jupyter shows "<Error>:" with no message. This file patches the
+ * running tslab (the project's own node_modules/tslab, same module instance as the kernel) so
+ * that a failed cell also sends a proper Jupyter `error` output and a filled-in execute_reply:
+ * for a NirError that is its name and code, the message, where it happened, and the fix.
+ *
+ * Self-contained on purpose (no dist/ import): errors must stay readable even when the build is
+ * broken. Outside a tslab kernel process (e.g. a child process inheriting NODE_OPTIONS) it does
+ * nothing but export its formatter.
+ */
+const fs = require("node:fs");
+const path = require("node:path");
+const util = require("node:util");
+
+const RED = "\u001b[31m";
+const BOLD = "\u001b[1m";
+const DIM = "\u001b[2m";
+const RESET = "\u001b[0m";
+
+/** True for nirkit's NirError (also a copy from another module instance): name + code. */
+function isNirError(e) {
+  return typeof e === "object" && e !== null && e.name === "NirError" && typeof e.code === "string";
+}
+
+/** Stack frames worth showing: the cell and user files, not Node or tslab internals. */
+function userFrames(stack) {
+  return String(stack || "")
+    .split("\n")
+    .filter((l) => /^\s+at /.test(l))
+    .filter((l) => !/node:internal|[\\/]tslab[\\/]dist[\\/]|\(node:/.test(l))
+    .slice(0, 8);
+}
+
+/**
+ * Formats a thrown value as Jupyter error content `{ename, evalue, traceback}`.
+ * NirError → "NirError [code]: <message>", then "where:" and "fix:" lines; other errors → name,
+ * message and the user part of the stack; causes follow as "caused by:".
+ */
+function formatCellError(e) {
+  if (isNirError(e)) {
+    const problem = typeof e.problem === "string" && e.problem ? e.problem : String(e.message);
+    const where = [];
+    if (e.file) where.push(String(e.file));
+    if (e.node !== undefined && e.node !== null) where.push(`node "${e.node}"`);
+    if (e.field) where.push(`field ${e.field}`);
+    const tb = [`${RED}${BOLD}NirError${RESET} ${DIM}[${e.code}]${RESET}: ${problem}`];
+    if (where.length) tb.push(`  where: ${where.join(" → ")}`);
+    if (e.hint) tb.push(`  fix:   ${e.hint}`);
+    if (e.cause !== undefined) tb.push(`  caused by: ${describeCause(e.cause)}`);
+    return { ename: "NirError", evalue: String(e.message), traceback: tb };
+  }
+  if (e instanceof Error || (typeof e === "object" && e !== null && "message" in e && "stack" in e)) {
+    const name = String(e.name || "Error");
+    const msg = String(e.message);
+    const tb = [`${RED}${BOLD}${name}${RESET}: ${msg}`, ...userFrames(e.stack)];
+    if (e.cause !== undefined) tb.push(`  caused by: ${describeCause(e.cause)}`);
+    return { ename: name, evalue: msg, traceback: tb };
+  }
+  const text = typeof e === "string" ? e : util.inspect(e);
+  return { ename: "Error", evalue: text, traceback: [`${RED}${BOLD}Error${RESET}: ${text}`] };
+}
+
+function describeCause(c) {
+  if (c instanceof Error) return `${c.name}: ${c.message}`;
+  return typeof c === "string" ? c : util.inspect(c, { depth: 1 });
+}
+
+/**
+ * Turns what tslab reported through its error console during one cell into error content:
+ * a thrown value (formatted as above) or TypeScript diagnostics (ename "TypeScriptError").
+ */
+function describeFailure(reports) {
+  const thrown = reports.find((r) => r.length === 1 && typeof r[0] === "object" && r[0] !== null);
+  if (thrown) return formatCellError(thrown[0]);
+  const lines = reports.map((args) => util.format(...args));
+  if (lines.length === 0) {
+    return { ename: "Error", evalue: "the cell failed", traceback: [`${RED}${BOLD}Error${RESET}: the cell failed`] };
+  }
+  const isDiagnostic = reports.every((r) => r[0] === "%s%d:%d - %s");
+  const ename = isDiagnostic ? "TypeScriptError" : "Error";
+  return {
+    ename,
+    evalue: lines.join("\n"),
+    traceback: [`${RED}${BOLD}${ename}${RESET}: ${isDiagnostic ? "the cell does not type-check" : "the cell failed"}`, ...lines.map((l) => "  " + l)],
+  };
+}
+
+/** The tslab dist/ folder of this process when it is a tslab kernel, else null. */
+function tslabDist() {
+  try {
+    const bin = fs.realpathSync(process.argv[1] || "");
+    if (!/[\\/]tslab[\\/]bin[\\/]tslab$/.test(bin)) return null;
+    const dist = path.join(path.dirname(bin), "..", "dist");
+    return fs.existsSync(path.join(dist, "jupyter.js")) ? dist : null;
+  } catch {
+    return null;
+  }
+}
+
+const SINK = Symbol("nirkit.cellErrors");
+
+/** Patches the tslab modules in `dist` (see the file comment). Idempotent. */
+function patchTslab(dist) {
+  const jupyter = require(path.join(dist, "jupyter.js"));
+  const executor = require(path.join(dist, "executor.js"));
+  if (jupyter.__nirkitPatched) return;
+  Object.defineProperty(jupyter, "__nirkitPatched", { value: true });
+
+  // tslab's executor reports errors only through the console object it is created with.
+  let active = null;
+  const createExecutor = executor.createExecutor;
+  executor.createExecutor = function (rootDir, convs, con) {
+    const report = {
+      log: con.log,
+      error: (...args) => {
+        if (active) active.push(args);
+        else con.error(...args);
+      },
+    };
+    return createExecutor.call(this, rootDir, convs, report);
+  };
+
+  const Handler = jupyter.JupyterHandlerImpl.prototype;
+  const handleExecuteImpl = Handler.handleExecuteImpl;
+  Handler.handleExecuteImpl = async function (req, writeStream, writeDisplayData) {
+    const sink = (req && req[SINK]) || [];
+    active = sink;
+    try {
+      return await handleExecuteImpl.call(this, req, writeStream, writeDisplayData);
+    } finally {
+      if (active === sink) active = null;
+    }
+  };
+
+  // Same as tslab's ZmqServer.handleExecute, plus the error output and a filled-in reply.
+  jupyter.ZmqServer.prototype.handleExecute = async function (sock, msg) {
+    const sink = [];
+    Object.defineProperty(msg.content, SINK, { value: sink });
+    const send = (type, content, socket) => {
+      const m = msg.createReply();
+      m.header.msg_type = type;
+      m.content = content;
+      m.signAndSend(this.connInfo.key, socket);
+    };
+    const writeStream = (name, text) => send("stream", { name, text }, this.iopub);
+    const writeDisplayData = (data, update) => send(update ? "update_display_data" : "display_data", data, this.iopub);
+    const content = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData);
+    if (content.status === "error") {
+      const err = describeFailure(sink);
+      send("error", err, this.iopub);
+      Object.assign(content, err);
+    } else if (sink.length) {
+      // Reported but not failed (e.g. diagnostics of a `//@module` cell): keep them visible.
+      for (const args of sink) writeStream("stderr", util.format(...args) + "\n");
+    }
+    send("execute_reply", content, sock);
+  };
+}
+
+const dist = tslabDist();
+if (dist) {
+  try {
+    patchTslab(dist);
+  } catch (e) {
+    process.stderr.write(`nirkit kernel preload: could not patch tslab (${e && e.message}); errors will show as tslab prints them\n`);
+  }
+}
+
+module.exports = { formatCellError, describeFailure, patchTslab };
