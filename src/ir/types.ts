@@ -24,10 +24,10 @@ export interface NodeCommon {
   metadata: Metadata;
 }
 
-/** Graph entry point; `shape` is the per-sample input shape. */
-export interface Input extends NodeCommon { type: "Input"; shape: Tensor }
-/** Graph exit point; `shape` is the per-sample output shape. */
-export interface Output extends NodeCommon { type: "Output"; shape: Tensor }
+/** Graph entry point; `shape` is the per-sample input shape (null while unknown). */
+export interface Input extends NodeCommon { type: "Input"; shape: Tensor | null }
+/** Graph exit point; `shape` is the per-sample output shape (null until inferred, like `Output(None)`). */
+export interface Output extends NodeCommon { type: "Output"; shape: Tensor | null }
 /** y = W·x + b, W of shape (..., out, in). */
 export interface Affine extends NodeCommon { type: "Affine"; weight: Tensor; bias: Tensor }
 /** y = W·x, W of shape (..., out, in). */

@@ -1,0 +1,142 @@
+/**
+ * Conv1d and Conv2d (PyTorch semantics: cross-correlation, weight (C_out, C_in/groups, k…)).
+ * Types come from `input_shape`, computed as the reference does by default (see
+ * {@link InferenceMode}); `inference: "correct"` gives PyTorch's true shapes.
+ */
+import type * as T from "../types.js";
+import { NirError } from "../errors.js";
+import { floatParam, intParam, intScalar, shapeTensor, shapeValues, zerosLike, type Where } from "../params.js";
+import { markTuple } from "../plain.js";
+import { convOutputSize, type InferenceMode, type IntOrInts } from "../shapes.js";
+import { isTensor, type Tensor, type TensorLike } from "../tensor.js";
+import { meta, type CommonOptions } from "./common.js";
+
+/** Options shared by {@link Conv1d} and {@link Conv2d}. stride/dilation/groups default to 1, padding to 0, bias to zeros. */
+export interface ConvOptions extends CommonOptions {
+  /** Spatial input size: N for Conv1d, (H, W) for Conv2d; null → inferred from the graph. */
+  input_shape?: TensorLike | null;
+  weight: TensorLike;
+  stride?: TensorLike;
+  padding?: TensorLike | string;
+  dilation?: TensorLike;
+  groups?: TensorLike;
+  bias?: TensorLike | null;
+  /** How types are computed (default "reference", as the Python tool). */
+  inference?: InferenceMode;
+}
+
+/** The Conv1d node record. */
+export type Conv1d = T.Conv1d;
+/** The Conv2d node record. */
+export type Conv2d = T.Conv2d;
+
+/** A conv/pool integer argument as the shape helpers take it: a number (rank 0) or per-dim numbers. */
+export function intOrInts(t: Tensor): IntOrInts {
+  return t.shape.length === 0 ? Number(t.data[0]) : shapeValues(t);
+}
+
+/** Validates a padding argument: "same", "valid" or integers (reference ValueError otherwise). */
+export function paddingParam(type: string, p: TensorLike | string | undefined, dims: number, where: Where): Tensor | "same" | "valid" {
+  if (typeof p === "string") {
+    if (p === "same" || p === "valid") return p;
+    throw new NirError("ir.invalid_value", `${type}: padding must be 'same', 'valid', or int, not ${p}`, {
+      ...where,
+      field: "padding",
+      hint: "use 'same', 'valid' or an integer padding",
+    });
+  }
+  return pairParam(type, "padding", p ?? 0, dims, where);
+}
+
+/** Conv2d turns a Python int into a (v, v) tuple; Conv1d keeps it an int (int64 scalar). */
+function pairParam(type: string, field: string, v: TensorLike, dims: number, where: Where): Tensor {
+  if (typeof v === "number") {
+    if (!Number.isInteger(v)) throw new NirError("ir.invalid_value", `${type}: ${field} must be an integer, got ${v}`, { ...where, field });
+    return dims === 1 ? intScalar(v) : shapeTensor(new Array(dims).fill(v));
+  }
+  return intParam(v, type, field, where);
+}
+
+function spatialOf(t: Tensor): number[] {
+  return t.shape.length === 0 ? [Number(t.data[0])] : shapeValues(t);
+}
+
+/** Number of input channels: weight.shape[1] (reference) or weight.shape[1]·groups (correct). */
+export function convInputChannels(node: T.Conv1d | T.Conv2d, mode: InferenceMode): number {
+  const g = node.groups.data.length ? Number(node.groups.data[0]) : 1;
+  return mode === "correct" ? node.weight.shape[1] * g : node.weight.shape[1];
+}
+
+/** Output spatial sizes for a given spatial input (reference or correct formula). */
+export function convSpatialOutput(node: T.Conv1d | T.Conv2d, spatial: number[], mode: InferenceMode, where: Where = {}): number[] {
+  const kernel: IntOrInts = mode === "correct" ? node.weight.shape.slice(2) : node.weight.shape[2];
+  const padding = typeof node.padding === "string" ? node.padding : intOrInts(node.padding);
+  return convOutputSize(spatial, padding, intOrInts(node.dilation), kernel, intOrInts(node.stride), mode, where);
+}
+
+/** Recomputes a conv node's types from its `input_shape` (both null when input_shape is null). */
+export function setConvTypes(node: T.Conv1d | T.Conv2d, mode: InferenceMode, where: Where = {}): void {
+  if (node.input_shape === null) {
+    node.input_type = { input: null };
+    node.output_type = { output: null };
+    return;
+  }
+  const spatial = spatialOf(node.input_shape);
+  node.input_type = { input: [convInputChannels(node, mode), ...spatial] };
+  node.output_type = { output: [node.weight.shape[0], ...convSpatialOutput(node, spatial, mode, where)] };
+}
+
+/**
+ * Graph inference for a conv whose output is unknown: sets `input_shape` from the input type
+ * (`input[1]` for Conv1d, `tuple(input[1:])` for Conv2d) and computes the output type.
+ */
+export function completeConvTypes(node: T.Conv1d | T.Conv2d, mode: InferenceMode, where: Where = {}): void {
+  const input = node.input_type.input;
+  if (!input) return;
+  node.input_shape = node.type === "Conv1d" ? intScalar(input[1]) : markTuple(shapeTensor(input.slice(1)));
+  node.output_type = { output: [node.weight.shape[0], ...convSpatialOutput(node, input.slice(1), mode, where)] };
+}
+
+function build<K extends "Conv1d" | "Conv2d">(type: K, dims: number, opts: ConvOptions, where: Where): Extract<T.NIRNode, { type: K }> {
+  const weight = floatParam(opts.weight, type, "weight", where);
+  if (weight.shape.length !== dims + 2) {
+    throw new NirError("ir.invalid_value", `${type}: weight has shape [${weight.shape.join(",")}], expected ${dims + 2} dims (C_out, C_in/groups, ${dims === 1 ? "K" : "kH, kW"})`, {
+      ...where,
+      field: "weight",
+    });
+  }
+  const padding = paddingParam(type, opts.padding, dims, where);
+  const stride = pairParam(type, "stride", opts.stride ?? 1, dims, where);
+  const dilation = pairParam(type, "dilation", opts.dilation ?? 1, dims, where);
+  const groups = opts.groups === undefined ? intScalar(1) : typeof opts.groups === "number" ? intScalar(opts.groups) : intParam(opts.groups, type, "groups", where);
+  const bias =
+    opts.bias === undefined || opts.bias === null
+      ? zerosLike({ dtype: weight.dtype, shape: [weight.shape[0]], data: weight.data })
+      : floatParam(opts.bias, type, "bias", where);
+  let input_shape: Tensor | null = null;
+  if (opts.input_shape !== undefined && opts.input_shape !== null) {
+    const s = opts.input_shape;
+    input_shape =
+      typeof s === "number" ? (dims === 1 ? intScalar(s) : shapeTensor([s, s])) : isTensor(s) ? s : intParam(s, type, "input_shape", where);
+    const n = spatialOf(input_shape).length;
+    if (n !== dims) {
+      throw new NirError("ir.invalid_value", `${type}: input_shape has ${n} dims, expected ${dims}`, { ...where, field: "input_shape" });
+    }
+  }
+  const node = {
+    type, input_shape, weight, stride, padding, dilation, groups, bias,
+    input_type: {}, output_type: {}, metadata: meta(opts.metadata),
+  } as unknown as T.Conv1d | T.Conv2d;
+  setConvTypes(node, opts.inference ?? "reference", where);
+  return node as Extract<T.NIRNode, { type: K }>;
+}
+
+/** 1-D convolution (reference `Conv1d`); int stride/padding/dilation stay int64 scalars. */
+export function Conv1d(opts: ConvOptions, where: Where = {}): T.Conv1d {
+  return build("Conv1d", 1, opts, where);
+}
+
+/** 2-D convolution (reference `Conv2d`); an int stride/padding/dilation becomes a (v, v) pair. */
+export function Conv2d(opts: ConvOptions, where: Where = {}): T.Conv2d {
+  return build("Conv2d", 2, opts, where);
+}

@@ -1,0 +1,43 @@
+/** SumPool2d and AvgPool2d. Their types are unknown until graph inference fills them. */
+import type * as T from "../types.js";
+import { intParam, type Where } from "../params.js";
+import { convOutputSize } from "../shapes.js";
+import type { TensorLike } from "../tensor.js";
+import { intOrInts } from "./conv.js";
+import { meta, unknownTypes, type CommonOptions } from "./common.js";
+
+/** Options of the pooling nodes: each an int or an (h, w) pair. */
+export interface PoolOptions extends CommonOptions { kernel_size: TensorLike; stride: TensorLike; padding?: TensorLike }
+
+/** The SumPool2d node record. */
+export type SumPool2d = T.SumPool2d;
+/** The AvgPool2d node record. */
+export type AvgPool2d = T.AvgPool2d;
+
+function pool<K extends "SumPool2d" | "AvgPool2d">(type: K, opts: PoolOptions, where: Where): Extract<T.NIRNode, { type: K }> {
+  const kernel_size = intParam(opts.kernel_size, type, "kernel_size", where);
+  const stride = intParam(opts.stride, type, "stride", where);
+  const padding = intParam(opts.padding ?? 0, type, "padding", where);
+  return { type, kernel_size, stride, padding, ...unknownTypes(), metadata: meta(opts.metadata) } as Extract<T.NIRNode, { type: K }>;
+}
+
+/** Sum over each window (reference `SumPool2d`). */
+export function SumPool2d(opts: PoolOptions, where: Where = {}): T.SumPool2d {
+  return pool("SumPool2d", opts, where);
+}
+
+/** Mean over each window (reference `AvgPool2d`). */
+export function AvgPool2d(opts: PoolOptions, where: Where = {}): T.AvgPool2d {
+  return pool("AvgPool2d", opts, where);
+}
+
+/**
+ * Graph inference for a pool node: output = [C, …spatial] with C = input[0] and the spatial
+ * sizes from the predecessor's output[1:] with the conv formula (dilation 1), as the reference.
+ */
+export function completePoolTypes(node: T.SumPool2d | T.AvgPool2d, preOutput: number[], where: Where = {}): void {
+  const input = node.input_type.input;
+  if (!input) return;
+  const spatial = convOutputSize(preOutput.slice(1), intOrInts(node.padding), 1, intOrInts(node.kernel_size), intOrInts(node.stride), "reference", where);
+  node.output_type = { output: [input[0], ...spatial] };
+}

@@ -1,0 +1,16 @@
+/** Threshold: z = [x > threshold] (Heaviside, strict). */
+import type * as T from "../types.js";
+import { floatParam, type Where } from "../params.js";
+import type { TensorLike } from "../tensor.js";
+import { meta, sameTypes, type CommonOptions } from "./common.js";
+
+/** Options of {@link Threshold}. */
+export interface ThresholdOptions extends CommonOptions { threshold: TensorLike }
+/** The Threshold node record. */
+export type Threshold = T.Threshold;
+
+/** Heaviside threshold (reference `Threshold`); types are `threshold.shape`. */
+export function Threshold(opts: ThresholdOptions, where: Where = {}): T.Threshold {
+  const threshold = floatParam(opts.threshold, "Threshold", "threshold", where);
+  return { type: "Threshold", threshold, ...sameTypes(threshold.shape), metadata: meta(opts.metadata) };
+}
