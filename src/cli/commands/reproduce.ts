@@ -1,0 +1,31 @@
+/** `nir reproduce [--out DIR]`: runs the curated notebooks and writes REPORT.md beside the paper's numbers. */
+import { parseArgs } from "../args.js";
+import type { Command } from "../command.js";
+import { reproduce } from "../../notebook/reproduce.js";
+
+const usage = `nir reproduce [--out DIR] [--quiet] [NOTEBOOK.ipynb ...]
+
+Executes the curated notebooks (notebooks/00_welcome … 03_rnn_braille) headlessly on the
+"TypeScript (NIR)" kernel and writes into DIR (default: reproduce/ in the project):
+  <name>.ipynb / <name>.html   the executed notebooks and their HTML pages
+  figures/*.svg                every chart the notebooks displayed
+  REPORT.md, report.json       every reproduced number beside the paper's, with its difference
+Exits 1 if any cell fails. Needs the kernel (nir kernel install) and Debian's jupyter_server.
+`;
+
+export const command: Command = {
+  summary: "run the paper notebooks and write REPORT.md (nirkit vs the paper)",
+  usage,
+  async run(argv) {
+    const a = parseArgs(argv, { values: ["out"], flags: ["quiet"] }, usage);
+    const log = a.flags.quiet ? undefined : (line: string) => process.stderr.write(line + "\n");
+    const r = await reproduce({ outDir: a.values.out, notebooks: a.positional.length ? a.positional : undefined, log });
+    const rows = r.report.rows;
+    const matched = rows.filter((x) => x.comparison.status === "match").length;
+    const differs = rows.filter((x) => x.comparison.status === "differs").length;
+    process.stdout.write(`${r.report.ok ? "every cell green" : "FAILED"}: ${r.runs.length} notebooks, ${rows.length} reproduced values (${matched} match the paper, ${differs} differ, ${rows.length - matched - differs} without a comparable paper value)\n`);
+    for (const n of r.report.notebooks) if (!n.ok) process.stdout.write(`  ${n.notebook}: ${n.error}\n`);
+    process.stdout.write(`report: ${r.reportPath}\n`);
+    return r.report.ok ? 0 : 1;
+  },
+};
