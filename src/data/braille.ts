@@ -139,6 +139,8 @@ export interface LoadBrailleOptions extends BrailleBinning {
   split?: "train" | "val" | "test" | "all";
   /** Seed of the per-letter shuffle behind the split (default 0). */
   seed?: number;
+  /** Already-read recordings (from {@link readBraille}) to avoid reading the file again. */
+  recordings?: BrailleRecording[];
 }
 
 /** One preprocessed sample. */
@@ -174,8 +176,8 @@ export interface BrailleDataset {
  * recordings, binned to (256, 12); see the file comment for binning and split.
  */
 export function loadBraille(opts: LoadBrailleOptions = {}): BrailleDataset {
-  const path = opts.path ?? defaultBraillePath();
-  const recordings = readBraille(path);
+  const path = opts.path ?? (opts.recordings ? "<recordings>" : defaultBraillePath());
+  const recordings = opts.recordings ?? readBraille(path);
   const split = opts.split ?? "all";
   if (!["train", "val", "test", "all"].includes(split)) {
     throw new NirError("data.invalid", `unknown Braille split "${split}"`, { field: "split", hint: "use train, val, test or all" });
