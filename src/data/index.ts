@@ -14,3 +14,4 @@ export * from "./probe.js";
 export * from "./nir-data.js";
 export * from "./resolve.js";
 export * from "./fetch.js";
+export * from "./summary.js";
