@@ -62,6 +62,12 @@ export interface PrimitiveSpec<K extends PrimitiveType = PrimitiveType> {
   toFields(node: NodeOfType<K>): Record<string, Tensor | string>;
   /** Names among `toFields(node)` the reference writes uncompressed (plain Python values). */
   plainFields(node: NodeOfType<K>): string[];
+  /**
+   * Graph inference hook for types that are unknown until the input is known (Conv with
+   * input_shape None, pooling, Flatten): called with the node's input type already set and the
+   * predecessor's output shape; fills the output type. Other primitives never need it.
+   */
+  completeTypes?(node: NodeOfType<K>, preOutput: number[] | null, mode: InferenceMode, where: NirErrorWhere): void;
 }
 
 type Ctor<K extends PrimitiveType> = (opts: never, where: NirErrorWhere) => NodeOfType<K>;
@@ -86,6 +92,7 @@ function define<K extends PrimitiveType>(
     toFields?: (node: NodeOfType<K>) => Record<string, Tensor | string>;
     /** Python-level name of the "missing" error (Input/Output read `shape` with a KeyError). */
     keyErrorOnMissing?: boolean;
+    completeTypes?: PrimitiveSpec<K>["completeTypes"];
   } = {},
 ): PrimitiveSpec<K> {
   const names = new Set(fields.map((f) => f.name));
@@ -155,6 +162,7 @@ function define<K extends PrimitiveType>(
       return (ctor as (o: unknown, w: NirErrorWhere) => NodeOfType<K>)(options, where);
     },
     toFields,
+    completeTypes: extra.completeTypes,
     plainFields(node) {
       const out: string[] = [];
       for (const [name, v] of Object.entries(toFields(node))) {
@@ -187,6 +195,12 @@ const convFields = (dims: 1 | 2): FieldSpec[] => [
   t("bias", "bias (C_out,)"),
 ];
 
+const completeConv = (node: P.Conv1d | P.Conv2d, _pre: number[] | null, mode: InferenceMode, where: NirErrorWhere) =>
+  P.completeConvTypes(node, mode, where);
+const completePool = (node: P.SumPool2d | P.AvgPool2d, pre: number[] | null, _mode: InferenceMode, where: NirErrorWhere) => {
+  if (pre) P.completePoolTypes(node, pre, where);
+};
+
 const poolFields: FieldSpec[] = [t("kernel_size", "window (h, w) or int"), t("stride", "stride (h, w) or int"), t("padding", "padding (h, w) or int")];
 
 /**
@@ -203,10 +217,10 @@ export const PRIMITIVES: { readonly [K in PrimitiveType]: PrimitiveSpec<K> } = {
   Affine: define("Affine", "linear", [t("weight", "(…, out, in) matrix"), t("bias", "bias")], P.Affine as Ctor<"Affine">, { ignored: TYPES }),
   Linear: define("Linear", "linear", [t("weight", "(…, out, in) matrix")], P.Linear as Ctor<"Linear">),
   Scale: define("Scale", "linear", [t("scale", "elementwise factors")], P.Scale as Ctor<"Scale">),
-  Conv1d: define("Conv1d", "conv", convFields(1), P.Conv1d as Ctor<"Conv1d">, { ignored: TYPES }),
-  Conv2d: define("Conv2d", "conv", convFields(2), P.Conv2d as Ctor<"Conv2d">),
-  SumPool2d: define("SumPool2d", "pooling", poolFields, P.SumPool2d as Ctor<"SumPool2d">, { ignored: TYPES }),
-  AvgPool2d: define("AvgPool2d", "pooling", poolFields, P.AvgPool2d as Ctor<"AvgPool2d">),
+  Conv1d: define("Conv1d", "conv", convFields(1), P.Conv1d as Ctor<"Conv1d">, { ignored: TYPES, completeTypes: completeConv }),
+  Conv2d: define("Conv2d", "conv", convFields(2), P.Conv2d as Ctor<"Conv2d">, { completeTypes: completeConv }),
+  SumPool2d: define("SumPool2d", "pooling", poolFields, P.SumPool2d as Ctor<"SumPool2d">, { ignored: TYPES, completeTypes: completePool }),
+  AvgPool2d: define("AvgPool2d", "pooling", poolFields, P.AvgPool2d as Ctor<"AvgPool2d">, { completeTypes: completePool }),
   Flatten: define(
     "Flatten",
     "flatten",
@@ -218,6 +232,7 @@ export const PRIMITIVES: { readonly [K in PrimitiveType]: PrimitiveSpec<K> } = {
     P.Flatten as Ctor<"Flatten">,
     {
       ignored: ["output_type"],
+      completeTypes: (node, _pre, _mode, where) => P.completeFlattenTypes(node, where, true),
       toFields: (node) => {
         const out: Record<string, Tensor> = {};
         const input = node.input_type.input;
