@@ -2,7 +2,7 @@
 // Bootstrap for `npm test`, `npm start`, `npm run bench`: install npm dependencies when they are
 // missing or older than package-lock.json, then compile src/ to dist/ when any source is newer
 // than the last build. Prints one line per step it takes and nothing when all is current.
-import { existsSync, statSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, readdirSync, writeFileSync, lstatSync, symlinkSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -39,4 +39,13 @@ const sources = Math.max(newest(join(root, "src")), mtime(join(root, "tsconfig.j
 if (sources > mtime(stamp)) {
   run(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"], "building src/ into dist/ (tsc)");
   writeFileSync(stamp, new Date().toISOString() + "\n");
+}
+
+// Notebooks `import * as nir from "nirkit"`: tslab resolves it the Node10 way through
+// node_modules, so the project links itself there (npm ci removes the link; recreate it).
+const selfLink = join(root, "node_modules", "nirkit");
+try {
+  lstatSync(selfLink);
+} catch {
+  symlinkSync("..", selfLink, "dir");
 }

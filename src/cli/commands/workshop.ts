@@ -1,0 +1,44 @@
+/** `nir workshop` (what `npm start` runs): serves notebooks/ in Jupyter with the nirkit kernel until Ctrl-C. */
+import { parseArgs } from "../args.js";
+import type { Command } from "../command.js";
+import { startWorkshop, workshopBanner } from "../../notebook/workshop.js";
+
+const usage = `nir workshop [--port N] [--token T]
+
+Registers the "TypeScript (NIR)" kernel, starts Jupyter (JupyterLab if installed, else the
+classic notebook; as root installs Debian's jupyter-notebook when neither is found) on
+127.0.0.1 only, serving notebooks/, and prints the URL with its token. Ctrl-C stops it and
+its kernels. Environment: NIR_PORT, NIR_TOKEN (defaults: first free port from 8888, random).
+The server log goes to .jupyter/workshop.log.
+`;
+
+export const command: Command = {
+  summary: "open the workshop notebooks in Jupyter (npm start)",
+  usage,
+  async run(argv) {
+    const a = parseArgs(argv, { values: ["port", "token"] }, usage);
+    const w = await startWorkshop({ port: a.values.port ? Number(a.values.port) : undefined, token: a.values.token });
+    process.stdout.write(workshopBanner(w) + "\n");
+    return await new Promise<number>((resolve) => {
+      let done = false;
+      const stop = (why: string) => {
+        if (done) return;
+        done = true;
+        process.stderr.write(`\nnirkit: ${why}; stopping Jupyter…\n`);
+        w.stop().then(() => {
+          process.stderr.write("nirkit: stopped.\n");
+          resolve(0);
+        });
+      };
+      process.on("SIGINT", () => stop("interrupted"));
+      process.on("SIGTERM", () => stop("terminated"));
+      process.on("SIGHUP", () => stop("hang-up"));
+      w.process.once("exit", (code, sig) => {
+        if (done) return;
+        done = true;
+        process.stderr.write(`nirkit: Jupyter exited (${code ?? sig}).\n`);
+        w.stop().then(() => resolve(code ? 1 : 0));
+      });
+    });
+  },
+};

@@ -1,0 +1,143 @@
+/**
+ * The workshop launcher behind `npm start`: registers the kernel, finds a Jupyter UI (JupyterLab
+ * if installed, else the classic notebook; as root with none found it installs Debian's
+ * `jupyter-notebook`), serves `notebooks/` on 127.0.0.1 only with a token, prints the URL, and
+ * stops the server and its kernels on SIGINT/SIGTERM so no process or port is left behind.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { NirError } from "../ir/errors.js";
+import { installKernel, KERNEL_DISPLAY_NAME, KERNEL_NAME } from "./kernelspec.js";
+import { jupyterEnv, jupyterPython, projectRoot } from "./paths.js";
+import { freePort, portOpen, stopTree } from "./procs.js";
+
+/** Which Jupyter UI serves the workshop. */
+export type JupyterUI = "lab" | "notebook";
+
+function canImport(mod: string): boolean {
+  return spawnSync(jupyterPython(), ["-c", `import ${mod}`], { stdio: "ignore" }).status === 0;
+}
+
+/** The installed Jupyter UI: JupyterLab first, then the classic notebook; null if neither. */
+export function findJupyterUI(): JupyterUI | null {
+  if (canImport("jupyterlab")) return "lab";
+  if (canImport("notebook")) return "notebook";
+  return null;
+}
+
+/** Installs Debian's jupyter-notebook with apt (root only); throws NirError when it cannot. */
+export function installNotebookUI(log: (line: string) => void = (l) => process.stderr.write(l + "\n")): void {
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !existsSync("/usr/bin/apt-get")) {
+    throw new NirError("kernel.setup", "no Jupyter UI found (neither JupyterLab nor the notebook is importable by " + jupyterPython() + ")", {
+      hint: "install one, e.g. `sudo apt-get install -y jupyter-notebook` (or set NIR_PYTHON to a Python that has JupyterLab)",
+    });
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  log("nirkit: no Jupyter UI found; installing Debian's jupyter-notebook (apt-get)…");
+  const steps: string[][] = [
+    ["apt-get", "-q", "-o", "DPkg::Lock::Timeout=300", "update"],
+    ["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", "--no-install-recommends", "jupyter-notebook"],
+  ];
+  for (const cmd of steps) {
+    const r = spawnSync(cmd[0], cmd.slice(1), { env, stdio: ["ignore", "ignore", "inherit"] });
+    if (r.status !== 0) {
+      throw new NirError("kernel.setup", `\`${cmd.join(" ")}\` failed (exit ${r.status})`, { hint: "fix apt (network, locks) or install jupyter-notebook yourself" });
+    }
+  }
+  if (!canImport("notebook")) throw new NirError("kernel.setup", "jupyter-notebook was installed but `import notebook` still fails", { hint: `check ${jupyterPython()}` });
+}
+
+/** Options of {@link startWorkshop}. */
+export interface WorkshopOptions {
+  /** Port (default $NIR_PORT, else the first free one from 8888). */
+  port?: number;
+  /** Token (default $NIR_TOKEN, else random). */
+  token?: string;
+  /** Folder served (default `<root>/notebooks`). */
+  notebookDir?: string;
+  /** Where messages go (default stderr; the URL goes to stdout). */
+  log?: (line: string) => void;
+}
+
+/** A running workshop server. */
+export interface Workshop {
+  ui: JupyterUI;
+  url: string;
+  port: number;
+  token: string;
+  process: ChildProcess;
+  /** Stops the UI server and its kernels; resolves when all are gone and the port is closed. */
+  stop(): Promise<void>;
+}
+
+async function pickPort(): Promise<number> {
+  for (let p = 8888; p < 8988; p++) if (!(await portOpen(p))) return p;
+  return freePort();
+}
+
+/** Registers the kernel, launches the UI and resolves once it answers (see the file comment). */
+export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Workshop> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(l + "\n"));
+  const root = projectRoot();
+  installKernel({}, root);
+  let ui = findJupyterUI();
+  if (!ui) {
+    installNotebookUI(log);
+    ui = findJupyterUI()!;
+  }
+  const port = opts.port ?? (process.env.NIR_PORT ? Number(process.env.NIR_PORT) : await pickPort());
+  const token = opts.token ?? process.env.NIR_TOKEN ?? randomBytes(24).toString("hex");
+  const dir = opts.notebookDir ?? join(root, "notebooks");
+  const common = ["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"];
+  const args = ui === "lab"
+    ? ["-m", "jupyterlab", ...common, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${dir}`, `--MultiKernelManager.default_kernel_name=${KERNEL_NAME}`]
+    : ["-m", "notebook", ...common, `--NotebookApp.token=${token}`, `--notebook-dir=${dir}`, `--MultiKernelManager.default_kernel_name=${KERNEL_NAME}`];
+  if (process.getuid?.() === 0) args.push("--allow-root");
+  mkdirSync(join(root, ".jupyter"), { recursive: true });
+  const logPath = join(root, ".jupyter", "workshop.log");
+  const logFile = createWriteStream(logPath, { flags: "a" });
+  const child = spawn(jupyterPython(), args, { cwd: dir, env: jupyterEnv(root), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  child.stdout!.pipe(logFile, { end: false });
+  child.stderr!.pipe(logFile, { end: false });
+  const base = `http://127.0.0.1:${port}/`;
+  let stopping: Promise<void> | null = null;
+  const workshop: Workshop = {
+    ui, port, token, process: child,
+    url: `${base}${ui === "lab" ? "lab" : "tree"}?token=${token}`,
+    stop: () =>
+      (stopping ??= (async () => {
+        await stopTree(child);
+        for (let i = 0; i < 50 && (await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 100));
+        logFile.end();
+      })()),
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new NirError("kernel.setup", `the Jupyter ${ui} server exited (${child.exitCode ?? child.signalCode}) before it was ready`, { file: logPath, hint: `read ${logPath}; is port ${port} taken? (set NIR_PORT)` });
+    }
+    try {
+      const r = await fetch(`${base}api/status`, { headers: { Authorization: `token ${token}` } });
+      if (r.ok) return workshop;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      await workshop.stop();
+      throw new NirError("kernel.setup", `the Jupyter ${ui} server did not answer on ${base} within 90 s`, { file: logPath, hint: `read ${logPath}` });
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** The banner `npm start` prints once the UI is up. */
+export function workshopBanner(w: Workshop): string {
+  return [
+    `nirkit workshop: Jupyter ${w.ui === "lab" ? "Lab" : "Notebook"} with the "${KERNEL_DISPLAY_NAME}" kernel, serving notebooks/`,
+    `  open ${w.url}`,
+    `  (listening on 127.0.0.1:${w.port} only; Ctrl-C stops the server and its kernels)`,
+  ].join("\n");
+}
