@@ -57,7 +57,7 @@ function isNetworkFailure(e: unknown): boolean {
   return err?.name === "TimeoutError" || err?.name === "AbortError" || err?.name === "TypeError" || typeof err?.cause?.code === "string";
 }
 
-async function download(f: ManifestFile, url: string, dest: string, timeoutMs: number): Promise<number> {
+async function download(name: string, f: ManifestFile, url: string, dest: string, timeoutMs: number): Promise<number> {
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
@@ -66,7 +66,7 @@ async function download(f: ManifestFile, url: string, dest: string, timeoutMs: n
     const why = (e as Error).name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : cause?.code ?? cause?.message ?? (e as Error).message;
     throw new NirError("data.network", `no network access: cannot download ${url} (${why})`, {
       file: f.path, cause: e,
-      hint: "connect to the internet and retry, or copy the files by hand into $NIR_DATA/<name> or datasets/cache/<name> (see datasets/manifest.json for URLs and sha256)",
+      hint: `connect to the internet and retry, or copy the files by hand into $NIR_DATA/${name} or ${dest} (datasets/manifest.json lists URLs and sha256)`,
     });
   }
   if (!res.ok) throw new NirError("data.network", `download failed: HTTP ${res.status} for ${url}`, { file: f.path, hint: "the upstream file may have moved; see official_url in datasets/manifest.json" });
@@ -105,7 +105,7 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
   let done = 0;
   const one = async (f: ManifestFile): Promise<void> => {
     try {
-      report.bytes += await download(f, opts.urlFor ? opts.urlFor(f) : (f.url as string), dest, timeoutMs);
+      report.bytes += await download(name, f, opts.urlFor ? opts.urlFor(f) : (f.url as string), dest, timeoutMs);
     } catch (e) {
       rmSync(join(dest, f.path) + ".part", { force: true });
       if (!(e instanceof NirError) && isNetworkFailure(e)) throw new NirError("data.network", `no network access: ${(e as Error).message}`, { file: f.path, cause: e });

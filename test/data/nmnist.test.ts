@@ -96,3 +96,55 @@ describe("N-MNIST 40-bit event files", () => {
     expect(train.samples.length).toBe(100); // train1K.txt has 1000 rows, 100 files present
   });
 });
+
+describe("N-MNIST layouts and batches", () => {
+  it("reads the official Test/<digit>/<n>.bin folder layout and labels.csv (synthetic files written here)", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { encodeNmnist, makeEvents } = await import("../../src/data/index.js");
+    const root = mkdtempSync(join(tmpdir(), "nirkit-nmnist-layout-"));
+    try {
+      const rec = (n: number) => encodeNmnist(makeEvents({ x: Array.from({ length: n }, (_, i) => i % 34), y: new Array(n).fill(3), t: Array.from({ length: n }, (_, i) => 10 * i) }, [34, 34, 2]));
+      for (const [d, names] of [[0, ["00004.bin", "00011.bin"]], [3, ["00019.bin"]]] as const) {
+        mkdirSync(join(root, "Test", String(d)), { recursive: true });
+        names.forEach((f, k) => writeFileSync(join(root, "Test", String(d), f), rec(5 + k)));
+      }
+      const ds = loadNmnist({ root });
+      expect(ds.layout).toBe("folders");
+      expect(ds.samples.map((s) => [s.label, s.events.t.length])).toEqual([[0, 5], [0, 6], [3, 5]]);
+      const csvRoot = join(root, "csv");
+      mkdirSync(join(csvRoot, "test"), { recursive: true });
+      writeFileSync(join(csvRoot, "test", "a.bs2"), rec(4));
+      writeFileSync(join(csvRoot, "labels.csv"), "file,split,mnist_index_1based,label\ntest/a.bs2,test,1,8\ntest/missing.bs2,test,2,1\n");
+      const c = loadNmnist({ root: csvRoot });
+      expect(c.layout).toBe("labels-csv");
+      expect(c.samples.map((s) => s.label)).toEqual([8]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!slayer)("batchFrames pads every sample to the longest, time-major (T, B, 2, 34, 34)", async () => {
+    const { batchFrames } = await import("../../src/data/index.js");
+    const ds = loadNmnist({ root: join(slayer!, ".."), limit: 6 });
+    const b = batchFrames(ds.samples, { timeWindow: 1000 });
+    const T = Math.max(...b.lengths);
+    expect(b.input.shape).toEqual([T, 6, 2, 34, 34]);
+    expect(Array.from(b.labels)).toEqual([7, 2, 1, 0, 4, 1]);
+    const per = 2 * 34 * 34;
+    const d = b.input.data as Float32Array;
+    for (let s = 0; s < 6; s++) {
+      let inside = 0, padded = 0;
+      for (let t = 0; t < T; t++) for (let i = 0; i < per; i++) {
+        const v = d[(t * 6 + s) * per + i];
+        if (t < b.lengths[s]) inside += v;
+        else padded += v;
+      }
+      expect(padded).toBe(0);
+      // events counted = events before the end of the last complete 1 ms window (tonic drops the rest)
+      const ev = ds.samples[s].events;
+      const end = ev.t[0] + b.lengths[s] * 1000;
+      expect(inside).toBe(ev.t.filter((t) => t < end).length);
+    }
+  });
+});
