@@ -133,6 +133,6 @@ export function graphOutputs(graph: Graph): Map<string, NIRNode> {
 }
 
 /** True when a node is a graph. */
-export function isGraph(node: unknown): node is Graph {
+export function isNIRGraph(node: unknown): node is Graph {
   return isNodeRecord(node) && node.type === "NIRGraph";
 }

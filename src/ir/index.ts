@@ -22,8 +22,9 @@ export type {
   CommonOptions, InputOptions, OutputOptions, AffineOptions, LinearOptions, ScaleOptions, ConvOptions, PoolOptions,
   FlattenOptions, DelayOptions, ThresholdOptions, IOptions, IFOptions, LIOptions, LIFOptions, CubaLIOptions, CubaLIFOptions,
 } from "./primitives/index.js";
-export { NIRGraph, fromList, graphInputs, graphOutputs, isGraph } from "./graph.js";
+export { NIRGraph, fromList, graphInputs, graphOutputs, isNIRGraph } from "./graph.js";
 export type { NodesLike, NIRGraphOptions, FromListOptions } from "./graph.js";
 export { inferTypes, checkTypes, checkEdges, updateGraphTypes, isUndefinedType } from "./inference.js";
 export type { InferOptions } from "./inference.js";
 export * from "./divergence.js";
+export * from "./data.js";
