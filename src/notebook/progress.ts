@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { escapeHtml } from "./display/html.js";
-import { currentDisplayWriter, publishBundle } from "./tslab.js";
+import { currentDisplayWriter, publishBundle, type DisplayWriter } from "./tslab.js";
 
 /** Options of {@link progress}. */
 export interface ProgressOptions {
@@ -16,6 +16,8 @@ export interface ProgressOptions {
   intervalMs?: number;
   /** What one unit of work is called in the text (default "steps"). */
   unit?: string;
+  /** The display writer (default: the calling cell's; tests pass their own). */
+  writer?: DisplayWriter | null;
 }
 
 /** The callback sim's `onProgress` expects: `(done, total)`. */
@@ -41,7 +43,7 @@ export function progress(total = 0, opts: ProgressOptions = {}): ProgressCallbac
   const label = opts.label ?? "simulating";
   const unit = opts.unit ?? "steps";
   const interval = opts.intervalMs ?? 100;
-  const writer = currentDisplayWriter();
+  const writer = opts.writer === undefined ? currentDisplayWriter() : opts.writer;
   const displayId = `nirkit-progress-${randomBytes(6).toString("hex")}`;
   const t0 = performance.now();
   let shown = false;

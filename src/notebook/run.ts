@@ -30,10 +30,20 @@ export interface CellResult {
   ms: number;
 }
 
+/** Options of {@link KernelClient.execute}. */
+export interface ExecuteOptions {
+  /** Time limit in ms (default 300 000); the kernel is interrupted after it. */
+  timeoutMs?: number;
+  /** Collect outputs into this list (default: a new one). */
+  outputs?: CellOutput[];
+  /** Sees every IOPub message of the request (msg_type and content), e.g. update_display_data. */
+  onIOPub?: (msg: IOPubMessage) => void;
+}
+
 /** A live kernel session. */
 export interface KernelClient {
   /** Executes code and resolves when the kernel is idle again. */
-  execute(code: string, opts?: { timeoutMs?: number; outputs?: CellOutput[] }): Promise<CellResult>;
+  execute(code: string, opts?: ExecuteOptions): Promise<CellResult>;
   /** Shuts the kernel and session down. */
   shutdown(): Promise<void>;
 }
@@ -95,7 +105,9 @@ export async function openKernel(server: JupyterServer, path: string, opts: { ke
       const t0 = performance.now();
       const future = kernel.requestExecute({ code, stop_on_error: false, store_history: true, allow_stdin: false });
       future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
-        collect(outputs, { msg_type: msg.header.msg_type, content: msg.content as Record<string, unknown> } as IOPubMessage);
+        const m = { msg_type: msg.header.msg_type, content: msg.content as Record<string, unknown> } as IOPubMessage;
+        collect(outputs, m);
+        eopts.onIOPub?.(m);
       };
       const timeoutMs = eopts.timeoutMs ?? 300_000;
       let timer: NodeJS.Timeout | undefined;

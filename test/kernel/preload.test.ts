@@ -1,0 +1,47 @@
+// The kernel preload's error formatting: what a notebook shows when a cell throws.
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { NirError } from "../../src/ir/errors.js";
+import { ROOT } from "../support.js";
+
+const preload = createRequire(import.meta.url)(join(ROOT, "kernel", "preload.cjs")) as {
+  formatCellError(e: unknown): { ename: string; evalue: string; traceback: string[] };
+  describeFailure(reports: unknown[][]): { ename: string; evalue: string; traceback: string[] };
+};
+const plain = (lines: string[]) => lines.join("\n").replace(/\u001b\[[0-9;]*m/g, "");
+
+describe("kernel preload error formatting", () => {
+  it("shows a NirError's name, code, message, location and fix", () => {
+    const e = new NirError("io.not_hdf5", "not an HDF5 file", { file: "model.nir", node: "3", field: "weight", hint: "export the model again with nir.write" });
+    const r = preload.formatCellError(e);
+    expect(r.ename).toBe("NirError");
+    expect(r.evalue).toBe(e.message);
+    const tb = plain(r.traceback);
+    expect(tb).toContain("NirError [io.not_hdf5]: not an HDF5 file");
+    expect(tb).toContain('where: model.nir → node "3" → field weight');
+    expect(tb).toContain("fix:   export the model again with nir.write");
+  });
+
+  it("shows other errors with their name, message and stack frames, and non-errors as text", () => {
+    const r = preload.formatCellError(new RangeError("index 7 out of range"));
+    expect(r.ename).toBe("RangeError");
+    expect(r.evalue).toBe("index 7 out of range");
+    expect(plain(r.traceback)).toMatch(/^RangeError: index 7 out of range\n\s+at /);
+    expect(preload.formatCellError("plain string")).toMatchObject({ ename: "Error", evalue: "plain string" });
+  });
+
+  it("turns tslab's diagnostics into a TypeScriptError with every message", () => {
+    const r = preload.describeFailure([
+      ["%s%d:%d - %s", "", 1, 7, "Type 'string' is not assignable to type 'number'."],
+      ["%s%d:%d - %s", "", 2, 1, "Cannot find name 'foo'."],
+    ]);
+    expect(r.ename).toBe("TypeScriptError");
+    expect(r.evalue).toBe("1:7 - Type 'string' is not assignable to type 'number'.\n2:1 - Cannot find name 'foo'.");
+  });
+
+  it("prefers the thrown value when tslab reported one", () => {
+    const e = new NirError("data.not_found", "no such file", { file: "x.bin", hint: "check the path" });
+    expect(preload.describeFailure([[e]]).evalue).toBe("x.bin: no such file — check the path");
+  });
+});
