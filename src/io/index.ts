@@ -7,3 +7,4 @@ export * from "./read.js";
 export * from "./write.js";
 export * from "./dump.js";
 export * from "./inspect.js";
+export * from "./data.js";
