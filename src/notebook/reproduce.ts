@@ -4,10 +4,11 @@
  * report.json with each reproduced number beside the paper's (harvested from the notebooks'
  * displays, never recomputed or hard-coded here).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { NirError } from "../ir/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { installKernel } from "./kernelspec.js";
 import { projectRoot } from "./paths.js";
 import { buildReport, harvestReproduced, harvestSvgs, reportMarkdown, type NotebookJson, type NotebookRunSummary, type ReproduceReport } from "./report.js";
 import { runNotebooks, type NotebookRun } from "./run.js";
@@ -51,8 +52,9 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
   const outDir = resolve(opts.outDir ?? join(projectRoot(), "reproduce"));
   const figDir = join(outDir, "figures");
   mkdirSync(figDir, { recursive: true });
-  for (const f of readdirSync(figDir)) if (f.endsWith(".svg")) writeFileAtomic(join(figDir, f), ""); // stale figures are emptied, then overwritten below
+  for (const f of readdirSync(figDir)) if (f.endsWith(".svg")) rmSync(join(figDir, f)); // figures of an earlier run
 
+  installKernel(); // idempotent: a clean clone has no project-local kernelspec yet
   const runs = await runNotebooks(paths, {
     outDir,
     cellTimeoutMs: opts.cellTimeoutMs ?? 600_000,
