@@ -1,0 +1,263 @@
+/**
+ * Convolution and pooling kernels (PyTorch semantics: cross-correlation, zero padding, NCHW).
+ * Event-driven: every non-zero input (c, y, x) scatters its weights onto the output positions
+ * it reaches, using a table built at compile time. When most inputs are non-zero a dense
+ * gather kernel runs instead; the choice is made per batch item and step.
+ * The output lists the channels of every touched position, so the next layer stays sparse.
+ */
+import type { ConvGeometry } from "../graph.js";
+import { clearItem, type Port, type StepFn } from "./port.js";
+
+/** Input spatial position → (output position, kernel offset) pairs. */
+interface ScatterTable {
+  start: Int32Array;
+  pos: Int32Array;
+  k: Int32Array;
+}
+
+function buildTable(g: ConvGeometry): ScatterTable {
+  const hw = g.h * g.w;
+  const start = new Int32Array(hw + 1);
+  const pos: number[] = [];
+  const ks: number[] = [];
+  for (let iy = 0; iy < g.h; iy++) {
+    for (let ix = 0; ix < g.w; ix++) {
+      start[iy * g.w + ix] = pos.length;
+      for (let ky = 0; ky < g.kh; ky++) {
+        const ny = iy + g.ph - ky * g.dh;
+        if (ny < 0 || ny % g.sh !== 0) continue;
+        const oy = ny / g.sh;
+        if (oy >= g.oh) continue;
+        for (let kx = 0; kx < g.kw; kx++) {
+          const nx = ix + g.pw - kx * g.dw;
+          if (nx < 0 || nx % g.sw !== 0) continue;
+          const ox = nx / g.sw;
+          if (ox >= g.ow) continue;
+          pos.push(oy * g.ow + ox);
+          ks.push(ky * g.kw + kx);
+        }
+      }
+    }
+  }
+  start[hw] = pos.length;
+  return { start, pos: Int32Array.from(pos), k: Int32Array.from(ks) };
+}
+
+/** Conv parameters prepared for both kernels. */
+export interface ConvParams {
+  g: ConvGeometry;
+  /** PyTorch layout (cout, cin/groups, kh, kw). */
+  w: Float64Array;
+  /** Scatter layout [cin][k][cout/groups]. */
+  ws: Float64Array;
+  bias: Float64Array | null;
+}
+
+/** Rearranges PyTorch conv weights for scattering. */
+export function convParams(g: ConvGeometry, w: ArrayLike<number>, bias: ArrayLike<number> | null): ConvParams {
+  const K = g.kh * g.kw;
+  const cinG = g.cin / g.groups;
+  const coutG = g.cout / g.groups;
+  const ws = new Float64Array(g.cin * K * coutG);
+  const wf = Float64Array.from(w);
+  for (let co = 0; co < g.cout; co++) {
+    const grp = Math.floor(co / coutG);
+    const j = co - grp * coutG;
+    for (let cl = 0; cl < cinG; cl++) {
+      const ci = grp * cinG + cl;
+      for (let k = 0; k < K; k++) ws[(ci * K + k) * coutG + j] = wf[(co * cinG + cl) * K + k];
+    }
+  }
+  let b: Float64Array | null = null;
+  if (bias && Array.prototype.some.call(bias, (v: number) => v !== 0)) b = Float64Array.from(bias);
+  return { g, w: wf, ws, bias: b };
+}
+
+/** Fraction of active inputs above which the dense gather kernel is used. */
+const DENSE_FRACTION = 0.3;
+
+/** Conv1d/Conv2d step: scatter for sparse inputs, gather for dense ones. */
+export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
+  const { g, ws, bias, w } = p;
+  const tab = buildTable(g);
+  const K = g.kh * g.kw;
+  const hw = g.h * g.w;
+  const ohw = g.oh * g.ow;
+  const coutG = g.cout / g.groups;
+  const cinG = g.cin / g.groups;
+  const isz = inp.size;
+  const osz = outp.size;
+  const stamp = new Int32Array(ohw).fill(-1);
+  const touched = new Int32Array(ohw);
+  let stampId = 0;
+  let nt = 0;
+
+  const scatterOne = (y: Float64Array, oo: number, idx: number, v: number): void => {
+    const ci = (idx / hw) | 0;
+    const pin = idx - ci * hw;
+    const grp = (ci / cinG) | 0;
+    const obase = oo + grp * coutG * ohw;
+    for (let e = tab.start[pin], end = tab.start[pin + 1]; e < end; e++) {
+      const po = tab.pos[e];
+      const wb = (ci * K + tab.k[e]) * coutG;
+      let o = obase + po;
+      for (let j = 0; j < coutG; j++, o += ohw) y[o] += v * ws[wb + j];
+      if (stamp[po] !== stampId) {
+        stamp[po] = stampId;
+        touched[nt++] = po;
+      }
+    }
+  };
+
+  const gather = (x: Float64Array, y: Float64Array, io: number, oo: number): void => {
+    for (let co = 0; co < g.cout; co++) {
+      const grp = (co / coutG) | 0;
+      const b0 = bias ? bias[co] : 0;
+      for (let oy = 0; oy < g.oh; oy++) {
+        for (let ox = 0; ox < g.ow; ox++) {
+          let s = b0;
+          for (let cl = 0; cl < cinG; cl++) {
+            const ci = grp * cinG + cl;
+            const wb = (co * cinG + cl) * K;
+            for (let ky = 0; ky < g.kh; ky++) {
+              const iy = oy * g.sh - g.ph + ky * g.dh;
+              if (iy < 0 || iy >= g.h) continue;
+              const rb = io + ci * hw + iy * g.w;
+              for (let kx = 0; kx < g.kw; kx++) {
+                const ix = ox * g.sw - g.pw + kx * g.dw;
+                if (ix < 0 || ix >= g.w) continue;
+                s += w[wb + ky * g.kw + kx] * x[rb + ix];
+              }
+            }
+          }
+          y[oo + co * ohw + oy * g.ow + ox] = s;
+        }
+      }
+    }
+  };
+
+  return () => {
+    const x = inp.out;
+    const y = outp.out;
+    for (let b = 0; b < inp.batch; b++) {
+      const io = b * isz;
+      const oo = b * osz;
+      let na = inp.nact[b];
+      if (na < 0) {
+        // count non-zeros to choose the kernel
+        let c = 0;
+        for (let i = 0; i < isz; i++) if (x[io + i] !== 0) c++;
+        if (c > DENSE_FRACTION * isz) {
+          gather(x, y, io, oo);
+          outp.nact[b] = -1;
+          continue;
+        }
+        na = -1;
+      } else if (na > DENSE_FRACTION * isz) {
+        gather(x, y, io, oo);
+        outp.nact[b] = -1;
+        continue;
+      }
+      clearItem(outp, b);
+      stampId++;
+      nt = 0;
+      if (na >= 0) {
+        const act = inp.act;
+        for (let k = 0; k < na; k++) {
+          const idx = act[io + k];
+          const v = x[io + idx];
+          if (v !== 0) scatterOne(y, oo, idx, v);
+        }
+      } else {
+        for (let idx = 0; idx < isz; idx++) {
+          const v = x[io + idx];
+          if (v !== 0) scatterOne(y, oo, idx, v);
+        }
+      }
+      if (bias) {
+        for (let co = 0; co < g.cout; co++) {
+          const base = oo + co * ohw;
+          for (let q = 0; q < ohw; q++) y[base + q] += bias[co];
+        }
+        outp.nact[b] = -1;
+      } else {
+        const act = outp.act;
+        let m = 0;
+        for (let k = 0; k < nt; k++) {
+          const po = touched[k];
+          for (let co = 0; co < g.cout; co++) act[oo + m++] = co * ohw + po;
+        }
+        outp.nact[b] = m;
+      }
+    }
+  };
+}
+
+/** SumPool2d/AvgPool2d step (`scale` = 1 or 1/(kh·kw)): scatter or gather, like conv. */
+export function poolStep(g: ConvGeometry, scale: number, inp: Port, outp: Port): StepFn {
+  const hw = g.h * g.w;
+  const ohw = g.oh * g.ow;
+  const isz = inp.size;
+  const osz = outp.size;
+  // input position → output positions
+  const start = new Int32Array(hw + 1);
+  const list: number[] = [];
+  for (let iy = 0; iy < g.h; iy++) for (let ix = 0; ix < g.w; ix++) {
+    start[iy * g.w + ix] = list.length;
+    for (let oy = 0; oy < g.oh; oy++) {
+      const y0 = oy * g.sh - g.ph;
+      if (iy < y0 || iy >= y0 + g.kh) continue;
+      for (let ox = 0; ox < g.ow; ox++) {
+        const x0 = ox * g.sw - g.pw;
+        if (ix < x0 || ix >= x0 + g.kw) continue;
+        list.push(oy * g.ow + ox);
+      }
+    }
+  }
+  start[hw] = list.length;
+  const pos = Int32Array.from(list);
+  const stamp = new Int32Array(osz).fill(-1);
+  let stampId = 0;
+  let m = 0;
+  let y: Float64Array = outp.out;
+  let oo = 0;
+  const one = (idx: number, v: number): void => {
+    const c = (idx / hw) | 0;
+    const pin = idx - c * hw;
+    const ob = c * ohw;
+    const act = outp.act;
+    for (let e = start[pin], end = start[pin + 1]; e < end; e++) {
+      const q = ob + pos[e];
+      y[oo + q] += v * scale;
+      if (stamp[q] !== stampId) {
+        stamp[q] = stampId;
+        act[oo + m++] = q;
+      }
+    }
+  };
+  return () => {
+    const x = inp.out;
+    y = outp.out;
+    for (let b = 0; b < inp.batch; b++) {
+      const io = b * isz;
+      oo = b * osz;
+      clearItem(outp, b);
+      stampId++;
+      m = 0;
+      const na = inp.nact[b];
+      if (na >= 0) {
+        for (let k = 0; k < na; k++) {
+          const idx = inp.act[io + k];
+          const v = x[io + idx];
+          if (v !== 0) one(idx, v);
+        }
+      } else {
+        for (let idx = 0; idx < isz; idx++) {
+          const v = x[io + idx];
+          if (v !== 0) one(idx, v);
+        }
+      }
+      outp.nact[b] = m;
+    }
+  };
+}

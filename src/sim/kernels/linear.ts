@@ -1,0 +1,93 @@
+/**
+ * Affine / Linear / Scale kernels. Affine and Linear scatter the transposed weight row of
+ * every non-zero input (event-driven when the input port lists its active entries; a scan of
+ * the dense input otherwise), so cost follows input activity. Weights of shape (..., out, in)
+ * are handled as independent blocks over the leading dims.
+ */
+import { clearItem, type Port, type StepFn } from "./port.js";
+
+/** Weight prepared for scattering: WT[l][i][o] per leading block l. */
+export interface AffineParams {
+  blocks: number;
+  nin: number;
+  nout: number;
+  wt: Float64Array;
+  /** (blocks × nout) bias, or null when all zero. */
+  bias: Float64Array | null;
+}
+
+/** Transposes W (blocks, out, in) into WT (blocks, in, out). */
+export function transposeWeight(w: ArrayLike<number>, blocks: number, nout: number, nin: number): Float64Array {
+  const wt = new Float64Array(blocks * nin * nout);
+  for (let l = 0; l < blocks; l++) {
+    const base = l * nin * nout;
+    for (let o = 0; o < nout; o++) for (let i = 0; i < nin; i++) wt[base + i * nout + o] = w[base + o * nin + i];
+  }
+  return wt;
+}
+
+/** y = W·x (+ b): event-driven scatter over the non-zero inputs. */
+export function affineStep(p: AffineParams, inp: Port, outp: Port): StepFn {
+  const { blocks, nin, nout, wt, bias } = p;
+  const isz = inp.size;
+  const osz = outp.size;
+  return () => {
+    const x = inp.out;
+    const y = outp.out;
+    for (let b = 0; b < inp.batch; b++) {
+      const io = b * isz;
+      const oo = b * osz;
+      if (bias) for (let k = 0; k < osz; k++) y[oo + k] = bias[k];
+      else y.fill(0, oo, oo + osz);
+      const n = inp.nact[b];
+      if (n >= 0) {
+        const act = inp.act;
+        for (let k = 0; k < n; k++) {
+          const idx = act[io + k];
+          const v = x[io + idx];
+          if (v === 0) continue;
+          const l = blocks === 1 ? 0 : Math.floor(idx / nin);
+          const row = (l * nin + (idx - l * nin)) * nout;
+          const ob = oo + l * nout;
+          for (let o = 0; o < nout; o++) y[ob + o] += v * wt[row + o];
+        }
+      } else {
+        for (let idx = 0; idx < isz; idx++) {
+          const v = x[io + idx];
+          if (v === 0) continue;
+          const l = blocks === 1 ? 0 : Math.floor(idx / nin);
+          const row = idx * nout;
+          const ob = oo + l * nout;
+          for (let o = 0; o < nout; o++) y[ob + o] += v * wt[row + o];
+        }
+      }
+      outp.nact[b] = -1;
+    }
+  };
+}
+
+/** y = s ⊙ x; keeps the input's active list (sparse in, sparse out). */
+export function scaleStep(scale: Float64Array, inp: Port, outp: Port): StepFn {
+  const n = inp.size;
+  return () => {
+    const x = inp.out;
+    const y = outp.out;
+    for (let b = 0; b < inp.batch; b++) {
+      const off = b * n;
+      const na = inp.nact[b];
+      if (na >= 0) {
+        clearItem(outp, b);
+        const act = inp.act;
+        for (let k = 0; k < na; k++) {
+          const i = act[off + k];
+          y[off + i] = scale[i] * x[off + i];
+          outp.act[off + k] = i;
+        }
+        outp.nact[b] = na;
+      } else {
+        for (let i = 0; i < n; i++) y[off + i] = scale[i] * x[off + i];
+        outp.nact[b] = -1;
+      }
+    }
+  };
+}

@@ -1,0 +1,593 @@
+/**
+ * compile → plan → run. `compile(graph, {dt, profile})` flattens and schedules the graph,
+ * prepares every kernel's parameters once, and returns a plan; `plan.run(input)` allocates
+ * buffers for the input's batch size (reused across runs of the same size) and then loops
+ * over time with no allocation and no lookups by name. `plan.step(x)` advances one step with
+ * carried state. Input is a dense tensor (T, [B,] ...inputShape) or an event list.
+ */
+import { attachDisplay } from "../ir/display.js";
+import { NirError } from "../ir/errors.js";
+import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
+import type { NIRGraph, NIRPrimitive } from "../ir/types.js";
+import { convGeometry, flattenGraph, inferSimShapes, inputShapeOf, poolGeometry, scheduleGraph, type FlatGraph, type FlatNode, type Schedule } from "./graph.js";
+import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
+import { convParams, convStep, poolStep } from "./kernels/conv.js";
+import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
+import { neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
+import { makePort, type Port, type StepFn } from "./kernels/port.js";
+import { PROFILES, profileNames, type Profile, type ProfileName, type ResetMode } from "./profiles.js";
+
+/** Options of {@link compile}. */
+export interface CompileOptions {
+  /** Time step in seconds (required). */
+  dt: number;
+  /** Platform profile (default "norse"). */
+  profile?: ProfileName;
+  /** Batch size the buffers are first allocated for (runs adapt to the input's batch). */
+  batch?: number;
+  /** Override the profile's reset (NIR files do not store it). */
+  reset?: ResetMode;
+  /** Worker threads used by `runAsync` (default 1 = in this thread). */
+  workers?: number;
+}
+
+/** Events as input: per event a step, a flat per-sample index, an optional value and batch item. */
+export interface EventInput {
+  steps: number;
+  t: Int32Array;
+  index: Int32Array;
+  value?: Float32Array | Float64Array;
+  batch?: Int32Array;
+  /** Batch size (default: 1 + max(batch), or 1). */
+  batchSize?: number;
+}
+
+/** A simulation input: dense (T, [B,] ...inputShape) or events. */
+export type SimInput = Tensor | EventInput;
+
+/** Options of `plan.run`. */
+export interface RunOptions {
+  /** "node" (output), "node:v", "node:i", "node:spikes". */
+  record?: string[];
+  /** Called now and then with (steps done, total steps). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What a run returns (displayable as kind "simulation"). */
+export interface SimResult {
+  dt: number;
+  profile: ProfileName;
+  steps: number;
+  batch: number;
+  /** The graph Output, shape (T, [B,] ...outShape). */
+  output: Tensor;
+  /** Recorded arrays, key "<node>.<v|i|spikes|out>", shape (T, [B,] ...shape). */
+  records: Record<string, Tensor>;
+}
+
+/** A compiled graph. */
+export interface Plan {
+  dt: number;
+  profile: Profile;
+  /** The reset override given to compile (undefined = the profile's own). */
+  resetMode: ResetMode | undefined;
+  /** Node names in execution order (flattened: nested names are dotted). */
+  order: string[];
+  /** Per-sample input and output shapes. */
+  inputShape: number[];
+  outputShape: number[];
+  /** Edges read from the previous step ("src->dst"). */
+  backEdges: string[];
+  /** Non-fatal remarks (e.g. a dt implausible for a tau). */
+  warnings: string[];
+  /** Worker threads for runAsync. */
+  workers: number;
+  /** Runs the whole input in this thread. */
+  run(input: SimInput, opts?: RunOptions): SimResult;
+  /** Runs the input, splitting the batch over `workers` threads when > 1. */
+  runAsync(input: SimInput, opts?: RunOptions): Promise<SimResult>;
+  /** Advances one step with carried state; `x` is ([B,] ...inputShape). Returns the output ([B,] ...outShape). */
+  step(x: Tensor | ArrayLike<number>): Tensor;
+  /** Zeroes all state (v, i, delays, cycle buffers) and the step counter. */
+  reset(): void;
+  /** The graph this plan was compiled from (workers recompile it). */
+  graph: NIRGraph;
+  options: CompileOptions;
+}
+
+interface Runtime {
+  batch: number;
+  ports: Map<string, Port>;
+  steps: StepFn[];
+  input: Port;
+  output: Port;
+  neuronStates: Map<string, NeuronState>;
+  delays: DelayState[];
+  prevCopies: { port: Port; prev: Float64Array }[];
+  t: number;
+  /** Per-item stamp for de-duplicating event indices. */
+  stamp: Int32Array;
+}
+
+const SPIKING = new Set(["IF", "LIF", "CubaLIF", "Threshold"]);
+const NEURONS = new Set(["I", "IF", "LI", "LIF", "CubaLI", "CubaLIF"]);
+
+/** Compiles a graph for a time step and a platform profile. */
+export function compile(graph: NIRGraph, options: CompileOptions): Plan {
+  const dt = options?.dt;
+  if (typeof dt !== "number" || !Number.isFinite(dt) || dt <= 0) {
+    throw new NirError("sim.missing_dt", `dt must be a positive number of seconds, got ${String(dt)}`, { field: "dt", hint: "NIR graphs store no time step; pass e.g. {dt: 1e-4} (the paper's LIF and RNN) or 1e-3 (the CNN)" });
+  }
+  const profileName = options.profile ?? "norse";
+  const profile = PROFILES[profileName];
+  if (!profile) throw new NirError("sim.unsupported", `unknown profile "${profileName}"`, { field: "profile", hint: `one of ${profileNames().join(", ")}` });
+  if (options.reset !== undefined && options.reset !== "zero" && options.reset !== "subtract") {
+    throw new NirError("sim.unsupported", `reset must be "zero" or "subtract", got "${String(options.reset)}"`, { field: "reset" });
+  }
+  const flat = flattenGraph(graph);
+  if (flat.inputs.length !== 1) throw new NirError("ir.no_input", `the simulator needs exactly one Input node, found ${flat.inputs.length}`, { hint: "add an Input node feeding the first layer" });
+  if (flat.outputs.length < 1) throw new NirError("ir.no_output", "the graph has no Output node", { hint: "add an Output node after the last layer" });
+  const sched = scheduleGraph(flat, dt);
+  inferSimShapes(flat, sched.order);
+  const warnings = checkDt(flat, dt);
+  const prepared = prepareNodes(flat, profile, dt, options.reset);
+  const inputName = flat.inputs[0];
+  const outputName = flat.outputs[0];
+  const runtimes = new Map<number, Runtime>();
+  let stepRt: Runtime | null = null;
+
+  const runtimeFor = (B: number): Runtime => {
+    let rt = runtimes.get(B);
+    if (!rt) {
+      rt = buildRuntime(flat, sched, prepared, B, inputName, outputName);
+      runtimes.set(B, rt);
+    }
+    return rt;
+  };
+  runtimeFor(Math.max(1, options.batch ?? 1));
+
+  const plan: Plan = {
+    dt,
+    profile,
+    resetMode: options.reset,
+    order: sched.order,
+    inputShape: flat.nodes.get(inputName)!.outShape,
+    outputShape: flat.nodes.get(outputName)!.outShape,
+    backEdges: [...sched.backEdges],
+    warnings,
+    workers: Math.max(1, Math.floor(options.workers ?? 1)),
+    graph,
+    options,
+    run(input, opts = {}) {
+      const feed = makeFeeder(input, plan.inputShape, inputName);
+      const rt = runtimeFor(feed.batch);
+      resetRuntime(rt);
+      return execute(rt, feed, opts, plan, flat, outputName);
+    },
+    async runAsync(input, opts = {}) {
+      const { runWithWorkers } = await import("./workers.js");
+      return runWithWorkers(plan, input, opts);
+    },
+    step(x) {
+      const t = x as Tensor;
+      const data = "dtype" in (t as object) ? toFloat64(t) : Float64Array.from(x as ArrayLike<number>);
+      const n = sizeOf(plan.inputShape);
+      if (data.length % n !== 0) {
+        throw new NirError("sim.input_shape", `step input has ${data.length} values, not a multiple of the input size ${n} (shape [${plan.inputShape.join(",")}])`, { node: inputName });
+      }
+      const B = data.length / n;
+      if (!stepRt || stepRt.batch !== B) {
+        stepRt = runtimeFor(B);
+        resetRuntime(stepRt);
+      }
+      checkNaN(data, inputName);
+      const rt = stepRt;
+      fillDense(rt.input, data, 0);
+      advance(rt);
+      const out = Float64Array.from(rt.output.out);
+      const batched = "shape" in (t as object) ? t.shape.length > plan.inputShape.length : B > 1;
+      return { dtype: "float64", shape: batched ? [B, ...plan.outputShape] : [...plan.outputShape], data: out };
+    },
+    reset() {
+      if (stepRt) resetRuntime(stepRt);
+    },
+  };
+  return plan;
+}
+
+/** Compiles and runs in one call. */
+export function simulate(graph: NIRGraph, input: SimInput, options: CompileOptions & RunOptions): SimResult {
+  const batch = "dtype" in input ? undefined : input.batchSize;
+  return compile(graph, { ...options, batch }).run(input, options);
+}
+
+// ---------------------------------------------------------------------------------------
+
+interface Prepared {
+  kind: "input" | "identity" | "affine" | "scale" | "conv" | "pool" | "delay" | "threshold" | "neuron";
+  affine?: Parameters<typeof affineStep>[0];
+  scale?: Float64Array;
+  conv?: ReturnType<typeof convParams>;
+  pool?: { g: ReturnType<typeof poolGeometry>; scale: number };
+  delaySteps?: Int32Array;
+  theta?: Float64Array;
+  coefs?: NeuronCoefs;
+}
+
+function quantize(w: Float64Array, scale: number | undefined): Float64Array {
+  if (!scale) return w;
+  return w.map((x) => Math.trunc(x * scale) / scale);
+}
+
+function prepareNodes(flat: FlatGraph, profile: Profile, dt: number, reset: ResetMode | undefined): Map<string, Prepared> {
+  const out = new Map<string, Prepared>();
+  for (const [name, fn] of flat.nodes) {
+    const node = fn.node;
+    const n = sizeOf(fn.outShape);
+    switch (node.type) {
+      case "Input":
+        out.set(name, { kind: flat.inputs.includes(name) ? "input" : "identity" });
+        break;
+      case "Output": case "Flatten":
+        out.set(name, { kind: "identity" });
+        break;
+      case "Affine": case "Linear": {
+        const w = node.weight.shape;
+        const nout = w[w.length - 2], nin = w[w.length - 1];
+        const blocks = sizeOf(w.slice(0, -2));
+        const wq = quantize(Float64Array.from(toFloat64(node.weight)), profile.weightScale);
+        let bias: Float64Array | null = null;
+        if (node.type === "Affine" && node.bias) {
+          const b = quantize(Float64Array.from(toFloat64(node.bias)), profile.weightScale);
+          if (b.some((x) => x !== 0)) {
+            bias = new Float64Array(blocks * nout);
+            for (let k = 0; k < bias.length; k++) bias[k] = b.length === bias.length ? b[k] : b[k % b.length];
+          }
+        }
+        out.set(name, { kind: "affine", affine: { blocks, nin, nout, wt: transposeWeight(wq, blocks, nout, nin), bias } });
+        break;
+      }
+      case "Scale": {
+        const s = toFloat64(node.scale);
+        out.set(name, { kind: "scale", scale: s.length === n ? Float64Array.from(s) : new Float64Array(n).fill(s[0]) });
+        break;
+      }
+      case "Conv1d": case "Conv2d": {
+        const g = convGeometry(fn, fn.inShape);
+        const wq = quantize(Float64Array.from(toFloat64(node.weight)), profile.weightScale);
+        const b = node.bias ? quantize(Float64Array.from(toFloat64(node.bias)), profile.weightScale) : null;
+        const bias = b && b.length === 1 && g.cout > 1 ? new Float64Array(g.cout).fill(b[0]) : b;
+        out.set(name, { kind: "conv", conv: convParams(g, wq, bias) });
+        break;
+      }
+      case "SumPool2d": case "AvgPool2d": {
+        const g = poolGeometry(fn, fn.inShape);
+        out.set(name, { kind: "pool", pool: { g, scale: node.type === "AvgPool2d" ? 1 / (g.kh * g.kw) : 1 } });
+        break;
+      }
+      case "Delay": {
+        const d = toFloat64(node.delay);
+        const steps = new Int32Array(n);
+        for (let k = 0; k < n; k++) {
+          const v = d.length === n ? d[k] : d[0];
+          if (!(v >= 0)) throw new NirError("ir.invalid_value", `delay must be ≥ 0 seconds, got ${v}`, { node: name, field: "delay" });
+          steps[k] = Math.round(v / dt);
+        }
+        out.set(name, { kind: "delay", delaySteps: steps });
+        break;
+      }
+      case "Threshold": {
+        const th = toFloat64(node.threshold);
+        out.set(name, { kind: "threshold", theta: th.length === n ? Float64Array.from(th) : new Float64Array(n).fill(th[0]) });
+        break;
+      }
+      default: {
+        if (!NEURONS.has(node.type)) throw new NirError("sim.unsupported", `no simulator kernel for node type ${(node as NIRPrimitive).type}`, { node: name });
+        try {
+          out.set(name, { kind: "neuron", coefs: neuronCoefs(node as never, n, profile, dt, reset ?? profile.reset) });
+        } catch (e) {
+          throw new NirError("ir.shape_mismatch", (e as Error).message, { node: name });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, B: number, inputName: string, outputName: string): Runtime {
+  const ports = new Map<string, Port>();
+  const steps: StepFn[] = [];
+  const neuronStates = new Map<string, NeuronState>();
+  const delays: DelayState[] = [];
+  const prevOf = new Map<string, Float64Array>();
+  // ports of back-edge sources must exist before their consumers: allocate own ports up front
+  const backSources = new Set([...sched.backEdges].map((e) => e.split("->")[0]));
+  const ownPort = (fn: FlatNode): Port => makePort(sizeOf(fn.outShape), B);
+  for (const s of backSources) {
+    ports.set(s, ownPort(flat.nodes.get(s)!));
+    prevOf.set(s, new Float64Array(sizeOf(flat.nodes.get(s)!.outShape) * B));
+  }
+  let input: Port | null = null;
+  for (const name of sched.order) {
+    const fn = flat.nodes.get(name)!;
+    const prep = prepared.get(name)!;
+    // resolve the input port (fan-in sum / previous step reads)
+    let inp: Port | null = null;
+    const backFlags = fn.sources.map((s) => sched.backEdges.has(`${s}->${name}`));
+    if (prep.kind !== "input") {
+      if (fn.sources.length === 1 && !backFlags[0]) inp = ports.get(fn.sources[0])!;
+      else {
+        inp = makePort(sizeOf(fn.inShape), B);
+        const srcPorts = fn.sources.map((s) => ports.get(s) ?? null);
+        const prevs = fn.sources.map((s, k) => (backFlags[k] ? prevOf.get(s)! : null));
+        steps.push(sumStep(srcPorts.map((p, k) => p ?? ({ out: prevs[k] } as Port)), prevs, inp));
+      }
+    }
+    const existing = ports.get(name);
+    let outp: Port;
+    switch (prep.kind) {
+      case "input":
+        outp = existing ?? ownPort(fn);
+        input = outp;
+        break;
+      case "identity":
+        if (existing) {
+          outp = existing;
+          const src = inp!;
+          steps.push(() => {
+            outp.out.set(src.out);
+            for (let b = 0; b < B; b++) outp.nact[b] = -1;
+          });
+        } else outp = inp!;
+        break;
+      case "affine":
+        outp = existing ?? ownPort(fn);
+        steps.push(affineStep(prep.affine!, inp!, outp));
+        break;
+      case "scale":
+        outp = existing ?? ownPort(fn);
+        steps.push(scaleStep(prep.scale!, inp!, outp));
+        break;
+      case "conv":
+        outp = existing ?? ownPort(fn);
+        steps.push(convStep(prep.conv!, inp!, outp));
+        break;
+      case "pool":
+        outp = existing ?? ownPort(fn);
+        steps.push(poolStep(prep.pool!.g, prep.pool!.scale, inp!, outp));
+        break;
+      case "delay": {
+        outp = existing ?? ownPort(fn);
+        const st = delayState(prep.delaySteps!, B);
+        delays.push(st);
+        steps.push(delayStep(prep.delaySteps!, st, inp!, outp));
+        break;
+      }
+      case "threshold":
+        outp = existing ?? ownPort(fn);
+        steps.push(thresholdStep(prep.theta!, inp!, outp));
+        break;
+      case "neuron": {
+        outp = existing ?? ownPort(fn);
+        const st = neuronState(prep.coefs!.n, B);
+        neuronStates.set(name, st);
+        steps.push(neuronStep(prep.coefs!, st, inp!, outp));
+        break;
+      }
+    }
+    ports.set(name, outp);
+  }
+  const prevCopies = [...prevOf].map(([s, prev]) => ({ port: ports.get(s)!, prev }));
+  return { batch: B, ports, steps, input: input!, output: ports.get(outputName)!, neuronStates, delays, prevCopies, t: 0, stamp: new Int32Array(sizeOf(flat.nodes.get(inputName)!.outShape) * B) };
+}
+
+function resetRuntime(rt: Runtime): void {
+  for (const p of new Set(rt.ports.values())) {
+    p.out.fill(0);
+    p.nact.fill(0);
+  }
+  for (const s of rt.neuronStates.values()) {
+    s.v.fill(0);
+    s.i.fill(0);
+    s.xd.fill(0);
+  }
+  for (const d of rt.delays) d.ring.fill(0);
+  for (const c of rt.prevCopies) c.prev.fill(0);
+  rt.stamp.fill(0);
+  rt.t = 0;
+}
+
+/** One step: every node in order, then the cycle buffers. */
+function advance(rt: Runtime): void {
+  const t = rt.t;
+  const steps = rt.steps;
+  for (let k = 0; k < steps.length; k++) steps[k](t);
+  for (let k = 0; k < rt.prevCopies.length; k++) rt.prevCopies[k].prev.set(rt.prevCopies[k].port.out);
+  rt.t = t + 1;
+}
+
+/** Copies one dense step of item-major data into the input port and lists the non-zeros. */
+function fillDense(p: Port, data: ArrayLike<number>, offset: number): void {
+  const n = p.size;
+  const out = p.out;
+  const act = p.act;
+  for (let b = 0; b < p.batch; b++) {
+    const o = b * n;
+    let m = 0;
+    const src = offset + o;
+    for (let i = 0; i < n; i++) {
+      const v = data[src + i];
+      out[o + i] = v;
+      if (v !== 0) act[o + m++] = i;
+    }
+    p.nact[b] = m;
+  }
+}
+
+interface Feeder {
+  steps: number;
+  batch: number;
+  batched: boolean;
+  feed(rt: Runtime, t: number): void;
+}
+
+function checkNaN(data: ArrayLike<number>, node: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isNaN(data[i])) throw new NirError("sim.nan", `input contains NaN (flat element ${i})`, { node, hint: "replace missing values with 0 before simulating" });
+  }
+}
+
+function makeFeeder(input: SimInput, shape: number[], inputName: string): Feeder {
+  const n = sizeOf(shape);
+  if (input && typeof input === "object" && "dtype" in input) {
+    const s = input.shape;
+    const rank = shape.length;
+    let batched: boolean;
+    if (s.length === rank + 1) batched = false;
+    else if (s.length === rank + 2) batched = true;
+    else batched = false;
+    const tail = s.slice(batched ? 2 : 1);
+    if ((s.length !== rank + 1 && s.length !== rank + 2) || tail.some((d, k) => d !== shape[k])) {
+      throw new NirError("sim.input_shape", `input has shape (${s.join(", ")}) but the graph's Input expects (T, [B,] ${shape.join(", ")})`, { node: inputName, hint: "the first axis is time; add a batch axis second if you have several samples" });
+    }
+    const T = s[0];
+    const B = batched ? s[1] : 1;
+    const data = input.data instanceof BigInt64Array ? toFloat64(input) : (input.data as ArrayLike<number>);
+    checkNaN(data, inputName);
+    return { steps: T, batch: B, batched, feed: (rt, t) => fillDense(rt.input, data, t * B * n) };
+  }
+  const ev = input as EventInput;
+  if (!ev || !(ev.t instanceof Int32Array) || !(ev.index instanceof Int32Array) || typeof ev.steps !== "number") {
+    throw new NirError("sim.input_shape", "input must be a Tensor (T, [B,] ...shape) or events {steps, t: Int32Array, index: Int32Array, value?, batch?}", { node: inputName });
+  }
+  const E = ev.t.length;
+  if (ev.index.length !== E || (ev.value && ev.value.length !== E) || (ev.batch && ev.batch.length !== E)) {
+    throw new NirError("sim.input_shape", "event arrays t, index, value and batch must have equal lengths", { node: inputName });
+  }
+  let B = ev.batchSize ?? 1;
+  if (ev.batch) for (let k = 0; k < E; k++) B = Math.max(B, ev.batch[k] + 1);
+  for (let k = 0; k < E; k++) {
+    if (ev.index[k] < 0 || ev.index[k] >= n) throw new NirError("sim.input_shape", `event ${k} has index ${ev.index[k]} outside the input size ${n} (shape [${shape.join(",")}])`, { node: inputName });
+    if (ev.value && Number.isNaN(ev.value[k])) throw new NirError("sim.nan", `event ${k} has a NaN value`, { node: inputName });
+  }
+  // counting sort by step
+  const T = ev.steps;
+  const start = new Int32Array(T + 1);
+  for (let k = 0; k < E; k++) if (ev.t[k] >= 0 && ev.t[k] < T) start[ev.t[k] + 1]++;
+  for (let t = 0; t < T; t++) start[t + 1] += start[t];
+  const order = new Int32Array(start[T]);
+  const fill = start.slice(0, T);
+  for (let k = 0; k < E; k++) if (ev.t[k] >= 0 && ev.t[k] < T) order[fill[ev.t[k]]++] = k;
+  const value = ev.value, bat = ev.batch, index = ev.index;
+  return {
+    steps: T,
+    batch: B,
+    batched: !!ev.batch || (ev.batchSize ?? 1) > 1,
+    feed: (rt, t) => {
+      const p = rt.input;
+      for (let b = 0; b < B; b++) {
+        const o = b * n;
+        const m = p.nact[b];
+        if (m < 0) p.out.fill(0, o, o + n);
+        else for (let k = 0; k < m; k++) p.out[o + p.act[o + k]] = 0;
+        p.nact[b] = 0;
+      }
+      const stamp = rt.stamp;
+      const tag = t + 1;
+      for (let q = start[t]; q < start[t + 1]; q++) {
+        const k = order[q];
+        const b = bat ? bat[k] : 0;
+        const o = b * n;
+        const i = index[k];
+        p.out[o + i] += value ? value[k] : 1;
+        if (stamp[o + i] !== tag) {
+          stamp[o + i] = tag;
+          p.act[o + p.nact[b]++] = i;
+        }
+      }
+    },
+  };
+}
+
+interface Recorder {
+  key: string;
+  source: Float64Array;
+  size: number;
+  out: Tensor;
+}
+
+function parseRecords(specs: string[], rt: Runtime, flat: FlatGraph, T: number, batched: boolean): Recorder[] {
+  const recs: Recorder[] = [];
+  for (const spec of specs) {
+    const m = /^(.*?)(?::(v|i|spikes))?$/.exec(spec)!;
+    const name = m[1];
+    const what = (m[2] ?? "out") as "v" | "i" | "spikes" | "out";
+    const fn = flat.nodes.get(name);
+    if (!fn) throw new NirError("ir.missing_node", `cannot record "${spec}": no node "${name}"`, { node: name, hint: `nodes: ${[...flat.nodes.keys()].join(", ")}` });
+    let source: Float64Array;
+    if (what === "v" || what === "i") {
+      const st = rt.neuronStates.get(name);
+      if (!st) throw new NirError("sim.unsupported", `cannot record ${what}: node is a ${fn.node.type}, not a neuron`, { node: name });
+      if (what === "i" && fn.node.type !== "CubaLI" && fn.node.type !== "CubaLIF") throw new NirError("sim.unsupported", `cannot record i: ${fn.node.type} has no synaptic current`, { node: name });
+      source = what === "v" ? st.v : st.i;
+    } else {
+      if (what === "spikes" && !SPIKING.has(fn.node.type)) throw new NirError("sim.unsupported", `cannot record spikes: node is a ${fn.node.type}, which does not spike`, { node: name, hint: `record "${name}" for its output` });
+      source = rt.ports.get(name)!.out;
+    }
+    const size = sizeOf(fn.outShape);
+    const spiking = (what === "spikes" || what === "out") && SPIKING.has(fn.node.type);
+    const shape = [T, ...(batched ? [rt.batch] : []), ...fn.outShape];
+    const data = spiking ? new Float32Array(T * rt.batch * size) : new Float64Array(T * rt.batch * size);
+    recs.push({ key: `${name}.${what}`, source, size, out: { dtype: spiking ? "float32" : "float64", shape, data } });
+  }
+  return recs;
+}
+
+function execute(rt: Runtime, feed: Feeder, opts: RunOptions, plan: Plan, flat: FlatGraph, outputName: string): SimResult {
+  const T = feed.steps;
+  const specs = [...(opts.record ?? [])];
+  const outSpec = outputName;
+  const recs = parseRecords([outSpec, ...specs], rt, flat, T, feed.batched);
+  const every = Math.max(1, Math.floor(T / 100));
+  const onProgress = opts.onProgress;
+  for (let t = 0; t < T; t++) {
+    feed.feed(rt, t);
+    advance(rt);
+    for (let r = 0; r < recs.length; r++) {
+      const rec = recs[r];
+      const len = rec.size * rt.batch;
+      const dst = rec.out.data as Float64Array;
+      const src = rec.source;
+      const o = t * len;
+      for (let k = 0; k < len; k++) dst[o + k] = src[k];
+    }
+    if (onProgress && ((t + 1) % every === 0 || t + 1 === T)) onProgress(t + 1, T);
+  }
+  const records: Record<string, Tensor> = {};
+  for (const r of recs.slice(1)) records[r.key] = r.out;
+  const result: SimResult = { dt: plan.dt, profile: plan.profile.name, steps: T, batch: rt.batch, output: recs[0].out, records };
+  return attachDisplay(result, "simulation");
+}
+
+/** Warnings for a dt implausible for the graph's time constants. */
+function checkDt(flat: FlatGraph, dt: number): string[] {
+  const warnings: string[] = [];
+  for (const [name, fn] of flat.nodes) {
+    const f = fn.node as unknown as Record<string, Tensor | undefined>;
+    for (const field of ["tau", "tau_mem", "tau_syn"]) {
+      const t = f[field];
+      if (!t || !NEURONS.has(fn.node.type)) continue;
+      const v = toFloat64(t);
+      let min = Infinity, max = 0;
+      for (const x of v) {
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+      }
+      if (dt >= min) warnings.push(`node "${name}": dt = ${dt} s is not smaller than ${field} = ${min} s — forward Euler overshoots (decay 1 − dt/τ ≤ 0); use dt ≤ τ/10`);
+      else if (dt < max * 1e-6) warnings.push(`node "${name}": dt = ${dt} s is below ${field}·1e-6 (${max} s) — check the units (NIR files use seconds)`);
+    }
+  }
+  return warnings;
+}
+
+export type { Profile, ProfileName, ResetMode };

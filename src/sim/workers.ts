@@ -1,0 +1,107 @@
+/**
+ * `plan.runAsync` with `workers > 1`: splits the batch into contiguous chunks, runs each chunk
+ * in a worker thread (which recompiles the graph: compiling is cheap, buffers are per thread),
+ * and concatenates the results along the batch axis. Needs the compiled `dist/` build (a
+ * worker loads `worker-entry.js` beside this file); from TypeScript sources it runs in-thread.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { attachDisplay } from "../ir/display.js";
+import { sizeOf, type Tensor } from "../ir/tensor.js";
+import type { EventInput, Plan, RunOptions, SimInput, SimResult } from "./plan.js";
+
+/** Message sent to a worker. */
+export interface WorkerJob {
+  graph: Plan["graph"];
+  options: Plan["options"];
+  input: SimInput;
+  record: string[];
+}
+
+function batchOf(input: SimInput, rank: number): { B: number; batched: boolean } {
+  if ("dtype" in input) {
+    const batched = input.shape.length === rank + 2;
+    return { B: batched ? input.shape[1] : 1, batched };
+  }
+  let B = input.batchSize ?? 1;
+  if (input.batch) for (const b of input.batch) B = Math.max(B, b + 1);
+  return { B, batched: true };
+}
+
+function sliceInput(input: SimInput, lo: number, hi: number, n: number): SimInput {
+  if ("dtype" in input) {
+    const T = input.shape[0];
+    const B = input.shape[1];
+    const src = input.data as Float32Array;
+    const Ctor = src.constructor as Float32ArrayConstructor;
+    const out = new Ctor(T * (hi - lo) * n);
+    for (let t = 0; t < T; t++) out.set(src.subarray((t * B + lo) * n, (t * B + hi) * n), t * (hi - lo) * n);
+    return { dtype: input.dtype, shape: [T, hi - lo, ...input.shape.slice(2)], data: out as never };
+  }
+  const ev = input as EventInput;
+  const keep: number[] = [];
+  for (let k = 0; k < ev.t.length; k++) {
+    const b = ev.batch ? ev.batch[k] : 0;
+    if (b >= lo && b < hi) keep.push(k);
+  }
+  const t = new Int32Array(keep.length), index = new Int32Array(keep.length), batch = new Int32Array(keep.length);
+  const value = ev.value ? new Float32Array(keep.length) : undefined;
+  keep.forEach((k, j) => {
+    t[j] = ev.t[k];
+    index[j] = ev.index[k];
+    batch[j] = (ev.batch ? ev.batch[k] : 0) - lo;
+    if (value) value[j] = ev.value![k];
+  });
+  return { steps: ev.steps, t, index, batch, value, batchSize: hi - lo };
+}
+
+function concatBatch(parts: Tensor[]): Tensor {
+  const T = parts[0].shape[0];
+  const per = sizeOf(parts[0].shape.slice(2));
+  const B = parts.reduce((s, p) => s + p.shape[1], 0);
+  const Ctor = (parts[0].data as Float64Array).constructor as Float64ArrayConstructor;
+  const out = new Ctor(T * B * per);
+  for (let t = 0; t < T; t++) {
+    let off = t * B * per;
+    for (const p of parts) {
+      const len = p.shape[1] * per;
+      out.set((p.data as Float64Array).subarray(t * len, (t + 1) * len), off);
+      off += len;
+    }
+  }
+  return { dtype: parts[0].dtype, shape: [T, B, ...parts[0].shape.slice(2)], data: out };
+}
+
+/** Runs `input` on `plan.workers` threads (or in-thread when that cannot help). */
+export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptions): Promise<SimResult> {
+  const entry = new URL("./worker-entry.js", import.meta.url);
+  const { B, batched } = batchOf(input, plan.inputShape.length);
+  const W = Math.min(plan.workers, B);
+  if (W <= 1 || !batched || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
+  const { Worker } = await import("node:worker_threads");
+  const n = sizeOf(plan.inputShape);
+  const bounds: [number, number][] = [];
+  for (let w = 0; w < W; w++) bounds.push([Math.floor((w * B) / W), Math.floor(((w + 1) * B) / W)]);
+  const progress = new Array(W).fill(0);
+  const results = await Promise.all(bounds.map(([lo, hi], w) => new Promise<SimResult>((resolve, reject) => {
+    const worker = new Worker(entry);
+    const job: WorkerJob = { graph: plan.graph, options: { ...plan.options, workers: 1 }, input: sliceInput(input, lo, hi, n), record: opts.record ?? [] };
+    worker.on("message", (m: { progress?: [number, number]; result?: SimResult; error?: { message: string; code?: string } }) => {
+      if (m.progress) {
+        progress[w] = m.progress[0];
+        opts.onProgress?.(Math.min(...progress), m.progress[1]);
+      } else if (m.result) {
+        resolve(m.result);
+        void worker.terminate();
+      } else if (m.error) {
+        reject(Object.assign(new Error(m.error.message), { name: "NirError", code: m.error.code }));
+        void worker.terminate();
+      }
+    });
+    worker.on("error", reject);
+    worker.postMessage(job);
+  })));
+  const records: Record<string, Tensor> = {};
+  for (const key of Object.keys(results[0].records)) records[key] = concatBatch(results.map((r) => r.records[key]));
+  return attachDisplay({ dt: plan.dt, profile: plan.profile.name, steps: results[0].steps, batch: B, output: concatBatch(results.map((r) => r.output)), records }, "simulation");
+}
