@@ -4,6 +4,7 @@
  */
 export * from "./events.js";
 export * from "./nmnist.js";
+export * from "./prophesee.js";
 export * from "./nmnist-dataset.js";
 export * from "./frames.js";
 export * from "./transforms.js";

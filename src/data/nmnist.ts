@@ -3,6 +3,7 @@
  * official dataset and by SLAYER's `.bs2` copies: 5 bytes (40 bits) per event, big-endian fields
  *   byte 0: x (8 bits) · byte 1: y (8 bits) · byte 2 bit 7: polarity (1 = ON) ·
  *   bytes 2–4 low 23 bits: timestamp in µs.
+ * Events with y = 240 are timestamp-overflow markers (see {@link NMNIST_OVERFLOW_Y}).
  * The extension is not looked at; any file in this layout reads.
  */
 import { readFileSync } from "node:fs";
@@ -14,6 +15,14 @@ export const NMNIST_SENSOR_SIZE: SensorSize = [34, 34, 2];
 
 /** Bytes per event in the N-MNIST format. */
 export const NMNIST_EVENT_BYTES = 5;
+
+/**
+ * An event with y = 240 is a timestamp-overflow marker, not a pixel (Orchard's original reader and
+ * tonic): it is removed and 2^13 µs are added to the times of all later events.
+ */
+export const NMNIST_OVERFLOW_Y = 240;
+/** Time added after each overflow marker, µs. */
+export const NMNIST_OVERFLOW_US = 8192;
 
 /** Options of {@link parseNmnist} / {@link readNmnist}. */
 export interface ReadNmnistOptions extends CheckEventsOptions {
@@ -38,14 +47,22 @@ export function parseNmnist(bytes: Uint8Array, opts: ReadNmnistOptions = {}): Ev
     }
     (opts.onWarning ?? warnToConsole)(`${file ? file + ": " : ""}dropped ${rest} trailing byte(s) of a partial event (file length ${bytes.length} is not a multiple of 5)`);
   }
-  const n = (bytes.length - rest) / NMNIST_EVENT_BYTES;
+  const total = (bytes.length - rest) / NMNIST_EVENT_BYTES;
+  let n = 0;
+  for (let o = 1; o < total * 5; o += 5) if (bytes[o] !== NMNIST_OVERFLOW_Y) n++;
   const x = new Uint16Array(n), y = new Uint16Array(n), p = new Uint8Array(n), t = new Float64Array(n);
-  for (let i = 0, o = 0; i < n; i++, o += 5) {
+  let offset = 0;
+  for (let i = 0, o = 0; o < total * 5; o += 5) {
+    if (bytes[o + 1] === NMNIST_OVERFLOW_Y) {
+      offset += NMNIST_OVERFLOW_US;
+      continue;
+    }
     const b2 = bytes[o + 2];
     x[i] = bytes[o];
     y[i] = bytes[o + 1];
     p[i] = b2 >> 7;
-    t[i] = ((b2 & 0x7f) << 16) | (bytes[o + 3] << 8) | bytes[o + 4];
+    t[i] = (((b2 & 0x7f) << 16) | (bytes[o + 3] << 8) | bytes[o + 4]) + offset;
+    i++;
   }
   const sensorSize = opts.sensorSize ?? NMNIST_SENSOR_SIZE;
   return checkEvents({ x, y, p, t, sensorSize: [...sensorSize] as SensorSize }, opts);

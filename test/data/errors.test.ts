@@ -85,3 +85,11 @@ describe("bad event input", () => {
     expect(nirError(() => checkEvents({ x: new Uint16Array(1), y: new Uint16Array(1), p: new Uint8Array(1), t: Float64Array.from([NaN]), sensorSize: [1, 1, 2] })).message).toMatch(/non-finite/);
   });
 });
+
+describe("N-MNIST timestamp overflow markers", () => {
+  it("an event with y = 240 is removed and adds 8192 µs to every later event (Orchard's reader, tonic)", () => {
+    const ev = parseNmnist(bytesOf([[1, 1, 0, 8000], [0, 240, 0, 0], [2, 2, 1, 5], [0, 240, 0, 0], [3, 3, 0, 7]]));
+    expect(Array.from(ev.x)).toEqual([1, 2, 3]);
+    expect(Array.from(ev.t)).toEqual([8000, 8192 + 5, 2 * 8192 + 7]);
+  });
+});
