@@ -13,7 +13,7 @@ import { emulateSpeck } from "./speck/emulate.js";
 import { exportSpeck, type SpeckConfig } from "./speck/export.js";
 import { checkFitSpeck } from "./speck/fit.js";
 import { checkFitSpinnaker2, emulateSpinnaker2, exportSpinnaker2, type S2Config } from "./spinnaker2/index.js";
-import { CHIPS, type Chip, type EmulateOptions, type EmulationResult, type ExportOptions, type FitOptions, type FitReport } from "./types.js";
+import { CHIPS, type Chip, type ChipEmulateOptions, type EmulationResult, type ChipExportOptions, type ChipFitOptions, type FitReport } from "./types.js";
 import { emulateXylo, type XyloSpec } from "./xylo/emulate.js";
 import { exportXylo, type XyloConfig } from "./xylo/export.js";
 import { checkFitXylo } from "./xylo/fit.js";
@@ -27,21 +27,21 @@ function chipOf(chip: unknown): Chip {
 }
 
 /** Does `graph` fit `chip`? Returns every violated rule with node, limit, actual value and fix. */
-export function checkFit(graph: NIRGraph, chip: Chip, opts: FitOptions = {}): FitReport {
+export function checkFit(graph: NIRGraph, chip: Chip, opts: ChipFitOptions = {}): FitReport {
   const c = chipOf(chip);
   const report = c === "speck" ? checkFitSpeck(graph) : c === "xylo" ? checkFitXylo(graph, opts) : c === "loihi2" ? checkFitLoihi2(graph, opts) : checkFitSpinnaker2(graph, opts);
   return attachDisplay(report, "fit");
 }
 
 /** Maps and quantises `graph` for `chip` (dt and reset required); JSON shaped like the vendor SDK's structures. */
-export function exportTo(chip: Chip, graph: NIRGraph, opts: ExportOptions): ChipConfig {
+export function exportTo(chip: Chip, graph: NIRGraph, opts: ChipExportOptions): ChipConfig {
   const c = chipOf(chip);
   const config = c === "speck" ? exportSpeck(graph, opts) : c === "xylo" ? exportXylo(graph, opts) : c === "loihi2" ? exportLoihi2(graph, opts) : exportSpinnaker2(graph, opts);
   return attachDisplay(config, "chipConfig");
 }
 
 /** Runs an exported configuration with the chip's own arithmetic; input is (T, ...inputShape). */
-export function emulate(config: ChipConfig | XyloSpec, input: Tensor, opts: EmulateOptions = {}): EmulationResult {
+export function emulate(config: ChipConfig | XyloSpec, input: Tensor, opts: ChipEmulateOptions = {}): EmulationResult {
   const c = chipOf((config as { chip?: unknown }).chip ?? ("weights_in" in config ? "xylo" : undefined));
   const r = c === "speck" ? emulateSpeck(config as SpeckConfig, input, opts) : c === "xylo" ? emulateXylo(config as XyloSpec, input, opts) : c === "loihi2" ? emulateLoihi2(config as Loihi2Config, input, opts) : emulateSpinnaker2(config as S2Config, input, opts);
   return attachDisplay(r, "simulation");
@@ -56,7 +56,7 @@ export interface FitTableColumn {
 }
 
 /** Checks `graph` on every chip: verdict and first blocking reason per chip. */
-export function fitTable(graph: NIRGraph, opts: FitOptions = {}): FitTableColumn[] {
+export function fitTable(graph: NIRGraph, opts: ChipFitOptions = {}): FitTableColumn[] {
   return CHIPS.map((chip) => {
     const report = checkFit(graph, chip, opts);
     const v = report.violations[0];

@@ -5,7 +5,7 @@
 import { NirError } from "../ir/errors.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import type { NIRGraph, NIRNode } from "../ir/types.js";
-import type { TimeUnit } from "./types.js";
+import type { ChipTimeUnit } from "./types.js";
 
 /** Names of the nodes that `name` feeds, in edge order. */
 export function successors(graph: NIRGraph, name: string): string[] {
@@ -50,7 +50,7 @@ export function neuronCount(node: NIRNode): number {
 }
 
 /** A graph-level tau converted to seconds. */
-export function tauSeconds(tau: number, unit: TimeUnit, dt: number): number {
+export function tauSeconds(tau: number, unit: ChipTimeUnit, dt: number): number {
   return unit === "ms" ? tau * 1e-3 : unit === "steps" ? tau * dt : tau;
 }
 

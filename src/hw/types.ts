@@ -61,16 +61,16 @@ export interface FitReport {
 }
 
 /** How NIR time constants are to be read: seconds, milliseconds or time steps. */
-export type TimeUnit = "s" | "ms" | "steps";
+export type ChipTimeUnit = "s" | "ms" | "steps";
 
 /** Reset after a spike. */
-export type ResetMode = "zero" | "subtract";
+export type ChipResetMode = "zero" | "subtract";
 
 /** Options of `checkFit` (dt in seconds; defaults to the paper's 1e-4 s with a warning). */
-export interface FitOptions {
+export interface ChipFitOptions {
   dt?: number;
-  timeUnit?: TimeUnit;
-  reset?: ResetMode;
+  timeUnit?: ChipTimeUnit;
+  reset?: ChipResetMode;
   /** SpiNNaker2: neurons per processing element (default 250). */
   maxAtomsPerCore?: number;
   /** SpiNNaker2: connection delay in steps (default 1, as s2_nir). */
@@ -78,11 +78,11 @@ export interface FitOptions {
 }
 
 /** Options of `exportTo`: `dt` (seconds) and `reset` are required, because NIR stores neither. */
-export interface ExportOptions {
+export interface ChipExportOptions {
   dt: number;
-  reset: ResetMode;
+  reset: ChipResetMode;
   /** Unit of the graph's tau values (default "s"); "steps" means tau counts time steps of dt. */
-  timeUnit?: TimeUnit;
+  timeUnit?: ChipTimeUnit;
   /** Speck: lower membrane bound; "threshold" = −v_threshold (sinabs import), "none" = −2^15, or a number in NIR units. */
   minVMem?: "threshold" | "none" | number;
   /** SpiNNaker2: conn_delay in steps (default 1). */
@@ -124,6 +124,6 @@ export interface EmulationResult {
 }
 
 /** Options of `emulate`: record specs "node", "node:v", "node:i", "node:spikes". */
-export interface EmulateOptions {
+export interface ChipEmulateOptions {
   record?: string[];
 }

@@ -8,7 +8,7 @@
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
 import { flatNumbers, parseRecordSpec } from "../graph.js";
-import type { EmulateOptions, EmulationResult } from "../types.js";
+import type { ChipEmulateOptions, EmulationResult } from "../types.js";
 import type { Loihi2Config } from "./export.js";
 
 const MAX_UV = 2 ** 23;
@@ -27,7 +27,7 @@ export function lavaWrapU(u: number): number {
 }
 
 /** Runs a Loihi 2 config on input spikes (T, N_in) (graded values allowed). */
-export function emulateLoihi2(config: Loihi2Config, input: Tensor, opts: EmulateOptions = {}): EmulationResult {
+export function emulateLoihi2(config: Loihi2Config, input: Tensor, opts: ChipEmulateOptions = {}): EmulationResult {
   const layers = config.layer;
   if (!layers.length || layers[0].type !== "input") throw new NirError("hw.config", "Loihi 2 config must start with an input layer", { field: "layer[0]" });
   const nIn = layers[0].shape[2];

@@ -12,7 +12,7 @@ import type { NIRGraph } from "../../ir/types.js";
 import { extractDense, param, populationOrder } from "../dense.js";
 import { nest, requireExportBasics, tauSeconds } from "../graph.js";
 import { quantError } from "../quant.js";
-import type { ExportOptions, QuantError } from "../types.js";
+import type { ChipExportOptions, QuantError } from "../types.js";
 import { loihiViolations } from "./fit.js";
 
 /** One synapse group feeding a layer (a Lava `Dense` process). */
@@ -76,7 +76,7 @@ export function lavaTruncateWeights(w: number[]): { w: number[]; signMode: numbe
 }
 
 /** Maps a dense graph to the Lava fixed-point model; throws a NirError if it does not fit. */
-export function exportLoihi2(graph: NIRGraph, opts: ExportOptions): Loihi2Config {
+export function exportLoihi2(graph: NIRGraph, opts: ChipExportOptions): Loihi2Config {
   requireExportBasics(opts, "loihi2");
   const { dt } = opts;
   const unit = opts.timeUnit ?? "s";

@@ -7,7 +7,7 @@
 import type { NIRGraph } from "../../ir/types.js";
 import { extractDense, param, type DenseNet } from "../dense.js";
 import { tauSeconds } from "../graph.js";
-import { CHIP_LABELS, type FitOptions, type FitReport, type FitViolation, type TimeUnit } from "../types.js";
+import { CHIP_LABELS, type ChipFitOptions, type FitReport, type FitViolation, type ChipTimeUnit } from "../types.js";
 
 /** Neuro-cores per chip. */
 export const LOIHI2_CORES = 128;
@@ -21,7 +21,7 @@ export const LOIHI2_MAX_VTH_MANT = 131071;
 const uniform = (a: Float64Array): boolean => a.every((x) => x === a[0]);
 
 /** Lava-specific checks of a dense view; shared by fit and export. */
-export function loihiViolations(net: DenseNet, dt: number, unit: TimeUnit): FitViolation[] {
+export function loihiViolations(net: DenseNet, dt: number, unit: ChipTimeUnit): FitViolation[] {
   // pools feeding weights are netx pool layers, not a structural problem here
   const v: FitViolation[] = net.violations.filter((x) => !(x.constraint === "weights fed by Input or neurons" && /Pool2d$/.test(String(x.actual))));
   for (const [name, type] of net.other) {
@@ -51,7 +51,7 @@ export function loihiViolations(net: DenseNet, dt: number, unit: TimeUnit): FitV
 }
 
 /** Checks a graph against Loihi 2 (Lava bit-accurate model). */
-export function checkFitLoihi2(graph: NIRGraph, opts: FitOptions = {}): FitReport {
+export function checkFitLoihi2(graph: NIRGraph, opts: ChipFitOptions = {}): FitReport {
   const dt = opts.dt ?? 1e-4;
   const net = extractDense(graph);
   const violations = loihiViolations(net, dt, opts.timeUnit ?? "s");

@@ -9,7 +9,7 @@
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
 import { flatNumbers, parseRecordSpec } from "../graph.js";
-import type { EmulateOptions, EmulationResult } from "../types.js";
+import type { ChipEmulateOptions, EmulationResult } from "../types.js";
 import type { SpeckConfig } from "./export.js";
 
 interface CoreState {
@@ -62,7 +62,7 @@ function scatter(s: CoreState, c: number, iy: number, ix: number, n: number): vo
 }
 
 /** Runs a Speck config on input counts (T, C, H, W) (or (T, N) for flat inputs). */
-export function emulateSpeck(config: SpeckConfig, input: Tensor, opts: EmulateOptions = {}): EmulationResult {
+export function emulateSpeck(config: SpeckConfig, input: Tensor, opts: ChipEmulateOptions = {}): EmulationResult {
   const cores = config.cnnLayers.map(buildCore);
   const [C, H, W] = config.inputShape;
   const T = input.shape[0];

@@ -7,7 +7,7 @@ import { NirError } from "../../ir/errors.js";
 import type { NIRGraph } from "../../ir/types.js";
 import { nest, requireExportBasics, roundHalfEven } from "../graph.js";
 import { quantError } from "../quant.js";
-import type { ExportOptions, QuantError } from "../types.js";
+import type { ChipExportOptions, QuantError } from "../types.js";
 import { SPECK_STATE_BITS, SPECK_WEIGHT_BITS } from "./constraints.js";
 import { checkFitSpeck, assignSpeckCores } from "./fit.js";
 import { planSpeck } from "./map.js";
@@ -68,7 +68,7 @@ function scaleFor(vals: ArrayLike<number>, bits: number): number {
 }
 
 /** Quantises and maps a graph to Speck; throws a NirError listing the violations if it does not fit. */
-export function exportSpeck(graph: NIRGraph, opts: ExportOptions): SpeckConfig {
+export function exportSpeck(graph: NIRGraph, opts: ChipExportOptions): SpeckConfig {
   requireExportBasics(opts, "speck");
   const fit = checkFitSpeck(graph);
   if (!fit.fits) {

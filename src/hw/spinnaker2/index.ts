@@ -11,7 +11,7 @@ import type { NIRGraph } from "../../ir/types.js";
 import { extractDense, param, populationOrder, type DenseNet } from "../dense.js";
 import { flatNumbers, parseRecordSpec, requireExportBasics, tauSeconds } from "../graph.js";
 import { quantError } from "../quant.js";
-import { CHIP_LABELS, type EmulateOptions, type EmulationResult, type ExportOptions, type FitOptions, type FitReport, type FitViolation, type QuantError } from "../types.js";
+import { CHIP_LABELS, type ChipEmulateOptions, type EmulationResult, type ChipExportOptions, type ChipFitOptions, type FitReport, type FitViolation, type QuantError } from "../types.js";
 
 /** Processing elements per SpiNNaker2 chip (Höppner et al. 2021: 152 ARM Cortex-M4F PEs). */
 export const S2_PES = 152;
@@ -57,7 +57,7 @@ function s2Violations(graph: NIRGraph, net: DenseNet, opts: { connDelay?: number
   const v = net.violations.filter((x) => !(x.constraint === "weights fed by Input or neurons" && /Pool2d$/.test(String(x.actual))));
   for (const [name, type] of net.other) {
     if (!["Conv2d", "SumPool2d", "AvgPool2d"].includes(type)) v.push({ node: name, constraint: "supported node types (s2_nir)", limit: "LIF, IF, CubaLIF, Affine, Linear, Conv2d, SumPool2d, AvgPool2d, Flatten", actual: type, fix: "replace this node" });
-    if (type === "Conv2d" && (opts.connDelay ?? 1) !== 0) v.push({ node: name, constraint: "Conv2DProjection needs conn_delay 0", limit: 0, actual: opts.connDelay ?? 1, fix: "use connDelay 0" });
+    if (type === "Conv2d" && opts.connDelay !== undefined && opts.connDelay !== 0) v.push({ node: name, constraint: "Conv2DProjection needs conn_delay 0", limit: 0, actual: opts.connDelay, fix: "use connDelay 0" });
     if (type === "SumPool2d" || type === "AvgPool2d") {
       const p = graph.nodes.get(name) as unknown as { kernel_size: Tensor; stride: Tensor; padding: Tensor };
       const k = Array.from(flatNumbers(Array.from(p.kernel_size.data as ArrayLike<number>, Number)));
@@ -76,7 +76,7 @@ function s2Violations(graph: NIRGraph, net: DenseNet, opts: { connDelay?: number
 }
 
 /** Checks a graph against SpiNNaker2 (s2_nir rules, PEs needed at max_atoms_per_core). */
-export function checkFitSpinnaker2(graph: NIRGraph, opts: FitOptions = {}): FitReport {
+export function checkFitSpinnaker2(graph: NIRGraph, opts: ChipFitOptions = {}): FitReport {
   const net = extractDense(graph);
   const violations = s2Violations(graph, net, opts);
   const atoms = opts.maxAtomsPerCore ?? S2_DEFAULT_ATOMS;
@@ -109,7 +109,7 @@ export function checkFitSpinnaker2(graph: NIRGraph, opts: FitOptions = {}): FitR
 }
 
 /** Converts a dense graph per s2_nir; throws a NirError if it does not fit. */
-export function exportSpinnaker2(graph: NIRGraph, opts: ExportOptions): S2Config {
+export function exportSpinnaker2(graph: NIRGraph, opts: ChipExportOptions): S2Config {
   requireExportBasics(opts, "spinnaker2");
   const dt = opts.dt;
   const unit = opts.timeUnit ?? "s";
@@ -201,7 +201,7 @@ export function exportSpinnaker2(graph: NIRGraph, opts: ExportOptions): S2Config
  * lif_curr_exp: I ← exc_decay·I + Σw·s, v ← alpha·v + I + i_offset; spike when v > threshold;
  * reset to 0 or subtract the threshold. Voltages are in population units (÷ nir_v_scale for NIR units).
  */
-export function emulateSpinnaker2(config: S2Config, input: Tensor, opts: EmulateOptions = {}): EmulationResult {
+export function emulateSpinnaker2(config: S2Config, input: Tensor, opts: ChipEmulateOptions = {}): EmulationResult {
   const pops = config.populations;
   const idx = new Map(pops.map((p, i) => [p.name, i]));
   const inp = idx.get(config.inputPopulation) ?? 0;

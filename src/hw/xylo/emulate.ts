@@ -11,7 +11,7 @@
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
 import { flatNumbers, parseRecordSpec } from "../graph.js";
-import type { EmulateOptions, EmulationResult } from "../types.js";
+import type { ChipEmulateOptions, EmulationResult } from "../types.js";
 import { XYLO_MAX_HIDDEN_SPIKES, XYLO_MAX_INPUT_SPIKES, XYLO_MAX_OUTPUT_SPIKES } from "./map.js";
 
 /** The fields the emulator reads (an exported {@link XyloConfig} or a hand-written spec). */
@@ -132,7 +132,7 @@ function dims(x: unknown): number[] {
 }
 
 /** Runs a Xylo spec on input event counts (T, Nin). Records: "<hidden or readout node>:spikes|v|i". */
-export function emulateXylo(spec: XyloSpec, input: Tensor, opts: EmulateOptions = {}): EmulationResult {
+export function emulateXylo(spec: XyloSpec, input: Tensor, opts: ChipEmulateOptions = {}): EmulationResult {
   const nHid = spec.dash_mem.length;
   const nOut = spec.dash_mem_out.length;
   const dIn = dims(spec.weights_in);

@@ -7,7 +7,7 @@ import { NirError } from "../../ir/errors.js";
 import type { NIRGraph } from "../../ir/types.js";
 import { clampBits, nest, requireExportBasics, roundHalfEven } from "../graph.js";
 import { quantError } from "../quant.js";
-import type { ExportOptions, QuantError } from "../types.js";
+import type { ChipExportOptions, QuantError } from "../types.js";
 import { checkFitXylo } from "./fit.js";
 import { planXylo } from "./map.js";
 
@@ -67,7 +67,7 @@ function quantMatrix(w: Float64Array, rows: number, cols: number, s: number[]): 
 }
 
 /** Maps and quantises a graph for Xylo Audio 2; throws a NirError if it does not fit. */
-export function exportXylo(graph: NIRGraph, opts: ExportOptions): XyloConfig {
+export function exportXylo(graph: NIRGraph, opts: ChipExportOptions): XyloConfig {
   requireExportBasics(opts, "xylo");
   const fit = checkFitXylo(graph, { dt: opts.dt, timeUnit: opts.timeUnit, reset: opts.reset });
   if (!fit.fits) {

@@ -1,10 +1,10 @@
 /** Xylo Audio 2 fit check (design rules, sizes, fan-out, dashes). */
 import type { NIRGraph } from "../../ir/types.js";
-import { CHIP_LABELS, type FitOptions, type FitReport } from "../types.js";
+import { CHIP_LABELS, type ChipFitOptions, type FitReport } from "../types.js";
 import { planXylo, XYLO_MAX_FANOUT, XYLO_MAX_HIDDEN, XYLO_MAX_INPUTS, XYLO_MAX_OUTPUTS } from "./map.js";
 
 /** Checks a graph against Xylo Audio 2; `opts.dt` (s) decides the dashes (default 1e-4 with a warning). */
-export function checkFitXylo(graph: NIRGraph, opts: FitOptions = {}): FitReport {
+export function checkFitXylo(graph: NIRGraph, opts: ChipFitOptions = {}): FitReport {
   const dt = opts.dt ?? 1e-4;
   const plan = planXylo(graph, dt, opts.timeUnit ?? "s");
   const warnings = [...plan.warnings];

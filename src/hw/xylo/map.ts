@@ -7,7 +7,7 @@
 import type { NIRGraph } from "../../ir/types.js";
 import { extractDense, param, type DenseNet } from "../dense.js";
 import { roundHalfEven, tauSeconds } from "../graph.js";
-import type { FitViolation, TimeUnit } from "../types.js";
+import type { FitViolation, ChipTimeUnit } from "../types.js";
 
 /** SNN input channels. */
 export const XYLO_MAX_INPUTS = 16;
@@ -52,7 +52,7 @@ export interface XyloPlan {
 }
 
 /** dash = round(log2(tau/dt)); violations when tau ≤ dt or dash > 15. */
-function dashes(node: string, field: string, taus: Float64Array, dt: number, unit: TimeUnit, violations: FitViolation[]): number[] {
+function dashes(node: string, field: string, taus: Float64Array, dt: number, unit: ChipTimeUnit, violations: FitViolation[]): number[] {
   let bad: number | null = null;
   let badDash: number | null = null;
   const out = Array.from(taus, (t) => {
@@ -68,7 +68,7 @@ function dashes(node: string, field: string, taus: Float64Array, dt: number, uni
 }
 
 /** Lays a graph out on Xylo Audio 2 and collects violated rules. */
-export function planXylo(graph: NIRGraph, dt: number, unit: TimeUnit): XyloPlan {
+export function planXylo(graph: NIRGraph, dt: number, unit: ChipTimeUnit): XyloPlan {
   const net = extractDense(graph);
   const violations: FitViolation[] = [...net.violations];
   const warnings: string[] = [];
