@@ -103,7 +103,8 @@ interface Runtime {
   output: Port;
   neuronStates: Map<string, NeuronState>;
   delays: DelayState[];
-  prevCopies: { port: Port; prev: Float64Array }[];
+  /** Cycle buffers; `init` (per sample) is their value before step 0 (null = zeros). */
+  prevCopies: { port: Port; prev: Float64Array; init: Float64Array | null }[];
   t: number;
   /** Per-item stamp for de-duplicating event indices. */
   stamp: Int32Array;
@@ -139,7 +140,7 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
   const runtimeFor = (B: number): Runtime => {
     let rt = runtimes.get(B);
     if (!rt) {
-      rt = buildRuntime(flat, sched, prepared, B, inputName, outputName);
+      rt = buildRuntime(flat, sched, prepared, profile, B, inputName, outputName);
       runtimes.set(B, rt);
     }
     return rt;
@@ -294,7 +295,7 @@ function prepareNodes(flat: FlatGraph, profile: Profile, dt: number, reset: Rese
   return out;
 }
 
-function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, B: number, inputName: string, outputName: string): Runtime {
+function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, inputName: string, outputName: string): Runtime {
   const ports = new Map<string, Port>();
   const steps: StepFn[] = [];
   const neuronStates = new Map<string, NeuronState>();
@@ -377,7 +378,12 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
     }
     ports.set(name, outp);
   }
-  const prevCopies = [...prevOf].map(([s, prev]) => ({ port: ports.get(s)!, prev }));
+  const prevCopies = [...prevOf].map(([s, prev]) => {
+    // snnTorch's recurrent layer applies its bias to the zero spikes of "step −1"
+    const a = prepared.get(s)!.affine;
+    const init = profile.recurrentBiasAtStart && a?.bias ? a.bias : null;
+    return { port: ports.get(s)!, prev, init };
+  });
   return { batch: B, ports, steps, input: input!, output: ports.get(outputName)!, neuronStates, delays, prevCopies, t: 0, stamp: new Int32Array(sizeOf(flat.nodes.get(inputName)!.outShape) * B) };
 }
 
@@ -392,7 +398,10 @@ function resetRuntime(rt: Runtime): void {
     s.xd.fill(0);
   }
   for (const d of rt.delays) d.ring.fill(0);
-  for (const c of rt.prevCopies) c.prev.fill(0);
+  for (const c of rt.prevCopies) {
+    if (!c.init) c.prev.fill(0);
+    else for (let b = 0; b < rt.batch; b++) c.prev.set(c.init, b * c.init.length);
+  }
   rt.stamp.fill(0);
   rt.t = 0;
 }

@@ -53,6 +53,11 @@ export interface Profile {
   inputDelay: 0 | 1;
   /** snnTorch imports IF as Leaky(β, subtract, reset applied in the next step). */
   ifAsLeaky?: { beta: number };
+  /**
+   * A cycle edge reads, before step 0, its source's output for zero input instead of zeros:
+   * snnTorch's RSynaptic computes recurrent(spk = 0) = bias at the first step.
+   */
+  recurrentBiasAtStart?: boolean;
   /** SpiNNaker2: synaptic weights times `scale`, truncated to integers, divided back. */
   weightScale?: number;
   /** SpiNNaker2/Brian2 stores the decay as float32. */
@@ -90,13 +95,15 @@ const norse: Profile = {
  * I ← α·I + x, v ← β·v + I, threshold θ/(gain) (lif_norse: thr 2.5, jump 1). Reset zero by
  * default (subtract via override), applied in the same step with snnTorch's reset flag from
  * the previous membrane ("noDelay"). IF is imported as Leaky(β = 0.9, threshold θ) with
- * subtract reset applied in the following step. Spike v > θ. Voltage in snnTorch units.
+ * subtract reset applied in the following step. Spike v > θ. A recurrent Affine contributes
+ * its bias already at step 0 (RSynaptic applies it to the initial zero spikes). No extra
+ * delay. Voltage in snnTorch units.
  */
 const snntorch: Profile = {
   name: "snntorch", label: "snnTorch", voltageUnits: "snnTorch units: v divided by the input gain r·dt/τ (threshold θ/(r·dt/τ))",
   summary: "β = 1−dt/τ, unit input gain, threshold divided by r·dt/τ; reset zero same step (snnTorch reset flag); IF → Leaky β 0.9 subtract next step",
   integrator: "euler", gain: "integrator", reset: "zero", timing: "snntorch", spike: "gt", units: "gain", vMin: "none", inputDelay: 0,
-  ifAsLeaky: { beta: 0.9 }, float32Decay: true,
+  ifAsLeaky: { beta: 0.9 }, float32Decay: true, recurrentBiasAtStart: true,
 };
 
 /**
