@@ -9,3 +9,8 @@ export * from "./raster.js";
 export * from "./traces.js";
 export * from "./layout.js";
 export * from "./diagram.js";
+export * from "./eventFrame.js";
+export * from "./heatmap.js";
+export * from "./accuracy.js";
+export * from "./weights.js";
+export * from "./lifExplorer.js";
