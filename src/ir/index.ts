@@ -28,3 +28,5 @@ export { inferTypes, checkTypes, checkEdges, updateGraphTypes, isUndefinedType }
 export type { InferOptions } from "./inference.js";
 export * from "./divergence.js";
 export * from "./data.js";
+export * from "./dict.js";
+export * from "./version.js";
