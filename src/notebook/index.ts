@@ -2,7 +2,18 @@
  * nirkit layer: notebook — rich display in Jupyter (`show`, renderers for every result kind,
  * progress bars), the kernelspec, the headless notebook runner and the workshop launcher.
  */
+import { registerNotebookDisplays } from "./renderers.js";
+
+registerNotebookDisplays();
+
+export { show, bundleOf, isVegaLiteSpec } from "./show.js";
 export { progress, type ProgressCallback, type ProgressOptions } from "./progress.js";
+export { DISPLAY_KINDS, registerNotebookDisplays } from "./renderers.js";
 export { publishBundle, inKernel, type PublishOptions } from "./tslab.js";
+export { graphBundle, parameterRows } from "./display/graph.js";
+export { simulationBundle, simulationRows } from "./display/simulation.js";
+export { framesBundle } from "./display/frames.js";
+export { tableBundle } from "./display/table.js";
+export { fitBundle } from "./display/fit.js";
 export { installKernel, removeKernel, kernelSpec, kernelSpecDir, KERNEL_NAME, KERNEL_DISPLAY_NAME, type KernelTarget, type KernelInstall } from "./kernelspec.js";
 export { projectRoot } from "./paths.js";

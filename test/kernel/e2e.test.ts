@@ -1,0 +1,145 @@
+// End to end against a real jupyter_server (Debian): a session on the nirkit kernel, a graph
+// shown as one rich display, a readable nirkit error, state kept after the error, and a
+// notebook run by the headless runner.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startJupyterServer, type JupyterServer } from "../../src/notebook/server.js";
+import { openKernel, runNotebook, type KernelClient } from "../../src/notebook/run.js";
+import type { IOPubMessage } from "../../src/notebook/ipynb.js";
+import { descendants } from "../../src/notebook/procs.js";
+import { ROOT, sharedFile } from "../support.js";
+import { ensureBuilt, ensureJupyterServer } from "./setup.js";
+
+const cnn = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
+const skip = !cnn ? "cnn_sinabs.nir missing" : ensureJupyterServer() ?? ensureBuilt();
+if (skip) console.warn(`[skip] kernel end-to-end: ${skip}`);
+
+/** Node names of the file's top-level graph, read with h5wasm directly (not with nirkit). */
+async function nodeNamesInFile(path: string): Promise<string[]> {
+  const h5wasm = await import("h5wasm/node");
+  await h5wasm.ready;
+  const f = new h5wasm.File(path, "r");
+  try {
+    return (f.get("node/nodes") as { keys(): string[] }).keys();
+  } finally {
+    f.close();
+  }
+}
+
+/** The <path> elements (one per datum) in the SVG mark groups named `<name>_marks`. */
+function marksIn(svg: string, name: string): number {
+  const re = new RegExp(`<g class="[^"]*\\b${name}_marks\\b[^"]*"[^>]*>([\\s\\S]*?)</g>`, "g");
+  let n = 0;
+  for (const m of svg.matchAll(re)) n += (m[1].match(/<path\b/g) ?? []).length;
+  return n;
+}
+
+describe.skipIf(!!skip)("nirkit kernel on a real jupyter_server", () => {
+  let server: JupyterServer;
+  let kernel: KernelClient;
+  const tmp = mkdtempSync(join(ROOT, "notebooks", ".e2e-"));
+
+  beforeAll(async () => {
+    server = await startJupyterServer({ rootDir: ROOT });
+    kernel = await openKernel(server, "notebooks/kernel-e2e.ipynb");
+  }, 120_000);
+
+  afterAll(async () => {
+    await kernel?.shutdown();
+    const pid = server?.process.pid;
+    await server?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+    if (pid) expect(descendants(pid)).toEqual([]);
+  }, 60_000);
+
+  it("shows a graph read from cnn_sinabs.nir as ONE display_data with all four MIME types and one box per node", async () => {
+    const names = await nodeNamesInFile(cnn!);
+    expect(names.length).toBe(15); // paper-experiments.md §2.1: input, 0…12, output
+    const r = await kernel.execute(
+      `import * as nir from "nirkit";\nconst graph = await nir.read(${JSON.stringify(cnn)});\nawait nir.show(graph);`,
+      { timeoutMs: 90_000 },
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe("ok");
+    const displays = r.outputs.filter((o) => o.output_type === "display_data");
+    expect(displays.length).toBe(1);
+    const data = displays[0].data!;
+    expect(Object.keys(data).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/html", "text/plain"]);
+    const svg = String(data["image/svg+xml"]);
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(marksIn(svg, "nodes") + marksIn(svg, "io_nodes")).toBe(names.length);
+    expect(marksIn(svg, "io_nodes")).toBe(names.filter((n) => n === "input" || n === "output").length);
+    // the HTML carries the diagram and the parameter table, one row per node
+    const html = String(data["text/html"]);
+    expect(html).toContain("<svg");
+    expect((html.match(/<tr>/g) ?? []).length).toBe(names.length + 1);
+    expect(String(data["text/plain"])).toMatch(/^NIRGraph: 15 nodes, 14 edges/);
+  }, 120_000);
+
+  it("reports a failing cell with the nirkit error's name, message and fix", async () => {
+    const r = await kernel.execute(`const missing = await nir.read("no-such-model.nir");`);
+    expect(r.status).toBe("error");
+    const err = r.outputs.find((o) => o.output_type === "error");
+    expect(err?.ename).toBe("NirError");
+    expect(err?.evalue).toContain("no-such-model.nir");
+    expect(r.error?.evalue).toBe(err?.evalue);
+    const tb = r.error!.traceback.join("\n");
+    expect(tb).toMatch(/^NirError \[[a-z]+\.[a-z_]+\]: /);
+    expect(tb).toMatch(/fix: +\S/);
+  }, 60_000);
+
+  it("keeps earlier variables for the next cell after an error", async () => {
+    const r = await kernel.execute(`console.log(graph.nodes.size, [...graph.nodes.keys()].join(","));`);
+    expect(r.status).toBe("ok");
+    const names = await nodeNamesInFile(cnn!);
+    const printed = r.outputs.find((o) => o.name === "stdout")?.text?.trim() ?? "";
+    const [size, list] = printed.split(" ");
+    expect(Number(size)).toBe(names.length);
+    expect(list.split(",").sort()).toEqual([...names].sort());
+  }, 60_000);
+
+  it("updates a progress bar in place (update_display_data on one display id) and ends with the elapsed time", async () => {
+    const seen: IOPubMessage[] = [];
+    const r = await kernel.execute(
+      `const tick = nir.progress(20, { intervalMs: 0, label: "busy" });\nfor (let i = 1; i <= 20; i++) { const t = Date.now(); while (Date.now() - t < 5) {} tick(i); }`,
+      { onIOPub: (m) => seen.push(m) },
+    );
+    expect(r.status).toBe("ok");
+    const shown = seen.filter((m) => m.msg_type === "display_data");
+    const updates = seen.filter((m) => m.msg_type === "update_display_data");
+    expect(shown.length).toBe(1);
+    expect(updates.length).toBe(19);
+    const id = (shown[0].content.transient as { display_id: string }).display_id;
+    expect(updates.every((u) => (u.content.transient as { display_id: string }).display_id === id)).toBe(true);
+    const final = r.outputs.find((o) => o.output_type === "display_data")!;
+    expect(String(final.data!["text/plain"])).toMatch(/^busy: done, 20 steps in \d+\.\d\d s$/);
+  }, 60_000);
+
+  it("runs a notebook file: executed .ipynb and HTML written, the failing cell named", async () => {
+    const nbPath = join(tmp, "fails.ipynb");
+    const cell = (source: string) => ({ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null });
+    writeFileSync(nbPath, JSON.stringify({
+      cells: [
+        { cell_type: "markdown", metadata: {}, source: "# test" },
+        cell(`import * as nir from "nirkit";\nconsole.log("ready");`),
+        cell(`nir.NIRGraph({ nodes: { a: nir.Input({ shape: [2] }) }, edges: [["a", "nowhere"]] });`),
+        cell(`console.log("not reached");`),
+      ],
+      metadata: { kernelspec: { name: "nirkit", display_name: "TypeScript (NIR)", language: "typescript" } },
+      nbformat: 4, nbformat_minor: 5,
+    }));
+    const out = join(tmp, "out");
+    const run = await runNotebook(nbPath, { outDir: out, server });
+    expect(run.failedCell?.index).toBe(2);
+    expect(run.failedCell?.ename).toBe("NirError");
+    expect(run.failedCell?.message).toMatch(/^cell 3 \("nir\.NIRGraph/);
+    expect(run.cells.map((c) => c.status)).toEqual(["ok", "error", "skipped"]);
+    const executed = JSON.parse(readFileSync(run.ipynbPath, "utf8"));
+    expect(executed.cells[1].outputs[0]).toMatchObject({ output_type: "stream", name: "stdout", text: "ready\n" });
+    expect(executed.cells[2].outputs.at(-1)).toMatchObject({ output_type: "error", ename: "NirError" });
+    expect(run.htmlPath && existsSync(run.htmlPath)).toBeTruthy();
+    expect(readFileSync(run.htmlPath!, "utf8")).toContain("NirError");
+  }, 120_000);
+});

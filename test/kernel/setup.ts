@@ -1,0 +1,57 @@
+// Shared set-up of the kernel tests: Debian Jupyter packages (installed with apt when root and
+// missing) and a current dist/ build (the kernel loads the compiled package). Each returns a
+// skip reason, or null when ready.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../support.js";
+
+const PY = process.env.NIR_PYTHON ?? "/usr/bin/python3";
+
+function canImport(mod: string): boolean {
+  return spawnSync(PY, ["-c", `import ${mod}`], { stdio: "ignore" }).status === 0;
+}
+
+function aptInstall(pkgs: string[]): boolean {
+  if (process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) return false;
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const lock = ["-o", "DPkg::Lock::Timeout=300"];
+  spawnSync("apt-get", ["-q", ...lock, "update"], { env, stdio: "ignore" });
+  return spawnSync("apt-get", ["install", "-y", "-q", ...lock, "--no-install-recommends", ...pkgs], { env, stdio: "ignore" }).status === 0;
+}
+
+/** Ensures jupyter_server + nbconvert (Debian); returns a skip reason or null. */
+export function ensureJupyterServer(): string | null {
+  if (canImport("jupyter_server") && canImport("nbconvert")) return null;
+  aptInstall(["python3-jupyter-server", "jupyter-nbconvert"]);
+  if (canImport("jupyter_server") && canImport("nbconvert")) return null;
+  return `${PY} has no jupyter_server/nbconvert and they could not be installed (apt-get install python3-jupyter-server jupyter-nbconvert needs root)`;
+}
+
+/** Ensures Debian's chromium; returns its path, or a skip reason. */
+export function ensureChromium(): { path: string } | { skip: string } {
+  const path = process.env.NIR_CHROMIUM ?? "/usr/bin/chromium";
+  if (existsSync(path)) return { path };
+  aptInstall(["chromium"]);
+  return existsSync(path) ? { path } : { skip: `no Chromium at ${path} and it could not be installed (apt-get install chromium needs root)` };
+}
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * The kernel loads nirkit from dist/: builds it when src/ is newer (as `npm test` does first via
+ * scripts/ensure.mjs); returns a skip reason when the build fails.
+ */
+export function ensureBuilt(): string | null {
+  const stamp = join(ROOT, "dist", ".build-stamp");
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest(join(ROOT, "src")) && existsSync(join(ROOT, "node_modules", "nirkit"))) return null;
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "ensure.mjs")], { cwd: ROOT, encoding: "utf8" });
+  return r.status === 0 ? null : `could not build dist/ (scripts/ensure.mjs exit ${r.status}): ${(r.stderr || "").slice(-500)}`;
+}
