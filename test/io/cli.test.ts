@@ -1,0 +1,105 @@
+/** The CLI commands dump / build / inspect / validate (run in-process; output captured). */
+import fs from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Command } from "../../src/cli/command.js";
+import { command as build } from "../../src/cli/commands/build.js";
+import { command as dump } from "../../src/cli/commands/dump.js";
+import { command as inspect } from "../../src/cli/commands/inspect.js";
+import { command as validate } from "../../src/cli/commands/validate.js";
+import { shared } from "../support.js";
+
+const CONF = shared("conformance");
+const dir = mkdtempSync(join(tmpdir(), "nirkit-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(cmd: Command, ...args: string[]): Promise<{ code: number | "threw"; out: string; err: string; error?: unknown }> {
+  let out = "", err = "";
+  const o = process.stdout.write, e = process.stderr.write, w = fs.writeSync;
+  (process.stdout as { write: unknown }).write = (s: string) => ((out += s), true);
+  (process.stderr as { write: unknown }).write = (s: string) => ((err += s), true);
+  (fs as { writeSync: unknown }).writeSync = (fd: number, d: unknown, ...rest: unknown[]) => (fd === 2 ? ((err += String(d)), 0) : (w as (...a: unknown[]) => number)(fd, d, ...rest));
+  try {
+    return { code: await cmd.run(args), out, err };
+  } catch (error) {
+    return { code: "threw", out, err, error };
+  } finally {
+    (process.stdout as { write: unknown }).write = o;
+    (process.stderr as { write: unknown }).write = e;
+    (fs as { writeSync: unknown }).writeSync = w;
+  }
+}
+
+describe("nir validate", () => {
+  it("exits 0 when every file is valid", async () => {
+    const r = await run(validate, `${CONF}/affine_f32.nir`, `${CONF}/nested_subgraph.nir`);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split("\n")).toHaveLength(2);
+    expect(r.out).toContain("affine_f32.nir: ok");
+  });
+  it("exits 1 with one line per problem naming file, node and field", async () => {
+    const files = ["invalid_missing_required_field", "invalid_corrupt_chunk", "invalid_not_hdf5", "affine_f32"].map((n) => `${CONF}/${n}.nir`);
+    const r = await run(validate, "--quiet", ...files);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/invalid_missing_required_field\.nir: node "lif": field tau: .*\[ir\.missing_field\]$/);
+    expect(lines[1]).toMatch(/invalid_corrupt_chunk\.nir: node "fc": field weight: .*inflate.*\[io\.corrupt\]$/);
+    expect(lines[2]).toMatch(/invalid_not_hdf5\.nir: .*file signature not found.*\[io\.not_hdf5\]$/);
+    expect(r.err).toBe(""); // no HDF5-DIAG noise, no stack trace
+  });
+  it("--no-type-check accepts a graph the reference reads with type_check=False", async () => {
+    expect((await run(validate, `${CONF}/invalid_type_mismatch.nir`)).code).toBe(1);
+    expect((await run(validate, "--no-type-check", `${CONF}/invalid_type_mismatch.nir`)).code).toBe(0);
+  });
+});
+
+describe("nir dump / build", () => {
+  it("dump prints the conformance JSON, with -0.0 kept", async () => {
+    const r = await run(dump, `${CONF}/affine_f32.nir`);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.schema).toBe("nir-conformance-expected/1");
+    expect(j.graph.nodes.map((n: { name: string }) => n.name)).toEqual(["affine", "input", "output"]);
+    expect(r.out).toContain("-0.0");
+  });
+  it("dump of a broken file throws a NirError (the dispatcher prints it without a stack)", async () => {
+    const r = await run(dump, `${CONF}/invalid_truncated_half.nir`);
+    expect(r.code).toBe("threw");
+    expect(r.error).toMatchObject({ name: "NirError", code: "io.truncated" });
+    expect(r.err).toBe("");
+  });
+  it("build refuses JSON that is not a dump, naming the file", async () => {
+    const p = join(dir, "bad.json");
+    writeFileSync(p, '{"hello": 1}');
+    const r = await run(build, p, join(dir, "out.nir"));
+    expect(r.error).toMatchObject({ name: "NirError", code: "ir.root_not_graph", file: p });
+    writeFileSync(p, "{not json");
+    expect((await run(build, p, join(dir, "out.nir"))).error).toMatchObject({ code: "io.corrupt", file: p });
+  });
+  it("usage errors are cli.usage", async () => {
+    expect((await run(build, "only-one.json")).error).toMatchObject({ code: "cli.usage" });
+    expect((await run(dump)).error).toMatchObject({ code: "cli.usage" });
+  });
+});
+
+describe("nir inspect", () => {
+  it("prints nodes, types, shapes, parameter statistics and edges", async () => {
+    const r = await run(inspect, shared("paper", "02_cnn", "cnn_sinabs.nir"));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("NIR file version 0.2.0");
+    expect(r.out).toMatch(/Conv2d\s+\[2,34,34\] → \[16,34,34\]|Conv2d\s+\[2,34,34\] →/);
+    expect(r.out).toMatch(/weight\s+float32 \(\d+,\d+,\d+,\d+\) min -?[\d.e-]+ max [\d.e-]+ mean -?[\d.e-]+/);
+    expect(r.out).toContain("edges:");
+    expect(r.out).toMatch(/input → /);
+  });
+  it("shows the stats of a small file exactly (affine_f32 bias = [-1.75,…])", async () => {
+    const r = await run(inspect, `${CONF}/affine_f32.nir`);
+    const expected = JSON.parse(fs.readFileSync(`${CONF}/affine_f32.expected.json`, "utf8"));
+    const bias = expected.graph.nodes[0].params.bias.data as number[];
+    const min = Math.min(...bias), max = Math.max(...bias);
+    expect(r.out).toContain(`bias         float32 (4,) min ${Number(min.toPrecision(4))} max ${Number(max.toPrecision(4))}`);
+  });
+});
