@@ -2,27 +2,14 @@
  * Event streams and frames as NIR graph data (NIR spec §4: `EventData`, `TimeGriddedData`), so
  * recordings can be stored with `writeData` or compared with recorded activity.
  * Neuron index of pixel (x, y) with polarity p: `p·H·W + y·W + x`, the flattening of the
- * `(P, H, W)` frames that {@link toFrame} makes, so both conversions agree.
+ * `(P, H, W)` frames that {@link toFrame} makes, so both conversions agree. The records are built
+ * with the IR's `EventData` / `TimeGriddedData` constructors (src/ir/data.ts), so `toTimeGridded`,
+ * `writeData` and `checkNodes` take them directly.
  */
+import { EventData, TimeGriddedData } from "../ir/data.js";
 import { NirError } from "../ir/errors.js";
 import type { Tensor } from "../ir/tensor.js";
 import type { EventStream } from "./events.js";
-
-/** NIR `EventData`: `idx`/`time` of shape (n_samples, n_events), padded with −1 / +∞. */
-export interface NirEventDataRecord {
-  type: "EventData";
-  idx: Tensor<"int64">;
-  time: Tensor<"float64">;
-  n_neurons: number;
-  t_max: number;
-}
-
-/** NIR `TimeGriddedData`: `data` of shape (n_samples, n_time_steps, n_neurons), step `dt`. */
-export interface NirTimeGriddedDataRecord {
-  type: "TimeGriddedData";
-  data: Tensor<"float64">;
-  dt: number;
-}
 
 const UNIT_PER_US = { s: 1e-6, ms: 1e-3, us: 1 } as const;
 
@@ -40,7 +27,7 @@ export interface ToNirEventOptions {
  * Converts one or more streams (one per sample) to a NIR `EventData` record with
  * `n_neurons = P·H·W`. Samples with fewer events are padded with idx −1 and time +∞.
  */
-export function eventsToNirEventData(streams: EventStream | EventStream[], opts: ToNirEventOptions = {}): NirEventDataRecord {
+export function eventsToNirEventData(streams: EventStream | EventStream[], opts: ToNirEventOptions = {}): EventData {
   const list = Array.isArray(streams) ? streams : [streams];
   if (list.length === 0) throw new NirError("data.invalid", "no event streams to convert");
   const [W, H, P] = list[0].sensorSize;
@@ -62,13 +49,12 @@ export function eventsToNirEventData(streams: EventStream | EventStream[], opts:
     }
     if (s.t.length) span = Math.max(span, s.t[s.t.length - 1] - t0);
   });
-  return {
-    type: "EventData",
+  return EventData({
     idx: { dtype: "int64", shape: [list.length, nEvents], data: idx },
     time: { dtype: "float64", shape: [list.length, nEvents], data: time },
     n_neurons: P * H * W,
     t_max: opts.tMax ?? (span + 1) * scale,
-  };
+  });
 }
 
 /**
@@ -76,7 +62,7 @@ export function eventsToNirEventData(streams: EventStream | EventStream[], opts:
  * time-major `(T, B, P, H, W)` → B samples; data `(n_samples, T, P·H·W)` float64. `dt` is the
  * frame width in the unit the model uses (seconds for 1 ms frames: 1e-3).
  */
-export function framesToNirTimeGridded(frames: Tensor, dt: number): NirTimeGriddedDataRecord {
+export function framesToNirTimeGridded(frames: Tensor, dt: number): TimeGriddedData {
   if (!(dt > 0)) throw new NirError("data.invalid", `dt must be positive, got ${dt}`, { field: "dt" });
   const batched = frames.shape.length === 5;
   if (frames.shape.length !== 4 && !batched) throw new NirError("data.invalid", `frames must be (T, P, H, W) or (T, B, P, H, W), got [${frames.shape.join(", ")}]`, { field: "frames" });
@@ -87,5 +73,5 @@ export function framesToNirTimeGridded(frames: Tensor, dt: number): NirTimeGridd
   const src = frames.data as Float32Array;
   const out = new Float64Array(B * T * N);
   for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) out[(b * T + t) * N + n] = src[(t * B + b) * N + n];
-  return { type: "TimeGriddedData", data: { dtype: "float64", shape: [B, T, N], data: out }, dt };
+  return TimeGriddedData({ dtype: "float64", shape: [B, T, N], data: out }, dt);
 }

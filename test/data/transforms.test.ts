@@ -78,3 +78,20 @@ describe("conversion to NIR graph data", () => {
     expect(Array.from(g.data.data)).toEqual(fromEvents);
   });
 });
+
+describe("NIR data interop with the IR (src/ir/data.ts)", () => {
+  it("IR toTimeGridded of eventsToNirEventData equals the binarised toFrame frames", async () => {
+    const { toTimeGridded } = await import("../../src/ir/data.js");
+    const r = seededRng(5);
+    const n = 300;
+    const t = Array.from({ length: n }, () => Math.floor(r.next() * 9000)).sort((a, b) => a - b);
+    t[0] = 0;
+    const ev = makeEvents({ x: t.map(() => r.int(4)), y: t.map(() => r.int(3)), p: t.map(() => r.int(2)), t }, [4, 3, 2]);
+    const frames = toFrame(ev, { timeWindow: 1000, includeIncomplete: true });
+    const T = frames.shape[0];
+    const grid = toTimeGridded(eventsToNirEventData(ev, { timeUnit: "ms", tMax: T }), 1);
+    expect(grid.data.shape).toEqual([1, T, 24]);
+    const binary = Array.from(frames.data as Float32Array, (v) => (v > 0 ? 1 : 0));
+    expect(Array.from(grid.data.data as Uint8Array)).toEqual(binary);
+  });
+});
