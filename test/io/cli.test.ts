@@ -50,6 +50,13 @@ describe("nir validate", () => {
     expect(lines[2]).toMatch(/invalid_not_hdf5\.nir: .*file signature not found.*\[io\.not_hdf5\]$/);
     expect(r.err).toBe(""); // no HDF5-DIAG noise, no stack trace
   });
+  it("warns (exit 0) where the reference conv inference differs from PyTorch", async () => {
+    // corpus: groups=2 with weight 6x1x3x3 — the reference takes 1 input channel, PyTorch 2
+    const r = await run(validate, `${CONF}/conv2d_stride_pad_dil_groups.nir`, `${CONF}/conv2d_same_padding.nir`);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/conv2d_stride_pad_dil_groups\.nir: warning: node "\w+" \(Conv2d\): the reference infers \[1,12,10\] → \[6,6,10\], PyTorch computes \[2,12,10\].*groups/);
+    expect(r.out).toMatch(/conv2d_same_padding\.nir: warning: .*same padding with stride > 1/);
+  });
   it("--no-type-check accepts a graph the reference reads with type_check=False", async () => {
     expect((await run(validate, `${CONF}/invalid_type_mismatch.nir`)).code).toBe(1);
     expect((await run(validate, "--no-type-check", `${CONF}/invalid_type_mismatch.nir`)).code).toBe(0);

@@ -1,5 +1,6 @@
 /** `nir validate FILE.nir...`: exit 0 when every file reads and type-checks, else 1 with one line per problem. */
 import { NirError, isNirError } from "../../ir/errors.js";
+import { typeDivergences } from "../../ir/divergence.js";
 import { read } from "../../io/read.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
@@ -9,6 +10,8 @@ const usage = `nir validate FILE.nir... [--no-type-check] [--quiet]
 Reads every FILE.nir as the Python reference nir.read does (HDF5 structure, node types, fields,
 parameter shapes, NaN, edges, type inference and checking). Prints "FILE: ok" or one line per
 problem naming the file, node and field; exits 0 when every file is valid, 1 otherwise.
+Conv nodes whose reference shape inference differs from PyTorch's (non-square kernels, groups,
+padding "same" with stride > 1) get a "warning:" line; they do not make a file invalid.
 
   --no-type-check   skip type checking of the root graph (nir.read(path, type_check=False))
   --quiet           print problems only
@@ -25,6 +28,10 @@ export const command: Command = {
       try {
         const g = await read(f, { typeCheck: !a.flags["no-type-check"] });
         if (!a.flags.quiet) process.stdout.write(`${f}: ok (${g.nodes.size} nodes, ${g.edges.length} edges)\n`);
+        for (const d of typeDivergences(g)) {
+          const fmt = (t: { input: number[]; output: number[] }) => `[${t.input.join(",")}] → [${t.output.join(",")}]`;
+          process.stdout.write(`${f}: warning: node "${d.node}" (${d.type}): the reference infers ${fmt(d.reference)}, PyTorch computes ${fmt(d.correct)} (${d.reasons.join(", ")})\n`);
+        }
       } catch (e) {
         if (!isNirError(e)) throw e;
         bad++;
