@@ -1,7 +1,8 @@
 /**
  * Display of a NIR graph: the diagram (viz `graphDiagram`) plus a parameter table with one row
- * per node: type, input and output shapes, number of parameters and their values (a uniform
- * tensor shows its value, others their shape).
+ * per node: type, input and output shapes, number of parameters (float values: weights, biases,
+ * neuron constants; not integer settings such as stride) and their values (small tensors show
+ * their values, uniform ones their value, others their shape).
  */
 import type { MimeBundle } from "../../ir/display.js";
 import { isTensor, sizeOf, toFloat64, type Tensor } from "../../ir/tensor.js";
@@ -19,7 +20,7 @@ export function isGraph(x: unknown): x is NIRGraph {
 function shapeText(t: TypeMap | null | undefined): string {
   if (!t) return "?";
   const ports = Object.entries(t);
-  const one = (s: number[] | null) => (s ? `(${s.join(", ")})` : "?");
+  const one = (s: number[] | null) => (s ? `(${s.join(",")})` : "?");
   if (ports.length === 1) return one(ports[0][1]);
   return ports.map(([k, s]) => `${k}: ${one(s)}`).join("; ");
 }
@@ -30,14 +31,35 @@ function tensorSummary(name: string, t: Tensor): string {
   const a = toFloat64(t);
   let uniform = true;
   for (let i = 1; i < n && uniform; i++) if (a[i] !== a[0]) uniform = false;
-  if (uniform) return t.shape.length === 0 || n === 1 ? `${name}=${formatNumber(a[0])}` : `${name}=${formatNumber(a[0])}×${n}`;
+  if (n <= 4) return `${name}=${n === 1 && t.shape.length === 0 ? formatNumber(a[0]) : `[${Array.from(a, formatNumber).join(", ")}]`}`;
+  if (uniform) return `${name}=${formatNumber(a[0])} (all ${n})`;
   return `${name} (${t.shape.join("×")})`;
 }
 
-/** One parameter-table row per node: name, type, shapes, parameter count and values. */
+/** Node names in edge order (inputs first, then breadth-first along edges), others after in map order. */
+export function nodeOrder(graph: NIRGraph): string[] {
+  const names = [...graph.nodes.keys()];
+  const indeg = new Map(names.map((n) => [n, 0]));
+  for (const [, b] of graph.edges) if (indeg.has(b)) indeg.set(b, indeg.get(b)! + 1);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const queue = names.filter((n) => indeg.get(n) === 0);
+  while (queue.length) {
+    const n = queue.shift()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    out.push(n);
+    for (const [a, b] of graph.edges) if (a === n && !seen.has(b) && indeg.has(b)) queue.push(b);
+  }
+  for (const n of names) if (!seen.has(n)) out.push(n);
+  return out;
+}
+
+/** One parameter-table row per node (in edge order): name, type, shapes, parameter count and values. */
 export function parameterRows(graph: NIRGraph): Record<string, string | number>[] {
   const rows: Record<string, string | number>[] = [];
-  for (const [name, node] of graph.nodes) {
+  for (const name of nodeOrder(graph)) {
+    const node = graph.nodes.get(name)!;
     let count = 0;
     const values: string[] = [];
     if (node.type === "NIRGraph") {
@@ -46,7 +68,7 @@ export function parameterRows(graph: NIRGraph): Record<string, string | number>[
       for (const [k, v] of Object.entries(node as NIRNode)) {
         if (NOT_PARAMETERS.has(k)) continue;
         if (isTensor(v)) {
-          if (node.type !== "Input" && node.type !== "Output") count += sizeOf(v.shape);
+          if (v.dtype === "float32" || v.dtype === "float64") count += sizeOf(v.shape);
           values.push(tensorSummary(k, v));
         } else if (typeof v === "string") values.push(`${k}=${v}`);
       }

@@ -60,8 +60,8 @@ export function tableFromRecords(records: readonly Record<string, unknown>[], ma
 
 /** The table as an HTML `<table>`. */
 export function tableHtml(t: TextTable, caption?: string): string {
-  const head = `<thead><tr>${t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead>`;
-  const body = t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`).join("");
+  const head = `<thead><tr>${t.columns.map((c) => `<th style="text-align:left">${escapeHtml(c)}</th>`).join("")}</tr></thead>`;
+  const body = t.rows.map((r) => `<tr>${r.map((c) => `<td style="text-align:left">${escapeHtml(c)}</td>`).join("")}</tr>`).join("");
   const more = t.omitted ? `<tr><td colspan="${t.columns.length}">… ${t.omitted} more rows</td></tr>` : "";
   const cap = caption ? `<caption style="text-align:left">${escapeHtml(caption)}</caption>` : "";
   return `<table class="nirkit-table">${cap}${head}<tbody>${body}${more}</tbody></table>`;
