@@ -2,6 +2,7 @@
  * Event streams as plain data: one typed array per field (x, y, polarity, time in µs) plus the
  * sensor size. This is tonic's structured event array, column by column.
  */
+import { attachDisplay } from "../ir/display.js";
 import { NirError } from "../ir/errors.js";
 
 /** Sensor size `[width, height, polarities]`, as tonic writes it (`sensor_size=(34, 34, 2)`). */
@@ -38,6 +39,14 @@ export interface CheckEventsOptions {
   allowEmpty?: boolean;
   /** Receives warnings about repairs. */
   onWarning?: WarningSink;
+}
+
+/**
+ * Marks a stream as displayable (kind "frames": the notebook layer draws it), without adding
+ * enumerable keys; returns the same object.
+ */
+export function displayableEvents(ev: EventStream): EventStream {
+  return attachDisplay(ev, "frames");
 }
 
 /** Number of events in a stream. */
@@ -125,7 +134,7 @@ export function checkEvents(ev: EventStream, opts: CheckEventsOptions = {}): Eve
     (opts.onWarning ?? warnToConsole)(`${file ? file + ": " : ""}timestamps were not in ascending order; events re-sorted by time (stable)`);
     return sortEvents(ev);
   }
-  return ev;
+  return displayableEvents(ev);
 }
 
 /** True when timestamps never decrease. */
@@ -156,7 +165,7 @@ export function selectEvents(ev: EventStream, indices: ArrayLike<number>): Event
     const i = indices[j];
     out.x[j] = ev.x[i]; out.y[j] = ev.y[i]; out.p[j] = ev.p[i]; out.t[j] = ev.t[i];
   }
-  return out;
+  return displayableEvents(out);
 }
 
 /** The events whose flag is non-zero, in order (a new stream). */

@@ -14,6 +14,7 @@
  *
  * A sensor with one polarity (P = 1) counts every event in channel 0, as tonic does.
  */
+import { attachDisplay } from "../ir/display.js";
 import { NirError } from "../ir/errors.js";
 import { allocate, type DType, type Tensor } from "../ir/tensor.js";
 import { isTimeSorted, type EventStream } from "./events.js";
@@ -120,7 +121,8 @@ export function frameSlices(ev: EventStream, opts: ToFrameOptions): EventSlice[]
 
 /**
  * Bins events into frames of event counts, shape `(T, P, H, W)` (tonic `ToFrame`; see the file
- * comment for the exact windows). Bins start at the first event.
+ * comment for the exact windows). Bins start at the first event. The tensor is marked
+ * displayable (kind "frames") for notebooks.
  */
 export function toFrame(ev: EventStream, opts: ToFrameOptions): Tensor {
   const slices = frameSlices(ev, opts);
@@ -137,7 +139,7 @@ export function toFrame(ev: EventStream, opts: ToFrameOptions): Tensor {
     if (onePolarity) for (let i = start; i < end; i++) data[base + y[i] * W + x[i]]++;
     else for (let i = start; i < end; i++) data[base + p[i] * hw + y[i] * W + x[i]]++;
   }
-  return { dtype, shape: [slices.length, P, H, W], data };
+  return attachDisplay({ dtype, shape: [slices.length, P, H, W], data } as Tensor, "frames");
 }
 
 /**
