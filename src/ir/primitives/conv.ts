@@ -93,6 +93,13 @@ export function setConvTypes(node: T.Conv1d | T.Conv2d, mode: InferenceMode, whe
 export function completeConvTypes(node: T.Conv1d | T.Conv2d, mode: InferenceMode, where: Where = {}): void {
   const input = node.input_type.input;
   if (!input) return;
+  if (input.length < 2) {
+    throw new NirError("ir.type_mismatch", `${node.type} receives shape [${input.join(",")}] but needs (channels, ${node.type === "Conv1d" ? "length" : "height, width"}) (reference: IndexError)`, {
+      ...where,
+      field: "input_type",
+      hint: "feed the convolution a (C, …spatial) signal",
+    });
+  }
   node.input_shape = node.type === "Conv1d" ? intScalar(input[1]) : markTuple(shapeTensor(input.slice(1)));
   node.output_type = { output: [node.weight.shape[0], ...convSpatialOutput(node, input.slice(1), mode, where)] };
 }

@@ -41,7 +41,7 @@ function shapeParts(type: string, shape: TensorLike | null | undefined, where: W
   if (values.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new NirError("ir.invalid_value", `${type}: shape [${values.join(",")}] must hold non-negative integers`, { ...where, field: "shape" });
   }
-  return { tensor: isTuple(t) ? t : t, values };
+  return { tensor: t, values };
 }
 
 /** Graph entry point with per-sample `shape` (reference `Input(input_type)`). */

@@ -1,5 +1,6 @@
 /** SumPool2d and AvgPool2d. Their types are unknown until graph inference fills them. */
 import type * as T from "../types.js";
+import { NirError } from "../errors.js";
 import { intParam, type Where } from "../params.js";
 import { convOutputSize } from "../shapes.js";
 import type { TensorLike } from "../tensor.js";
@@ -38,6 +39,9 @@ export function AvgPool2d(opts: PoolOptions, where: Where = {}): T.AvgPool2d {
 export function completePoolTypes(node: T.SumPool2d | T.AvgPool2d, preOutput: number[], where: Where = {}): void {
   const input = node.input_type.input;
   if (!input) return;
+  if (input.length < 1 || preOutput.length < 1) {
+    throw new NirError("ir.type_mismatch", `${node.type} receives the scalar shape [] but needs (channels, height, width)`, { ...where, field: "input_type" });
+  }
   const spatial = convOutputSize(preOutput.slice(1), intOrInts(node.padding), 1, intOrInts(node.kernel_size), intOrInts(node.stride), "reference", where);
   node.output_type = { output: [input[0], ...spatial] };
 }
