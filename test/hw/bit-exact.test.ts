@@ -4,7 +4,7 @@
  * (hardware-and-peers.md §2.2 xylosim, §2.3 Lava bit-accurate LIF/Dense), not from the emulator.
  */
 import { describe, expect, it } from "vitest";
-import { emulate, type Loihi2Config, type XyloSpec } from "../../src/hw/index.js";
+import { emulate, lavaWrapU, type Loihi2Config, type XyloSpec } from "../../src/hw/index.js";
 
 const input = (rows: number[][]) => ({ dtype: "float64" as const, shape: [rows.length, rows[0].length], data: Float64Array.from(rows.flat()) });
 const col = (t: { data: ArrayLike<number> }) => Array.from(t.data, Number);
@@ -96,5 +96,7 @@ describe("Loihi 2 (Lava bit-accurate LIF + Dense)", () => {
     // input 5: u = 5·255·2^7·2^6 = 10_444_800 > 2^23 − 1 → wraps by 2^24 to −6_332_416.
     const w = emulate(cfg(255, 7, 0, 0, 131071), input([[5], [0]]), { record: ["n:i"] });
     expect(col(w.records["n.i"])).toEqual([0, 10_444_800 - 2 ** 24]);
+    // Lava's wrap keeps 2^23 itself and maps −2^23 to +2^23 (u > 2^23 wraps down, u ≤ −2^23 wraps up).
+    expect([lavaWrapU(2 ** 23), lavaWrapU(2 ** 23 + 1), lavaWrapU(-(2 ** 23)), lavaWrapU(-(2 ** 23) + 1)]).toEqual([2 ** 23, -(2 ** 23) + 1, 2 ** 23, -(2 ** 23) + 1]);
   });
 });

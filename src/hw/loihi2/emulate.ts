@@ -1,7 +1,7 @@
 /**
  * Bit-accurate Loihi 2 emulation of the Lava models `PyDenseModelBitAcc` + `PyLifModelBitAcc`:
  * Dense: a(t) = (W·s(t)) << exp (>> −exp when negative), delivered one step later.
- * LIF per step: u ← sign(u)·(|u·(4096 − (du+1))| >> 12) + (a << 6), wrapped into 24 bits;
+ * LIF per step: u ← sign(u)·(|u·(4096 − (du+1))| >> 12) + (a << 6), wrapped to 24 bits as Lava does;
  * v ← sign(v)·(|v·(4096 − dv)| >> 12) + u + (biasMant << biasExp), clipped to ±(2^23 − 1);
  * spike when v > vThMant << 6, then v ← 0.
  */
@@ -20,10 +20,14 @@ export function lavaDecay(x: number, d: number): number {
   return x < 0 ? -q : q;
 }
 
-/** 24-bit two's-complement wrap of the current (modulo 2^24 into [−2^23, 2^23 − 1]). */
+/**
+ * Lava's 24-bit current wrap (PyLifModelBitAcc): u > 2^23 → u − 2^24; then a value ≤ −2^23 →
+ * u + 2^24. So the kept range is (−2^23, 2^23] (2^23 itself is not wrapped).
+ */
 export function lavaWrapU(u: number): number {
-  const m = 2 * MAX_UV;
-  return ((((u + MAX_UV) % m) + m) % m) - MAX_UV;
+  let w = u > MAX_UV ? u - 2 * MAX_UV : u;
+  if (w <= -MAX_UV) w = u + 2 * MAX_UV;
+  return w;
 }
 
 /** Runs a Loihi 2 config on input spikes (T, N_in) (graded values allowed). */
