@@ -181,6 +181,8 @@ export interface DumpFileOptions {
   hdf5?: boolean;
   /** Value of the `case` key (default: the file name without `.nir`). */
   caseName?: string;
+  /** Build `graph` without type checking (for files only nir.read(type_check=False) accepts); graph_no_type_check is then null. */
+  typeCheck?: boolean;
 }
 
 /**
@@ -191,7 +193,7 @@ export interface DumpFileOptions {
 export async function dumpFile(path: string, opts: DumpFileOptions = {}): Promise<DumpFile> {
   const tree = await readNirTree(path);
   const stored = storedGraph(tree.root);
-  const graph = dumpGraph(graphFromTree(tree, path, { typeCheck: true }), stored);
+  const graph = dumpGraph(graphFromTree(tree, path, { typeCheck: opts.typeCheck ?? true }), stored);
   const noCheck = dumpGraph(graphFromTree(tree, path, { typeCheck: false }), stored);
   const same = stringifyDump(noCheck) === stringifyDump(graph);
   const out: DumpFile = {

@@ -78,6 +78,19 @@ describe("nir dump / build", () => {
     expect(r.error).toMatchObject({ name: "NirError", code: "io.truncated" });
     expect(r.err).toBe("");
   });
+  it("dump --no-type-check dumps a graph only type_check=False reads (and it builds back)", async () => {
+    expect((await run(dump, `${CONF}/invalid_type_mismatch.nir`)).error).toMatchObject({ code: "ir.type_mismatch" });
+    const r = await run(dump, "--no-type-check", `${CONF}/invalid_type_mismatch.nir`);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.graph_no_type_check).toBeNull();
+    expect(j.graph.nodes.map((n: { name: string }) => n.name)).toEqual(["affine", "input", "output"]);
+    const p = join(dir, "mismatch.json");
+    writeFileSync(p, r.out);
+    expect((await run(build, p, join(dir, "mismatch.nir"))).code).toBe(0);
+    const again = JSON.parse((await run(dump, "--no-type-check", join(dir, "mismatch.nir"))).out);
+    expect(again.graph).toEqual(j.graph);
+  });
   it("build refuses JSON that is not a dump, naming the file", async () => {
     const p = join(dir, "bad.json");
     writeFileSync(p, '{"hello": 1}');

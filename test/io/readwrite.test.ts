@@ -233,6 +233,19 @@ describe("test_architectures.py round trips", () => {
   });
 });
 
+describe("subgraph edge quirk (paper extras/*_subgraph.nir)", () => {
+  it("an inner edge naming a missing node is refused even with typeCheck false (nested graphs are always checked)", async () => {
+    // the paper's extras files: the subgraph's edges say "lif" but the node is "lif1"
+    const inner = NIRGraph({ nodes: { input: mockInput(2), lif1: lif(2), output: mockOutput(2) }, edges: [["input", "lif"], ["lif", "output"]], typeCheck: false });
+    const g = NIRGraph({ nodes: { in: mockInput(2), sub: inner, out: mockOutput(2) }, edges: [["in", "sub"], ["sub", "out"]], typeCheck: false });
+    const p = join(dir, "subgraph_quirk.nir");
+    await write(p, g);
+    const e = await read(p, { typeCheck: false }).catch((x) => x);
+    expect(e).toMatchObject({ name: "NirError", code: "ir.missing_node", file: p });
+    expect(e.message).toContain("lif");
+  });
+});
+
 describe("paper files", () => {
   const root = sharedFile("paper");
   const files: string[] = [];
