@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { readNpy } from "../../src/io/npy.js";
+import type { Tensor } from "../../src/ir/tensor.js";
+import { spikeRaster } from "../../src/viz/raster.js";
+import { toSVG } from "../../src/viz/render.js";
+import { sharedFile } from "../support.js";
+import { axisTitles, countMarks, parseSvg, titleTexts } from "./svg.js";
+
+const activityPath = sharedFile("paper", "03_rnn", "snntorch_activity_noDelay_bias_zero.npy");
+const inputPath = sharedFile("paper", "03_rnn", "derived", "ds_test0_input_256x12.csv");
+
+/** The Braille test sample 0 input (256 steps × 12 taxels) from its CSV. */
+function readInputCsv(path: string): Tensor {
+  const rows = readFileSync(path, "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
+  return { dtype: "float64", shape: [rows.length, rows[0].length], data: Float64Array.from(rows.flat()) };
+}
+
+const nonZero = (t: Tensor): number => Array.from(t.data as Float32Array).filter((v) => Number(v) !== 0).length;
+
+describe.skipIf(!activityPath || !inputPath)("spikeRaster", () => {
+  it("draws one rect per spike of the snnTorch Braille activity, with the input taxels above", async () => {
+    const act = readNpy(activityPath!);
+    const inp = readInputCsv(inputPath!);
+    expect(act.shape).toEqual([256, 38]);
+    const expectedSpikes = nonZero(act);
+    expect(expectedSpikes).toBe(119); // paper-experiments.md §3.4: snnTorch, zero model, 119 hidden spikes
+    const svg = parseSvg(await toSVG(spikeRaster(act, { dt: 1e-4, input: inp })));
+    expect(countMarks(svg, "spikes", "path")).toBe(expectedSpikes);
+    expect(countMarks(svg, "input", "path")).toBe(nonZero(inp));
+    expect(axisTitles(svg)).toEqual(expect.arrayContaining(["time [ms]", "neuron", "input"]));
+  });
+
+  it("draws only the chosen neurons, relabelled to their indices", async () => {
+    const act = readNpy(activityPath!);
+    const subset = [26, 10, 3];
+    let expected = 0;
+    for (let t = 0; t < 256; t++) for (const n of subset) if (Number(act.data[t * 38 + n]) !== 0) expected++;
+    const spec = spikeRaster(act, { neurons: subset, dt: 1e-4 });
+    const svg = parseSvg(await toSVG(spec));
+    expect(countMarks(svg, "spikes", "path")).toBe(expected);
+    expect(axisTitles(svg)).toContain("neuron (3 of 38)");
+  });
+
+  it("bins a raster above 50k spikes and says so in the subtitle", async () => {
+    // 300 steps × 4096 neurons, a spike wherever (7t + 13n) mod 5 = 0: 245,760 spikes.
+    const T = 300, N = 4096;
+    const data = new Uint8Array(T * N);
+    for (let t = 0; t < T; t++) for (let n = 0; n < N; n++) if ((7 * t + 13 * n) % 5 === 0) data[t * N + n] = 1;
+    const spikes: Tensor = { dtype: "uint8", shape: [T, N], data };
+    // Expected cells: 2 steps × 64 neurons per bin (ceil(300/150), ceil(4096/64)); count non-empty cells.
+    const occupied = new Set<number>();
+    for (let t = 0; t < T; t++) for (let n = 0; n < N; n++) if (data[t * N + n]) occupied.add(Math.floor(t / 2) * 1000 + Math.floor(n / 64));
+    const svg = parseSvg(await toSVG(spikeRaster(spikes, { dt: 1e-3 })));
+    expect(countMarks(svg, "spikes_binned", "path")).toBe(occupied.size);
+    expect(countMarks(svg, "spikes")).toBe(0);
+    expect(titleTexts(svg).join(" ")).toMatch(/245,760 spikes > 50,000: binned into 150 × 64 cells/);
+    expect(axisTitles(svg)).toEqual(expect.arrayContaining(["time [ms]", "neuron"]));
+  });
+
+  it("refuses a neuron index outside the array", () => {
+    const t: Tensor = { dtype: "float64", shape: [4, 2], data: new Float64Array(8) };
+    expect(() => spikeRaster(t, { neurons: [5] })).toThrow(expect.objectContaining({ code: "viz.invalid", field: "neurons" }));
+  });
+});
