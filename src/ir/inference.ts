@@ -10,10 +10,14 @@ import { pyShapeListRepr, pyShapeRepr, type InferenceMode } from "./shapes.js";
 import { shapeEquals } from "./tensor.js";
 import type { NIRGraph, NIRNode, TypeMap } from "./types.js";
 import { Input, Output, setIOShape } from "./primitives/io.js";
+import { setConvTypes } from "./primitives/conv.js";
 
 /** Options of {@link inferTypes}. */
 export interface InferOptions {
-  /** Conv shape formula for convs whose input_shape is inferred (default "reference"). */
+  /**
+   * Conv shape formula (default "reference"). When given explicitly, convs with a known
+   * input_shape are re-typed with it too; otherwise they keep the types they were built with.
+   */
   inference?: InferenceMode;
 }
 
@@ -109,6 +113,12 @@ export function inferTypes(graph: NIRGraph, opts: InferOptions = {}, where: NirE
   const mode = opts.inference ?? "reference";
   if (graph.nodes.size === 0) return;
   checkEdges(graph, where, prefix);
+  if (opts.inference !== undefined) {
+    // an explicit mode is authoritative: convs with a known input_shape are re-typed in it
+    for (const [key, node] of graph.nodes) {
+      if ((node.type === "Conv1d" || node.type === "Conv2d") && node.input_shape) setConvTypes(node, mode, nodeWhere(where, prefix, key));
+    }
+  }
 
   // 1. every root flows through an Input node
   const targets = new Set(graph.edges.map((e) => e[1]));

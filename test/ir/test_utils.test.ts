@@ -91,3 +91,17 @@ describe("numpy-style shape printing in messages", () => {
     expect(pyShapeRepr(Linear({ weight: [[1, 2]] }).output_type.output)).toBe("(1,)");
   });
 });
+
+describe("graph-level inference mode", () => {
+  const w = tensor(new Float32Array(6 * 9), undefined, [6, 1, 3, 3]);
+  const build = (inference?: "reference" | "correct") =>
+    NIRGraph({
+      nodes: { in: Input({ shape: [2, 12, 10] }), conv: Conv2d({ input_shape: [12, 10], weight: w, groups: 2 }), out: Output({ shape: null }) },
+      edges: [["in", "conv"], ["conv", "out"]],
+      inference,
+    });
+  it("a grouped conv fed 2 channels type-checks in correct mode and is refused in reference mode", () => {
+    expect(build("correct").output_type.out).toEqual([6, 10, 8]);
+    expect(() => build()).toThrowError("Type inference error: type mismatch: in.output: [[ 2 12 10]] -> conv.input: [[ 1 12 10]]");
+  });
+});
