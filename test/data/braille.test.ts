@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BRAILLE_PAPER_LETTERS, brailleToSteps, loadBraille, parsePickle, readBraille, stackBraille } from "../../src/data/index.js";
-import { sharedFile } from "../support.js";
+import { datasetFile } from "./datasets.js";
 
-const pickle = sharedFile("datasets", "braille", "data_braille_letters_th10");
-const json = sharedFile("datasets", "braille", "data_braille_letters_th10.json");
+const pickle = datasetFile("braille", "data_braille_letters_th10");
+const json = datasetFile("braille", "data_braille_letters_th10.json");
 
 type JsonRec = { letter: string; events: number[][][] };
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { command } from "../../src/cli/commands/data.js";
 import { readNpy } from "../../src/io/npy.js";
-import { sharedFile } from "../support.js";
+import { datasetFile } from "./datasets.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "nirkit-data-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -22,8 +22,8 @@ async function run(...argv: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
-const nmnist = sharedFile("datasets", "nmnist");
-const braille = sharedFile("datasets", "braille");
+const nmnist = datasetFile("nmnist");
+const braille = datasetFile("braille");
 
 describe("nir data", () => {
   it("list names every dataset with its location or the fetch command", async () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lz4DecompressFrame, parsePropheseeDat, readAedat4, readPropheseeDat, summarizeEvents, toFrame } from "../../src/data/index.js";
-import { sharedFile } from "../support.js";
+import { datasetFile } from "./datasets.js";
 
-const ncars = sharedFile("datasets", "event_camera", "tonic_sample_ncars.dat");
+const ncars = datasetFile("event_camera", "tonic_sample_ncars.dat");
 
 /** Independent decode: skip '%' lines by text search, then read 8-byte events with BigInt arithmetic. */
 function rawDat(bytes: Buffer) {
@@ -46,7 +46,7 @@ describe("tonic's event-camera samples", () => {
   });
 });
 
-const aedat = sharedFile("datasets", "event_camera", "tonic_sample.aedat4");
+const aedat = datasetFile("event_camera", "tonic_sample.aedat4");
 
 describe("AEDAT 4 (tonic's sample.aedat4)", () => {
   /** The recorder's own index (FileDataTable "FTAB" at the end of the file): events and time span per stream. */

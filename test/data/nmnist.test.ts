@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadNmnist, readNmnist, summarizeEvents } from "../../src/data/index.js";
-import { sharedFile } from "../support.js";
+import { datasetFile } from "./datasets.js";
 
 /**
  * Independent decoder, written differently from src/data/nmnist.ts: each event is read as one
@@ -41,8 +41,8 @@ function compare(path: string) {
   return raw;
 }
 
-const slayer = sharedFile("datasets", "nmnist", "slayer_NMNISTsmall");
-const tonicSample = sharedFile("datasets", "nmnist", "tonic", "sample_nmnist.bin");
+const slayer = datasetFile("nmnist", "slayer_NMNISTsmall");
+const tonicSample = datasetFile("nmnist", "tonic", "sample_nmnist.bin");
 
 describe("N-MNIST 40-bit event files", () => {
   it.skipIf(!slayer)("reads all 100 test recordings with counts and ranges equal to an independent raw-byte decode", () => {

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CNN_NUMBERS_SOURCE_FILES, cnnNumbersSourceFiles, nmnistProbe } from "../../src/data/index.js";
 import { sharedFile } from "../support.js";
+import { datasetFile } from "./datasets.js";
 
-const nmnist = sharedFile("datasets", "nmnist", "slayer_NMNISTsmall", "test");
+const nmnist = datasetFile("nmnist", "slayer_NMNISTsmall", "test");
 const sourceList = sharedFile("paper", "02_cnn", "cnn_numbers_source_files.json");
 
 describe("nmnistProbe (the paper's cnn_numbers input)", () => {

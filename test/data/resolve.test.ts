@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datasetInfo, datasetLocations, datasetProjectRoot, fetchDataset, readManifest, resolveDataset, sha256Hex, verifyDataset } from "../../src/data/index.js";
 import { NirError } from "../../src/ir/errors.js";
 import { ROOT, sharedFile } from "../support.js";
+import { datasetFile } from "./datasets.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "nirkit-resolve-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -110,7 +111,7 @@ describe("fetchDataset", () => {
   });
   afterAll(() => server.closeAllConnections?.() ?? server.close());
 
-  const sharedCam = sharedFile("datasets", "event_camera");
+  const sharedCam = datasetFile("event_camera");
   it.skipIf(!sharedCam)("downloads, verifies sha256 and skips files already present", async () => {
     for (const f of datasetInfo("event_camera").files) files.set(f.path, readFileSync(join(sharedCam!, f.path)));
     const dest = join(tmp, "fetched");
