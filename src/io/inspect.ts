@@ -34,6 +34,7 @@ export function tensorStats(t: Tensor): string {
   const shape = `(${t.shape.join(",")}${t.shape.length === 1 ? "," : ""})`;
   if (v.length === 0) return `${t.dtype} ${shape} empty`;
   if (v.length === 1) return `${t.dtype} ${shape} = ${num(v[0])}`;
+  if (v.length <= 4) return `${t.dtype} ${shape} [${Array.from(v, num).join(" ")}]`;
   const n = v.length - nan;
   return `${t.dtype} ${shape} min ${num(min)} max ${num(max)} mean ${num(n ? sum / n : NaN)}${nan ? ` (${nan} NaN)` : ""}`;
 }
