@@ -77,6 +77,18 @@ describe("encodings", () => {
     expect(await tau(p2)).toMatchObject({ layout: "contiguous", filters: [] });
   });
 
+  it("metadata of every kind round-trips (str, string lists, bigint, number, boolean, tensors, nested, empty list)", async () => {
+    const p = join(dir, "meta.nir");
+    const g = fromList(lif());
+    g.metadata = {
+      s: "µs ✓", list: ["a", "bc"], empty: [], n: 42n, x: 0.125, t: true, f: false,
+      f32: tensor([0.1, 0.2], "float32"), s32: tensor(1.5, "float32", []), nested: { deeper: { k: "v" }, i: -7n },
+    };
+    await write(p, g);
+    const back = await read(p);
+    expect(back.metadata).toEqual(g.metadata);
+  });
+
   it("an empty edge list is a float64 (0,) dataset", async () => {
     const p = join(dir, "empty.nir");
     await write(p, NIRGraph({ nodes: {}, edges: [] }));
