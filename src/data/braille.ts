@@ -216,9 +216,9 @@ export function loadBraille(opts: LoadBrailleOptions = {}): BrailleDataset {
 
 /**
  * Stacks Braille samples into `(steps, B, 12)` (time-major, as the simulator takes it) and the
- * labels into an Int32Array.
+ * labels into an Int32Array; the result repeats the θ = 10 note.
  */
-export function stackBraille(samples: BrailleSample[]): { input: Tensor<"float32">; labels: Int32Array } {
+export function stackBraille(samples: BrailleSample[]): { input: Tensor<"float32">; labels: Int32Array; theta: number; paperTheta: number; note: string } {
   if (samples.length === 0) throw new NirError("data.invalid", "no Braille samples to stack");
   const [T, C] = samples[0].input.shape;
   const B = samples.length;
@@ -226,5 +226,9 @@ export function stackBraille(samples: BrailleSample[]): { input: Tensor<"float32
   samples.forEach((s, b) => {
     for (let t = 0; t < T; t++) data.set(s.input.data.subarray(t * C, (t + 1) * C), (t * B + b) * C);
   });
-  return { input: { dtype: "float32", shape: [T, B, C], data }, labels: Int32Array.from(samples, (s) => s.label) };
+  return {
+    input: { dtype: "float32", shape: [T, B, C], data },
+    labels: Int32Array.from(samples, (s) => s.label),
+    theta: BRAILLE_THETA.file, paperTheta: BRAILLE_THETA.paper, note: BRAILLE_THETA_NOTE,
+  };
 }

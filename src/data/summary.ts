@@ -46,6 +46,8 @@ export interface DatasetSummary {
   n_samples: number;
   classes: Record<string, number>;
   sensor_size: number[] | null;
+  /** Shape of one preprocessed sample (Braille: [256, 12]). */
+  input_shape?: number[];
   note?: string;
 }
 
@@ -79,7 +81,7 @@ export function summarizeDataset(name: string, opts: DatasetSampleOptions = {}):
   if (name === "braille") {
     const { recordings } = brailleRecordings(opts.root ?? path);
     const ds = loadBraille({ recordings, split: (opts.split ?? "all") as "all" });
-    return { name, path, split: ds.split, n_samples: ds.samples.length, classes: ds.classCounts, sensor_size: [ds.channels], note: BRAILLE_THETA_NOTE };
+    return { name, path, split: ds.split, n_samples: ds.samples.length, classes: ds.classCounts, sensor_size: [ds.channels, 1, 2], input_shape: [ds.steps, ds.channels], note: BRAILLE_THETA_NOTE };
   }
   const files = readdirSync(path).filter((f) => info.files.some((m) => m.path === f));
   return { name, path, n_samples: files.length, classes: {}, sensor_size: null, note: `${info.format}` };

@@ -41,8 +41,9 @@ describe("Braille θ=10 recordings", () => {
     expect(ds.paperTheta).toBe(1);
     expect(ds.note).toMatch(/θ = 10.*θ = 1/);
     for (const s of ds.samples) expect(s.label).toBe(BRAILLE_PAPER_LETTERS.indexOf(s.letter as never));
-    const { input, labels } = stackBraille(ds.samples.slice(0, 5));
+    const { input, labels, theta } = stackBraille(ds.samples.slice(0, 5));
     expect(input.shape).toEqual([256, 5, 12]);
+    expect(theta).toBe(10);
     expect(labels.length).toBe(5);
   });
 

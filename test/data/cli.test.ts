@@ -46,8 +46,13 @@ describe("nir data", () => {
     const info = JSON.parse((await run("info", "braille", "--root", braille!)).out);
     expect(info.n_samples).toBe(1400);
     expect(info.classes).toEqual({ Space: 200, A: 200, E: 200, I: 200, O: 200, U: 200, Y: 200 });
-    expect(info.sensor_size).toEqual([12]);
+    expect(info.sensor_size).toEqual([12, 1, 2]);
+    expect(info.input_shape).toEqual([256, 12]);
     expect(info.note).toMatch(/θ = 10/);
+    const f = join(tmp, "b.npy");
+    const r = await run("frames", "braille", "--index", "0", "--root", braille!, "--out", f);
+    expect(r.out).toMatch(/shape \(256, 12\).*label \d[\s\S]*θ = 10/);
+    expect(readNpy(f).shape).toEqual([256, 12]);
   });
 
   it.skipIf(!nmnist)("frames writes one binned sample as .npy (1 ms default, --window-us, --bins)", async () => {
