@@ -105,3 +105,10 @@ export function titleTexts(svg: SvgElement): string[] {
 export function markTexts(svg: SvgElement, name: string): string[] {
   return markGroups(svg, name).flatMap((g) => g.children.map((c) => allElements(c).map((x) => x.text).join("")));
 }
+
+/** The texts of every axis tick label drawn. */
+export function axisLabels(svg: SvgElement): string[] {
+  return allElements(svg)
+    .filter((e) => e.tag === "g" && (e.attrs.class ?? "").includes("role-axis-label"))
+    .flatMap((g) => g.children.filter((c) => c.tag === "text").map((c) => c.text));
+}
