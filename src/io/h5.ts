@@ -163,6 +163,24 @@ export async function readH5(path: string, opts: ReadH5Options = {}): Promise<H5
   }
 }
 
+/** Reads one dataset (e.g. "/version") without walking the file; null when the path does not exist. */
+export async function readH5Dataset(path: string, h5path: string, opts: ReadH5Options = {}): Promise<H5Dataset | null> {
+  const h5 = await loadH5();
+  const fileSize = checkReadable(path);
+  const file = openForRead(h5, path);
+  const limit = Math.min(opts.maxDatasetBytes ?? 2 ** 30, Math.max(64 * 2 ** 20, fileSize * 1100));
+  try {
+    const keys = call(() => file.keys(), path, "/");
+    const first = h5path.replace(/^\//, "").split("/")[0];
+    if (!keys.includes(first)) return null;
+    const r = quietly(() => file.get(h5path));
+    if (!(r.value instanceof h5.Dataset)) return null;
+    return readDataset(r.value, h5path, h5path.split("/").pop() ?? h5path, path, limit);
+  } finally {
+    quietly(() => file.close());
+  }
+}
+
 function checkReadable(path: string): number {
   if (!existsSync(path)) {
     throw new NirError("io.not_found", "file not found", { file: path, hint: "check the path (relative paths start at the current folder)" });

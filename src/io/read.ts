@@ -9,7 +9,7 @@ import { NirError, isNirError } from "../ir/errors.js";
 import { NIRGraph, PRIMITIVES } from "../ir/index.js";
 import type { Metadata, MetaValue, NIRGraph as Graph, NIRNode } from "../ir/types.js";
 import { isTensor, type Tensor } from "../ir/tensor.js";
-import { h5Child, readH5, type H5Dataset, type H5Group } from "./h5.js";
+import { h5Child, readH5, readH5Dataset, type H5Dataset, type H5Group } from "./h5.js";
 
 /** Options of {@link read}. */
 export interface ReadOptions {
@@ -32,9 +32,18 @@ export async function read(path: string, opts: ReadOptions = {}): Promise<Graph>
   return graphFromTree(tree, path, opts);
 }
 
-/** Reads the `/version` string of a `.nir` file (null when the file has none). */
+/** Reads the `/version` string of a `.nir` file (null when the file has none); reads nothing else. */
 export async function readVersion(path: string): Promise<string | null> {
-  return (await readNirTree(path)).version;
+  let v: H5Dataset | null;
+  try {
+    v = await readH5Dataset(path, "/version");
+  } catch (e) {
+    throw locate(e, path);
+  }
+  if (!v) return null;
+  if (typeof v.value === "string") return v.value;
+  if (Array.isArray(v.value) && v.value.length === 1) return v.value[0];
+  throw new NirError("ir.invalid_value", "/version is not a string", { file: path, field: "version", hint: "the version is a scalar string such as \"1.0.7\"" });
 }
 
 /** Reads the HDF5 tree of a `.nir` file and checks its top level (`/node` present). */
