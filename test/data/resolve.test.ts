@@ -81,6 +81,20 @@ describe("manifest", () => {
     expect(datasetInfo("braille").theta).toBe(10);
   });
 
+  it("every download URL names the same file as its local path (pinned commits, raw files)", () => {
+    for (const name of ["nmnist", "braille", "event_camera"]) {
+      for (const f of datasetInfo(name).files) {
+        if (!f.url) {
+          expect(f.note).toMatch(/derived/);
+          continue;
+        }
+        expect(f.url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/[0-9a-f]{40}\//);
+        const local = f.path.split("/").pop()!;
+        expect(f.url.split("/").pop()).toBe(local.replace(/^tonic_sample/, "sample"));
+      }
+    }
+  });
+
   const shared = sharedFile("datasets");
   it.skipIf(!shared)("its checksums match the files in ../shared/datasets", () => {
     for (const name of ["nmnist", "braille", "event_camera"]) {
