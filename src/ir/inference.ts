@@ -163,6 +163,12 @@ export function inferTypes(graph: NIRGraph, opts: InferOptions = {}, where: NirE
     );
   }
   const seen = new Set(ready.map((e) => e[0]));
+  const outgoing = new Map<string, [string, string][]>();
+  for (const e of graph.edges) {
+    const list = outgoing.get(e[0]);
+    if (list) list.push(e);
+    else outgoing.set(e[0], [e]);
+  }
   while (ready.length > 0) {
     const [preKey, postKey] = ready.pop()!;
     const pre = graph.nodes.get(preKey)!;
@@ -189,7 +195,7 @@ export function inferTypes(graph: NIRGraph, opts: InferOptions = {}, where: NirE
       primitiveSpec(post.type).completeTypes?.(post as never, portShape(preOut, "output"), mode, nodeWhere(where, prefix, postKey));
     }
     seen.add(postKey);
-    for (const e of graph.edges) if (e[0] === postKey && !seen.has(e[1])) ready.push(e);
+    for (const e of outgoing.get(postKey) ?? []) if (!seen.has(e[1])) ready.push(e);
   }
 
   // 3. every leaf flows into an Output node
