@@ -70,7 +70,7 @@ export function emulateSpeck(config: SpeckConfig, input: Tensor, opts: ChipEmula
   if (input.data.length !== T * per) {
     throw new NirError("sim.input_shape", `input has shape [${input.shape.join(",")}], expected (T, ${C}, ${H}, ${W})`, { field: "input", hint: "give event counts per time step, channel, row, column" });
   }
-  const x = Float64Array.from(input.data as ArrayLike<number>, Number);
+  const x = input.data instanceof Float32Array || input.data instanceof Float64Array ? input.data : Float64Array.from(input.data as ArrayLike<number>, Number);
   const recs = (opts.record ?? []).map(parseRecordSpec);
   const records: Record<string, Tensor> = {};
   const recOf = recs.map((r) => {
@@ -89,13 +89,13 @@ export function emulateSpeck(config: SpeckConfig, input: Tensor, opts: ChipEmula
   for (let t = 0; t < T; t++) {
     // events entering core 0: (c, y, x, n)
     let evC: number[] = [], evY: number[] = [], evX: number[] = [], evN: number[] = [];
-    const base = t * per;
-    for (let i = 0; i < per; i++) {
-      const n = x[base + i];
+    let i = t * per;
+    for (let c = 0; c < C; c++) for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++, i++) {
+      const n = x[i];
       if (n !== 0) {
-        evC.push(Math.floor(i / (H * W)));
-        evY.push(Math.floor(i / W) % H);
-        evX.push(i % W);
+        evC.push(c);
+        evY.push(y);
+        evX.push(xx);
         evN.push(n);
       }
     }
@@ -103,38 +103,44 @@ export function emulateSpeck(config: SpeckConfig, input: Tensor, opts: ChipEmula
       const s = cores[li];
       for (let e = 0; e < evC.length; e++) scatter(s, evC[e], evY[e], evX[e], evN[e]);
       const plane = s.hOut * s.wOut;
-      const { v, spikes } = s;
-      for (let i = 0; i < v.length; i++) {
-        let vi = v[i];
-        if (s.leak) vi += s.b[Math.floor(i / plane)];
-        if (vi > S_MAX) vi = S_MAX;
-        else if (vi < S_MIN) vi = S_MIN;
-        let n = 0;
-        if (vi >= s.thr) {
-          n = Math.floor(vi / s.thr);
-          vi = s.rtz ? 0 : vi - n * s.thr;
+      const { v, spikes, thr, low, rtz, leak, b } = s;
+      for (let o = 0; o < s.f; o++) {
+        const bias = leak ? b[o] : 0;
+        const end = (o + 1) * plane;
+        for (let i = o * plane; i < end; i++) {
+          let vi = v[i] + bias;
+          if (vi > S_MAX) vi = S_MAX;
+          else if (vi < S_MIN) vi = S_MIN;
+          let n = 0;
+          if (vi >= thr) {
+            n = Math.floor(vi / thr);
+            vi = rtz ? 0 : vi - n * thr;
+          }
+          if (vi < low) vi = low;
+          v[i] = vi;
+          spikes[i] = n;
         }
-        if (vi < s.low) vi = s.low;
-        v[i] = vi;
-        spikes[i] = n;
       }
       // pool for the destination
       const p = s.pool;
       const ph = Math.floor(s.hOut / p), pw = Math.floor(s.wOut / p);
       const nc: number[] = [], ny: number[] = [], nx: number[] = [], nn: number[] = [];
       const pooled = new Int32Array(s.f * ph * pw);
-      for (let i = 0; i < spikes.length; i++) {
-        if (spikes[i] === 0) continue;
-        const o = Math.floor(i / plane), y = Math.floor((i % plane) / s.wOut), xx = i % s.wOut;
-        const qy = Math.floor(y / p), qx = Math.floor(xx / p);
-        if (qy < ph && qx < pw) pooled[(o * ph + qy) * pw + qx] += spikes[i];
+      for (let o = 0; o < s.f; o++) for (let y = 0; y < ph * p; y++) {
+        const row = o * plane + y * s.wOut;
+        const prow = (o * ph + Math.floor(y / p)) * pw;
+        for (let xx = 0; xx < pw * p; xx++) {
+          const c = spikes[row + xx];
+          if (c !== 0) pooled[prow + Math.floor(xx / p)] += c;
+        }
       }
-      for (let i = 0; i < pooled.length; i++) {
-        if (pooled[i] === 0) continue;
-        nc.push(Math.floor(i / (ph * pw)));
-        ny.push(Math.floor(i / pw) % ph);
-        nx.push(i % pw);
-        nn.push(pooled[i]);
+      for (let o = 0; o < s.f; o++) for (let y = 0; y < ph; y++) for (let xx = 0; xx < pw; xx++) {
+        const c = pooled[(o * ph + y) * pw + xx];
+        if (c === 0) continue;
+        nc.push(o);
+        ny.push(y);
+        nx.push(xx);
+        nn.push(c);
       }
       for (const r of recOf) {
         if (r.li !== li) continue;
