@@ -10,14 +10,12 @@ import { NirError } from "../ir/errors.js";
 /** A value a safe pickle can hold. */
 export type PickleValue = null | boolean | number | string | PickleValue[] | { [key: string]: PickleValue };
 
-const MARK = Symbol("mark");
-type StackItem = PickleValue | typeof MARK;
-
 /** Parses pickle bytes (protocols 2–4, data-only subset). `file` names it in errors. */
 export function parsePickle(bytes: Uint8Array, file = "<pickle>"): PickleValue {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const utf8 = new TextDecoder("utf-8");
-  const stack: StackItem[] = [];
+  const stack: PickleValue[] = [];
+  const marks: number[] = []; // stack heights at each MARK
   const memo: PickleValue[] = [];
   let pos = 0;
   const fail = (problem: string): never => {
@@ -26,28 +24,25 @@ export function parsePickle(bytes: Uint8Array, file = "<pickle>"): PickleValue {
   const need = (n: number): void => {
     if (pos + n > bytes.length) fail(`truncated (needs ${n} more bytes)`);
   };
-  const popMark = (): StackItem[] => {
-    let k = stack.length - 1;
-    while (k >= 0 && stack[k] !== MARK) k--;
-    if (k < 0) fail("no MARK on the stack");
-    const items = stack.splice(k);
-    items.shift();
-    return items;
+  /** Pops the innermost MARK; the items above it are `stack[start..]` (caller truncates). */
+  const popMark = (): number => {
+    const k = marks.pop();
+    if (k === undefined) return fail("no MARK on the stack");
+    return k;
   };
   const top = (): PickleValue => {
-    if (stack.length === 0) fail("stack underflow");
-    const v = stack[stack.length - 1];
-    if (v === MARK) fail("unexpected MARK");
-    return v as PickleValue;
+    if (stack.length === 0 || (marks.length && marks[marks.length - 1] === stack.length)) fail("stack underflow");
+    return stack[stack.length - 1];
   };
-  const setItems = (target: PickleValue, items: StackItem[]): void => {
+  const setItems = (target: PickleValue, from: number): void => {
     if (typeof target !== "object" || target === null || Array.isArray(target)) fail("SETITEM(S) on a non-dict");
-    if (items.length % 2) fail("odd number of items for SETITEMS");
-    for (let i = 0; i < items.length; i += 2) {
-      const k = items[i];
+    if ((stack.length - from) % 2) fail("odd number of items for SETITEMS");
+    for (let i = from; i < stack.length; i += 2) {
+      const k = stack[i];
       if (typeof k !== "string" && typeof k !== "number") fail("dict key that is not a string or number");
-      (target as Record<string, PickleValue>)[String(k)] = items[i + 1] as PickleValue;
+      (target as Record<string, PickleValue>)[String(k)] = stack[i + 1];
     }
+    stack.length = from;
   };
   const push = (v: PickleValue): void => {
     stack.push(v);
@@ -63,7 +58,7 @@ export function parsePickle(bytes: Uint8Array, file = "<pickle>"): PickleValue {
     switch (op) {
       case 0x80: need(1); pos += 1; break; // PROTO n
       case 0x95: need(8); pos += 8; break; // FRAME (protocol 4), length ignored
-      case 0x28: stack.push(MARK); break; // MARK
+      case 0x28: marks.push(stack.length); break; // MARK
       case 0x5d: push([]); break; // EMPTY_LIST
       case 0x7d: push({}); break; // EMPTY_DICT
       case 0x29: push([]); break; // EMPTY_TUPLE (as a list)
@@ -71,34 +66,37 @@ export function parsePickle(bytes: Uint8Array, file = "<pickle>"): PickleValue {
       case 0x88: push(true); break; // NEWTRUE
       case 0x89: push(false); break; // NEWFALSE
       case 0x61: { // APPEND
-        const v = stack.pop();
+        const v = top();
+        stack.pop();
         const l = top();
-        if (!Array.isArray(l) || v === MARK || v === undefined) fail("APPEND to a non-list");
-        (l as PickleValue[]).push(v as PickleValue);
+        if (!Array.isArray(l)) fail("APPEND to a non-list");
+        (l as PickleValue[]).push(v);
         break;
       }
       case 0x65: { // APPENDS
-        const items = popMark();
-        const l = top();
+        const k = popMark();
+        if (k === 0) fail("APPENDS without a list");
+        const l = stack[k - 1];
         if (!Array.isArray(l)) fail("APPENDS to a non-list");
-        for (const it of items) (l as PickleValue[]).push(it as PickleValue);
+        for (let i = k; i < stack.length; i++) (l as PickleValue[]).push(stack[i]);
+        stack.length = k;
         break;
       }
       case 0x73: { // SETITEM
-        const v = stack.pop();
-        const k = stack.pop();
-        setItems(top(), [k as StackItem, v as StackItem]);
+        if (stack.length < 3) fail("stack underflow");
+        setItems(stack[stack.length - 3], stack.length - 2);
         break;
       }
       case 0x75: { // SETITEMS
-        const items = popMark();
-        setItems(top(), items);
+        const k = popMark();
+        if (k === 0) fail("SETITEMS without a dict");
+        setItems(stack[k - 1], k);
         break;
       }
-      case 0x74: push(popMark() as PickleValue[]); break; // TUPLE
-      case 0x85: push([stack.pop() as PickleValue]); break; // TUPLE1
-      case 0x86: { const b = stack.pop(); const a = stack.pop(); push([a as PickleValue, b as PickleValue]); break; } // TUPLE2
-      case 0x87: { const c = stack.pop(); const b = stack.pop(); const a = stack.pop(); push([a as PickleValue, b as PickleValue, c as PickleValue]); break; } // TUPLE3
+      case 0x74: { const k = popMark(); const items = stack.slice(k); stack.length = k; push(items); break; } // TUPLE
+      case 0x85: { const a = top(); stack.pop(); push([a]); break; } // TUPLE1
+      case 0x86: { if (stack.length < 2) fail("stack underflow"); push(stack.splice(stack.length - 2, 2)); break; } // TUPLE2
+      case 0x87: { if (stack.length < 3) fail("stack underflow"); push(stack.splice(stack.length - 3, 3)); break; } // TUPLE3
       case 0x47: need(8); push(view.getFloat64(pos, false)); pos += 8; break; // BINFLOAT (big-endian)
       case 0x4a: need(4); push(view.getInt32(pos, true)); pos += 4; break; // BININT
       case 0x4b: need(1); push(bytes[pos]); pos += 1; break; // BININT1
@@ -111,8 +109,8 @@ export function parsePickle(bytes: Uint8Array, file = "<pickle>"): PickleValue {
       case 0x68: { need(1); const v = memo[bytes[pos]]; pos += 1; if (v === undefined) fail("BINGET of an unknown memo slot"); push(v); break; } // BINGET
       case 0x6a: { need(4); const v = memo[view.getUint32(pos, true)]; pos += 4; if (v === undefined) fail("LONG_BINGET of an unknown memo slot"); push(v); break; } // LONG_BINGET
       case 0x2e: { // STOP
-        if (stack.length !== 1 || stack[0] === MARK) fail(`STOP with ${stack.length} items on the stack`);
-        return stack[0] as PickleValue;
+        if (stack.length !== 1 || marks.length) fail(`STOP with ${stack.length} items and ${marks.length} marks on the stack`);
+        return stack[0];
       }
       default:
         pos--;

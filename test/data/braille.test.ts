@@ -89,5 +89,10 @@ describe("safe pickle reader", () => {
     const evil = Uint8Array.from([0x80, 3, 0x63, ...new TextEncoder().encode("os\nsystem\n"), 0x2e]);
     expect(() => parsePickle(evil, "evil.pkl")).toThrow(/evil\.pkl.*opcode 0x63.*outside the safe/);
     expect(() => parsePickle(ok.subarray(0, 10))).toThrow(/truncated|STOP/);
+    // {'k': (5, None), 'm': [True, <memo 0>]} with MARK/SETITEMS, TUPLE2, BININT1, NONE, NEWTRUE, BINPUT/BINGET
+    const k = [0x58, 1, 0, 0, 0, 0x6b], m = [0x58, 1, 0, 0, 0, 0x6d];
+    const more = Uint8Array.from([0x80, 3, 0x7d, 0x28, ...k, 0x4b, 5, 0x4e, 0x86, 0x71, 0, ...m, 0x5d, 0x88, 0x61, 0x68, 0, 0x61, 0x75, 0x2e]);
+    expect(parsePickle(more)).toEqual({ k: [5, null], m: [true, [5, null]] });
+    expect(() => parsePickle(Uint8Array.from([0x80, 3, 0x5d, 0x65, 0x2e]))).toThrow(/no MARK/);
   });
 });
