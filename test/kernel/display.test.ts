@@ -81,3 +81,14 @@ describe("display bundles", () => {
     expect(String(b["text/plain"])).toMatch(/^frames \(1, 2, 4, 4\), 5 counts/);
   });
 });
+
+describe("show() of 2-D tensors", () => {
+  it("draws 0/1 data as a spike raster and other values as a heatmap", async () => {
+    const spikes = await bundleOf({ dtype: "float64", shape: [3, 2], data: new Float64Array([1, 0, 0, 1, 1, 1]) });
+    expectFull(spikes);
+    expect(String(spikes["text/plain"])).toMatch(/\(4 data rows\)$/); // one row per spike: 4 ones
+    const heat = await bundleOf({ dtype: "float64", shape: [2, 2], data: new Float64Array([0.5, 2, 3, 4]) });
+    expectFull(heat);
+    expect(JSON.stringify(heat["application/vnd.vegalite.v5+json"])).not.toContain("spikes");
+  });
+});

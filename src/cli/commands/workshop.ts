@@ -1,4 +1,5 @@
 /** `nir workshop` (what `npm start` runs): serves notebooks/ in Jupyter with the nirkit kernel until Ctrl-C. */
+import { NirError } from "../../ir/errors.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { startWorkshop, workshopBanner } from "../../notebook/workshop.js";
@@ -17,7 +18,11 @@ export const command: Command = {
   usage,
   async run(argv) {
     const a = parseArgs(argv, { values: ["port", "token"] }, usage);
-    const w = await startWorkshop({ port: a.values.port ? Number(a.values.port) : undefined, token: a.values.token });
+    const port = a.values.port === undefined ? undefined : Number(a.values.port);
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+      throw new NirError("cli.usage", `--port must be a TCP port number, got ${a.values.port}`, { hint: "e.g. --port 8888" });
+    }
+    const w = await startWorkshop({ port, token: a.values.token });
     process.stdout.write(workshopBanner(w) + "\n");
     return await new Promise<number>((resolve) => {
       let done = false;

@@ -1,5 +1,5 @@
 /**
- * Display of N-MNIST frames: an event-count tensor (T, P, H, W), (P, H, W) or (H, W), or an
+ * Display of N-MNIST frames: an event-count tensor (T, P, H, W) or (P, H, W), or an
  * event stream, drawn with viz `eventFrame`.
  */
 import type { MimeBundle } from "../../ir/display.js";
@@ -14,9 +14,9 @@ export function isEventStream(x: unknown): x is EventStream {
   return typeof x === "object" && x !== null && ArrayBuffer.isView(e.x) && ArrayBuffer.isView(e.t) && Array.isArray(e.sensorSize);
 }
 
-/** True for a tensor that reads as frames: rank 2 (H, W), 3 (P, H, W) or 4 (T, P, H, W). */
+/** True for a tensor that reads as frames: rank 3 (P, H, W) or 4 (T, P, H, W). */
 export function isFrameTensor(x: unknown): x is Tensor {
-  return isTensor(x) && x.shape.length >= 2 && x.shape.length <= 4;
+  return isTensor(x) && x.shape.length >= 3 && x.shape.length <= 4;
 }
 
 /** Display bundle of frames or of an event stream. */

@@ -1,0 +1,71 @@
+// Kernel benchmarks: a cold nirkit kernel to its first cell output, and a 10-cell notebook run end
+// to end by the headless runner (server start, kernel, cells, executed .ipynb and HTML).
+// Needs Debian's jupyter_server and nbconvert; reports a note row when they are missing.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const py = process.env.NIR_PYTHON ?? "/usr/bin/python3";
+
+const TEN_CELLS = [
+  `import * as nir from "nirkit";`,
+  `const graph = nir.NIRGraph({ nodes: { input: nir.Input({ shape: [2] }), lif: nir.LIF({ tau: [0.02, 0.05], r: [1, 1], v_leak: [0, 0], v_threshold: [1, 1] }), output: nir.Output({ shape: [2] }) }, edges: [["input", "lif"], ["lif", "output"]] });`,
+  `await nir.show(graph);`,
+  `const input = nir.full([200, 2], 1.5);`,
+  `const result = nir.simulate(graph, input, { dt: 1e-3, record: ["lif:v", "lif:spikes"], onProgress: nir.progress(200) });`,
+  `await nir.show(result);`,
+  `await nir.show(nir.traces(result.records["lif.v"], { dt: 1e-3 }));`,
+  `await nir.show([{ neuron: 0, tau: 0.02 }, { neuron: 1, tau: 0.05 }]);`,
+  `const file = require("path").join(require("os").tmpdir(), "nirkit-bench-" + process.pid + ".nir");\nawait nir.write(file, graph);\nconst back = await nir.read(file);\nrequire("fs").rmSync(file);`,
+  `console.log([...back.nodes.keys()].join(", "));`,
+];
+
+function notebookJson(cells) {
+  return JSON.stringify({
+    cells: cells.map((source) => ({ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null })),
+    metadata: { kernelspec: { name: "nirkit", display_name: "TypeScript (NIR)", language: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
+
+export async function bench({ timeIt, log }) {
+  if (spawnSync(py, ["-c", "import jupyter_server, nbconvert"], { stdio: "ignore" }).status !== 0) {
+    return [{ name: "kernel: skipped", median_ms: NaN, note: `${py} has no jupyter_server/nbconvert (apt-get install python3-jupyter-server jupyter-nbconvert)` }];
+  }
+  const { startJupyterServer } = await import("../dist/notebook/server.js");
+  const { openKernel, runNotebook } = await import("../dist/notebook/run.js");
+  const rows = [];
+  const dir = mkdtempSync(join(root, "notebooks", "bench-"));
+  try {
+    // 1. cold kernel → first output (server already up: what a user waits for after opening a notebook)
+    const server = await startJupyterServer({ rootDir: root });
+    try {
+      const first = await timeIt(async () => {
+        const k = await openKernel(server, "notebooks/bench-cold.ipynb");
+        const r = await k.execute(`import * as nir from "nirkit";\nconsole.log(nir.KERNEL_DISPLAY_NAME);`);
+        await k.shutdown();
+        if (r.status !== "ok" || !r.outputs.some((o) => o.name === "stdout")) throw new Error(`first cell failed: ${JSON.stringify(r.error ?? r.outputs)}`);
+      }, { repeat: 3, warmup: 1 });
+      rows.push({ name: "kernel: cold start → first cell output (import nirkit)", median_ms: first, target: "< 3000 ms", note: "session start, tslab start, type-checked import, stdout" });
+    } finally {
+      await server.stop();
+    }
+    // 2. a 10-cell notebook end to end, as `nir notebook run` does it
+    const nb = join(dir, "ten-cells.ipynb");
+    writeFileSync(nb, notebookJson(TEN_CELLS));
+    const out = join(dir, "out");
+    let failed = null;
+    const ten = await timeIt(async () => {
+      const r = await runNotebook(nb, { outDir: out });
+      if (r.failedCell) failed = r.failedCell.message;
+    }, { repeat: 3, warmup: 0 });
+    if (failed) log(`kernel bench: the 10-cell notebook failed: ${failed}`);
+    rows.push({ name: "kernel: 10-cell notebook end to end (server, kernel, cells, .ipynb, HTML)", median_ms: ten, target: "< 15000 ms", note: failed ? `FAILED: ${failed}` : "show ×5 incl. graph, simulation, chart, table; progress bar; write/read .nir" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
