@@ -101,6 +101,7 @@ export interface H5Dataset {
   filters: { name: string; opts: number | number[] }[];
   /** Numbers as a Tensor (bool enums → dtype "bool"); strings as string / string[]. */
   value: Tensor | string | string[];
+  /** Attributes; read only for int8 datasets (the bool marker), empty otherwise. */
   attrs: Record<string, H5AttrValue>;
 }
 
@@ -262,14 +263,19 @@ function dtypeInfo(meta: any, dtype: unknown): { info: H5DTypeInfo; tensor?: DTy
 }
 
 function readDataset(ds: InstanceType<H5Module["Dataset"]>, path: string, name: string, file: string, limit: number): H5Dataset {
-  const metaR = quietly(() => ({ meta: ds.metadata, dtype: ds.dtype, filters: ds.filters }));
+  // filters exist only on chunked datasets: skip that call (and another dataset open) otherwise
+  const metaR = quietly(() => {
+    const meta = ds.metadata;
+    return { meta, dtype: ds.dtype, filters: meta.chunks ? ds.filters : [] };
+  });
   if (metaR.error !== undefined || !metaR.value) {
     throw new NirError("io.corrupt", `cannot read dataset header ${path}: ${lastDiag(metaR.diag) || (metaR.error as Error)?.message}`, { file, field: path });
   }
   const { meta, dtype, filters } = metaR.value as { meta: any; dtype: unknown; filters: { name: string; cd_values: number[] }[] };
   const shape: number[] = meta.shape ? meta.shape.map(Number) : [];
   const { info, tensor, isString } = dtypeInfo(meta, dtype);
-  const attrs = readAttrs(ds as never, file);
+  // the only dataset attribute nirkit reads is the bool marker of int8 datasets
+  const attrs = tensor === "int8" ? readAttrs(ds as never, file) : {};
   const n = sizeOf(shape);
   const bytes = n * (meta.size as number);
   if (!Number.isFinite(bytes) || bytes > limit) {
