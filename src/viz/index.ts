@@ -14,3 +14,4 @@ export * from "./heatmap.js";
 export * from "./accuracy.js";
 export * from "./weights.js";
 export * from "./lifExplorer.js";
+export * from "./png.js";
