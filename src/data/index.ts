@@ -18,3 +18,4 @@ export * from "./nir-data.js";
 export * from "./resolve.js";
 export * from "./fetch.js";
 export * from "./summary.js";
+export * from "./spike-input.js";

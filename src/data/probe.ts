@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { NirError } from "../ir/errors.js";
 import type { Tensor } from "../ir/tensor.js";
+import type { EventStream } from "./events.js";
 import { padFrames, toFrame } from "./frames.js";
 import { readNmnist } from "./nmnist.js";
 import { datasetProjectRoot, resolveDataset } from "./resolve.js";
@@ -48,16 +49,24 @@ export interface ProbeOptions {
   timeWindow?: number;
 }
 
-/** Rebuilds the paper's probe input: float32 Tensor (300, 10, 2, 34, 34) of event counts. */
-export function nmnistProbe(opts: ProbeOptions = {}): Tensor {
+/**
+ * The 10 probe recordings (digit 0..9) as raw event streams: what the paper fed to Speck, which
+ * received the events of the whole recording rather than frames.
+ */
+export function nmnistProbeEvents(opts: { root?: string } = {}): EventStream[] {
   const root = opts.root ?? resolveDataset("nmnist");
-  const steps = opts.steps ?? 300;
-  const frames = cnnNumbersSourceFiles().map((name) => {
+  return cnnNumbersSourceFiles().map((name) => {
     const path = [join(root, "slayer_NMNISTsmall", "test", name), join(root, "test", name), join(root, name)].find((p) => existsSync(p));
     if (!path) {
       throw new NirError("data.not_found", `probe recording ${name} not found under ${root}`, { file: name, hint: "the probe needs SLAYER's NMNISTsmall test files; run `nir data fetch nmnist`" });
     }
-    return toFrame(readNmnist(path), { timeWindow: opts.timeWindow ?? 1000, maxFrames: steps });
+    return readNmnist(path);
   });
+}
+
+/** Rebuilds the paper's probe input: float32 Tensor (300, 10, 2, 34, 34) of event counts. */
+export function nmnistProbe(opts: ProbeOptions = {}): Tensor {
+  const steps = opts.steps ?? 300;
+  const frames = nmnistProbeEvents(opts).map((ev) => toFrame(ev, { timeWindow: opts.timeWindow ?? 1000, maxFrames: steps }));
   return padFrames(frames, { length: steps });
 }

@@ -55,3 +55,23 @@ describe("nmnistProbe (the paper's cnn_numbers input)", () => {
     expect(total).toBe(5263);
   });
 });
+
+describe("probe events for event-driven hardware", () => {
+  it.skipIf(!nmnist)("nmnistProbeEvents gives the 10 whole recordings; as simulator event input the first 300 steps hold the probe's counts", async () => {
+    const { eventsToSpikeInput, nmnistProbeEvents } = await import("../../src/data/index.js");
+    const root = join(nmnist!, "..", "..");
+    const streams = nmnistProbeEvents({ root });
+    expect(streams.map((s) => s.t.length)).toEqual(CNN_NUMBERS_SOURCE_FILES.map((f) => readFileSync(join(nmnist!, f)).length / 5));
+    const all = eventsToSpikeInput(streams);
+    expect(all.t.length).toBe(streams.reduce((a, s) => a + s.t.length, 0)); // nothing dropped
+    expect(all.shape).toEqual([2, 34, 34]);
+    const cut = eventsToSpikeInput(streams, { steps: 300 });
+    const probe = nmnistProbe({ root });
+    const per = 2 * 34 * 34;
+    const dense = new Float32Array(300 * 10 * per);
+    for (let k = 0; k < cut.t.length; k++) dense[(cut.t[k] * 10 + cut.batch[k]) * per + cut.index[k]] += 1;
+    let mismatches = 0;
+    for (let i = 0; i < dense.length; i++) if (dense[i] !== (probe.data as Float32Array)[i]) mismatches++;
+    expect(mismatches).toBe(0);
+  });
+});
