@@ -12,6 +12,8 @@ export interface SpikeEventInput {
   t: Int32Array;
   index: Int32Array;
   batch: Int32Array;
+  /** Number of samples (also when the last ones have no events). */
+  batchSize: number;
   /** Input shape the indices flatten: [P, H, W]. */
   shape: number[];
 }
@@ -57,5 +59,5 @@ export function eventsToSpikeInput(streams: EventStream | EventStream[], opts: S
       k++;
     }
   });
-  return { steps, t: t.slice(0, k), index: index.slice(0, k), batch: batch.slice(0, k), shape: [P, H, W] };
+  return { steps, t: t.slice(0, k), index: index.slice(0, k), batch: batch.slice(0, k), batchSize: list.length, shape: [P, H, W] };
 }
