@@ -247,3 +247,47 @@ function metaValue(d: H5Dataset): MetaValue {
   }
   return v;
 }
+
+/**
+ * Every problem of a `.nir` file (and the graph when there is none), not just the first: HDF5-level errors (the file cannot be
+ * walked) stop at one; otherwise each node is built on its own so all bad nodes are reported,
+ * then (if they are all fine) the graph is built and type-checked as {@link read} does.
+ */
+export async function validateFile(path: string, opts: ReadOptions = {}): Promise<{ problems: NirError[]; graph: Graph | null }> {
+  let tree: NirFileTree;
+  try {
+    tree = await readNirTree(path);
+  } catch (e) {
+    if (isNirError(e)) return { problems: [e as NirError], graph: null };
+    throw e;
+  }
+  const problems: NirError[] = [];
+  const visit = (g: H5Group, prefix: string) => {
+    const nodes = h5Child(g, "nodes");
+    if (!nodes || nodes.kind !== "group") return;
+    for (const child of nodes.children) {
+      const full = prefix ? `${prefix}/${child.name}` : child.name;
+      if (child.kind !== "group") continue;
+      try {
+        if (typeOf(child, path, full) === "NIRGraph") visit(child, full);
+        else buildNode(child, path, full);
+      } catch (e) {
+        if (!isNirError(e)) throw e;
+        problems.push(locate(e, path) as NirError);
+      }
+    }
+  };
+  try {
+    if (typeOf(tree.root, path, "") === "NIRGraph") visit(tree.root, "");
+  } catch (e) {
+    if (!isNirError(e)) throw e;
+    problems.push(locate(e, path) as NirError);
+  }
+  if (problems.length) return { problems, graph: null };
+  try {
+    return { problems, graph: graphFromTree(tree, path, opts) };
+  } catch (e) {
+    if (!isNirError(e)) throw e;
+    return { problems: [e as NirError], graph: null };
+  }
+}

@@ -50,6 +50,31 @@ describe("nir validate", () => {
     expect(lines[2]).toMatch(/invalid_not_hdf5\.nir: .*file signature not found.*\[io\.not_hdf5\]$/);
     expect(r.err).toBe(""); // no HDF5-DIAG noise, no stack trace
   });
+  it("reports every bad node of a file, one line each", async () => {
+    // a generated file with two bad nodes: NaN in one LIF, a shape mismatch in another
+    const { writeH5 } = await import("../../src/io/h5.js");
+    const f32 = (v: number[]) => ({ kind: "dataset" as const, value: { dtype: "float32" as const, shape: [v.length], data: new Float32Array(v) } });
+    const str = (v: string) => ({ kind: "dataset" as const, value: v });
+    const lifGroup = (tau: number[]) => ({ kind: "group" as const, children: [["type", str("LIF")], ["tau", f32(tau)], ["r", f32([1, 1])], ["v_leak", f32([0, 0])], ["v_threshold", f32([1, 1])]] as [string, ReturnType<typeof f32> | ReturnType<typeof str>][] });
+    const p = join(dir, "two_bad.nir");
+    await writeH5(p, {
+      kind: "group",
+      children: [
+        ["version", str("1.0.7")],
+        ["node", { kind: "group", children: [
+          ["type", str("NIRGraph")],
+          ["edges", { kind: "dataset", value: { dtype: "float64", shape: [0], data: new Float64Array(0) } }],
+          ["nodes", { kind: "group", children: [["a", lifGroup([NaN, 0.02])], ["b", lifGroup([0.02, 0.02, 0.02])], ["c", lifGroup([0.02, 0.02])]] }],
+        ] }],
+      ],
+    });
+    const r = await run(validate, p);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/node "a": field tau: .*NaN.*\[ir\.nan\]$/);
+    expect(lines[1]).toMatch(/node "b": field tau: .*\[ir\.shape_mismatch\]$/);
+  });
   it("warns (exit 0) where the reference conv inference differs from PyTorch", async () => {
     // corpus: groups=2 with weight 6x1x3x3 — the reference takes 1 input channel, PyTorch 2
     const r = await run(validate, `${CONF}/conv2d_stride_pad_dil_groups.nir`, `${CONF}/conv2d_same_padding.nir`);

@@ -1,7 +1,7 @@
 /** `nir validate FILE.nir...`: exit 0 when every file reads and type-checks, else 1 with one line per problem. */
-import { NirError, isNirError } from "../../ir/errors.js";
+import { NirError } from "../../ir/errors.js";
 import { typeDivergences } from "../../ir/divergence.js";
-import { read } from "../../io/read.js";
+import { validateFile } from "../../io/read.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 
@@ -24,19 +24,21 @@ export const command: Command = {
     const a = parseArgs(argv, { flags: ["no-type-check", "quiet"] }, usage);
     if (a.positional.length === 0) throw new NirError("cli.usage", "expected at least one FILE.nir", { hint: "usage: nir validate FILE.nir..." });
     let bad = 0;
+    const typeCheck = !a.flags["no-type-check"];
     for (const f of a.positional) {
-      try {
-        const g = await read(f, { typeCheck: !a.flags["no-type-check"] });
-        if (!a.flags.quiet) process.stdout.write(`${f}: ok (${g.nodes.size} nodes, ${g.edges.length} edges)\n`);
-        for (const d of typeDivergences(g)) {
-          const fmt = (t: { input: number[]; output: number[] }) => `[${t.input.join(",")}] → [${t.output.join(",")}]`;
-          process.stdout.write(`${f}: warning: node "${d.node}" (${d.type}): the reference infers ${fmt(d.reference)}, PyTorch computes ${fmt(d.correct)} (${d.reasons.join(", ")})\n`);
-        }
-      } catch (e) {
-        if (!isNirError(e)) throw e;
-        bad++;
-        const msg = (e as Error).message.replace(/\n/g, " ");
+      const { problems, graph: g } = await validateFile(f, { typeCheck });
+      for (const e of problems) {
+        const msg = e.message.replace(/\n/g, " ");
         process.stdout.write(`${msg.startsWith(f) ? msg : `${f}: ${msg}`} [${e.code}]\n`);
+      }
+      if (!g) {
+        bad++;
+        continue;
+      }
+      if (!a.flags.quiet) process.stdout.write(`${f}: ok (${g.nodes.size} nodes, ${g.edges.length} edges)\n`);
+      for (const d of typeDivergences(g)) {
+        const fmt = (t: { input: number[]; output: number[] }) => `[${t.input.join(",")}] → [${t.output.join(",")}]`;
+        process.stdout.write(`${f}: warning: node "${d.node}" (${d.type}): the reference infers ${fmt(d.reference)}, PyTorch computes ${fmt(d.correct)} (${d.reasons.join(", ")})\n`);
       }
     }
     return bad ? 1 : 0;
