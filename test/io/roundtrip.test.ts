@@ -171,17 +171,39 @@ describe.skipIf(skipReason !== null)("h5py reads nirkit-written files like the r
     expect(Object.keys(got).filter((p) => !wantPaths.has(p) && !extra.has(p))).toEqual([]);
     expect(compared).toBeGreaterThan(0);
     // parameter values as h5py reads them equal the reference's parameters
-    const walk = (g: { nodes: { name: string; type: string; params?: Record<string, { data: unknown[] } | null>; nodes?: unknown }[] }, prefix: string) => {
-      for (const n of g.nodes) {
-        if (n.type === "NIRGraph") walk(n as never, `${prefix}/nodes/${n.name}`);
-        for (const [k, v] of Object.entries(n.params ?? {})) {
-          const ds = got[`${prefix}/nodes/${n.name}/${k}`];
-          if (!ds || !v) continue; // auto-added nodes are not in the file
-          expect(ds.data, `${name}: ${n.name}.${k}`).toEqual(v.data);
+    type Meta = Record<string, { dtype?: string; data?: unknown[]; dict?: Meta }>;
+    const metaWalk = (m: Meta, at: string) => {
+      for (const [k, v] of Object.entries(m)) {
+        if (v.dict) metaWalk(v.dict, `${at}/${k}`);
+        else {
+          // bools come back from h5py as int8 0/1 (documented divergence)
+          const want = v.dtype === "bool" ? v.data!.map((x) => (x ? 1 : 0)) : v.data;
+          expect(got[`${at}/${k}`]?.data, `${name}: metadata ${at}/${k}`).toEqual(want);
         }
       }
     };
-    const auto = new Set<string>(expected.graph.auto_added_nodes);
-    walk({ nodes: expected.graph.nodes.filter((n: { name: string }) => !auto.has(n.name)) }, "/node");
+    type G = { nodes: { name: string; type: string; params?: Record<string, { data: unknown[] } | null>; metadata?: Meta }[]; edges: [string, string][]; auto_added_nodes: string[]; auto_added_edges: unknown[]; metadata: Meta };
+    const walk = (g: G, prefix: string) => {
+      // stored edges (auto-added ones are not in the file) as h5py reads the (N, 2) string array
+      const stored = g.edges.slice(0, g.edges.length - g.auto_added_edges.length);
+      expect(got[`${prefix}/edges`].data, `${name}: ${prefix}/edges`).toEqual(stored.length ? stored.flat() : []);
+      metaWalk(g.metadata, `${prefix}/metadata`);
+      const auto = new Set(g.auto_added_nodes);
+      for (const n of g.nodes) {
+        if (auto.has(n.name)) continue;
+        if (n.type === "NIRGraph") {
+          walk(n as unknown as G, `${prefix}/nodes/${n.name}`);
+          continue;
+        }
+        expect(got[`${prefix}/nodes/${n.name}/type`].data, `${name}: ${n.name} type`).toEqual([n.type]);
+        metaWalk(n.metadata ?? {}, `${prefix}/nodes/${n.name}/metadata`);
+        for (const [k, v] of Object.entries(n.params ?? {})) {
+          const ds = got[`${prefix}/nodes/${n.name}/${k}`];
+          if (!v) continue;
+          expect(ds?.data, `${name}: ${n.name}.${k}`).toEqual(v.data);
+        }
+      }
+    };
+    walk(expected.graph, "/node");
   });
 });
