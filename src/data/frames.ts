@@ -131,6 +131,16 @@ export function toFrame(ev: EventStream, opts: ToFrameOptions): Tensor {
   const dtype = opts.dtype ?? "float32";
   const data = allocate(dtype, slices.length * frame) as Float32Array;
   const { x, y, p } = ev;
+  // Streams built by hand skip checkEvents: refuse coordinates that would land in another pixel.
+  let maxX = 0, maxY = 0, maxP = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] > maxX) maxX = x[i];
+    if (y[i] > maxY) maxY = y[i];
+    if (p[i] > maxP) maxP = p[i];
+  }
+  if (maxX >= W || maxY >= H || (P > 1 && maxP >= P)) {
+    throw new NirError("data.invalid", `events reach (x ${maxX}, y ${maxY}, p ${maxP}) outside the sensor [W ${W}, H ${H}, P ${P}]`, { field: "sensorSize", hint: "give the stream its real sensorSize, or crop() it first" });
+  }
   const hw = H * W;
   const onePolarity = P === 1;
   for (let k = 0; k < slices.length; k++) {

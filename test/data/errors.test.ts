@@ -66,6 +66,8 @@ describe("bad event input", () => {
     expect(e.message).toMatch(/wide\.bin.*event 1 at \(x 34, y 0, p 0\) lies outside the sensor \[W 34, H 34, P 2\]/);
     expect(nirError(() => makeEvents({ x: [-1], t: [0] }, [4, 4, 2])).field).toBe("x");
     expect(nirError(() => makeEvents({ x: [0], y: [0, 1], t: [0] }, [4, 4, 2])).field).toBe("y");
+    const handMade = { x: Uint16Array.from([0, 5]), y: new Uint16Array(2), p: new Uint8Array(2), t: Float64Array.from([0, 1]), sensorSize: [4, 4, 2] as [number, number, number] };
+    expect(nirError(() => toFrame(handMade, { timeWindow: 10 })).message).toMatch(/outside the sensor \[W 4, H 4, P 2\]/);
   });
 
   it("non-monotonic timestamps are re-sorted (stable) with a warning, or refused with unsorted: \"error\"", () => {
