@@ -140,6 +140,15 @@ describe("nir inspect", () => {
     expect(r.out).toContain("edges:");
     expect(r.out).toMatch(/input → /);
   });
+  it("suggests --no-type-check for a graph only type_check=False reads, and then shows it", async () => {
+    const f = `${CONF}/invalid_type_mismatch.nir`;
+    const r = await run(inspect, f);
+    expect(r.error).toMatchObject({ code: "ir.type_mismatch" });
+    expect((r.error as Error).message).toContain(`nir inspect --no-type-check ${f}`);
+    const ok = await run(inspect, "--no-type-check", f);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/affine\s+Affine/);
+  });
   it("shows the stats of a small file from the reference values (affine_f32)", async () => {
     const r = await run(inspect, `${CONF}/affine_f32.nir`);
     const expected = JSON.parse(fs.readFileSync(`${CONF}/affine_f32.expected.json`, "utf8"));
