@@ -48,7 +48,7 @@ export interface ConvParams {
   g: ConvGeometry;
   /** PyTorch layout (cout, cin/groups, kh, kw). */
   w: Float64Array;
-  /** Scatter layout [cin][k][cout/groups]. */
+  /** Scatter layout [cin][cout/groups][k]: per event and output channel, the kernel taps are contiguous. */
   ws: Float64Array;
   bias: Float64Array | null;
 }
@@ -65,7 +65,7 @@ export function convParams(g: ConvGeometry, w: ArrayLike<number>, bias: ArrayLik
     const j = co - grp * coutG;
     for (let cl = 0; cl < cinG; cl++) {
       const ci = grp * cinG + cl;
-      for (let k = 0; k < K; k++) ws[(ci * K + k) * coutG + j] = wf[(co * cinG + cl) * K + k];
+      for (let k = 0; k < K; k++) ws[(ci * coutG + j) * K + k] = wf[(co * cinG + cl) * K + k];
     }
   }
   let b: Float64Array | null = null;
@@ -92,16 +92,51 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
   let stampId = 0;
   let nt = 0;
 
+  const tStart = tab.start, tPos = tab.pos, tK = tab.k;
+  // Unrolled sparse rows: for every input index, the (output index, weight) pairs it feeds,
+  // built when they fit (≤ 8M entries); the scatter then streams two arrays per event.
+  const perIn = tStart[hw] * coutG;
+  const useRows = perIn * g.cin <= 8_000_000;
+  const rowStart = useRows ? new Int32Array(g.cin * hw + 1) : new Int32Array(0);
+  const rowOut = useRows ? new Int32Array(g.cin * perIn) : new Int32Array(0);
+  const rowW = useRows ? new Float64Array(g.cin * perIn) : new Float64Array(0);
+  if (useRows) {
+    let q = 0;
+    for (let ci = 0; ci < g.cin; ci++) {
+      const grp = (ci / cinG) | 0;
+      for (let pin = 0; pin < hw; pin++) {
+        rowStart[ci * hw + pin] = q;
+        for (let j = 0; j < coutG; j++) {
+          const plane = (grp * coutG + j) * ohw;
+          const wrow = (ci * coutG + j) * K;
+          for (let e = tStart[pin]; e < tStart[pin + 1]; e++) {
+            rowOut[q] = plane + tPos[e];
+            rowW[q++] = ws[wrow + tK[e]];
+          }
+        }
+      }
+    }
+    rowStart[g.cin * hw] = q;
+  }
   const scatterOne = (y: Float64Array, oo: number, idx: number, v: number): void => {
     const ci = (idx / hw) | 0;
     const pin = idx - ci * hw;
-    const grp = (ci / cinG) | 0;
-    const obase = oo + grp * coutG * ohw;
-    for (let e = tab.start[pin], end = tab.start[pin + 1]; e < end; e++) {
-      const po = tab.pos[e];
-      const wb = (ci * K + tab.k[e]) * coutG;
-      let o = obase + po;
-      for (let j = 0; j < coutG; j++, o += ohw) y[o] += v * ws[wb + j];
+    const e0 = tStart[pin], e1 = tStart[pin + 1];
+    if (useRows) {
+      const r1 = rowStart[idx + 1];
+      if (v === 1) for (let r = rowStart[idx]; r < r1; r++) y[oo + rowOut[r]] += rowW[r];
+      else for (let r = rowStart[idx]; r < r1; r++) y[oo + rowOut[r]] += v * rowW[r];
+    } else {
+      const grp = (ci / cinG) | 0;
+      // channel-outer loop: the writes of one output plane stay within a few cache lines
+      let ybase = oo + grp * coutG * ohw;
+      let wrow = ci * coutG * K;
+      for (let j = 0; j < coutG; j++, ybase += ohw, wrow += K) {
+        for (let e = e0; e < e1; e++) y[ybase + tPos[e]] += v * ws[wrow + tK[e]];
+      }
+    }
+    for (let e = e0; e < e1; e++) {
+      const po = tPos[e];
       if (stamp[po] !== stampId) {
         stamp[po] = stampId;
         touched[nt++] = po;

@@ -252,6 +252,14 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
     return v;
   };
   const gx = c.gx;
+  // mode flags as local constants (no property loads or string compares in the loops)
+  const delayed = c.inputDelay > 0;
+  const isFixed = c.integrator === "fixed";
+  const isExact = c.integrator === "exact" && !c.current;
+  const hasCurrent = c.current;
+  const timing = c.timing === "same" ? 0 : c.timing === "snntorch" ? 1 : c.timing === "next" ? 2 : 3;
+  const multi = c.multi;
+  const xd = st.xd;
 
   return () => {
     const x = inp.out;
@@ -285,12 +293,12 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
       const oact = outp.act;
       for (let k = 0; k < n; k++) {
         let xv = x[off + k];
-        if (c.inputDelay) {
-          const d = st.xd[off + k];
-          st.xd[off + k] = xv;
+        if (delayed) {
+          const d = xd[off + k];
+          xd[off + k] = xv;
           xv = d;
         }
-        if (c.integrator === "fixed") {
+        if (isFixed) {
           const f = c.fixed!;
           let a = xv * f.inScale[k];
           // 8-bit mantissa with exponent: coarser steps for large inputs
@@ -315,7 +323,7 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
           continue;
         }
         let drive = xv;
-        if (c.current) {
+        if (hasCurrent) {
           const iv = ai[k] * cur[off + k] + bi[k] * xv;
           cur[off + k] = iv;
           drive = gx ? iv + (gx[k] * xv) / bv[k] : iv;
@@ -324,12 +332,12 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
         let vn: number;
         let s = 0;
         const th = theta[k];
-        if (c.integrator === "exact" && !c.current) {
+        if (isExact) {
           vn = exactStep(vp, drive, k);
           s = exactSpikes;
-        } else if (c.timing === "same") {
+        } else if (timing === 0) {
           vn = av[k] * vp + bv[k] * drive + cv[k];
-          if (c.multi) {
+          if (multi) {
             if (vn >= th && th > 0) {
               s = Math.floor(vn / th);
               vn = subtract ? vn - s * th : vreset[k];
@@ -338,14 +346,14 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
             s = 1;
             vn = subtract ? vn - th : vreset[k];
           }
-        } else if (c.timing === "snntorch") {
+        } else if (timing === 1) {
           const rflag = vp > th ? 1 : 0;
           const base = av[k] * vp + bv[k] * drive + cv[k];
           vn = subtract ? base - rflag * th : base - rflag * base;
           s = vn > th ? 1 : 0;
           const doReset = s - rflag;
           vn = subtract ? vn - doReset * th : vn - doReset * vn;
-        } else if (c.timing === "next") {
+        } else if (timing === 2) {
           // snnTorch reset_delay=True: the reset of a spike is applied in the following step
           const rflag = vp > th ? 1 : 0;
           const base = av[k] * vp + bv[k] * drive + cv[k];
