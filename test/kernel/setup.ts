@@ -2,7 +2,8 @@
 // missing) and a current dist/ build (the kernel loads the compiled package). Each returns a
 // skip reason, or null when ready.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../support.js";
 
@@ -51,7 +52,25 @@ function newest(dir: string): number {
  */
 export function ensureBuilt(): string | null {
   const stamp = join(ROOT, "dist", ".build-stamp");
-  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest(join(ROOT, "src")) && existsSync(join(ROOT, "node_modules", "nirkit"))) return null;
-  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "ensure.mjs")], { cwd: ROOT, encoding: "utf8" });
-  return r.status === 0 ? null : `could not build dist/ (scripts/ensure.mjs exit ${r.status}): ${(r.stderr || "").slice(-500)}`;
+  const current = () => existsSync(stamp) && statSync(stamp).mtimeMs >= newest(join(ROOT, "src")) && existsSync(join(ROOT, "node_modules", "nirkit"));
+  if (current()) return null;
+  // Test files run in parallel: one builds, the others wait for it (a lock folder is atomic).
+  const lock = join(tmpdir(), `nirkit-build-${ROOT.replace(/[^a-z0-9]/gi, "_")}.lock`);
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) return "timed out waiting for another test's build of dist/";
+      spawnSync("sleep", ["0.5"]);
+    }
+  }
+  try {
+    if (current()) return null;
+    const r = spawnSync(process.execPath, [join(ROOT, "scripts", "ensure.mjs")], { cwd: ROOT, encoding: "utf8" });
+    return r.status === 0 ? null : `could not build dist/ (scripts/ensure.mjs exit ${r.status}): ${(r.stdout + r.stderr).slice(-800)}`;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
