@@ -158,11 +158,18 @@ export async function readH5(path: string, opts: ReadH5Options = {}): Promise<H5
   const file = openForRead(h5, path);
   const limit = Math.min(opts.maxDatasetBytes ?? 2 ** 30, Math.max(64 * 2 ** 20, fileSize * 1100));
   try {
-    return walkGroup(h5, file, "/", "", path, limit);
+    return walkGroup(h5, file, "/", "", path, limit, 0);
+  } catch (e) {
+    if (e instanceof NirError) throw e;
+    // anything h5wasm throws that the checks above did not foresee is still a damaged file
+    throw new NirError("io.corrupt", `cannot read HDF5 file: ${(e as Error)?.message ?? String(e)}`, { file: path, cause: e, hint: "the file is damaged or not a NIR file" });
   } finally {
     quietly(() => file.close());
   }
 }
+
+/** Deepest group nesting walked (NIR files nest a few levels; a hard-link cycle would recurse forever). */
+const MAX_GROUP_DEPTH = 64;
 
 /** Reads one dataset (e.g. "/version") without walking the file; null when the path does not exist. */
 export async function readH5Dataset(path: string, h5path: string, opts: ReadH5Options = {}): Promise<H5Dataset | null> {
@@ -205,14 +212,17 @@ function openForRead(h5: H5Module, path: string): InstanceType<H5Module["File"]>
   throw new NirError("io.corrupt", `cannot open HDF5 file: ${msg}`, { file: path, hint: "the file is damaged; re-export it" });
 }
 
-function walkGroup(h5: H5Module, file: InstanceType<H5Module["File"]>, gpath: string, name: string, fpath: string, limit: number): H5Group {
+function walkGroup(h5: H5Module, file: InstanceType<H5Module["File"]>, gpath: string, name: string, fpath: string, limit: number, depth: number): H5Group {
+  if (depth > MAX_GROUP_DEPTH) {
+    throw new NirError("io.corrupt", `groups nested more than ${MAX_GROUP_DEPTH} levels deep at ${gpath} (a link cycle?)`, { file: fpath, field: gpath, hint: "the file is damaged or not a NIR file" });
+  }
   const group = call(() => file.get(gpath) as InstanceType<H5Module["Group"]>, fpath, gpath);
   const names = call(() => group.keys(), fpath, gpath);
   const out: H5Group = { kind: "group", path: gpath, name, children: [], attrs: readAttrs(group, fpath) };
   for (const child of names) {
     const cpath = gpath === "/" ? `/${child}` : `${gpath}/${child}`;
     const entity = call(() => file.get(cpath), fpath, cpath);
-    if (entity instanceof h5.Group) out.children.push(walkGroup(h5, file, cpath, child, fpath, limit));
+    if (entity instanceof h5.Group) out.children.push(walkGroup(h5, file, cpath, child, fpath, limit, depth + 1));
     else if (entity instanceof h5.Dataset) out.children.push(readDataset(entity, cpath, child, fpath, limit));
     else {
       throw new NirError("io.unsupported", `unsupported HDF5 object at ${cpath} (links, external links and named datatypes are not used by .nir files)`, { file: fpath, field: cpath });

@@ -68,6 +68,16 @@ describe("raw HDF5 writer", () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
+  it("refuses a hard-link cycle instead of recursing forever", async () => {
+    const h5 = await loadH5();
+    const p = join(dir, "cycle.h5");
+    const f = new h5.File(p, "w");
+    f.create_group("a");
+    (f.get("a") as InstanceType<typeof h5.Group>).create_hard_link("/a", "loop"); // /a/loop is /a again
+    f.close();
+    await expect(readH5(p)).rejects.toMatchObject({ name: "NirError", code: "io.corrupt" });
+  });
+
   it("fails cleanly (NirError, file closed) when a name cannot be an HDF5 link", async () => {
     const p = join(dir, "badname.h5");
     await expect(writeH5(p, { kind: "group", children: [["a/b", { kind: "dataset", value: "x" }]] })).rejects.toMatchObject({ code: "io.write_failed" });
