@@ -162,3 +162,12 @@ export function populationOrder(net: DenseNet): number[] {
   for (let i = 0; i < n; i++) if (!order.includes(i)) order.push(i);
   return order;
 }
+
+/** Total weight entries of every Affine/Linear/Conv node of the graph (synapses before pruning). */
+export function graphWeightCount(graph: NIRGraph): number {
+  let n = 0;
+  for (const [, node] of graph.nodes) {
+    if (node.type === "Affine" || node.type === "Linear" || node.type === "Conv2d" || node.type === "Conv1d") n += sizeOf(node.weight.shape);
+  }
+  return n;
+}

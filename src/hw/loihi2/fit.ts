@@ -5,7 +5,7 @@
  * (1M neurons / 128 cores), 120M synapses per chip (hardware-and-peers.md §2.3).
  */
 import type { NIRGraph } from "../../ir/types.js";
-import { extractDense, param, type DenseNet } from "../dense.js";
+import { extractDense, graphWeightCount, param, type DenseNet } from "../dense.js";
 import { tauSeconds } from "../graph.js";
 import { CHIP_LABELS, type ChipFitOptions, type FitReport, type FitViolation, type ChipTimeUnit } from "../types.js";
 
@@ -61,8 +61,7 @@ export function checkFitLoihi2(graph: NIRGraph, opts: ChipFitOptions = {}): FitR
   if (net.other.some(([, t]) => t === "Conv2d")) warnings.push("conv/pool layers fit lava-dl netx, but nirkit exports and emulates dense layers only");
   // conv neurons are counted through their neuron nodes
   const neurons = net.populations.reduce((a, p) => a + p.size, 0);
-  let synapses = net.projections.reduce((a, p) => a + p.weight.length, 0);
-  for (const [name, type] of net.other) if (type === "Conv2d") synapses += (graph.nodes.get(name) as { weight: { data: ArrayLike<number> } }).weight.data.length;
+  const synapses = graphWeightCount(graph);
   const cores = net.populations.reduce((a, p) => a + Math.ceil(p.size / LOIHI2_NEURONS_PER_CORE), 0);
   if (cores > LOIHI2_CORES) violations.push({ node: "(graph)", constraint: "neuro-cores ≤ 128", limit: LOIHI2_CORES, actual: cores, fix: "use fewer neurons or several chips" });
   if (synapses > LOIHI2_MAX_SYNAPSES) violations.push({ node: "(graph)", constraint: "synapses ≤ 120M", limit: LOIHI2_MAX_SYNAPSES, actual: synapses, fix: "prune or use several chips" });

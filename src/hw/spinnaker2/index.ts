@@ -8,7 +8,7 @@
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
 import type { NIRGraph } from "../../ir/types.js";
-import { extractDense, param, populationOrder, type DenseNet } from "../dense.js";
+import { extractDense, graphWeightCount, param, populationOrder, type DenseNet } from "../dense.js";
 import { flatNumbers, parseRecordSpec, requireExportBasics, tauSeconds } from "../graph.js";
 import { quantError } from "../quant.js";
 import { CHIP_LABELS, type ChipEmulateOptions, type EmulationResult, type ChipExportOptions, type ChipFitOptions, type FitReport, type FitViolation, type QuantError } from "../types.js";
@@ -83,8 +83,7 @@ export function checkFitSpinnaker2(graph: NIRGraph, opts: ChipFitOptions = {}): 
   const pes = net.populations.reduce((a, p) => a + Math.ceil(p.size / atoms), 0) + Math.ceil(net.inputSize / atoms);
   if (pes > S2_PES) violations.push({ node: "(graph)", constraint: "processing elements ≤ 152", limit: S2_PES, actual: pes, fix: "raise max_atoms_per_core or use a multi-chip board" });
   const neurons = net.populations.reduce((a, p) => a + p.size, 0);
-  let synapses = net.projections.reduce((a, p) => a + p.weight.reduce((c, w) => c + (w !== 0 ? 1 : 0), 0), 0);
-  for (const [name, type] of net.other) if (type === "Conv2d") synapses += (graph.nodes.get(name) as { weight: Tensor }).weight.data.length;
+  const synapses = graphWeightCount(graph);
   let fan = 0;
   for (const pr of net.projections) for (let i = 0; i < pr.nIn; i++) {
     let c = 0;

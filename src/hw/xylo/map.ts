@@ -70,9 +70,10 @@ function dashes(node: string, field: string, taus: Float64Array, dt: number, uni
 /** Lays a graph out on Xylo Audio 2 and collects violated rules. */
 export function planXylo(graph: NIRGraph, dt: number, unit: ChipTimeUnit): XyloPlan {
   const net = extractDense(graph);
-  const violations: FitViolation[] = [...net.violations];
+  const violations: FitViolation[] = [];
   const warnings: string[] = [];
   for (const [name, type] of net.other) violations.push({ node: name, constraint: "Xylo layers: Linear/Affine weights and LIF neurons", limit: "Affine, Linear, CubaLIF", actual: type, fix: "Xylo has no convolutions or pooling; flatten them into Linear weights" });
+  violations.push(...net.violations);
   const readout = net.populations.map((_, i) => i).filter((i) => net.populations[i].isOutput);
   const hidden = net.populations.map((_, i) => i).filter((i) => !net.populations[i].isOutput);
   for (const p of net.populations) {
