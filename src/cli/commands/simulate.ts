@@ -1,0 +1,118 @@
+/** `nir simulate GRAPH.nir --input IN.(npy|csv) --dt S …`: runs a graph as a platform would, writes .npy. */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { NirError } from "../../ir/errors.js";
+import { sizeOf, type Tensor } from "../../ir/tensor.js";
+import { readNpy, writeNpy } from "../../io/npy.js";
+import { read } from "../../io/read.js";
+import { compile } from "../../sim/plan.js";
+import { PROFILES, profileNames, type ProfileName } from "../../sim/profiles.js";
+import { parseArgs } from "../args.js";
+import type { Command } from "../command.js";
+
+const usage = `nir simulate GRAPH.nir --input IN.(npy|csv) --dt S [--profile P] [--reset zero|subtract]
+             [--record NODE[:v|:i|:spikes]]... [--workers N] --out OUT.npy|OUT_DIR
+
+Runs GRAPH.nir in discrete time as a platform would and writes the results as .npy.
+
+  --input IN     (T, ...inputShape) or (T, B, ...inputShape) in .npy, or a .csv with one row per
+                 step and the flattened input in the columns (B·size columns = a batch)
+  --dt S         time step in seconds (required; e.g. 1e-4 for the paper's LIF and RNN, 1e-3 for the CNN)
+  --profile P    ${profileNames().join(" | ")} (default norse)
+  --reset R      zero | subtract: override the profile's reset (NIR files do not store it)
+  --record SPEC  NODE (its output), NODE:v, NODE:i (CubaLIF current) or NODE:spikes; repeatable
+  --workers N    split the batch over N worker threads
+  --out PATH     one record (or none: the graph Output) → PATH is a .npy file of shape (T, [B,] ...shape);
+                 several records → PATH is a folder with one <node>.<v|i|spikes|out>.npy per record
+
+A progress bar is drawn on stderr for runs longer than a second.
+`;
+
+function readCsv(path: string): number[][] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new NirError("io.not_found", `cannot read: ${(e as Error).message}`, { file: path });
+  }
+  const rows = text.trim().split(/\r?\n/).filter((l) => l.trim() && !l.startsWith("#")).map((l) => l.split(/[,;\s]+/).filter((c) => c !== "").map(Number));
+  if (!rows.length) throw new NirError("sim.input_shape", "the CSV has no rows", { file: path, hint: "one row per time step" });
+  rows.forEach((r, i) => {
+    if (r.length !== rows[0].length) throw new NirError("sim.input_shape", `row ${i + 1} has ${r.length} columns, row 1 has ${rows[0].length}`, { file: path });
+  });
+  return rows;
+}
+
+/** Reads the input file into a (T, [B,] ...shape) tensor for a graph input of `shape`. */
+function readInput(path: string, shape: number[], inputNode: string): Tensor {
+  if (path.toLowerCase().endsWith(".npy")) return readNpy(path);
+  if (!path.toLowerCase().endsWith(".csv")) throw new NirError("cli.usage", "--input must be a .npy or .csv file", { file: path });
+  const rows = readCsv(path);
+  const n = sizeOf(shape);
+  const cols = rows[0].length;
+  if (cols % n !== 0) {
+    throw new NirError("sim.input_shape", `the CSV has ${cols} columns but the graph's Input has ${n} values per step (shape [${shape.join(",")}])`, { file: path, node: inputNode, hint: `give ${n} columns per sample (B·${n} for a batch)` });
+  }
+  const B = cols / n;
+  const data = Float64Array.from(rows.flat());
+  return { dtype: "float64", shape: B === 1 ? [rows.length, ...shape] : [rows.length, B, ...shape], data };
+}
+
+function progressBar(): { update: (done: number, total: number) => void; end: () => void } {
+  const start = Date.now();
+  let shown = false;
+  return {
+    update(done, total) {
+      if (Date.now() - start < 1000 && !shown) return;
+      shown = true;
+      const w = 30;
+      const k = Math.round((done / total) * w);
+      process.stderr.write(`\r[${"#".repeat(k)}${".".repeat(w - k)}] ${((done / total) * 100).toFixed(0).padStart(3)}% ${done}/${total} steps`);
+    },
+    end() {
+      if (shown) process.stderr.write("\n");
+    },
+  };
+}
+
+export const command: Command = {
+  summary: "run a graph as a platform would (profiles: norse, snntorch, loihi2, …)",
+  usage,
+  async run(argv) {
+    const a = parseArgs(argv, { values: ["input", "dt", "profile", "reset", "out", "workers"], repeat: ["record"] }, usage);
+    if (a.positional.length !== 1) throw new NirError("cli.usage", `expected one GRAPH.nir, got ${a.positional.length}`, { hint: usage.split("\n")[0] });
+    if (!a.values.input) throw new NirError("cli.usage", "missing --input IN.npy|IN.csv", { hint: usage.split("\n")[0] });
+    if (!a.values.out) throw new NirError("cli.usage", "missing --out OUT.npy|OUT_DIR", { hint: usage.split("\n")[0] });
+    if (a.values.dt === undefined) throw new NirError("sim.missing_dt", "missing --dt (seconds per step)", { field: "dt", hint: "NIR graphs store no time step; e.g. --dt 1e-4" });
+    const dt = Number(a.values.dt);
+    const profile = (a.values.profile ?? "norse") as ProfileName;
+    if (!(profile in PROFILES)) throw new NirError("cli.usage", `unknown --profile "${profile}"`, { hint: `one of ${profileNames().join(", ")}` });
+    const reset = a.values.reset as "zero" | "subtract" | undefined;
+    if (reset !== undefined && reset !== "zero" && reset !== "subtract") throw new NirError("cli.usage", `--reset must be zero or subtract, got "${reset}"`);
+    const workers = a.values.workers ? Number(a.values.workers) : 1;
+    const graph = await read(a.positional[0]);
+    const plan = compile(graph, { dt, profile, reset, workers });
+    for (const w of plan.warnings) process.stderr.write(`nir simulate: warning: ${w}\n`);
+    const inputNode = plan.order.find((n) => graph.nodes.get(n)?.type === "Input") ?? "input";
+    const input = readInput(a.values.input, plan.inputShape, inputNode);
+    const specs = a.repeated.record;
+    const bar = progressBar();
+    const result = await plan.runAsync(input, { record: specs, onProgress: bar.update });
+    bar.end();
+    const out = a.values.out;
+    const entries = Object.entries(result.records);
+    if (specs.length <= 1) {
+      const t = specs.length === 0 ? result.output : entries[0][1];
+      writeNpy(out, t);
+      process.stdout.write(`wrote ${out} (${t.shape.join(" × ")}, ${t.dtype}); ${profile} profile, ${result.steps} steps of ${dt} s\n`);
+    } else {
+      mkdirSync(out, { recursive: true });
+      for (const [key, t] of entries) {
+        const file = join(out, `${key}.npy`);
+        writeNpy(file, t);
+        process.stdout.write(`wrote ${file} (${t.shape.join(" × ")}, ${t.dtype})\n`);
+      }
+    }
+    return 0;
+  },
+};
