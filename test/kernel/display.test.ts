@@ -92,3 +92,24 @@ describe("show() of 2-D tensors", () => {
     expect(JSON.stringify(heat["application/vnd.vegalite.v5+json"])).not.toContain("spikes");
   });
 });
+
+describe("show() of a hardware fit report", () => {
+  it("gives the verdict, a resource chart with one bar per resource, and the violations with their fixes", async () => {
+    const report = attachDisplay({
+      chip: "loihi2", chipLabel: "Loihi 2", fits: false,
+      violations: [{ node: "lif", constraint: "shared tau per layer", limit: 1, actual: 2, fix: "give the neurons one tau" }],
+      warnings: ["dt defaulted"],
+      resources: [{ resource: "neurons per core", used: 2, capacity: 8192 }, { resource: "cores", used: 3, capacity: 2 }],
+      neurons: 2, synapses: 0, fanOut: { used: 0, capacity: 4096 }, layers: [],
+    }, "fit");
+    const b = await (report as unknown as Record<symbol, () => Promise<MimeBundle>>)[JUPYTER_DISPLAY]();
+    expectFull(b);
+    const text = String(b["text/plain"]);
+    expect(text.split("\n")[0]).toBe("Loihi 2: ✗ does not fit (1 violation) — 2 neurons, 0 synapses");
+    expect(text).toContain("give the neurons one tau");
+    expect(text).toContain("  - dt defaulted");
+    const bars = (b["application/vnd.vegalite.v5+json"] as { data: { values: { percent: number; over: boolean }[] } }).data.values;
+    expect(bars.map((v) => v.percent)).toEqual([Math.round((2 / 8192) * 1000) / 10, 150]);
+    expect(bars.map((v) => v.over)).toEqual([false, true]);
+  });
+});
