@@ -44,6 +44,15 @@ const CATEGORY_FILL: Record<DiagramNode["category"], string> = {
   missing: "#f8d0d0",
 };
 
+const CATEGORY_COLOR_NAME: Record<DiagramNode["category"], string> = { io: "grey", synapse: "blue", neuron: "orange", other: "green", missing: "red" };
+const CATEGORY_MEANING: Record<DiagramNode["category"], string> = {
+  io: "input/output",
+  synapse: "weights (Affine, Linear, Conv)",
+  neuron: "neurons",
+  other: "pooling, reshape, delay",
+  missing: "edge names a missing node",
+};
+
 function category(type: string): DiagramNode["category"] {
   if (type === "Input" || type === "Output") return "io";
   if (["Affine", "Linear", "Conv1d", "Conv2d", "Scale"].includes(type)) return "synapse";
@@ -220,6 +229,11 @@ export function graphDiagram(graph: NIRGraph, opts: GraphDiagramOptions = {}): V
       (nBack ? `, ${nBack} recurrent (red dashed: uses the previous step's output)` : "") +
       (flat.subgraphs.length ? `, ${flat.subgraphs.length} subgraph${flat.subgraphs.length > 1 ? "s" : ""} (dashed boxes)` : ""),
   );
+  const used = new Set(flat.nodes.map((n) => n.category));
+  const legend = (["synapse", "neuron", "other", "io", "missing"] as const)
+    .filter((c) => used.has(c))
+    .map((c) => `${CATEGORY_COLOR_NAME[c]}: ${CATEGORY_MEANING[c]}`);
+  subtitle.push(legend.join(" · "));
   const name = typeof graph.metadata?.name === "string" ? graph.metadata.name : undefined;
   const layers: Record<string, unknown>[] = [
     {

@@ -170,7 +170,7 @@ export function traces(runsIn: TraceRun | TraceRun[] | Tensor, opts: TracesOptio
   }
 
   if (!overlay) {
-    subtitle.push(`one row per run; y: ${yTitle}`);
+    subtitle.push(mode === "none" ? `one row per run; y: ${yTitle}` : "one row per run");
     panels.push({
       data: { values: traceRows },
       facet: { row: { field: "run", type: "nominal", title: null, sort: labels, header: { labels: false } } },
