@@ -291,6 +291,7 @@ export function toHtml(ipynbPath: string, outDir: string): Promise<string> {
 /** Runs several notebooks on one shared server (rooted at their common folder). */
 export async function runNotebooks(paths: string[], opts: Omit<RunOptions, "server"> & { onNotebook?: (r: NotebookRun) => void } = {}): Promise<NotebookRun[]> {
   if (!paths.length) return [];
+  for (const p of paths) readNotebook(resolve(p)); // fail on a bad path before starting a server
   const server = await startJupyterServer({ rootDir: commonDir(paths) });
   const out: NotebookRun[] = [];
   try {
