@@ -6,26 +6,32 @@
 import { isNirError } from "../ir/errors.js";
 import type { Command } from "./command.js";
 
-/** Subcommands, in the order `nir --help` lists them; each is `cli/commands/<name>.ts`. */
-const COMMANDS = [
-  "dump", "build", "inspect", "validate", "simulate", "data", "plot",
-  "fit", "export", "emulate", "kernel", "notebook", "workshop", "reproduce",
-] as const;
+/** Subcommands, in the order `nir --help` lists them; each is `cli/commands/<name>.ts`, loaded lazily. */
+const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  dump: () => import("./commands/dump.js"),
+  build: () => import("./commands/build.js"),
+  inspect: () => import("./commands/inspect.js"),
+  validate: () => import("./commands/validate.js"),
+  simulate: () => import("./commands/simulate.js"),
+  data: () => import("./commands/data.js"),
+  plot: () => import("./commands/plot.js"),
+  fit: () => import("./commands/fit.js"),
+  export: () => import("./commands/export.js"),
+  emulate: () => import("./commands/emulate.js"),
+  kernel: () => import("./commands/kernel.js"),
+  notebook: () => import("./commands/notebook.js"),
+  workshop: () => import("./commands/workshop.js"),
+  reproduce: () => import("./commands/reproduce.js"),
+};
 
 async function load(name: string): Promise<Command | null> {
-  if (!(COMMANDS as readonly string[]).includes(name)) return null;
-  try {
-    const mod = (await import(`./commands/${name}.js`)) as { command: Command };
-    return mod.command;
-  } catch (e) {
-    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String((e as Error).message).includes(`commands/${name}.js`)) return null;
-    throw e;
-  }
+  const loader = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return loader ? (await loader()).command : null;
 }
 
 async function help(): Promise<string> {
   const lines = ["usage: nir <command> [options]   (nir <command> --help for details)", ""];
-  for (const name of COMMANDS) {
+  for (const name of Object.keys(COMMANDS)) {
     const c = await load(name).catch(() => null);
     if (c) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
   }
