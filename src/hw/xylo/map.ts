@@ -116,10 +116,12 @@ export function planXylo(graph: NIRGraph, dt: number, unit: ChipTimeUnit): XyloP
       return gm * gs;
     });
   });
-  const wIn = new Float64Array(nIn * nHid);
-  const wRec = new Float64Array(nHid * nHid);
-  const wOut = new Float64Array(nHid * Math.max(nOut, 0));
-  for (const pr of net.projections) {
+  // Far beyond the chip (e.g. a CNN's 9k neurons): report sizes, skip the dense matrices.
+  const layOut = nHid * nHid <= 16_000_000 && nIn * nHid <= 16_000_000;
+  const wIn = new Float64Array(layOut ? nIn * nHid : 0);
+  const wRec = new Float64Array(layOut ? nHid * nHid : 0);
+  const wOut = new Float64Array(layOut ? nHid * Math.max(nOut, 0) : 0);
+  for (const pr of layOut ? net.projections : []) {
     if (pr.bias && pr.bias.some((b) => b !== 0)) warnings.push(`${pr.node}: biases are not transferred to Xylo (the mapper drops biases of weight layers)`);
     const dstIsOut = outOff.has(pr.dst);
     const g = gain[pr.dst];
@@ -140,12 +142,12 @@ export function planXylo(graph: NIRGraph, dt: number, unit: ChipTimeUnit): XyloP
   }
   // fan-out
   let maxFanOut = { node: "", value: 0 };
-  for (let i = 0; i < nIn; i++) {
+  for (let i = 0; i < (layOut ? nIn : 0); i++) {
     let c = 0;
     for (let j = 0; j < nHid; j++) if (wIn[i * nHid + j] !== 0) c++;
     if (c > maxFanOut.value) maxFanOut = { node: net.inputNode ?? "input", value: c };
   }
-  for (let i = 0; i < nHid; i++) {
+  for (let i = 0; i < (layOut ? nHid : 0); i++) {
     let c = 0;
     for (let j = 0; j < nHid; j++) if (wRec[i * nHid + j] !== 0) c++;
     for (let j = 0; j < nOut; j++) if (wOut[i * nOut + j] !== 0) c++;
