@@ -196,7 +196,7 @@ export function exportSpinnaker2(graph: NIRGraph, opts: ChipExportOptions): S2Co
 
 /**
  * Emulates an exported SpiNNaker2 network in float64 with its int8 weights: per step, input
- * arrives after conn_delay steps; lif_no_delay: v ← alpha·v + i_offset + Σw·s;
+ * arrives after conn_delay steps (self-connections at least one step); lif_no_delay: v ← alpha·v + i_offset + Σw·s;
  * lif_curr_exp: I ← exc_decay·I + Σw·s, v ← alpha·v + I + i_offset; spike when v > threshold;
  * reset to 0 or subtract the threshold. Voltages are in population units (÷ nir_v_scale for NIR units).
  */
@@ -209,7 +209,7 @@ export function emulateSpinnaker2(config: S2Config, input: Tensor, opts: ChipEmu
   if (input.data.length !== T * nIn) throw new NirError("sim.input_shape", `input has shape [${input.shape.join(",")}], expected (T, ${nIn})`, { field: "input" });
   const x = Float64Array.from(input.data as ArrayLike<number>, Number);
   const maxDelay = config.projections.reduce((a, p) => p.connections.reduce((b, c) => Math.max(b, c[3]), a), 0);
-  const H = maxDelay + 1;
+  const H = Math.max(maxDelay, 1) + 1;
   const hist = pops.map((p) => Array.from({ length: H }, () => new Float64Array(p.size)));
   const v = pops.map((p) => new Float64Array(p.size));
   const cur = pops.map((p) => new Float64Array(p.size));
@@ -237,10 +237,12 @@ export function emulateSpinnaker2(config: S2Config, input: Tensor, opts: ChipEmu
       acc.fill(0);
       for (const pr of projs) {
         if (pr.post !== pi) continue;
-        for (const [pre, post, w, d] of pr.c) {
-          if (d === 0 && pr.pre === pi) continue; // a population cannot see its own spikes of this step
-          const s = hist[pr.pre][(t - d + H * 4) % H][pre];
-          if (t - d >= 0 && s !== 0) acc[post] += w * s;
+        for (const [pre, post, w, d0] of pr.c) {
+          // a population cannot see its own spikes of this step: self-connections act one step later
+          const d = d0 === 0 && pr.pre === pi ? 1 : d0;
+          if (t - d < 0) continue;
+          const s = hist[pr.pre][(t - d) % H][pre];
+          if (s !== 0) acc[post] += w * s;
         }
       }
       const pr = p.params;
