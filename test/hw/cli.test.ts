@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { readNpy, writeNpy } from "../../src/io/index.js";
+import { readH5Dataset } from "../../src/io/h5.js";
 import { command as fit } from "../../src/cli/commands/fit.js";
 import { command as exportCmd } from "../../src/cli/commands/export.js";
 import { command as emulateCmd } from "../../src/cli/commands/emulate.js";
@@ -36,7 +37,13 @@ describe("nir fit / export / emulate", () => {
     const cfg = join(dir, "lif.loihi2.json");
     expect(await exportCmd.run([lif, "--chip", "loihi2", "--dt", "1e-4", "--reset", "zero", "--out", cfg, "--h5", join(dir, "lif.net")])).toBe(0);
     expect(JSON.parse(readFileSync(cfg, "utf8")).layer[1].neuron.vDecay).toBe(163);
-    expect(existsSync(join(dir, "lif.net"))).toBe(true);
+    // the netx HDF5 file reads back: layer/1/neuron/vDecay = 163, layer/1/weight = [[10]]
+    const vDecay = await readH5Dataset(join(dir, "lif.net"), "/layer/1/neuron/vDecay");
+    expect(Number((vDecay?.value as { data: ArrayLike<number | bigint> }).data[0])).toBe(163);
+    const weight = await readH5Dataset(join(dir, "lif.net"), "/layer/1/weight");
+    expect(weight?.shape).toEqual([1, 1]);
+    expect(Array.from((weight?.value as { data: Float32Array }).data)).toEqual([10]);
+    expect((await readH5Dataset(join(dir, "lif.net"), "/layer/0/type"))?.value).toBe("input");
     const x = readFileSync(shared("paper", "01_lif", "lif_norse.csv"), "utf8").trim().split("\n").map((l) => Number(l.split(",")[0]));
     writeNpy(join(dir, "in.npy"), { dtype: "float32", shape: [x.length, 1], data: Float32Array.from(x) });
     expect(await emulateCmd.run([cfg, "--input", join(dir, "in.npy"), "--out", join(dir, "out.npy")])).toBe(0);
