@@ -87,3 +87,20 @@ describe("braille RNN on SpiNNaker2", () => {
     expect(cos).toBeGreaterThan(0.9);
   });
 });
+
+describe("braille RNN on Loihi 2", () => {
+  it("Lava fixed point (du/dv from dt/τ, weights ×256 with exponents): hidden spikes vs snntorch", async () => {
+    const rows = readFileSync(shared("paper", "03_rnn", "derived", "ds_test0_input_256x12.csv"), "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
+    const x = { dtype: "float64" as const, shape: [256, 12], data: Float64Array.from(rows.flat()) };
+    for (const [file, reset] of [[zero, "zero"], [subtract, "subtract"]] as const) {
+      const g = await read(file);
+      const cfg = exportTo("loihi2", g, { dt: 1e-4, reset: "zero" });
+      const chip = emulate(cfg, x, { record: ["lif1.lif:spikes"] });
+      const sim = simulate(g, x, { dt: 1e-4, profile: "snntorch", reset, record: ["lif1.lif:spikes"] });
+      const cos = activitySimilarity(chip.records["lif1.lif.spikes"], sim.records["lif1.lif.spikes"]);
+      const total = Array.from(chip.records["lif1.lif.spikes"].data as Float64Array).reduce((a, b) => a + b, 0);
+      console.log(`[loihi2 RNN] ${file.split("/").pop()}: hidden spikes ${total}; cosine vs snntorch (${reset} reset) ${cos.toFixed(4)}`);
+      expect(cos).toBeGreaterThan(0.9);
+    }
+  });
+});
