@@ -1,16 +1,22 @@
-/** Worker thread body for `plan.runAsync`: compiles the received graph and runs its batch chunk. */
-import { parentPort } from "node:worker_threads";
-import { compile } from "./plan.js";
+/**
+ * Worker thread body for `plan.runAsync`: compiles the graph it was started with (workerData)
+ * once, then runs each received batch chunk and posts the result (typed arrays transferred).
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { compile, type CompileOptions, type Plan } from "./plan.js";
 import type { WorkerJob } from "./workers.js";
+
+let plan: Plan | null = null;
 
 parentPort?.on("message", (job: WorkerJob) => {
   try {
-    const plan = compile(job.graph, job.options);
+    const init = workerData as { graph: Plan["graph"]; options: CompileOptions } | undefined;
+    plan ??= compile(job.graph ?? init!.graph, job.options ?? init!.options);
     const result = plan.run(job.input, { record: job.record, onProgress: (d, t) => parentPort!.postMessage({ progress: [d, t] }) });
     const plain = { dt: result.dt, profile: result.profile, steps: result.steps, batch: result.batch, output: result.output, records: result.records };
     const transfer = [result.output.data.buffer, ...Object.values(result.records).map((r) => r.data.buffer)] as ArrayBuffer[];
     parentPort!.postMessage({ result: plain }, transfer);
   } catch (e) {
-    parentPort!.postMessage({ error: { message: (e as Error).message, code: (e as { code?: string }).code } });
+    parentPort!.postMessage({ error: { message: (e as Error).message, code: (e as { code?: string }).code, node: (e as { node?: string }).node } });
   }
 });

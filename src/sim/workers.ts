@@ -12,8 +12,9 @@ import type { EventInput, Plan, RunOptions, SimInput, SimResult } from "./plan.j
 
 /** Message sent to a worker. */
 export interface WorkerJob {
-  graph: Plan["graph"];
-  options: Plan["options"];
+  /** Unused by pooled workers (they get graph and options once, as workerData). */
+  graph: Plan["graph"] | null;
+  options: Plan["options"] | null;
   input: SimInput;
   record: string[];
 }
@@ -72,35 +73,72 @@ function concatBatch(parts: Tensor[]): Tensor {
   return { dtype: parts[0].dtype, shape: [T, B, ...parts[0].shape.slice(2)], data: out };
 }
 
+interface Pool {
+  workers: import("node:worker_threads").Worker[];
+  /** Serialises runs on one plan's pool. */
+  queue: Promise<unknown>;
+}
+
+/** One pool of compiled worker threads per plan, created on first use and reused (unref'd). */
+const pools = new WeakMap<Plan, Pool>();
+
+async function poolFor(plan: Plan, entry: URL, W: number): Promise<Pool> {
+  let pool = pools.get(plan);
+  if (pool && pool.workers.length === W) return pool;
+  const { Worker } = await import("node:worker_threads");
+  const workers: import("node:worker_threads").Worker[] = [];
+  for (let w = 0; w < W; w++) {
+    const worker = new Worker(entry, { workerData: { graph: plan.graph, options: { ...plan.options, workers: 1 } } });
+    worker.unref();
+    workers.push(worker);
+  }
+  pool = { workers, queue: Promise.resolve() };
+  pools.set(plan, pool);
+  return pool;
+}
+
+function runOn(worker: import("node:worker_threads").Worker, job: WorkerJob, onProgress: (done: number, total: number) => void): Promise<SimResult> {
+  return new Promise<SimResult>((resolve, reject) => {
+    const onMessage = (m: { progress?: [number, number]; result?: SimResult; error?: { message: string; code?: string; node?: string } }) => {
+      if (m.progress) onProgress(m.progress[0], m.progress[1]);
+      else {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        if (m.result) resolve(m.result);
+        else reject(Object.assign(new Error(m.error!.message), { name: "NirError", code: m.error!.code, node: m.error!.node }));
+      }
+    };
+    const onError = (e: Error) => {
+      worker.off("message", onMessage);
+      reject(e);
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.postMessage(job);
+  });
+}
+
 /** Runs `input` on `plan.workers` threads (or in-thread when that cannot help). */
 export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptions): Promise<SimResult> {
   const entry = new URL("./worker-entry.js", import.meta.url);
   const { B, batched } = batchOf(input, plan.inputShape.length);
   const W = Math.min(plan.workers, B);
   if (W <= 1 || !batched || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
-  const { Worker } = await import("node:worker_threads");
+  const pool = await poolFor(plan, entry, plan.workers);
   const n = sizeOf(plan.inputShape);
   const bounds: [number, number][] = [];
   for (let w = 0; w < W; w++) bounds.push([Math.floor((w * B) / W), Math.floor(((w + 1) * B) / W)]);
   const progress = new Array(W).fill(0);
-  const results = await Promise.all(bounds.map(([lo, hi], w) => new Promise<SimResult>((resolve, reject) => {
-    const worker = new Worker(entry);
-    const job: WorkerJob = { graph: plan.graph, options: { ...plan.options, workers: 1 }, input: sliceInput(input, lo, hi, n), record: opts.record ?? [] };
-    worker.on("message", (m: { progress?: [number, number]; result?: SimResult; error?: { message: string; code?: string } }) => {
-      if (m.progress) {
-        progress[w] = m.progress[0];
-        opts.onProgress?.(Math.min(...progress), m.progress[1]);
-      } else if (m.result) {
-        resolve(m.result);
-        void worker.terminate();
-      } else if (m.error) {
-        reject(Object.assign(new Error(m.error.message), { name: "NirError", code: m.error.code }));
-        void worker.terminate();
-      }
-    });
-    worker.on("error", reject);
-    worker.postMessage(job);
+  const run = pool.queue.then(() => Promise.all(bounds.map(([lo, hi], w) => {
+    pool.workers[w].ref();
+    const job: WorkerJob = { graph: null, options: null, input: sliceInput(input, lo, hi, n), record: opts.record ?? [] };
+    return runOn(pool.workers[w], job, (d, t) => {
+      progress[w] = d;
+      opts.onProgress?.(Math.min(...progress), t);
+    }).finally(() => pool.workers[w].unref());
   })));
+  pool.queue = run.catch(() => undefined);
+  const results = await run;
   const records: Record<string, Tensor> = {};
   for (const key of Object.keys(results[0].records)) records[key] = concatBatch(results.map((r) => r.records[key]));
   return attachDisplay({ dt: plan.dt, profile: plan.profile.name, steps: results[0].steps, batch: B, output: concatBatch(results.map((r) => r.output)), records }, "simulation");
