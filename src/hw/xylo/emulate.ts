@@ -7,6 +7,7 @@
  * (saturated), + bias if enabled (saturated); Vmem += dv (saturated); while Vmem ≥ threshold
  * and the spike budget (31 hidden, 1 readout) is not used up: spike and Vmem −= threshold.
  * decay(v, dash) = v >> dash (arithmetic), but ±1 toward zero when that is 0 and v ≠ 0.
+ * Aliases are not emulated (the exporter emits none).
  */
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
