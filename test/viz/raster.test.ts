@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readNpy } from "../../src/io/npy.js";
 import type { Tensor } from "../../src/ir/tensor.js";
-import { spikeRaster } from "../../src/viz/raster.js";
+import { spikeList, spikeRaster } from "../../src/viz/raster.js";
 import { toSVG } from "../../src/viz/render.js";
 import { sharedFile } from "../support.js";
 import { axisTitles, countMarks, parseSvg, titleTexts } from "./svg.js";
@@ -61,5 +61,20 @@ describe.skipIf(!activityPath || !inputPath)("spikeRaster", () => {
   it("refuses a neuron index outside the array", () => {
     const t: Tensor = { dtype: "float64", shape: [4, 2], data: new Float64Array(8) };
     expect(() => spikeRaster(t, { neurons: [5] })).toThrow(expect.objectContaining({ code: "viz.invalid", field: "neurons" }));
+  });
+});
+
+describe("spikeList", () => {
+  it("reads neuron-major (N, T) arrays, like the paper's Lava activity, as the same spikes transposed", () => {
+    // 3 neurons × 4 steps: neuron 0 at step 1, neuron 2 at steps 0 and 3.
+    const nt: Tensor = { dtype: "float64", shape: [3, 4], data: Float64Array.from([0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1]) };
+    const tn: Tensor = { dtype: "float64", shape: [4, 3], data: new Float64Array(12) };
+    for (let n = 0; n < 3; n++) for (let t = 0; t < 4; t++) tn.data[t * 3 + n] = nt.data[n * 4 + t];
+    const a = spikeList(nt, true);
+    const b = spikeList(tn);
+    expect([a.steps, a.neurons]).toEqual([4, 3]);
+    const pairs = (l: typeof a) => Array.from(l.t, (t, i) => `${t}:${l.n[i]}`).sort();
+    expect(pairs(a)).toEqual(["0:2", "1:0", "3:2"]);
+    expect(pairs(a)).toEqual(pairs(b));
   });
 });
