@@ -21,6 +21,19 @@ export interface EventFrameOptions extends ChartOptions {
   pixel?: number;
   /** Labels of the frames (default: time ranges for streams, "frame k" for tensors). */
   frameLabels?: string[];
+  /** For batched frames (T, B, P, H, W): which batch item to draw (default 0). */
+  sample?: number;
+}
+
+/** Batch item `b` of batched frames (T, B, P, H, W) as (T, P, H, W). */
+export function frameSample(frames: Tensor, b: number): Tensor {
+  const [T, B, ...rest] = frames.shape;
+  if (!(Number.isInteger(b) && b >= 0 && b < B)) throw vizError(`sample ${b} is outside 0..${B - 1}`, "sample", `the frames hold ${B} samples`);
+  const per = rest.reduce((x, y) => x * y, 1);
+  const a = toFloat64(frames);
+  const out = new Float64Array(T * per);
+  for (let t = 0; t < T; t++) out.set(a.subarray((t * B + b) * per, (t * B + b + 1) * per), t * per);
+  return { dtype: "float64", shape: [T, ...rest], data: out };
 }
 
 /** One drawn cell: frame, pixel, ON and OFF counts. */
@@ -71,8 +84,8 @@ export function eventFrame(input: EventStream | Tensor, opts: EventFrameOptions 
     labels ??= Array.from({ length: bins }, (_, k) => `${((k * w) / 1000).toFixed(0)}–${(((k + 1) * w) / 1000).toFixed(0)} ms`);
     what = `${input.t.length.toLocaleString("en-US")} events, ${((input.t[input.t.length - 1] - t0) / 1000).toFixed(0)} ms`;
   } else if (isTensor(input)) {
-    frames = input;
-    what = `frames [${input.shape.join(" ")}]`;
+    frames = input.shape.length === 5 ? frameSample(input, opts.sample ?? 0) : input;
+    what = `frames [${input.shape.join(" ")}]${input.shape.length === 5 ? `, sample ${opts.sample ?? 0}` : ""}`;
   } else {
     throw vizError("eventFrame needs an EventStream or a frames tensor", "input", "read a recording with readNmnist(path)");
   }

@@ -24,7 +24,8 @@ export interface HeatmapOptions extends ChartOptions {
   yTitle?: string;
   /** Legend title (default "value"). */
   valueTitle?: string;
-  /** Cells whose value is null/NaN are left empty (e.g. the lower triangle). */
+  /** Show |value| (the paper's similarity heatmaps show the absolute cosine). */
+  absolute?: boolean;
 }
 
 /** A matrix as rows of numbers (null or NaN = no cell). */
@@ -56,7 +57,8 @@ export function heatmap(matrix: MatrixLike, opts: HeatmapOptions = {}): VegaLite
   const values: { row: string; col: string; value: number }[] = [];
   let lo = Infinity, hi = -Infinity;
   m.forEach((r, i) => r.forEach((v, j) => {
-    if (v === null || v === undefined || Number.isNaN(v)) return;
+    if (v === null || v === undefined || Number.isNaN(v)) return; // no cell (e.g. the lower triangle)
+    if (opts.absolute) v = Math.abs(v);
     values.push({ row: rowLabels[i], col: colLabels[j], value: v });
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);

@@ -39,4 +39,21 @@ describe.skipIf(!recording)("eventFrame", () => {
     expect(countMarks(svg, "pixels", "path")).toBe(expected);
     expect(axisTitles(svg)).toEqual(expect.arrayContaining(["x [pixel]", "y [pixel]"]));
   });
+
+  it("draws one sample of batched frames (T, B, P, H, W)", async () => {
+    const second = sharedFile("datasets", "nmnist", "slayer_NMNISTsmall", "test", "60002.bs2");
+    if (!second) return;
+    const fa = toFrame(readNmnist(recording!), { nTimeBins: 3 });
+    const fb = toFrame(readNmnist(second), { nTimeBins: 3 });
+    const per = 2 * 34 * 34;
+    const data = new Float32Array(3 * 2 * per);
+    for (let t = 0; t < 3; t++) {
+      data.set(fa.data.subarray(t * per, (t + 1) * per) as Float32Array, (t * 2 + 0) * per);
+      data.set(fb.data.subarray(t * per, (t + 1) * per) as Float32Array, (t * 2 + 1) * per);
+    }
+    let expected = 0;
+    for (let t = 0; t < 3; t++) for (let i = 0; i < 34 * 34; i++) if (fb.data[t * per + i] + fb.data[t * per + 34 * 34 + i] > 0) expected++;
+    const svg = parseSvg(await toSVG(eventFrame({ dtype: "float32", shape: [3, 2, 2, 34, 34], data }, { sample: 1 })));
+    expect(countMarks(svg, "pixels", "path")).toBe(expected);
+  });
 });
