@@ -1,0 +1,156 @@
+// The curated notebooks, executed once through `reproduce()` (the headless runner on the nirkit
+// kernel), then checked by reading the executed notebooks' display data: the reproduced numbers
+// each notebook showed, against values read here from the paper's reference files. Each executed
+// notebook is also rendered in headless Chromium and must show its charts.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT, sharedFile } from "../support.js";
+import { reproduce, type ReproduceResult } from "../../src/notebook/reproduce.js";
+import { REPORT_MIME, type ReproducedEntry, type ReproducedValues } from "../../src/notebook/report-values.js";
+import type { NotebookJson } from "../../src/notebook/report.js";
+import { hasJupyterServer } from "../../src/notebook/server.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+/** The chart (by its title) each notebook's README thumbnail shows. */
+const THUMBNAIL_CHART: Record<string, string> = {
+  "00_welcome": "membrane voltage of the two LIF neurons",
+  "01_lif": "LIF membrane voltage on every platform",
+  "02_scnn_nmnist": "first-layer activity similarity",
+  "03_rnn_braille": "hidden layer, bias_zero",
+};
+const built = existsSync(join(ROOT, "dist", "index.js"));
+const skipReason = !hasJupyterServer()
+  ? "Debian's jupyter_server is not installed (apt-get install python3-jupyter-server jupyter-nbconvert)"
+  : !built
+    ? "dist/ is not built (npm test builds it first)"
+    : !sharedFile("paper", "01_lif", "lif_norse.nir")
+      ? "the paper reference folder ../shared is missing"
+      : "";
+if (skipReason) console.warn(`[skip] notebook execution tests: ${skipReason}`);
+
+/** Reads the 0/1 spike column of a paper LIF CSV and returns the steps where it is 1. */
+function csvSpikeSteps(file: string): number[] {
+  return readFileSync(file, "utf8").trim().split("\n").flatMap((l, i) => (Number(l.split(",")[2]) === 1 ? [i] : []));
+}
+
+describe.skipIf(!!skipReason)("curated notebooks (executed by nir reproduce)", () => {
+  let result: ReproduceResult;
+  const nbs: Record<string, NotebookJson> = {};
+  const entries: Record<string, ReproducedEntry> = {};
+
+  beforeAll(async () => {
+    const out = mkdtempSync(join(tmpdir(), "nirkit-reproduce-"));
+    result = await reproduce({ outDir: out });
+    for (const r of result.runs) {
+      const name = r.path.split("/").pop()!;
+      nbs[name] = JSON.parse(readFileSync(r.ipynbPath, "utf8")) as NotebookJson;
+      for (const cell of nbs[name].cells)
+        for (const o of cell.outputs ?? []) {
+          const v = o.data?.[REPORT_MIME] as ReproducedValues | undefined;
+          if (v) for (const e of v.entries) entries[e.id] = e;
+        }
+    }
+  }, 1_500_000);
+
+  afterAll(() => {
+    if (result?.outDir && !process.env.NIRKIT_KEEP_REPRODUCE) rmSync(result.outDir, { recursive: true, force: true });
+  });
+
+  it("runs every cell of every notebook green", () => {
+    const failures = result.report.notebooks.filter((n) => !n.ok).map((n) => `${n.notebook}: ${n.error}`);
+    expect(failures).toEqual([]);
+    expect(result.runs).toHaveLength(4);
+    for (const [name, nb] of Object.entries(nbs)) {
+      const code = nb.cells.filter((c) => c.cell_type === "code");
+      expect(code.length, name).toBeGreaterThan(3);
+      for (const c of code) expect((c as { execution_count?: number | null }).execution_count, `${name}: a cell did not run`).toBeGreaterThan(0);
+    }
+  });
+
+  it("00_welcome shows the graph diagram and the simulated spikes as charts", () => {
+    const nb = nbs["00_welcome.ipynb"];
+    const svgs = nb.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.data?.["image/svg+xml"]));
+    expect(svgs.length).toBeGreaterThanOrEqual(3);
+    const text = nb.cells.flatMap((c) => (c.outputs ?? []).map((o) => [o.text, o.data?.["text/plain"]].flat().join(""))).join("\n");
+    expect(text).toContain("nodes read back: input, lif, output");
+  });
+
+  it("01_lif: the spike steps of every shared platform equal the paper's CSV", () => {
+    const csvOf: Record<string, string> = { exact: "lif_exact.csv", norse: "lif_norse.csv", snntorch: "lif_snntorch.csv", sinabs: "lif_sinabs.csv", spinnaker2: "lif_spinnaker2.csv", "lava-float": "lif_lava_cpu_float.csv" };
+    let checked = 0;
+    for (const [profile, csv] of Object.entries(csvOf)) {
+      const file = sharedFile("paper", "01_lif", csv);
+      const e = entries[`lif.spike_steps.${profile}`];
+      if (!file || !e) continue;
+      expect(e.kind).toBe("list");
+      expect(e.ours, profile).toEqual(csvSpikeSteps(file));
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
+
+  it("02_scnn_nmnist: 49,711 first-layer spikes on the probe digits and ≈0.98 accuracy on 100 recordings", () => {
+    const md = readFileSync(sharedFile("reference", "paper-experiments.md")!, "utf8");
+    const total = Number(md.match(/; ([\d,]+) in total/)![1].replace(/,/g, ""));
+    expect(entries["cnn.probe.first_layer_spikes"]).toMatchObject({ kind: "scalar", ours: total });
+    const acc = entries["cnn.accuracy.norse"];
+    expect(acc?.kind).toBe("scalar");
+    const paperNorse = acc!.paper as number; // read by the notebook from norse_accuracy.npy
+    expect(Math.abs((acc as { ours: number }).ours - paperNorse)).toBeLessThanOrEqual(0.03);
+  });
+
+  it("03_rnn_braille: 0 snnTorch hidden-spike mismatches for both models", () => {
+    for (const m of ["bias_zero", "noBias_subtract"]) {
+      expect(entries[`rnn.${m}.snntorch_mismatches`], m).toMatchObject({ kind: "scalar", ours: 0 });
+      const e = entries[`rnn.${m}.snntorch_output_counts`];
+      expect(e?.kind).toBe("list");
+      expect((e as { ours: number[] }).ours).toEqual((e as { paper: number[] }).paper);
+    }
+    const theta = entries["rnn.bias_zero.accuracy_theta10"];
+    expect(theta).toMatchObject({ kind: "scalar", paper: null });
+    expect(theta!.note).toMatch(/NOT comparable/);
+  });
+
+  it("REPORT.md sets the numbers beside the paper's, with the similarity tables", () => {
+    const md = readFileSync(result.reportPath, "utf8");
+    expect(md).toContain("every cell green");
+    expect(md).toMatch(/first-layer spikes on the 10 probe digits \(Norse\) \| 49711 \| 49711 \| 0 \| ✓ reproduced/);
+    expect(md).toContain("### CNN first-layer similarity");
+    expect(md).toContain("### RNN noBias_subtract hidden-layer similarity");
+    const json = JSON.parse(readFileSync(result.jsonPath, "utf8")) as { ok: boolean; rows: unknown[]; figures: string[] };
+    expect(json.ok).toBe(true);
+    expect(json.figures.length).toBeGreaterThan(10);
+  });
+
+  it.skipIf(!existsSync(CHROMIUM))("renders every executed notebook in headless Chromium with its charts visible", async () => {
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"] });
+    const shotDir = process.env.NIRKIT_SCREENSHOTS ? join(ROOT, "docs", "img") : join(result.outDir, "screenshots");
+    mkdirSync(shotDir, { recursive: true });
+    try {
+      for (const r of result.runs) {
+        expect(r.htmlPath, r.htmlError).toBeTruthy();
+        const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+        await page.goto(`file://${r.htmlPath}`);
+        await page.addStyleTag({ content: "#MathJax_Message { display: none !important; }" }); // offline: no MathJax CDN
+        // Charts: inline SVGs in the output area that contain drawn marks and take up space.
+        const charts = await page.evaluate(() =>
+          Array.from(document.querySelectorAll(".jp-OutputArea-output svg, .output_area svg, .jp-RenderedHTMLCommon svg"))
+            .filter((s) => s.querySelectorAll("path, rect, line, circle, text").length > 5)
+            .map((s) => { const b = s.getBoundingClientRect(); return { w: b.width, h: b.height }; }),
+        );
+        const visible = charts.filter((c) => c.w > 50 && c.h > 30);
+        expect(visible.length, `${r.path}: visible charts`).toBeGreaterThanOrEqual(2);
+        const stem = r.path.split("/").pop()!.replace(/\.ipynb$/, "");
+        await page.screenshot({ path: join(shotDir, `notebook-${stem}.jpg`), fullPage: true, type: "jpeg", quality: 70 });
+        const thumb = page.locator(".jp-OutputArea-output svg", { hasText: THUMBNAIL_CHART[stem] ?? "" }).first();
+        await thumb.screenshot({ path: join(shotDir, `notebook-${stem}-thumb.png`) });
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
