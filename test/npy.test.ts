@@ -32,3 +32,18 @@ describe("npy", () => {
     expect(() => parseNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), "x.npy")).toThrow(/x\.npy: not a NumPy/);
   });
 });
+
+describe("npy Fortran order", () => {
+  it("reads the Fortran-ordered braille sample equal to its CSV copy", async () => {
+    const { readFileSync } = await import("node:fs");
+    const t = readNpy(shared("paper/03_rnn/derived/ds_test0_input_256x12.npy"));
+    expect(t.shape).toEqual([256, 12]);
+    const rows = readFileSync(shared("paper/03_rnn/derived/ds_test0_input_256x12.csv"), "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
+    let mismatches = 0;
+    for (let r = 0; r < 256; r++) for (let c = 0; c < 12; c++) if (Number(t.data[r * 12 + c]) !== rows[r][c]) mismatches++;
+    expect(mismatches).toBe(0);
+    let total = 0;
+    for (const v of t.data as Uint8Array) total += v;
+    expect(total).toBe(539); // paper-experiments §3.2: ds_test[0][0] has 539 spikes
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * NumPy `.npy` files (format 1.0/2.0/3.0) to and from {@link Tensor}s: little- and big-endian
- * floats and ints, bool, C order. Fortran-order and object arrays are refused with a clear error.
+ * floats and ints, bool, C or Fortran order (Fortran arrays are transposed to C order on read).
+ * Object arrays are refused with a clear error.
  */
 import { readFileSync } from "node:fs";
 import { NirError } from "../ir/errors.js";
@@ -35,7 +36,6 @@ export function parseNpy(buf: Uint8Array, file = "<npy>"): Tensor {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new NirError("io.corrupt", `unreadable .npy header: ${header.trim()}`, { file });
-  if (fortran === "True") throw new NirError("io.unsupported", "Fortran-order .npy arrays are not supported", { file, hint: "save with numpy.ascontiguousarray(x)" });
   const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   const order = descr[0];
   const spec = DESCR[descr.slice(1)];
@@ -56,7 +56,29 @@ export function parseNpy(buf: Uint8Array, file = "<npy>"): Tensor {
     case "int16": for (let i = 0; i < n; i++) (data as Int16Array)[i] = dv.getInt16(i * 2, little); break;
     default: (data as Uint8Array).set(buf.subarray(offset, offset + n));
   }
-  return { dtype: spec.dtype, shape, data };
+  return { dtype: spec.dtype, shape, data: fortran === "True" ? fortranToC(data, shape) : data };
+}
+
+/** Reorders the elements of a column-major (Fortran) array into row-major (C) order. */
+function fortranToC<T extends Tensor["data"]>(src: T, shape: number[]): T {
+  if (shape.length < 2) return src;
+  const n = src.length;
+  const dst = new (src.constructor as new (n: number) => T)(n);
+  const cStride = new Array<number>(shape.length);
+  const fStride = new Array<number>(shape.length);
+  for (let d = shape.length - 1, s = 1; d >= 0; d--) { cStride[d] = s; s *= shape[d]; }
+  for (let d = 0, s = 1; d < shape.length; d++) { fStride[d] = s; s *= shape[d]; }
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let c = 0; c < n; c++) {
+    let f = 0;
+    for (let d = 0; d < shape.length; d++) f += idx[d] * fStride[d];
+    (dst as unknown as number[])[c] = (src as unknown as number[])[f];
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return dst;
 }
 
 /** Reads a `.npy` file from disk. */
