@@ -41,6 +41,11 @@ describe.skipIf(!experiments)("heatmap", () => {
     expect(axisLabels(svg)).toEqual(expect.arrayContaining([...t.cols, ...t.rows]));
   });
 
+  it("shows absolute values when asked (the paper plots |cosine|)", () => {
+    const spec = heatmap([[1, -0.25]], { absolute: true });
+    expect((spec.data as { values: { value: number }[] }).values.map((r) => r.value)).toEqual([1, 0.25]);
+  });
+
   it("refuses labels that do not match the matrix", () => {
     expect(() => heatmap([[1, 2]], { rowLabels: ["a", "b"] })).toThrow(expect.objectContaining({ code: "viz.invalid", field: "rowLabels" }));
   });
