@@ -43,6 +43,8 @@ export interface Profile {
    *   subtraction is applied then: z_t = [v_(t−1) > θ], v_t = a·v_(t−1) + g·x_t − z_t·θ.
    */
   timing: "same" | "snntorch" | "late";
+  /** Timing for current-based neurons (CubaLIF) when it differs from `timing`. */
+  timingCuba?: "same" | "snntorch" | "late";
   /** "gt": one spike when v > θ; "multi": floor(v/θ) spikes when v ≥ θ (Sinabs, Rockpool). */
   spike: "gt" | "multi";
   /** Units of the state: "nir" (the ODE's own), "gain" (divided by the input gain, so θ' = θ/g), "threshold" (v/θ). */
@@ -118,14 +120,16 @@ const sinabs: Profile = {
 };
 
 /**
- * Spyx: forward Euler (a = 1 − dt/τ, g = r·dt/τ) with subtract reset emitted one step late:
+ * Spyx: forward Euler (a = 1 − dt/τ, g = r·dt/τ). LIF/IF: subtract reset emitted one step late:
  * z_t = [v_(t−1) > θ], v_t = a·v_(t−1) + g·x_t − z_t·θ (spikes at 461, 511, … on lif_norse).
- * Voltage in NIR units.
+ * CubaLIF (Spyx's RCuBaLIF): subtract reset in the same step, spike v > θ — Spyx's recorded
+ * activity is this output one step later (row 0 silent, paper-experiments §3.3).
+ * No input scaling beyond Euler. Voltage in NIR units.
  */
 const spyx: Profile = {
   name: "spyx", label: "Spyx", voltageUnits: "NIR units",
   summary: "forward Euler; spike from the previous v, emitted and subtracted one step late",
-  integrator: "euler", gain: "integrator", reset: "subtract", timing: "late", spike: "gt", units: "nir", vMin: "none", inputDelay: 0,
+  integrator: "euler", gain: "integrator", reset: "subtract", timing: "late", timingCuba: "same", spike: "gt", units: "nir", vMin: "none", inputDelay: 0,
 };
 
 /**

@@ -61,7 +61,7 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
   const ai = new Float64Array(n), bi = new Float64Array(n).fill(1);
   const av = new Float64Array(n), bv = new Float64Array(n), cv = new Float64Array(n);
   const snnIf = !leaky && spiking && profile.ifAsLeaky;
-  let timing: NeuronCoefs["timing"] = profile.timing;
+  let timing: NeuronCoefs["timing"] = current && profile.timingCuba ? profile.timingCuba : profile.timing;
   let multi = profile.spike === "multi";
   for (let k = 0; k < n; k++) {
     // synapse
