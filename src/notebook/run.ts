@@ -220,6 +220,11 @@ export async function runNotebook(path: string, opts: RunOptions = {}): Promise<
   const cells: CellRun[] = [];
   let failedCell: FailedCell | undefined;
   let client: KernelClient | null = null;
+  // Shutting the kernel (and an own server) down overlaps with writing the HTML.
+  const close = async () => {
+    await client?.shutdown();
+    await own?.stop();
+  };
   try {
     if (!abs.startsWith(resolve(server.rootDir))) {
       throw new NirError("cli.usage", `the notebook is outside the server's folder ${server.rootDir}`, { file: abs, hint: "start the server on a folder containing the notebook" });
@@ -250,15 +255,19 @@ export async function runNotebook(path: string, opts: RunOptions = {}): Promise<
         failedCell = { index: i, firstLine, ename: err.ename, evalue: err.evalue, message: `cell ${i + 1} ("${short}"): ${err.ename}: ${err.evalue}` };
       }
     }
-  } finally {
-    await client?.shutdown();
-    await own?.stop();
+  } catch (e) {
+    await close();
+    throw e;
   }
+  const closing = close();
   const outDir = resolve(opts.outDir ?? "out");
   mkdirSync(outDir, { recursive: true });
   const name = basename(abs, ".ipynb");
   const ipynbPath = join(outDir, `${name}.ipynb`);
-  if (ipynbPath === abs) throw new NirError("cli.usage", "the output would overwrite the notebook itself", { file: abs, hint: "pass a different --out folder" });
+  if (ipynbPath === abs) {
+    await closing;
+    throw new NirError("cli.usage", "the output would overwrite the notebook itself", { file: abs, hint: "pass a different --out folder" });
+  }
   writeFileAtomic(ipynbPath, JSON.stringify(nb, null, 1) + "\n");
   let htmlPath: string | null = null;
   let htmlError: string | undefined;
@@ -269,6 +278,7 @@ export async function runNotebook(path: string, opts: RunOptions = {}): Promise<
       htmlError = (e as Error).message;
     }
   }
+  await closing;
   return { path: abs, cells, failedCell, ipynbPath, htmlPath, htmlError, ms: performance.now() - t0 };
 }
 
