@@ -89,7 +89,8 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
     ui = findJupyterUI()!;
   }
   const port = opts.port ?? (process.env.NIR_PORT ? Number(process.env.NIR_PORT) : await pickPort());
-  const token = opts.token ?? process.env.NIR_TOKEN ?? randomBytes(24).toString("hex");
+  // Never an empty token: Jupyter would then serve without authentication.
+  const token = opts.token || process.env.NIR_TOKEN || randomBytes(24).toString("hex");
   const dir = opts.notebookDir ?? join(root, "notebooks");
   const common = ["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"];
   const args = ui === "lab"
