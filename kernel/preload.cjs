@@ -161,7 +161,8 @@ function patchTslab(dist) {
   };
 }
 
-const dist = tslabDist();
+// Worker threads (sim's `workers`) may load preloads too; only the kernel's main thread is patched.
+const dist = require("node:worker_threads").isMainThread ? tslabDist() : null;
 if (dist) {
   try {
     patchTslab(dist);
