@@ -111,7 +111,9 @@ const snntorch: Profile = {
 /**
  * Sinabs: τ rescaled to steps, a = e^(−dt/τ), input gain r (no dt/τ factor: the paper's
  * script pre-multiplies the input by 0.04, see lif_sinabs.csv column 0); multi-spike
- * floor(v/θ) when v ≥ θ, reset by subtraction; IF (IAF) has min_v_mem = −θ. Voltage in NIR units.
+ * floor(v/θ) when v ≥ θ, reset by subtraction; IF (IAF) has min_v_mem = −θ. Sinabs has no
+ * current-based neuron: CubaLIF/CubaLI use exponential decays with gains w_in(1 − α), r(1 − β).
+ * Voltage in NIR units.
  */
 const sinabs: Profile = {
   name: "sinabs", label: "Sinabs", voltageUnits: "NIR units",

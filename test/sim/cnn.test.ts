@@ -42,6 +42,16 @@ describe.skipIf(!cnnPath || !nmnistRoot)("CNN experiment (paper/02_cnn)", () => 
     }
   });
 
+  it("other profiles' first-layer activity vs Norse: Nengo 1.000000, Spyx ≈ 0.9943, snnTorch ≈ 0.7859 (§2.3/§2.4)", async () => {
+    const norse = await firstLayer("norse");
+    const sims: Record<string, number> = {};
+    for (const p of ["nengo", "spyx", "snntorch"] as const) sims[p] = activitySimilarity(await firstLayer(p), norse);
+    console.log(`first-layer similarity to Norse: ${JSON.stringify(sims)}`);
+    expect(sims.nengo).toBeCloseTo(1, 6);
+    expect(sims.spyx).toBeCloseTo(0.9943, 3);
+    expect(sims.snntorch).toBeCloseTo(0.7859, 3);
+  });
+
   // Variants of §5 ("suggested test targets"), checkable when Speck's activity file is present.
   it.skipIf(!speckPath)("snntorch (Leaky β 0.9, subtract next step) ≈ 0.9719 and spyx (late subtract) ≈ 0.8388 vs Speck", async () => {
     const speck = readNpy(speckPath!);

@@ -69,7 +69,8 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
       const q = dt / tauSyn[k];
       if (profile.integrator === "exp" || profile.integrator === "exact") {
         ai[k] = Math.exp(-q);
-        bi[k] = profile.gain === "unit" ? 1 : profile.gain === "r" ? win[k] : profile.integrator === "exact" ? win[k] * (1 - ai[k]) : win[k] * q;
+        // ("r" gain — Sinabs — has no current-based neuron; it uses the exponential gains)
+        bi[k] = profile.gain === "unit" ? 1 : profile.integrator === "exact" || profile.gain === "r" ? win[k] * (1 - ai[k]) : win[k] * q;
       } else {
         ai[k] = 1 - q;
         bi[k] = win[k] * q;
@@ -85,7 +86,7 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
       switch (profile.integrator) {
         case "exp": {
           av[k] = Math.exp(-q);
-          bv[k] = profile.gain === "unit" ? 1 : profile.gain === "r" ? r[k] : r[k] * (1 - av[k]);
+          bv[k] = profile.gain === "unit" ? 1 : profile.gain === "r" && !current ? r[k] : r[k] * (1 - av[k]);
           cv[k] = vleak[k] * (1 - av[k]);
           break;
         }
