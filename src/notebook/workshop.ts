@@ -60,6 +60,8 @@ export interface WorkshopOptions {
   notebookDir?: string;
   /** Where messages go (default stderr; the URL goes to stdout). */
   log?: (line: string) => void;
+  /** Aborting it while the server starts stops the server and rejects (Ctrl-C during start-up). */
+  signal?: AbortSignal;
 }
 
 /** A running workshop server. */
@@ -117,6 +119,10 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
   };
   const deadline = Date.now() + 90_000;
   for (;;) {
+    if (opts.signal?.aborted) {
+      await workshop.stop();
+      throw new NirError("kernel.setup", "interrupted while Jupyter was starting", { hint: "run `npm start` again" });
+    }
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new NirError("kernel.setup", `the Jupyter ${ui} server exited (${child.exitCode ?? child.signalCode}) before it was ready`, { file: logPath, hint: `read ${logPath}; is port ${port} taken? (set NIR_PORT)` });
     }

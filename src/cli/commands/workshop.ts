@@ -22,7 +22,17 @@ export const command: Command = {
     if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
       throw new NirError("cli.usage", `--port must be a TCP port number, got ${a.values.port}`, { hint: "e.g. --port 8888" });
     }
-    const w = await startWorkshop({ port, token: a.values.token });
+    // Signals are handled from the start: Ctrl-C while Jupyter starts must not leave it running.
+    let onSignal: (why: string) => void = () => undefined;
+    const starting = new AbortController();
+    const handler = (why: string) => () => onSignal(why);
+    const handlers: [NodeJS.Signals, () => void][] = [["SIGINT", handler("interrupted")], ["SIGTERM", handler("terminated")], ["SIGHUP", handler("hang-up")]];
+    for (const [sig, h] of handlers) process.on(sig, h);
+    onSignal = () => starting.abort();
+    const w = await startWorkshop({ port, token: a.values.token, signal: starting.signal }).catch((e) => {
+      for (const [sig, h] of handlers) process.off(sig, h);
+      throw e;
+    });
     process.stdout.write(workshopBanner(w) + "\n");
     return await new Promise<number>((resolve) => {
       let done = false;
@@ -35,9 +45,7 @@ export const command: Command = {
           resolve(0);
         });
       };
-      process.on("SIGINT", () => stop("interrupted"));
-      process.on("SIGTERM", () => stop("terminated"));
-      process.on("SIGHUP", () => stop("hang-up"));
+      onSignal = stop;
       w.process.once("exit", (code, sig) => {
         if (done) return;
         done = true;
