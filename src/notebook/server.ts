@@ -45,6 +45,12 @@ export function hasJupyterServer(): boolean {
 const running = new Set<ChildProcess>();
 let exitHook = false;
 
+/** Kills every server started here and its kernels, synchronously (for signal handlers). */
+export function killAllServersNow(): void {
+  for (const c of running) if (c.pid) killTreeNow(c.pid);
+  running.clear();
+}
+
 /** Starts a jupyter_server and resolves once its REST API answers. */
 export async function startJupyterServer(opts: ServerOptions = {}): Promise<JupyterServer> {
   const root = projectRoot();
@@ -74,9 +80,7 @@ export async function startJupyterServer(opts: ServerOptions = {}): Promise<Jupy
   child.once("exit", () => running.delete(child));
   if (!exitHook) {
     exitHook = true;
-    process.once("exit", () => {
-      for (const c of running) if (c.pid) killTreeNow(c.pid);
-    });
+    process.once("exit", killAllServersNow);
   }
   const url = `http://127.0.0.1:${port}/`;
   let stopped: Promise<void> | null = null;

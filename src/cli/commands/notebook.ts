@@ -3,6 +3,7 @@ import { NirError } from "../../ir/errors.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { runNotebooks } from "../../notebook/run.js";
+import { killAllServersNow } from "../../notebook/server.js";
 
 const usage = `nir notebook run FILE.ipynb... [--out DIR] [--allow-errors] [--no-html] [--timeout SECONDS]
 
@@ -29,6 +30,14 @@ export const command: Command = {
     const timeout = a.values.timeout === undefined ? undefined : Number(a.values.timeout);
     if (timeout !== undefined && !(timeout > 0)) throw new NirError("cli.usage", `--timeout must be a positive number of seconds, got ${a.values.timeout}`, { hint: "e.g. --timeout 120" });
     let failed = 0;
+    // Ctrl-C: a signal ends the process without "exit" hooks, so stop the private server here.
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+      process.once(sig, () => {
+        killAllServersNow();
+        process.stderr.write(`\nnir notebook: ${sig === "SIGINT" ? "interrupted" : "terminated"}; the Jupyter server and kernels were stopped\n`);
+        process.exit(130);
+      });
+    }
     await runNotebooks(files, {
       outDir: a.values.out ?? "out",
       allowErrors: a.flags["allow-errors"],
