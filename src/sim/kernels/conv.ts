@@ -99,7 +99,9 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
   const useRows = perIn * g.cin <= 8_000_000;
   const rowStart = useRows ? new Int32Array(g.cin * hw + 1) : new Int32Array(0);
   const rowOut = useRows ? new Int32Array(g.cin * perIn) : new Int32Array(0);
-  const rowW = useRows ? new Float64Array(g.cin * perIn) : new Float64Array(0);
+  // float32 storage halves the memory the scatter streams; used only when it is exact
+  const exact32 = ws.every((x) => Math.fround(x) === x);
+  const rowW: Float32Array | Float64Array = useRows ? (exact32 ? new Float32Array(g.cin * perIn) : new Float64Array(g.cin * perIn)) : new Float64Array(0);
   if (useRows) {
     let q = 0;
     for (let ci = 0; ci < g.cin; ci++) {

@@ -11,14 +11,17 @@ export interface AffineParams {
   blocks: number;
   nin: number;
   nout: number;
-  wt: Float64Array;
+  /** float32 when every weight is exactly representable (halves memory traffic), else float64. */
+  wt: Float64Array | Float32Array;
   /** (blocks × nout) bias, or null when all zero. */
   bias: Float64Array | null;
 }
 
 /** Transposes W (blocks, out, in) into WT (blocks, in, out). */
-export function transposeWeight(w: ArrayLike<number>, blocks: number, nout: number, nin: number): Float64Array {
-  const wt = new Float64Array(blocks * nin * nout);
+export function transposeWeight(w: ArrayLike<number>, blocks: number, nout: number, nin: number): Float64Array | Float32Array {
+  let exact32 = true;
+  for (let k = 0; k < w.length && exact32; k++) exact32 = Math.fround(w[k]) === w[k];
+  const wt = exact32 ? new Float32Array(blocks * nin * nout) : new Float64Array(blocks * nin * nout);
   for (let l = 0; l < blocks; l++) {
     const base = l * nin * nout;
     for (let o = 0; o < nout; o++) for (let i = 0; i < nin; i++) wt[base + i * nout + o] = w[base + o * nin + i];
