@@ -321,3 +321,10 @@ export function paperRnnSample(model: BrailleModel): { hiddenSpikes: number; out
   if (!m || !inp) throw new NirError("data.corrupt", `the RNN ${key} sample results were not found in paper-experiments.md §3.2`, { hint: "update src/notebook/paper.ts" });
   return { hiddenSpikes: Number(m[1]), outputCounts: intList(m[2]), inputSpikes: Number(inp[1]) };
 }
+
+/** Speck's first-layer spike total on the ten probe digits (§2.3: one time bin, 104,661 events). */
+export function paperSpeckProbeSpikes(): number {
+  const m = referenceText().match(/Values are spike counts \(max \d+\); ([\d,]+) in total/);
+  if (!m) throw new NirError("data.corrupt", "Speck's probe spike total was not found in paper-experiments.md §2.3", { hint: "update src/notebook/paper.ts" });
+  return Number(m[1].replace(/,/g, ""));
+}

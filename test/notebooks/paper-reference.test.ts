@@ -55,3 +55,11 @@ describe.skipIf(!md || !norseCsv)("paper reference readers", () => {
     expect(r.outputCounts).toHaveLength(7);
   });
 });
+
+describe.skipIf(!md)("paper prose numbers", () => {
+  it("reads Speck's probe spike total", () => {
+    const text = readFileSync(md!, "utf8");
+    const i = text.indexOf("Values are spike counts");
+    expect(text.slice(i, i + 60)).toContain(paper.paperSpeckProbeSpikes().toLocaleString("en-US"));
+  });
+});
