@@ -13,7 +13,7 @@ import { convGeometry, flattenGraph, inferSimShapes, inputShapeOf, poolGeometry,
 import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
 import { convParams, convStep, poolStep } from "./kernels/conv.js";
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
-import { neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
+import { canBeLazy, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
 import { makePort, type Port, type StepFn } from "./kernels/port.js";
 import { PROFILES, profileNames, type Profile, type ProfileName, type ResetMode } from "./profiles.js";
 
@@ -134,14 +134,17 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
   const prepared = prepareNodes(flat, profile, dt, options.reset);
   const inputName = flat.inputs[0];
   const outputName = flat.outputs[0];
-  const runtimes = new Map<number, Runtime>();
+  const runtimes = new Map<string, Runtime>();
   let stepRt: Runtime | null = null;
 
-  const runtimeFor = (B: number): Runtime => {
-    let rt = runtimes.get(B);
+  /** Runtime for B items; recorded conv outputs must exist, so those convs are not fused. */
+  const runtimeFor = (B: number, record: string[] = []): Runtime => {
+    const keep = [...new Set(record.map((r) => r.replace(/:(v|i|spikes)$/, "")))].filter((n) => prepared.get(n)?.kind === "conv").sort();
+    const key = `${B}|${keep.join(",")}`;
+    let rt = runtimes.get(key);
     if (!rt) {
-      rt = buildRuntime(flat, sched, prepared, profile, B, inputName, outputName);
-      runtimes.set(B, rt);
+      rt = buildRuntime(flat, sched, prepared, profile, B, inputName, outputName, new Set(keep));
+      runtimes.set(key, rt);
     }
     return rt;
   };
@@ -163,7 +166,7 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
       const feed = makeFeeder(input, plan.inputShape, inputName);
       // Items are independent: run them one after the other on a batch-1 runtime, so each
       // item's buffers stay in cache for all its steps (faster than stepping the whole batch).
-      const rt = runtimeFor(1);
+      const rt = runtimeFor(1, opts.record);
       return execute(rt, feed, opts, plan, flat, outputName);
     },
     async runAsync(input, opts = {}) {
@@ -296,7 +299,26 @@ function prepareNodes(flat: FlatGraph, profile: Profile, dt: number, reset: Rese
   return out;
 }
 
-function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, inputName: string, outputName: string): Runtime {
+/** Conv → IF pairs that can run fused: conv without bias feeding only a lazy IF with one gain. */
+function fusablePairs(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, keep: Set<string>): Map<string, string> {
+  const consumers = new Map<string, number>();
+  for (const [, fn] of flat.nodes) for (const s of fn.sources) consumers.set(s, (consumers.get(s) ?? 0) + 1);
+  const pairs = new Map<string, string>();
+  for (const [name, fn] of flat.nodes) {
+    const prep = prepared.get(name)!;
+    if (prep.kind !== "neuron" || fn.sources.length !== 1 || !canBeLazy(prep.coefs!)) continue;
+    const src = fn.sources[0];
+    const sp = prepared.get(src)!;
+    if (sp.kind !== "conv" || sp.conv!.bias || keep.has(src) || consumers.get(src) !== 1) continue;
+    if (sched.backEdges.has(`${src}->${name}`) || flat.outputs.includes(src)) continue;
+    pairs.set(src, name);
+  }
+  return pairs;
+}
+
+function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, inputName: string, outputName: string, keep: Set<string> = new Set()): Runtime {
+  const fused = fusablePairs(flat, sched, prepared, keep);
+  const fusedNeurons = new Set(fused.values());
   const ports = new Map<string, Port>();
   const steps: StepFn[] = [];
   const neuronStates = new Map<string, NeuronState>();
@@ -350,10 +372,20 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
         outp = existing ?? ownPort(fn);
         steps.push(scaleStep(prep.scale!, inp!, outp));
         break;
-      case "conv":
+      case "conv": {
         outp = existing ?? ownPort(fn);
-        steps.push(convStep(prep.conv!, inp!, outp));
+        const target = fused.get(name);
+        if (target) {
+          const tfn = flat.nodes.get(target)!;
+          const c = prep.kind === "conv" ? prepared.get(target)!.coefs! : null!;
+          const st = neuronState(c.n, B);
+          neuronStates.set(target, st);
+          const spikes = ports.get(target) ?? ownPort(tfn);
+          ports.set(target, spikes);
+          steps.push(convStep(prep.conv!, inp!, outp, { v: st.v, gain: c.bv, theta: c.theta, vreset: c.vreset, subtract: c.reset === "subtract", spikes }));
+        } else steps.push(convStep(prep.conv!, inp!, outp));
         break;
+      }
       case "pool":
         outp = existing ?? ownPort(fn);
         steps.push(poolStep(prep.pool!.g, prep.pool!.scale, inp!, outp));
@@ -371,6 +403,7 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
         break;
       case "neuron": {
         outp = existing ?? ownPort(fn);
+        if (fusedNeurons.has(name)) break; // updated inside its conv's step
         const st = neuronState(prep.coefs!.n, B);
         neuronStates.set(name, st);
         steps.push(neuronStep(prep.coefs!, st, inp!, outp));

@@ -76,8 +76,22 @@ export function convParams(g: ConvGeometry, w: ArrayLike<number>, bias: ArrayLik
 /** Fraction of active inputs above which the dense gather kernel is used. */
 const DENSE_FRACTION = 0.3;
 
-/** Conv1d/Conv2d step: scatter for sparse inputs, gather for dense ones. */
-export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
+/**
+ * A non-leaky IF layer fed only by this conv (no bias): the conv adds its output straight into
+ * the neurons (v += gain·y) and tests only the touched ones, so the conv output is never
+ * listed or cleared separately. Arithmetic is identical to the unfused pair.
+ */
+export interface ConvFusedIF {
+  v: Float64Array;
+  gain: Float64Array;
+  theta: Float64Array;
+  vreset: Float64Array;
+  subtract: boolean;
+  spikes: Port;
+}
+
+/** Conv1d/Conv2d step: scatter for sparse inputs, gather for dense ones (optionally fused with an IF layer). */
+export function convStep(p: ConvParams, inp: Port, outp: Port, fuse?: ConvFusedIF): StepFn {
   const { g, ws, bias, w } = p;
   const tab = buildTable(g);
   const K = g.kh * g.kw;
@@ -173,6 +187,23 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
     }
   };
 
+  // fused IF update of output k (item offset oo); y[oo + k] is consumed and zeroed
+  const fv = fuse?.v, fgain = fuse?.gain, fth = fuse?.theta, fres = fuse?.vreset, fsub = fuse?.subtract ?? false;
+  const fspk = fuse?.spikes;
+  let fm = 0;
+  const fireOne = (y: Float64Array, oo: number, k: number): void => {
+    const val = y[oo + k];
+    if (val === 0) return;
+    y[oo + k] = 0;
+    let vn = fv![oo + k] + fgain![k] * val;
+    if (vn > fth![k]) {
+      vn = fsub ? vn - fth![k] : fres![k];
+      fspk!.out[oo + k] = 1;
+      fspk!.act[oo + fm++] = k;
+    }
+    fv![oo + k] = vn;
+  };
+
   return () => {
     const x = inp.out;
     const y = outp.out;
@@ -180,22 +211,27 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
       const io = b * isz;
       const oo = b * osz;
       let na = inp.nact[b];
+      let dense = false;
       if (na < 0) {
         // count non-zeros to choose the kernel
         let c = 0;
         for (let i = 0; i < isz; i++) if (x[io + i] !== 0) c++;
-        if (c > DENSE_FRACTION * isz) {
-          gather(x, y, io, oo);
-          outp.nact[b] = -1;
-          continue;
-        }
-        na = -1;
-      } else if (na > DENSE_FRACTION * isz) {
+        dense = c > DENSE_FRACTION * isz;
+      } else dense = na > DENSE_FRACTION * isz;
+      if (fuse) {
+        clearItem(fspk!, b);
+        fm = 0;
+      }
+      if (dense) {
         gather(x, y, io, oo);
-        outp.nact[b] = -1;
+        if (fuse) {
+          for (let k = 0; k < osz; k++) fireOne(y, oo, k);
+          fspk!.nact[b] = fm;
+          outp.nact[b] = 0;
+        } else outp.nact[b] = -1;
         continue;
       }
-      clearItem(outp, b);
+      if (!fuse) clearItem(outp, b);
       stampId++;
       nt = 0;
       if (na >= 0) {
@@ -211,7 +247,14 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
           if (v !== 0) scatterOne(y, oo, idx, v);
         }
       }
-      if (bias) {
+      if (fuse) {
+        for (let q = 0; q < nt; q++) {
+          const po = touched[q];
+          for (let co = 0; co < g.cout; co++) fireOne(y, oo, co * ohw + po);
+        }
+        fspk!.nact[b] = fm;
+        outp.nact[b] = 0;
+      } else if (bias) {
         for (let co = 0; co < g.cout; co++) {
           const base = oo + co * ohw;
           for (let q = 0; q < ohw; q++) y[base + q] += bias[co];

@@ -194,7 +194,7 @@ export function neuronState(n: number, batch: number): NeuronState {
 }
 
 /** True when the lazy (touched-only) IF update is exact for these coefficients. */
-function canBeLazy(c: NeuronCoefs): boolean {
+export function canBeLazy(c: NeuronCoefs): boolean {
   if (c.current || !c.spiking || c.timing !== "same" || c.multi || c.vmin || c.inputDelay) return false;
   if (c.integrator === "fixed" || c.integrator === "exact") return false;
   for (let k = 0; k < c.n; k++) {
