@@ -103,12 +103,36 @@ function tslabDist() {
 
 const SINK = Symbol("nirkit.cellErrors");
 
+/**
+ * Faster kernel start: tslab parses TypeScript's lib files and every @types package (mostly
+ * @types/node, 2.2 MB) before the kernel answers, and 60 % of those bytes are doc comments. The
+ * comments only feed hover help, so they are dropped from those files (not from nirkit's own
+ * declarations, whose docs the workshop shows). Set NIRKIT_KERNEL_DOCS=1 to keep them.
+ */
+function stripLibraryDocs(dist) {
+  if (process.env.NIRKIT_KERNEL_DOCS === "1") return;
+  const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [dist] }));
+  const libDir = path.dirname(require.resolve("@tslab/typescript-for-tslab", { paths: [dist] }));
+  const readFile = ts.sys.readFile;
+  const isLibrary = (p) =>
+    p.endsWith(".d.ts") && (/[\\/]node_modules[\\/]@types[\\/]/.test(p) || (p.startsWith(libDir) && /[\\/]lib\.[^\\/]*\.d\.ts$/.test(p)));
+  ts.sys.readFile = function (p, encoding) {
+    const text = readFile.call(this, p, encoding);
+    return typeof text === "string" && isLibrary(p) ? text.replace(/\/\*\*[\s\S]*?\*\//g, "") : text;
+  };
+}
+
 /** Patches the tslab modules in `dist` (see the file comment). Idempotent. */
 function patchTslab(dist) {
   const jupyter = require(path.join(dist, "jupyter.js"));
   const executor = require(path.join(dist, "executor.js"));
   if (jupyter.__nirkitPatched) return;
   Object.defineProperty(jupyter, "__nirkitPatched", { value: true });
+  try {
+    stripLibraryDocs(dist);
+  } catch {
+    /* keep the docs if TypeScript cannot be found this way */
+  }
 
   // tslab's executor reports errors only through the console object it is created with.
   let active = null;
@@ -171,4 +195,4 @@ if (dist) {
   }
 }
 
-module.exports = { formatCellError, describeFailure, patchTslab };
+module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs };

@@ -1,6 +1,6 @@
 // The kernel preload's error formatting: what a notebook shows when a cell throws.
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NirError } from "../../src/ir/errors.js";
 import { ROOT } from "../support.js";
@@ -43,5 +43,29 @@ describe("kernel preload error formatting", () => {
   it("prefers the thrown value when tslab reported one", () => {
     const e = new NirError("data.not_found", "no such file", { file: "x.bin", hint: "check the path" });
     expect(preload.describeFailure([[e]]).evalue).toBe("x.bin: no such file — check the path");
+  });
+});
+
+describe("kernel preload start-up speed-up", () => {
+  it("drops doc comments from TypeScript's lib and @types files only, keeping the declarations", () => {
+    const req = createRequire(import.meta.url);
+    const dist = join(ROOT, "node_modules", "tslab", "dist");
+    const ts = req(req.resolve("@tslab/typescript-for-tslab", { paths: [dist] })) as { sys: { readFile(p: string): string | undefined } };
+    const nodeTypes = join(ROOT, "node_modules", "@types", "node", "fs.d.ts");
+    const libFile = join(dirname(req.resolve("@tslab/typescript-for-tslab", { paths: [dist] })), "lib.es2015.promise.d.ts");
+    const ownTypes = join(ROOT, "kernel", "preload.cjs"); // not a library file: untouched
+    const before = [nodeTypes, libFile, ownTypes].map((p) => ts.sys.readFile(p)!);
+    expect(before[0]).toContain("/**");
+    (preload as unknown as { stripLibraryDocs(dist: string): void }).stripLibraryDocs(dist);
+    const after = [nodeTypes, libFile, ownTypes].map((p) => ts.sys.readFile(p)!);
+    expect(after[0]).not.toContain("/**");
+    expect(after[1]).not.toContain("/**");
+    expect(after[2]).toBe(before[2]);
+    // every declaration survives: the same declared names, in the same order
+    const names = (s: string) => [...s.matchAll(/^\s*(?:export\s+)?(?:declare\s+)?(?:function|interface|const|type|class|namespace)\s+(\w+)/gm)].map((m) => m[1]);
+    expect(names(after[0]).length).toBeGreaterThan(20);
+    expect(names(after[0])).toEqual(names(before[0]));
+    expect(names(after[1])).toEqual(names(before[1]));
+    expect(after[0].length).toBeLessThan(before[0].length / 2);
   });
 });
