@@ -456,12 +456,18 @@ function fillDense(p: Port, data: ArrayLike<number>, offset: number): void {
   const act = p.act;
   for (let b = 0; b < p.batch; b++) {
     const o = b * n;
+    // zero what the previous step wrote, then write only the non-zeros (inputs are sparse)
+    const prev = p.nact[b];
+    if (prev < 0) out.fill(0, o, o + n);
+    else for (let k = 0; k < prev; k++) out[o + act[o + k]] = 0;
     let m = 0;
     const src = offset + o;
     for (let i = 0; i < n; i++) {
       const v = data[src + i];
-      out[o + i] = v;
-      if (v !== 0) act[o + m++] = i;
+      if (v !== 0) {
+        out[o + i] = v;
+        act[o + m++] = i;
+      }
     }
     p.nact[b] = m;
   }
