@@ -290,6 +290,27 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
         outp.nact[b] = m;
         continue;
       }
+      if (lazy) {
+        // dense input, same arithmetic as the lazy path (zero inputs leave v unchanged)
+        const oact = outp.act;
+        let m = 0;
+        for (let k = 0; k < n; k++) {
+          const xv = x[off + k];
+          let s = 0;
+          if (xv !== 0) {
+            let vn = v[off + k] + bv[k] * xv;
+            if (vn > theta[k]) {
+              vn = subtract ? vn - theta[k] : vreset[k];
+              s = 1;
+              oact[off + m++] = k;
+            }
+            v[off + k] = vn;
+          }
+          y[off + k] = s;
+        }
+        outp.nact[b] = m;
+        continue;
+      }
       let m = 0;
       const oact = outp.act;
       for (let k = 0; k < n; k++) {
