@@ -110,6 +110,7 @@ function signed(d: number): string {
 export function fmt(x: number | null | undefined): string {
   if (x === null || x === undefined || Number.isNaN(x)) return "–";
   if (Number.isInteger(x)) return String(x);
+  if (Math.abs(x - Math.round(x)) < 5e-7) return String(Math.round(x)); // e.g. a cosine of 1.0000000002
   const a = Math.abs(x);
   return a >= 1000 ? x.toFixed(1) : a >= 1 ? x.toFixed(4) : x.toPrecision(4).replace(/0+$/, "").replace(/\.$/, "");
 }

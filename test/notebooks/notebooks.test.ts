@@ -3,16 +3,15 @@
 // each notebook showed, against values read here from the paper's reference files. Each executed
 // notebook is also rendered in headless Chromium and must show its charts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, sharedFile } from "../support.js";
 import { reproduce, type ReproduceResult } from "../../src/notebook/reproduce.js";
 import { REPORT_MIME, type ReproducedEntry, type ReproducedValues } from "../../src/notebook/report-values.js";
 import type { NotebookJson } from "../../src/notebook/report.js";
-import { hasJupyterServer } from "../../src/notebook/server.js";
+import { ensureBuilt, ensureChromium, ensureJupyterServer } from "../kernel/setup.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 /** The chart (by its title) each notebook's README thumbnail shows. */
 const THUMBNAIL_CHART: Record<string, string> = {
   "00_welcome": "membrane voltage of the two LIF neurons",
@@ -20,14 +19,10 @@ const THUMBNAIL_CHART: Record<string, string> = {
   "02_scnn_nmnist": "first-layer activity similarity",
   "03_rnn_braille": "hidden layer, bias_zero",
 };
-const built = existsSync(join(ROOT, "dist", "index.js"));
-const skipReason = !hasJupyterServer()
-  ? "Debian's jupyter_server is not installed (apt-get install python3-jupyter-server jupyter-nbconvert)"
-  : !built
-    ? "dist/ is not built (npm test builds it first)"
-    : !sharedFile("paper", "01_lif", "lif_norse.nir")
-      ? "the paper reference folder ../shared is missing"
-      : "";
+const skipReason =
+  ensureJupyterServer() ??
+  ensureBuilt() ??
+  (sharedFile("paper", "01_lif", "lif_norse.nir") ? "" : "the paper reference folder ../shared is missing");
 if (skipReason) console.warn(`[skip] notebook execution tests: ${skipReason}`);
 
 /** Reads the 0/1 spike column of a paper LIF CSV and returns the steps where it is 1. */
@@ -124,9 +119,10 @@ describe.skipIf(!!skipReason)("curated notebooks (executed by nir reproduce)", (
     expect(json.figures.length).toBeGreaterThan(10);
   });
 
-  it.skipIf(!existsSync(CHROMIUM))("renders every executed notebook in headless Chromium with its charts visible", async () => {
+  const chrome = ensureChromium();
+  it.skipIf("skip" in chrome)("renders every executed notebook in headless Chromium with its charts visible", async () => {
     const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"] });
+    const browser = await chromium.launch({ executablePath: "path" in chrome ? chrome.path : "", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"] });
     const shotDir = process.env.NIRKIT_SCREENSHOTS ? join(ROOT, "docs", "img") : join(result.outDir, "screenshots");
     mkdirSync(shotDir, { recursive: true });
     try {
