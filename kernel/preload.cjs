@@ -6,7 +6,9 @@
  * ename/evalue are empty, so Jupyter shows "<Error>:" with no message. This file patches the
  * running tslab (the project's own node_modules/tslab, same module instance as the kernel) so
  * that a failed cell also sends a proper Jupyter `error` output and a filled-in execute_reply:
- * for a NirError that is its name and code, the message, where it happened, and the fix.
+ * for a NirError that is its name and code, the message, where it happened, and the fix. A cell
+ * ending in a displayable nirkit record (Deno's `Symbol.for("Jupyter.display")` protocol) shows
+ * its rich display, and the kernel starts faster (see stripLibraryDocs).
  *
  * Self-contained on purpose (no dist/ import): errors must stay readable even when the build is
  * broken. Outside a tslab kernel process (e.g. a child process inheriting NODE_OPTIONS) it does
@@ -103,6 +105,37 @@ function tslabDist() {
 
 const SINK = Symbol("nirkit.cellErrors");
 
+/** The Deno Jupyter kernel's display protocol, which nirkit records implement. */
+const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+
+/**
+ * A cell whose last expression is a record with `[Symbol.for("Jupyter.display")]()` (a graph, a
+ * simulation result, a fit report…) shows its rich display instead of tslab's console.log dump.
+ * Returns the promise of that display, or null when the value is not displayable.
+ */
+function displayValue(value, write, con) {
+  if (!value || (typeof value !== "object" && typeof value !== "function") || typeof write !== "function") return null;
+  let method;
+  try {
+    method = value[JUPYTER_DISPLAY];
+  } catch {
+    return null;
+  }
+  if (typeof method !== "function") return null;
+  return Promise.resolve()
+    .then(() => method.call(value))
+    .then((bundle) => {
+      if (!bundle || typeof bundle !== "object") return con.log(value);
+      const data = {};
+      for (const [k, v] of Object.entries(bundle)) if (v !== undefined && v !== null) data[k] = v;
+      write({ data, metadata: {}, transient: {} }, false);
+    })
+    .catch((e) => {
+      process.stderr.write(`(nirkit: could not display the value: ${e && e.message}; printing it instead)\n`);
+      con.log(value);
+    });
+}
+
 /**
  * Faster kernel start: tslab parses TypeScript's lib files and every @types package (mostly
  * @types/node, 2.2 MB) before the kernel answers, and 60 % of those bytes are doc comments. The
@@ -134,12 +167,19 @@ function patchTslab(dist) {
     /* keep the docs if TypeScript cannot be found this way */
   }
 
-  // tslab's executor reports errors only through the console object it is created with.
+  // tslab's executor reports errors only through the console object it is created with, and
+  // prints a cell's last expression with that object's log().
   let active = null;
+  let pending = null;
   const createExecutor = executor.createExecutor;
   executor.createExecutor = function (rootDir, convs, con) {
     const report = {
-      log: con.log,
+      log: (...args) => {
+        const shown = args.length === 1 ? displayValue(args[0], jupyter.lastWriteDisplayData, con) : null;
+        if (shown) {
+          if (pending) pending.push(shown);
+        } else con.log(...args);
+      },
       error: (...args) => {
         if (active) active.push(args);
         else con.error(...args);
@@ -152,11 +192,15 @@ function patchTslab(dist) {
   const handleExecuteImpl = Handler.handleExecuteImpl;
   Handler.handleExecuteImpl = async function (req, writeStream, writeDisplayData) {
     const sink = (req && req[SINK]) || [];
+    const shows = [];
     active = sink;
+    pending = shows;
     try {
       return await handleExecuteImpl.call(this, req, writeStream, writeDisplayData);
     } finally {
       if (active === sink) active = null;
+      if (pending === shows) pending = null;
+      await Promise.all(shows); // a displayed last expression belongs to this cell's outputs
     }
   };
 
@@ -195,4 +239,4 @@ if (dist) {
   }
 }
 
-module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs };
+module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, displayValue };

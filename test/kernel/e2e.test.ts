@@ -100,6 +100,17 @@ describe.skipIf(!!skip)("nirkit kernel on a real jupyter_server", () => {
     expect(list.split(",").sort()).toEqual([...names].sort());
   }, 60_000);
 
+  it("shows a cell's last expression through its Jupyter.display method (Deno's protocol) instead of printing it", async () => {
+    const r = await kernel.execute(`graph`);
+    expect(r.status).toBe("ok");
+    expect(r.outputs.filter((o) => o.output_type === "stream")).toEqual([]);
+    const d = r.outputs.filter((o) => o.output_type === "display_data");
+    expect(d.length).toBe(1);
+    expect(Object.keys(d[0].data!).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/html", "text/plain"]);
+    const plain = await kernel.execute(`({ a: 1 })`);
+    expect(plain.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "{ a: 1 }\n" }]); // plain values print as before
+  }, 60_000);
+
   it("updates a progress bar in place (update_display_data on one display id) and ends with the elapsed time", async () => {
     const seen: IOPubMessage[] = [];
     const r = await kernel.execute(

@@ -69,3 +69,30 @@ describe("kernel preload start-up speed-up", () => {
     expect(after[0].length).toBeLessThan(before[0].length / 2);
   });
 });
+
+describe("kernel preload last-expression display", () => {
+  const pre = preload as unknown as { displayValue(v: unknown, write: unknown, con: { log(...a: unknown[]): void }): Promise<void> | null };
+  it("sends one display_data with the bundle of a record that implements Jupyter.display", async () => {
+    const sent: unknown[] = [];
+    const logged: unknown[] = [];
+    const rec = { [Symbol.for("Jupyter.display")]: async () => ({ "text/plain": "a graph", "text/html": "<b>a graph</b>", "image/png": undefined }) };
+    await pre.displayValue(rec, (d: unknown, update: boolean) => sent.push([d, update]), { log: (...a) => logged.push(a) });
+    expect(sent).toEqual([[{ data: { "text/plain": "a graph", "text/html": "<b>a graph</b>" }, metadata: {}, transient: {} }, false]]);
+    expect(logged).toEqual([]);
+  });
+
+  it("leaves other values to console.log and falls back to it when the display fails", async () => {
+    expect(pre.displayValue({ a: 1 }, () => undefined, { log: () => undefined })).toBeNull();
+    expect(pre.displayValue(42, () => undefined, { log: () => undefined })).toBeNull();
+    const logged: unknown[] = [];
+    const broken = { [Symbol.for("Jupyter.display")]: () => { throw new Error("no renderer"); } };
+    const stderr = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      await pre.displayValue(broken, () => { throw new Error("must not be called"); }, { log: (v) => logged.push(v) });
+    } finally {
+      process.stderr.write = stderr;
+    }
+    expect(logged).toEqual([broken]);
+  });
+});
