@@ -261,6 +261,12 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
   const timing = c.timing === "same" ? 0 : c.timing === "snntorch" ? 1 : c.timing === "next" ? 2 : 3;
   const multi = c.multi;
   const xd = st.xd;
+  // Uniform current-based layers (one value per coefficient, the usual case) get a loop with
+  // scalar coefficients: same arithmetic, fewer loads per neuron.
+  const same = (a: Float64Array): boolean => a.every((q) => q === a[0]);
+  const uniformCuba = hasCurrent && !delayed && !isFixed && !gx && !vmin && !multi && (timing === 0 || timing === 1) && c.spiking &&
+    [ai, bi, av, bv, cv, theta, vreset].every(same);
+  const uai = ai[0], ubi = bi[0], uav = av[0], ubv = bv[0], ucv = cv[0], uth = theta[0], ures = vreset[0];
 
   return () => {
     const x = inp.out;
@@ -307,6 +313,34 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
             v[off + k] = vn;
           }
           y[off + k] = s;
+        }
+        outp.nact[b] = m;
+        continue;
+      }
+      if (uniformCuba) {
+        const oact = outp.act;
+        let m = 0;
+        for (let k = 0; k < n; k++) {
+          const iv = uai * cur[off + k] + ubi * x[off + k];
+          cur[off + k] = iv;
+          const vp = v[off + k];
+          let vn: number;
+          let s: number;
+          if (timing === 0) {
+            vn = uav * vp + ubv * iv + ucv;
+            s = vn > uth ? 1 : 0;
+            if (s) vn = subtract ? vn - uth : ures;
+          } else {
+            const rflag = vp > uth ? 1 : 0;
+            const base = uav * vp + ubv * iv + ucv;
+            vn = subtract ? base - rflag * uth : base - rflag * base;
+            s = vn > uth ? 1 : 0;
+            const doReset = s - rflag;
+            vn = subtract ? vn - doReset * uth : vn - doReset * vn;
+          }
+          v[off + k] = vn;
+          y[off + k] = s;
+          if (s) oact[off + m++] = k;
         }
         outp.nact[b] = m;
         continue;
