@@ -268,6 +268,8 @@ export async function runNotebook(path: string, opts: RunOptions = {}): Promise<
     await closing;
     throw new NirError("cli.usage", "the output would overwrite the notebook itself", { file: abs, hint: "pass a different --out folder" });
   }
+  // nbformat 4.5 requires cell ids; add them where the source notebook had none.
+  if (nb.nbformat_minor >= 5) nb.cells.forEach((c, i) => (c.id ??= `cell-${i + 1}`));
   writeFileAtomic(ipynbPath, JSON.stringify(nb, null, 1) + "\n");
   let htmlPath: string | null = null;
   let htmlError: string | undefined;
