@@ -97,7 +97,8 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
   const common = ["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"];
   const args = ui === "lab"
     ? ["-m", "jupyterlab", ...common, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${dir}`, `--MultiKernelManager.default_kernel_name=${KERNEL_NAME}`]
-    : ["-m", "notebook", ...common, `--NotebookApp.token=${token}`, `--notebook-dir=${dir}`, `--MultiKernelManager.default_kernel_name=${KERNEL_NAME}`];
+    : // notebook 6 (Debian) reads NotebookApp options, notebook 7 (jupyter_server based) ServerApp ones
+      ["-m", "notebook", ...common, `--NotebookApp.token=${token}`, `--ServerApp.token=${token}`, `--notebook-dir=${dir}`, `--ServerApp.root_dir=${dir}`, `--MultiKernelManager.default_kernel_name=${KERNEL_NAME}`];
   if (process.getuid?.() === 0) args.push("--allow-root");
   mkdirSync(join(root, ".jupyter"), { recursive: true });
   const logPath = join(root, ".jupyter", "workshop.log");
