@@ -3,7 +3,7 @@
 // each notebook showed, against values read here from the paper's reference files. Each executed
 // notebook is also rendered in headless Chromium and must show its charts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, sharedFile } from "../support.js";
@@ -147,6 +147,41 @@ describe.skipIf(!!skipReason)("curated notebooks (executed by nir reproduce)", (
       }
     } finally {
       await browser.close();
+    }
+  }, 120_000);
+});
+
+describe.skipIf(!!skipReason)("nir reproduce with a failing cell", () => {
+  it("reports the failed cell, keeps the values shown before it, and exits 1", async () => {
+    const dir = mkdtempSync(join(ROOT, "notebooks", ".test-"));
+    const out = mkdtempSync(join(tmpdir(), "nirkit-reproduce-fail-"));
+    try {
+      const cell = (source: string) => ({ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source });
+      const nb = {
+        cells: [
+          cell('import * as nir from "nirkit";'),
+          cell('await nir.show(nir.reproduced("demo", [{ kind: "scalar", id: "demo.x", label: "x", ours: 2, paper: 2 }]));'),
+          cell('throw new nir.NirError("data.invalid", "deliberate failure", { hint: "none" });'),
+          cell('console.log("never runs");'),
+        ],
+        metadata: { kernelspec: { name: "nirkit", display_name: "TypeScript (NIR)", language: "typescript" } },
+        nbformat: 4,
+        nbformat_minor: 5,
+      };
+      const path = join(dir, "fails.ipynb");
+      writeFileSync(path, JSON.stringify(nb));
+      const { command } = await import("../../src/cli/commands/reproduce.js");
+      const code = await command.run(["--out", out, "--quiet", path]);
+      expect(code).toBe(1);
+      const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as { ok: boolean; notebooks: { ok: boolean; failedCell?: number; error?: string }[]; rows: { entry: { id: string } }[] };
+      expect(report.ok).toBe(false);
+      expect(report.notebooks[0]).toMatchObject({ ok: false, failedCell: 3 });
+      expect(report.notebooks[0].error).toContain("deliberate failure");
+      expect(report.rows.map((r) => r.entry.id)).toEqual(["demo.x"]);
+      expect(readFileSync(join(out, "REPORT.md"), "utf8")).toContain("**FAILED**");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
     }
   }, 120_000);
 });
