@@ -102,7 +102,7 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
   if (process.getuid?.() === 0) args.push("--allow-root");
   mkdirSync(join(root, ".jupyter"), { recursive: true });
   const logPath = join(root, ".jupyter", "workshop.log");
-  const logFile = createWriteStream(logPath, { flags: "a" });
+  const logFile = createWriteStream(logPath, { flags: "w" }); // one log per run
   const child = spawn(jupyterPython(), args, { cwd: dir, env: jupyterEnv(root), stdio: ["ignore", "pipe", "pipe"], detached: true });
   child.stdout!.pipe(logFile, { end: false });
   child.stderr!.pipe(logFile, { end: false });

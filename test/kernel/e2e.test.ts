@@ -1,6 +1,7 @@
 // End to end against a real jupyter_server (Debian): a session on the nirkit kernel, a graph
 // shown as one rich display, a readable nirkit error, state kept after the error, and a
 // notebook run by the headless runner.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -153,4 +154,28 @@ describe.skipIf(!!skip)("nirkit kernel on a real jupyter_server", () => {
     expect(run.htmlPath && existsSync(run.htmlPath)).toBeTruthy();
     expect(readFileSync(run.htmlPath!, "utf8")).toContain("NirError");
   }, 120_000);
+});
+
+describe.skipIf(!!skip)("nir notebook run", () => {
+  it("exits 1 naming the failing cell, and 0 with the outputs written when all cells run", () => {
+    const dir = mkdtempSync(join(ROOT, "notebooks", ".cli-"));
+    try {
+      const nb = (name: string, cells: string[]) => {
+        const p = join(dir, name);
+        writeFileSync(p, JSON.stringify({ cells: cells.map((source) => ({ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null })), metadata: {}, nbformat: 4, nbformat_minor: 4 }));
+        return p;
+      };
+      const good = nb("good.ipynb", [`import * as nir from "nirkit";`, `console.log(nir.KERNEL_NAME);`]);
+      const bad = nb("bad.ipynb", [`import * as nir from "nirkit";`, `await nir.read("missing.nir");`]);
+      const out = join(dir, "out");
+      const r = spawnSync(process.execPath, [join(ROOT, "bin", "nir.js"), "notebook", "run", good, bad, "--out", out, "--no-html"], { cwd: ROOT, encoding: "utf8", timeout: 180_000 });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain(`✓ ${good}: 2 code cells in `);
+      expect(r.stdout).toMatch(new RegExp(`✗ ${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: cell 2 \\("await nir\\.read\\("missing\\.nir"\\);"\\): NirError: .*missing\\.nir`));
+      const executed = JSON.parse(readFileSync(join(out, "good.ipynb"), "utf8"));
+      expect(executed.cells[1].outputs).toEqual([{ output_type: "stream", name: "stdout", text: "nirkit\n" }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 200_000);
 });
