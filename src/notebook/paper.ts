@@ -8,8 +8,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NirError } from "../ir/errors.js";
-import { toFloat64 } from "../ir/tensor.js";
+import { tensor, toFloat64 } from "../ir/tensor.js";
 import { readNpy } from "../io/npy.js";
+import { spikeSteps } from "../sim/metrics.js";
 
 /** Where the reference folder is: $NIR_SHARED, else `shared/` beside the package, else above the cwd. */
 export function sharedRoot(): string {
@@ -149,13 +150,6 @@ export interface PaperSpikeSteps {
   source: "csv" | "reference table";
 }
 
-/** Spike steps of a 0/1 column (the indices where it is 1). */
-export function spikeStepsOf(column: ArrayLike<number>): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < column.length; i++) if (column[i] >= 0.5) out.push(i);
-  return out;
-}
-
 /**
  * The paper's LIF spike steps for a profile: from its CSV when the CSV is in shared/, else from
  * the spike-step column of the reference table (§1.3). Null when the paper has no such platform.
@@ -163,7 +157,10 @@ export function spikeStepsOf(column: ArrayLike<number>): number[] {
 export function paperLifSpikeSteps(profile: string): PaperSpikeSteps | null {
   const csv = LIF_CSV_OF_PROFILE[profile];
   if (!csv) return null;
-  if (hasPaperFile("01_lif", csv)) return { steps: spikeStepsOf(readLifCsv(paperPath("01_lif", csv)).spike), source: "csv" };
+  if (hasPaperFile("01_lif", csv)) {
+    const spike = readLifCsv(paperPath("01_lif", csv)).spike;
+    return { steps: spikeSteps(tensor(spike, "float64", [spike.length])), source: "csv" };
+  }
   const t = findTable((x) => x.header.some((h) => /spike steps/i.test(h)), "the LIF spike steps");
   const row = t.rows.find((r) => r[0].includes(csv));
   if (!row) return null;
