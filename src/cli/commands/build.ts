@@ -16,6 +16,7 @@ Writes OUT.nir (atomically) from a JSON dump in the schema "nir-conformance-expe
   --no-compression   write arrays contiguous and uncompressed (layout of nir <= 1.0.7)
 `;
 
+/** The `nir build` subcommand. */
 export const command: Command = {
   summary: "write a .nir file from a JSON dump",
   usage,

@@ -34,6 +34,7 @@ function needName(a: { positional: string[] }, sub: string): string {
   return name;
 }
 
+/** The `nir data` subcommand. */
 export const command: Command = {
   summary: "event datasets: list, info, frames, the paper's CNN probe input, fetch",
   usage,

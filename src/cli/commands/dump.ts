@@ -18,6 +18,7 @@ version, the graph as nir.read returns it (type-checked), the graph read without
 "nir build DUMP.json OUT.nir" writes the file back.
 `;
 
+/** The `nir dump` subcommand. */
 export const command: Command = {
   summary: "print a .nir file as JSON (conformance schema)",
   usage,

@@ -14,6 +14,7 @@ parameter, dtype, shape and min / max / mean; nested graphs indented; then the e
   --no-type-check   read without type checking the root graph (e.g. lif_rockpool.nir)
 `;
 
+/** The `nir inspect` subcommand. */
 export const command: Command = {
   summary: "print a readable tree of a .nir file",
   usage,

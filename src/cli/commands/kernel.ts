@@ -16,6 +16,7 @@ project's tslab. Needs neither IPython nor jupyter-client.
   --prefix DIR  DIR/share/jupyter (e.g. a virtualenv or /usr/local)
 `;
 
+/** The `nir kernel` subcommand. */
 export const command: Command = {
   summary: "register or remove the TypeScript (NIR) Jupyter kernel",
   usage,

@@ -18,6 +18,7 @@ reports which cell failed and why, and exits 1 if any notebook failed.
   --timeout S      per-cell time limit in seconds (default 300)
 `;
 
+/** The `nir notebook` subcommand. */
 export const command: Command = {
   summary: "run notebooks headless and write executed .ipynb + HTML",
   usage,

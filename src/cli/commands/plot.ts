@@ -42,6 +42,7 @@ function parseNeurons(text: string): number[] {
   return list;
 }
 
+/** The `nir plot` subcommand. */
 export const command: Command = {
   summary: "draw a graph diagram, weight histograms or a spike raster (SVG/PNG/JSON/HTML)",
   usage,

@@ -13,6 +13,7 @@ Executes the curated notebooks (notebooks/00_welcome … 03_rnn_braille) headles
 Exits 1 if any cell fails. Needs the kernel (nir kernel install) and Debian's jupyter_server.
 `;
 
+/** The `nir reproduce` subcommand. */
 export const command: Command = {
   summary: "run the paper notebooks and write REPORT.md (nirkit vs the paper)",
   usage,

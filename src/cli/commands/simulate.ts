@@ -75,6 +75,7 @@ function progressBar(): { update: (done: number, total: number) => void; end: ()
   };
 }
 
+/** The `nir simulate` subcommand. */
 export const command: Command = {
   summary: "run a graph as a platform would (profiles: norse, snntorch, loihi2, …)",
   usage,

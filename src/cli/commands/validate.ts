@@ -17,6 +17,7 @@ padding "same" with stride > 1) get a "warning:" line; they do not make a file i
   --quiet           print problems only
 `;
 
+/** The `nir validate` subcommand. */
 export const command: Command = {
   summary: "check .nir files (exit 1 with one line per problem)",
   usage,

@@ -13,6 +13,7 @@ its kernels. Environment: NIR_PORT, NIR_TOKEN (defaults: first free port from 88
 The server log goes to .jupyter/workshop.log.
 `;
 
+/** The `nir workshop` subcommand. */
 export const command: Command = {
   summary: "open the workshop notebooks in Jupyter (npm start)",
   usage,
