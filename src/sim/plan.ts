@@ -12,6 +12,7 @@ import type { NIRGraph, NIRPrimitive } from "../ir/types.js";
 import { convGeometry, flattenGraph, inferSimShapes, inputShapeOf, poolGeometry, scheduleGraph, type FlatGraph, type FlatNode, type Schedule } from "./graph.js";
 import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
 import { convParams, convStep, poolStep } from "./kernels/conv.js";
+import { convIFStep } from "./kernels/conv-if.js";
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
 import { canBeLazy, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
 import { makePort, type Port, type StepFn } from "./kernels/port.js";
@@ -382,7 +383,7 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
           neuronStates.set(target, st);
           const spikes = ports.get(target) ?? ownPort(tfn);
           ports.set(target, spikes);
-          steps.push(convStep(prep.conv!, inp!, outp, { v: st.v, gain: c.bv, theta: c.theta, vreset: c.vreset, subtract: c.reset === "subtract", spikes }));
+          steps.push(convIFStep(prep.conv!, inp!, outp, { v: st.v, gain: c.bv, theta: c.theta, vreset: c.vreset, spikes }));
         } else steps.push(convStep(prep.conv!, inp!, outp));
         break;
       }

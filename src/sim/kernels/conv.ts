@@ -9,13 +9,14 @@ import type { ConvGeometry } from "../graph.js";
 import { clearItem, type Port, type StepFn } from "./port.js";
 
 /** Input spatial position → (output position, kernel offset) pairs. */
-interface ScatterTable {
+export interface ScatterTable {
   start: Int32Array;
   pos: Int32Array;
   k: Int32Array;
 }
 
-function buildTable(g: ConvGeometry): ScatterTable {
+/** For every input position, the output positions it reaches and through which kernel tap. */
+export function buildScatterTable(g: ConvGeometry): ScatterTable {
   const hw = g.h * g.w;
   const start = new Int32Array(hw + 1);
   const pos: number[] = [];
@@ -76,24 +77,10 @@ export function convParams(g: ConvGeometry, w: ArrayLike<number>, bias: ArrayLik
 /** Fraction of active inputs above which the dense gather kernel is used. */
 const DENSE_FRACTION = 0.3;
 
-/**
- * A non-leaky IF layer fed only by this conv (no bias): the conv adds its output straight into
- * the neurons (v += gain·y) and tests only the touched ones, so the conv output is never
- * listed or cleared separately. Arithmetic is identical to the unfused pair.
- */
-export interface ConvFusedIF {
-  v: Float64Array;
-  gain: Float64Array;
-  theta: Float64Array;
-  vreset: Float64Array;
-  subtract: boolean;
-  spikes: Port;
-}
-
-/** Conv1d/Conv2d step: scatter for sparse inputs, gather for dense ones (optionally fused with an IF layer). */
-export function convStep(p: ConvParams, inp: Port, outp: Port, fuse?: ConvFusedIF): StepFn {
+/** Conv1d/Conv2d step: scatter for sparse inputs, gather for dense ones (conv-if.ts fuses it with an IF layer). */
+export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
   const { g, ws, bias, w } = p;
-  const tab = buildTable(g);
+  const tab = buildScatterTable(g);
   const K = g.kh * g.kw;
   const hw = g.h * g.w;
   const ohw = g.oh * g.ow;
@@ -187,23 +174,6 @@ export function convStep(p: ConvParams, inp: Port, outp: Port, fuse?: ConvFusedI
     }
   };
 
-  // fused IF update of output k (item offset oo); y[oo + k] is consumed and zeroed
-  const fv = fuse?.v, fgain = fuse?.gain, fth = fuse?.theta, fres = fuse?.vreset, fsub = fuse?.subtract ?? false;
-  const fspk = fuse?.spikes;
-  let fm = 0;
-  const fireOne = (y: Float64Array, oo: number, k: number): void => {
-    const val = y[oo + k];
-    if (val === 0) return;
-    y[oo + k] = 0;
-    let vn = fv![oo + k] + fgain![k] * val;
-    if (vn > fth![k]) {
-      vn = fsub ? vn - fth![k] : fres![k];
-      fspk!.out[oo + k] = 1;
-      fspk!.act[oo + fm++] = k;
-    }
-    fv![oo + k] = vn;
-  };
-
   return () => {
     const x = inp.out;
     const y = outp.out;
@@ -218,20 +188,12 @@ export function convStep(p: ConvParams, inp: Port, outp: Port, fuse?: ConvFusedI
         for (let i = 0; i < isz; i++) if (x[io + i] !== 0) c++;
         dense = c > DENSE_FRACTION * isz;
       } else dense = na > DENSE_FRACTION * isz;
-      if (fuse) {
-        clearItem(fspk!, b);
-        fm = 0;
-      }
       if (dense) {
         gather(x, y, io, oo);
-        if (fuse) {
-          for (let k = 0; k < osz; k++) fireOne(y, oo, k);
-          fspk!.nact[b] = fm;
-          outp.nact[b] = 0;
-        } else outp.nact[b] = -1;
+        outp.nact[b] = -1;
         continue;
       }
-      if (!fuse) clearItem(outp, b);
+      clearItem(outp, b);
       stampId++;
       nt = 0;
       if (na >= 0) {
@@ -247,14 +209,7 @@ export function convStep(p: ConvParams, inp: Port, outp: Port, fuse?: ConvFusedI
           if (v !== 0) scatterOne(y, oo, idx, v);
         }
       }
-      if (fuse) {
-        for (let q = 0; q < nt; q++) {
-          const po = touched[q];
-          for (let co = 0; co < g.cout; co++) fireOne(y, oo, co * ohw + po);
-        }
-        fspk!.nact[b] = fm;
-        outp.nact[b] = 0;
-      } else if (bias) {
+      if (bias) {
         for (let co = 0; co < g.cout; co++) {
           const base = oo + co * ohw;
           for (let q = 0; q < ohw; q++) y[base + q] += bias[co];

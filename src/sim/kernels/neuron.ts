@@ -193,9 +193,13 @@ export function neuronState(n: number, batch: number): NeuronState {
   return { v: new Float64Array(n * batch), i: new Float64Array(n * batch), xd: new Float64Array(n * batch) };
 }
 
-/** True when the lazy (touched-only) IF update is exact for these coefficients. */
+/**
+ * True when the lazy (touched-only) IF update is exact for these coefficients: no leak and a
+ * reset to v_reset ≤ θ keep every untouched neuron at v ≤ θ, so zero input cannot make it
+ * fire. (A subtractive reset can leave v − θ > θ, which fires again with no input: not lazy.)
+ */
 export function canBeLazy(c: NeuronCoefs): boolean {
-  if (c.current || !c.spiking || c.timing !== "same" || c.multi || c.vmin || c.inputDelay) return false;
+  if (c.current || !c.spiking || c.timing !== "same" || c.multi || c.vmin || c.inputDelay || c.reset !== "zero") return false;
   if (c.integrator === "fixed" || c.integrator === "exact") return false;
   for (let k = 0; k < c.n; k++) {
     if (c.av[k] !== 1 || c.cv[k] !== 0 || !(c.theta[k] >= 0) || c.vreset[k] > c.theta[k]) return false;

@@ -1,0 +1,205 @@
+/**
+ * A bias-free Conv1d/Conv2d fused with the non-leaky IF layer it alone feeds. The conv sums
+ * into a private position-major scratch (output position × channel), so one input event adds
+ * a contiguous block of `cout/groups` weights per kernel tap — no index array per synapse.
+ * Only the positions the events touched are then tested: v += gain·y, spike on v > θ, v ← v_reset.
+ * Every output element receives its contributions in event order, as in the unfused pair,
+ * so the arithmetic (and every spike) is identical to conv followed by the IF kernel.
+ * Dense inputs (> 30% non-zero) use a gather into the same scratch and test every neuron.
+ */
+import type { ConvGeometry } from "../graph.js";
+import { buildScatterTable, type ConvParams } from "./conv.js";
+import { clearItem, type Port, type StepFn } from "./port.js";
+
+/** The IF layer a conv feeds (lazy, so reset to v_reset): state (NCHW like its spikes), gain (r), threshold. */
+export interface ConvIFTarget {
+  v: Float64Array;
+  gain: Float64Array;
+  theta: Float64Array;
+  vreset: Float64Array;
+  spikes: Port;
+}
+
+/** Per input element: (scratch offset, weight offset) pairs, one per kernel tap reaching an output. */
+export interface ConvIFRows {
+  start: Int32Array;
+  /** Output position of each pair (for the touched list). */
+  pos: Int32Array;
+  /** pos·cout + group·coutG: start of the pair's contiguous channel block in the scratch. */
+  yOff: Int32Array;
+  /** Start of the pair's contiguous weight block in `wc`. */
+  wOff: Int32Array;
+  /** Weights [cin][tap][cout/groups]. */
+  wc: Float64Array;
+}
+
+/** Builds the per-input-element rows and the channel-contiguous weights of a conv. */
+export function convIFRows(g: ConvGeometry, w: Float64Array): ConvIFRows {
+  const tab = buildScatterTable(g);
+  const K = g.kh * g.kw;
+  const hw = g.h * g.w;
+  const cinG = g.cin / g.groups;
+  const coutG = g.cout / g.groups;
+  const wc = new Float64Array(g.cin * K * coutG);
+  for (let co = 0; co < g.cout; co++) {
+    const grp = (co / coutG) | 0;
+    const j = co - grp * coutG;
+    for (let cl = 0; cl < cinG; cl++) {
+      const ci = grp * cinG + cl;
+      for (let k = 0; k < K; k++) wc[(ci * K + k) * coutG + j] = w[(co * cinG + cl) * K + k];
+    }
+  }
+  const per = tab.start[hw];
+  const start = new Int32Array(g.cin * hw + 1);
+  const pos = new Int32Array(g.cin * per), yOff = new Int32Array(g.cin * per), wOff = new Int32Array(g.cin * per);
+  let q = 0;
+  for (let ci = 0; ci < g.cin; ci++) {
+    const grp = (ci / cinG) | 0;
+    for (let pin = 0; pin < hw; pin++) {
+      start[ci * hw + pin] = q;
+      for (let e = tab.start[pin]; e < tab.start[pin + 1]; e++) {
+        pos[q] = tab.pos[e];
+        yOff[q] = tab.pos[e] * g.cout + grp * coutG;
+        wOff[q++] = (ci * K + tab.k[e]) * coutG;
+      }
+    }
+  }
+  start[g.cin * hw] = q;
+  return { start, pos, yOff, wOff, wc };
+}
+
+/** Fraction of active inputs above which the dense gather is used. */
+const DENSE_FRACTION = 0.3;
+
+/** Adds input element idx (value xv) into the scratch; returns the new touched count. */
+function scatterEvent(rows: ConvIFRows, coutG: number, y: Float64Array, idx: number, xv: number, stamp: Int32Array, stampId: number, touched: Int32Array, nt: number): number {
+  const { pos, yOff, wOff, wc } = rows;
+  const r1 = rows.start[idx + 1];
+  for (let r = rows.start[idx]; r < r1; r++) {
+    let o = yOff[r];
+    let w = wOff[r];
+    const end = o + coutG;
+    // four channels per iteration while they last (cout/groups is usually a multiple of 4)
+    for (; o + 3 < end; o += 4, w += 4) {
+      y[o] += xv * wc[w];
+      y[o + 1] += xv * wc[w + 1];
+      y[o + 2] += xv * wc[w + 2];
+      y[o + 3] += xv * wc[w + 3];
+    }
+    for (; o < end; o++, w++) y[o] += xv * wc[w];
+    const p = pos[r];
+    if (stamp[p] !== stampId) {
+      stamp[p] = stampId;
+      touched[nt++] = p;
+    }
+  }
+  return nt;
+}
+
+/** Conv step fused with its IF layer (see the file comment). `outp` (the conv's own port) stays empty. */
+export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget): StepFn {
+  const { g, w } = p;
+  const rows = convIFRows(g, w);
+  const K = g.kh * g.kw;
+  const hw = g.h * g.w;
+  const ohw = g.oh * g.ow;
+  const cout = g.cout;
+  const coutG = g.cout / g.groups;
+  const cinG = g.cin / g.groups;
+  const isz = inp.size;
+  const osz = outp.size;
+  const y = new Float64Array(osz);
+  const stamp = new Int32Array(ohw).fill(-1);
+  const touched = new Int32Array(ohw);
+  let stampId = 0;
+  const { v, gain, theta, vreset, spikes } = f;
+
+  /** Dense: y[pos·cout + co] = Σ w·x, summed in the unfused gather's order. */
+  const gather = (x: Float64Array, io: number): void => {
+    for (let co = 0; co < cout; co++) {
+      const grp = (co / coutG) | 0;
+      for (let oy = 0; oy < g.oh; oy++) {
+        for (let ox = 0; ox < g.ow; ox++) {
+          let s = 0;
+          for (let cl = 0; cl < cinG; cl++) {
+            const ci = grp * cinG + cl;
+            const wb = (co * cinG + cl) * K;
+            for (let ky = 0; ky < g.kh; ky++) {
+              const iy = oy * g.sh - g.ph + ky * g.dh;
+              if (iy < 0 || iy >= g.h) continue;
+              const rb = io + ci * hw + iy * g.w;
+              for (let kx = 0; kx < g.kw; kx++) {
+                const ix = ox * g.sw - g.pw + kx * g.dw;
+                if (ix < 0 || ix >= g.w) continue;
+                s += w[wb + ky * g.kw + kx] * x[rb + ix];
+              }
+            }
+          }
+          y[(oy * g.ow + ox) * cout + co] = s;
+        }
+      }
+    }
+  };
+
+  /** IF update of channel co at position po (item offset oo); returns the new spike count m. */
+  const fire = (oo: number, po: number, co: number, m: number): number => {
+    const yi = po * cout + co;
+    const val = y[yi];
+    if (val === 0) return m;
+    y[yi] = 0;
+    const k = co * ohw + po;
+    let vn = v[oo + k] + gain[k] * val;
+    if (vn > theta[k]) {
+      vn = vreset[k];
+      spikes.out[oo + k] = 1;
+      spikes.act[oo + m++] = k;
+    }
+    v[oo + k] = vn;
+    return m;
+  };
+
+  return () => {
+    const x = inp.out;
+    for (let b = 0; b < inp.batch; b++) {
+      const io = b * isz;
+      const oo = b * osz;
+      const na = inp.nact[b];
+      let dense: boolean;
+      if (na < 0) {
+        let c = 0;
+        for (let i = 0; i < isz; i++) if (x[io + i] !== 0) c++;
+        dense = c > DENSE_FRACTION * isz;
+      } else dense = na > DENSE_FRACTION * isz;
+      clearItem(spikes, b);
+      outp.nact[b] = 0;
+      let m = 0;
+      if (dense) {
+        gather(x, io);
+        // NCHW order, as the unfused IF visits a dense input
+        for (let co = 0; co < cout; co++) for (let po = 0; po < ohw; po++) m = fire(oo, po, co, m);
+        spikes.nact[b] = m;
+        continue;
+      }
+      stampId++;
+      let nt = 0;
+      if (na >= 0) {
+        const act = inp.act;
+        for (let k = 0; k < na; k++) {
+          const idx = act[io + k];
+          const xv = x[io + idx];
+          if (xv !== 0) nt = scatterEvent(rows, coutG, y, idx, xv, stamp, stampId, touched, nt);
+        }
+      } else {
+        for (let idx = 0; idx < isz; idx++) {
+          const xv = x[io + idx];
+          if (xv !== 0) nt = scatterEvent(rows, coutG, y, idx, xv, stamp, stampId, touched, nt);
+        }
+      }
+      for (let q = 0; q < nt; q++) {
+        const po = touched[q];
+        for (let co = 0; co < cout; co++) m = fire(oo, po, co, m);
+      }
+      spikes.nact[b] = m;
+    }
+  };
+}
