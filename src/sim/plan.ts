@@ -138,9 +138,16 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
   const runtimes = new Map<string, Runtime>();
   let stepRt: Runtime | null = null;
 
-  /** Runtime for B items; recorded conv outputs must exist, so those convs are not fused. */
+  /**
+   * Runtime for B items. Recorded conv outputs must exist, and a fused IF keeps its v in its
+   * own layout, so a conv is not fused when it or its neuron's v/i is recorded.
+   */
   const runtimeFor = (B: number, record: string[] = []): Runtime => {
-    const keep = [...new Set(record.map((r) => r.replace(/:(v|i|spikes)$/, "")))].filter((n) => prepared.get(n)?.kind === "conv").sort();
+    const named = record.flatMap((r) => {
+      const m = /^(.*?)(?::(v|i|spikes))?$/.exec(r)!;
+      return m[2] === "v" || m[2] === "i" ? [m[1], ...(flat.nodes.get(m[1])?.sources ?? [])] : [m[1]];
+    });
+    const keep = [...new Set(named)].filter((n) => prepared.get(n)?.kind === "conv").sort();
     const key = `${B}|${keep.join(",")}`;
     let rt = runtimes.get(key);
     if (!rt) {

@@ -1,8 +1,8 @@
 /**
  * The fused conv → IF kernel (kernels/conv-if.ts) against a naive conv2d and IF update written
  * here, over several steps with sparse and dense input steps, groups, stride, padding,
- * dilation, per-neuron gains and both resets (zero runs the fused kernel; subtract cannot be
- * lazy — v − θ may stay above θ — so it runs the conv and IF kernels unfused). Weights are multiples of 1/8 and inputs are
+ * dilation, per-neuron gains and both resets (zero runs the fused kernel unless v is recorded;
+ * subtract cannot be lazy — v − θ may stay above θ — so it always runs unfused). Weights are multiples of 1/8 and inputs are
  * counts, so every sum is exact in any order and results must be equal, not just close.
  */
 import { describe, expect, it } from "vitest";
@@ -69,7 +69,11 @@ describe("fused conv → IF kernel", () => {
           const density = t === 3 || t === 7 ? 0.6 : 0.06;
           for (let k = 0; k < B * N; k++) if (r() < density) x[t * B * N + k] = 1 + Math.floor(r() * 3);
         }
-        const res = compile(g, { dt: 1e-3, reset }).run({ dtype: "float64", shape: [T, B, c.C, c.H, c.W], data: x }, { record: ["n:v"] });
+        const plan = compile(g, { dt: 1e-3, reset });
+        const input = { dtype: "float64" as const, shape: [T, B, c.C, c.H, c.W], data: x };
+        // no record: conv and IF run fused (reset zero); recording n:v runs them unfused
+        const fusedRun = plan.run(input);
+        const res = plan.run(input, { record: ["n:v"] });
         // naive reference
         const v = new Float64Array(B * n);
         const wantS = new Float64Array(T * B * n), wantV = new Float64Array(T * B * n);
@@ -88,6 +92,7 @@ describe("fused conv → IF kernel", () => {
           }
         }
         expect(spikes).toBeGreaterThan(20);
+        expect(Array.from(fusedRun.output.data)).toEqual(Array.from(wantS));
         expect(Array.from(res.output.data)).toEqual(Array.from(wantS));
         expect(Array.from(res.records["n.v"].data)).toEqual(Array.from(wantV));
       });

@@ -11,7 +11,12 @@ import type { ConvGeometry } from "../graph.js";
 import { buildScatterTable, type ConvParams } from "./conv.js";
 import { clearItem, type Port, type StepFn } from "./port.js";
 
-/** The IF layer a conv feeds (lazy, so reset to v_reset): state (NCHW like its spikes), gain (r), threshold. */
+/**
+ * The IF layer a conv feeds (lazy, so reset to v_reset): gain (r), threshold and reset in NCHW
+ * like its spikes. `v` is owned by this kernel and kept position-major (pos·cout + channel)
+ * per item, so testing one position reads contiguous memory; a run that records this
+ * neuron's v does not fuse (see plan.ts).
+ */
 export interface ConvIFTarget {
   v: Float64Array;
   gain: Float64Array;
@@ -141,6 +146,10 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
     }
   };
 
+  // one gain / threshold / reset for the whole layer (the usual case): scalars, fewer loads
+  const uniform = [gain, theta, vreset].every((a) => a.every((q) => q === a[0]));
+  const g0 = gain[0], th0 = theta[0], vr0 = vreset[0];
+
   /** IF update of channel co at position po (item offset oo); returns the new spike count m. */
   const fire = (oo: number, po: number, co: number, m: number): number => {
     const yi = po * cout + co;
@@ -148,13 +157,34 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
     if (val === 0) return m;
     y[yi] = 0;
     const k = co * ohw + po;
-    let vn = v[oo + k] + gain[k] * val;
+    let vn = v[oo + yi] + gain[k] * val;
     if (vn > theta[k]) {
       vn = vreset[k];
       spikes.out[oo + k] = 1;
       spikes.act[oo + m++] = k;
     }
-    v[oo + k] = vn;
+    v[oo + yi] = vn;
+    return m;
+  };
+
+  /** All channels of touched position po with layer-wide scalars (same arithmetic as `fire`). */
+  const fireUniform = (oo: number, po: number, m: number): number => {
+    const out = spikes.out, act = spikes.act;
+    const y0 = po * cout;
+    const v0 = oo + y0;
+    for (let co = 0; co < cout; co++) {
+      const val = y[y0 + co];
+      if (val === 0) continue;
+      y[y0 + co] = 0;
+      let vn = v[v0 + co] + g0 * val;
+      if (vn > th0) {
+        vn = vr0;
+        const k = co * ohw + po;
+        out[oo + k] = 1;
+        act[oo + m++] = k;
+      }
+      v[v0 + co] = vn;
+    }
     return m;
   };
 
@@ -195,9 +225,12 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
           if (xv !== 0) nt = scatterEvent(rows, coutG, y, idx, xv, stamp, stampId, touched, nt);
         }
       }
-      for (let q = 0; q < nt; q++) {
-        const po = touched[q];
-        for (let co = 0; co < cout; co++) m = fire(oo, po, co, m);
+      if (uniform) for (let q = 0; q < nt; q++) m = fireUniform(oo, touched[q], m);
+      else {
+        for (let q = 0; q < nt; q++) {
+          const po = touched[q];
+          for (let co = 0; co < cout; co++) m = fire(oo, po, co, m);
+        }
       }
       spikes.nact[b] = m;
     }
