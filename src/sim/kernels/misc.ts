@@ -6,16 +6,18 @@ import type { Port, StepFn } from "./port.js";
 
 /** Sums several sources into `outp` (dense). `prev[k]` replaces source k's port when non-null. */
 export function sumStep(sources: Port[], prev: (Float64Array | null)[], outp: Port): StepFn {
-  const n = outp.size;
+  const srcs = sources.map((p, s) => prev[s] ?? p.out);
+  const S = srcs.length;
   return () => {
     const y = outp.out;
-    y.fill(0);
-    for (let s = 0; s < sources.length; s++) {
-      const x = prev[s] ?? sources[s].out;
+    // y = (0 + x0) + x1 + …: the first source in the same pass as the zeroing (same sums)
+    const x0 = srcs[0];
+    for (let i = 0; i < y.length; i++) y[i] = 0 + x0[i];
+    for (let s = 1; s < S; s++) {
+      const x = srcs[s];
       for (let i = 0; i < y.length; i++) y[i] += x[i];
     }
     for (let b = 0; b < outp.batch; b++) outp.nact[b] = -1;
-    void n;
   };
 }
 

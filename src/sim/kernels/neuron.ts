@@ -324,27 +324,47 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
       if (uniformCuba) {
         const oact = outp.act;
         let m = 0;
-        for (let k = 0; k < n; k++) {
-          const iv = uai * cur[off + k] + ubi * x[off + k];
-          cur[off + k] = iv;
-          const vp = v[off + k];
-          let vn: number;
-          let s: number;
-          if (timing === 0) {
-            vn = uav * vp + ubv * iv + ucv;
-            s = vn > uth ? 1 : 0;
-            if (s) vn = subtract ? vn - uth : ures;
-          } else {
+        if (timing === 0) {
+          for (let k = 0; k < n; k++) {
+            const iv = uai * cur[off + k] + ubi * x[off + k];
+            cur[off + k] = iv;
+            let vn = uav * v[off + k] + ubv * iv + ucv;
+            let s = 0;
+            if (vn > uth) {
+              s = 1;
+              vn = subtract ? vn - uth : ures;
+              oact[off + m++] = k;
+            }
+            v[off + k] = vn;
+            y[off + k] = s;
+          }
+        } else if (subtract) {
+          for (let k = 0; k < n; k++) {
+            const iv = uai * cur[off + k] + ubi * x[off + k];
+            cur[off + k] = iv;
+            const vp = v[off + k];
+            const rflag = vp > uth ? 1 : 0;
+            let vn = uav * vp + ubv * iv + ucv - rflag * uth;
+            const s = vn > uth ? 1 : 0;
+            vn = vn - (s - rflag) * uth;
+            v[off + k] = vn;
+            y[off + k] = s;
+            if (s) oact[off + m++] = k;
+          }
+        } else {
+          for (let k = 0; k < n; k++) {
+            const iv = uai * cur[off + k] + ubi * x[off + k];
+            cur[off + k] = iv;
+            const vp = v[off + k];
             const rflag = vp > uth ? 1 : 0;
             const base = uav * vp + ubv * iv + ucv;
-            vn = subtract ? base - rflag * uth : base - rflag * base;
-            s = vn > uth ? 1 : 0;
-            const doReset = s - rflag;
-            vn = subtract ? vn - doReset * uth : vn - doReset * vn;
+            let vn = base - rflag * base;
+            const s = vn > uth ? 1 : 0;
+            vn = vn - (s - rflag) * vn;
+            v[off + k] = vn;
+            y[off + k] = s;
+            if (s) oact[off + m++] = k;
           }
-          v[off + k] = vn;
-          y[off + k] = s;
-          if (s) oact[off + m++] = k;
         }
         outp.nact[b] = m;
         continue;
