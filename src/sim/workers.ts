@@ -73,6 +73,55 @@ function concatBatch(parts: Tensor[]): Tensor {
   return { dtype: parts[0].dtype, shape: [T, B, ...parts[0].shape.slice(2)], data: out };
 }
 
+/**
+ * Estimated cost of each batch item: its events (or non-zero inputs) plus a fixed share for
+ * the per-step work every item does, so chunks of equal cost finish together.
+ */
+export function itemWork(input: SimInput, B: number, n: number): Float64Array {
+  const work = new Float64Array(B);
+  if ("dtype" in input) {
+    const data = input.data as ArrayLike<number>;
+    const T = input.shape[0];
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
+      const o = (t * B + b) * n;
+      let c = 0;
+      for (let i = 0; i < n; i++) if (data[o + i] !== 0) c++;
+      work[b] += c;
+    }
+  } else {
+    const ev = input as EventInput;
+    for (let k = 0; k < ev.t.length; k++) work[ev.batch ? ev.batch[k] : 0]++;
+  }
+  let total = 0;
+  for (let b = 0; b < B; b++) total += work[b];
+  const fixed = total / B / 4 + 1;
+  for (let b = 0; b < B; b++) work[b] += fixed;
+  return work;
+}
+
+/** Splits items 0..B−1 into W contiguous, non-empty ranges of about equal total work. */
+export function splitByWork(work: Float64Array, W: number): [number, number][] {
+  const B = work.length;
+  let total = 0;
+  for (let b = 0; b < B; b++) total += work[b];
+  const bounds: [number, number][] = [];
+  let lo = 0, acc = 0;
+  for (let w = 0; w < W; w++) {
+    if (w === W - 1) {
+      bounds.push([lo, B]);
+      break;
+    }
+    const goal = (total * (w + 1)) / W;
+    let hi = lo + 1; // at least one item
+    acc += work[lo];
+    // take the next item while that brings the running sum closer to the goal, leaving one item per remaining chunk
+    while (hi < B - (W - 1 - w) && Math.abs(acc + work[hi] - goal) < Math.abs(acc - goal)) acc += work[hi++];
+    bounds.push([lo, hi]);
+    lo = hi;
+  }
+  return bounds;
+}
+
 interface Pool {
   workers: import("node:worker_threads").Worker[];
   /** Serialises runs on one plan's pool. */
@@ -126,8 +175,7 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
   if (W <= 1 || !batched || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
   const pool = await poolFor(plan, entry, plan.workers);
   const n = sizeOf(plan.inputShape);
-  const bounds: [number, number][] = [];
-  for (let w = 0; w < W; w++) bounds.push([Math.floor((w * B) / W), Math.floor(((w + 1) * B) / W)]);
+  const bounds = splitByWork(itemWork(input, B, n), W);
   const progress = new Array(W).fill(0);
   const run = pool.queue.then(() => Promise.all(bounds.map(([lo, hi], w) => {
     pool.workers[w].ref();
