@@ -272,35 +272,36 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
     [ai, bi, av, bv, cv, theta, vreset].every(same);
   const uai = ai[0], ubi = bi[0], uav = av[0], ubv = bv[0], ucv = cv[0], uth = theta[0], ures = vreset[0];
 
-  return () => {
-    const x = inp.out;
-    const y = outp.out;
-    const v = st.v;
-    const cur = st.i;
-    for (let b = 0; b < inp.batch; b++) {
-      const off = b * n;
-      const na = inp.nact[b];
-      if (lazy && na >= 0) {
-        clearItem(outp, b);
-        const act = inp.act;
-        const oact = outp.act;
-        let m = 0;
-        for (let q = 0; q < na; q++) {
-          const k = act[off + q];
-          const xv = x[off + k];
-          if (xv === 0) continue;
-          let vn = v[off + k] + bv[k] * xv;
-          if (vn > theta[k]) {
-            vn = subtract ? vn - theta[k] : vreset[k];
-            y[off + k] = 1;
-            oact[off + m++] = k;
+  // one closure per mode: each gets its own type feedback and optimized code, so a graph
+  // of IF layers and a graph of current-based layers do not slow each other down
+  if (lazy) {
+    return () => {
+      const x = inp.out;
+      const y = outp.out;
+      const v = st.v;
+      for (let b = 0; b < inp.batch; b++) {
+        const off = b * n;
+        const na = inp.nact[b];
+        if (na >= 0) {
+          clearItem(outp, b);
+          const act = inp.act;
+          const oact = outp.act;
+          let m = 0;
+          for (let q = 0; q < na; q++) {
+            const k = act[off + q];
+            const xv = x[off + k];
+            if (xv === 0) continue;
+            let vn = v[off + k] + bv[k] * xv;
+            if (vn > theta[k]) {
+              vn = subtract ? vn - theta[k] : vreset[k];
+              y[off + k] = 1;
+              oact[off + m++] = k;
+            }
+            v[off + k] = vn;
           }
-          v[off + k] = vn;
+          outp.nact[b] = m;
+          continue;
         }
-        outp.nact[b] = m;
-        continue;
-      }
-      if (lazy) {
         // dense input, same arithmetic as the lazy path (zero inputs leave v unchanged)
         const oact = outp.act;
         let m = 0;
@@ -319,56 +320,74 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
           y[off + k] = s;
         }
         outp.nact[b] = m;
-        continue;
       }
-      if (uniformCuba) {
-        const oact = outp.act;
-        let m = 0;
-        if (timing === 0) {
-          for (let k = 0; k < n; k++) {
-            const iv = uai * cur[off + k] + ubi * x[off + k];
-            cur[off + k] = iv;
-            let vn = uav * v[off + k] + ubv * iv + ucv;
-            let s = 0;
-            if (vn > uth) {
-              s = 1;
-              vn = subtract ? vn - uth : ures;
-              oact[off + m++] = k;
+    };
+  }
+  if (uniformCuba) {
+    return () => {
+      const x = inp.out;
+      const y = outp.out;
+      const v = st.v;
+      const cur = st.i;
+      for (let b = 0; b < inp.batch; b++) {
+        const off = b * n;
+        {
+          const oact = outp.act;
+          let m = 0;
+          if (timing === 0) {
+            for (let k = 0; k < n; k++) {
+              const iv = uai * cur[off + k] + ubi * x[off + k];
+              cur[off + k] = iv;
+              let vn = uav * v[off + k] + ubv * iv + ucv;
+              let s = 0;
+              if (vn > uth) {
+                s = 1;
+                vn = subtract ? vn - uth : ures;
+                oact[off + m++] = k;
+              }
+              v[off + k] = vn;
+              y[off + k] = s;
             }
-            v[off + k] = vn;
-            y[off + k] = s;
+          } else if (subtract) {
+            for (let k = 0; k < n; k++) {
+              const iv = uai * cur[off + k] + ubi * x[off + k];
+              cur[off + k] = iv;
+              const vp = v[off + k];
+              const rflag = vp > uth ? 1 : 0;
+              let vn = uav * vp + ubv * iv + ucv - rflag * uth;
+              const s = vn > uth ? 1 : 0;
+              vn = vn - (s - rflag) * uth;
+              v[off + k] = vn;
+              y[off + k] = s;
+              if (s) oact[off + m++] = k;
+            }
+          } else {
+            for (let k = 0; k < n; k++) {
+              const iv = uai * cur[off + k] + ubi * x[off + k];
+              cur[off + k] = iv;
+              const vp = v[off + k];
+              const rflag = vp > uth ? 1 : 0;
+              const base = uav * vp + ubv * iv + ucv;
+              let vn = base - rflag * base;
+              const s = vn > uth ? 1 : 0;
+              vn = vn - (s - rflag) * vn;
+              v[off + k] = vn;
+              y[off + k] = s;
+              if (s) oact[off + m++] = k;
+            }
           }
-        } else if (subtract) {
-          for (let k = 0; k < n; k++) {
-            const iv = uai * cur[off + k] + ubi * x[off + k];
-            cur[off + k] = iv;
-            const vp = v[off + k];
-            const rflag = vp > uth ? 1 : 0;
-            let vn = uav * vp + ubv * iv + ucv - rflag * uth;
-            const s = vn > uth ? 1 : 0;
-            vn = vn - (s - rflag) * uth;
-            v[off + k] = vn;
-            y[off + k] = s;
-            if (s) oact[off + m++] = k;
-          }
-        } else {
-          for (let k = 0; k < n; k++) {
-            const iv = uai * cur[off + k] + ubi * x[off + k];
-            cur[off + k] = iv;
-            const vp = v[off + k];
-            const rflag = vp > uth ? 1 : 0;
-            const base = uav * vp + ubv * iv + ucv;
-            let vn = base - rflag * base;
-            const s = vn > uth ? 1 : 0;
-            vn = vn - (s - rflag) * vn;
-            v[off + k] = vn;
-            y[off + k] = s;
-            if (s) oact[off + m++] = k;
-          }
+          outp.nact[b] = m;
         }
-        outp.nact[b] = m;
-        continue;
       }
+    };
+  }
+  return () => {
+    const x = inp.out;
+    const y = outp.out;
+    const v = st.v;
+    const cur = st.i;
+    for (let b = 0; b < inp.batch; b++) {
+      const off = b * n;
       let m = 0;
       const oact = outp.act;
       for (let k = 0; k < n; k++) {
