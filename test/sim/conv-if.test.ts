@@ -41,9 +41,10 @@ describe("fused conv → IF kernel", () => {
     { C: 2, H: 12, W: 12, O: 8, KH: 5, KW: 5, groups: 1, s: [2, 2], p: [1, 1], d: [1, 1] },
     { C: 4, H: 9, W: 11, O: 6, KH: 3, KW: 2, groups: 2, s: [2, 1], p: [1, 2], d: [1, 2] },
   ];
-  for (const [ci, c] of cases.entries()) {
-    for (const reset of ["zero", "subtract"] as const) {
-      it(`case ${ci} (groups ${c.groups}, cout/groups ${c.O / c.groups}), reset ${reset}: spikes and v equal a naive conv + IF loop, sparse and dense steps`, () => {
+  const variants = [...cases.entries()].flatMap(([ci, c]) => [["zero", false], ["subtract", false], ["zero", true]].map(([reset, viaSum]) => ({ ci, c, reset: reset as "zero" | "subtract", viaSum: viaSum as boolean })));
+  for (const { ci, c, reset, viaSum } of variants) {
+    {
+      it(`case ${ci} (groups ${c.groups}, cout/groups ${c.O / c.groups}), reset ${reset}${viaSum ? ", input summed from two paths (no active list)" : ""}: spikes and v equal a naive conv + IF loop, sparse and dense steps`, () => {
         const r = rng(11 + ci);
         const Cg = c.C / c.groups;
         const w = Float64Array.from({ length: c.O * Cg * c.KH * c.KW }, () => Math.round((r() - 0.45) * 12) / 8);
@@ -58,8 +59,13 @@ describe("fused conv → IF kernel", () => {
             c: ir.Conv2d({ input_shape: [c.H, c.W], weight: { dtype: "float64", shape: [c.O, Cg, c.KH, c.KW], data: w }, stride: c.s, padding: c.p, dilation: c.d, groups: c.groups }),
             n: ir.IF({ r: { dtype: "float64", shape: [c.O, OH, OW], data: gain }, v_threshold: { dtype: "float64", shape: [c.O, OH, OW], data: theta }, v_reset: { dtype: "float64", shape: [c.O, OH, OW], data: vres } }),
             output: ir.Output({ shape: null }),
+            // two graph paths: input·1 + input·0.5 summed into the conv (an input port without an active list)
+            ...(viaSum ? {
+              a: ir.Scale({ scale: { dtype: "float64", shape: [c.C, c.H, c.W], data: new Float64Array(c.C * c.H * c.W).fill(1) } }),
+              h: ir.Scale({ scale: { dtype: "float64", shape: [c.C, c.H, c.W], data: new Float64Array(c.C * c.H * c.W).fill(0.5) } }),
+            } : {}),
           },
-          edges: [["input", "c"], ["c", "n"], ["n", "output"]],
+          edges: viaSum ? [["input", "a"], ["input", "h"], ["a", "c"], ["h", "c"], ["c", "n"], ["n", "output"]] : [["input", "c"], ["c", "n"], ["n", "output"]],
           typeCheck: false,
         });
         const T = 12, B = 2, N = c.C * c.H * c.W;
@@ -79,7 +85,8 @@ describe("fused conv → IF kernel", () => {
         const wantS = new Float64Array(T * B * n), wantV = new Float64Array(T * B * n);
         let spikes = 0;
         for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
-          const { y } = naiveConv(x.subarray((t * B + b) * N, (t * B + b + 1) * N), c, w);
+          const xi = x.slice((t * B + b) * N, (t * B + b + 1) * N).map((q) => (viaSum ? q * 1 + q * 0.5 : q));
+          const { y } = naiveConv(xi, c, w);
           for (let k = 0; k < n; k++) {
             let vn = v[b * n + k] + gain[k] * y[k];
             if (vn > theta[k]) {

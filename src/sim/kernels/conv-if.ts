@@ -76,29 +76,67 @@ export function convIFRows(g: ConvGeometry, w: Float64Array): ConvIFRows {
 /** Fraction of active inputs above which the dense gather is used. */
 const DENSE_FRACTION = 0.3;
 
-/** Adds input element idx (value xv) into the scratch; returns the new touched count. */
-function scatterEvent(rows: ConvIFRows, coutG: number, y: Float64Array, idx: number, xv: number, stamp: Int32Array, stampId: number, touched: Int32Array, nt: number): number {
-  const { pos, yOff, wOff, wc } = rows;
-  const r1 = rows.start[idx + 1];
-  for (let r = rows.start[idx]; r < r1; r++) {
-    let o = yOff[r];
-    let w = wOff[r];
-    const end = o + coutG;
-    // four channels per iteration while they last (cout/groups is usually a multiple of 4)
-    for (; o + 3 < end; o += 4, w += 4) {
-      y[o] += xv * wc[w];
-      y[o + 1] += xv * wc[w + 1];
-      y[o + 2] += xv * wc[w + 2];
-      y[o + 3] += xv * wc[w + 3];
-    }
-    for (; o < end; o++, w++) y[o] += xv * wc[w];
-    const p = pos[r];
-    if (stamp[p] !== stampId) {
-      stamp[p] = stampId;
-      touched[nt++] = p;
+/**
+ * Scatters the listed non-zero inputs act[io … io+na) of one item into the scratch and lists
+ * the output positions they touch; returns the touched count. A plain function with every
+ * array as an argument, so the hot loop works on locals rather than closure slots.
+ */
+function scatterListed(start: Int32Array, pos: Int32Array, yOff: Int32Array, wOff: Int32Array, wc: Float64Array, coutG: number, y: Float64Array,
+  x: Float64Array, act: Int32Array, io: number, na: number, stamp: Int32Array, stampId: number, touched: Int32Array): number {
+  let nt = 0;
+  for (let e = 0; e < na; e++) {
+    const idx = act[io + e];
+    const xv = x[io + idx];
+    if (xv === 0) continue;
+    const r1 = start[idx + 1];
+    for (let r = start[idx]; r < r1; r++) {
+      let o = yOff[r];
+      let w = wOff[r];
+      const end = o + coutG;
+      // four channels per iteration while they last (cout/groups is usually a multiple of 4)
+      for (; o + 3 < end; o += 4, w += 4) {
+        y[o] += xv * wc[w];
+        y[o + 1] += xv * wc[w + 1];
+        y[o + 2] += xv * wc[w + 2];
+        y[o + 3] += xv * wc[w + 3];
+      }
+      for (; o < end; o++, w++) y[o] += xv * wc[w];
+      const p = pos[r];
+      if (stamp[p] !== stampId) {
+        stamp[p] = stampId;
+        touched[nt++] = p;
+      }
     }
   }
   return nt;
+}
+
+/**
+ * IF update of every channel of the touched positions with layer-wide gain g0, threshold th0
+ * and reset vr0: v += g0·y, spike on v > th0 (spike index in NCHW), y zeroed. Returns the spike count.
+ */
+function fireTouched(y: Float64Array, v: Float64Array, out: Float64Array, sact: Int32Array, oo: number, cout: number, ohw: number,
+  g0: number, th0: number, vr0: number, touched: Int32Array, nt: number): number {
+  let m = 0;
+  for (let q = 0; q < nt; q++) {
+    const po = touched[q];
+    const y0 = po * cout;
+    const v0 = oo + y0;
+    for (let co = 0; co < cout; co++) {
+      const val = y[y0 + co];
+      if (val === 0) continue;
+      y[y0 + co] = 0;
+      let vn = v[v0 + co] + g0 * val;
+      if (vn > th0) {
+        vn = vr0;
+        const k = co * ohw + po;
+        out[oo + k] = 1;
+        sact[oo + m++] = k;
+      }
+      v[v0 + co] = vn;
+    }
+  }
+  return m;
 }
 
 /** Conv step fused with its IF layer (see the file comment). `outp` (the conv's own port) stays empty. */
@@ -116,6 +154,7 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
   const y = new Float64Array(osz);
   const stamp = new Int32Array(ohw).fill(-1);
   const touched = new Int32Array(ohw);
+  const scan = new Int32Array(isz);
   let stampId = 0;
   const { v, gain, theta, vreset, spikes } = f;
 
@@ -167,27 +206,6 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
     return m;
   };
 
-  /** All channels of touched position po with layer-wide scalars (same arithmetic as `fire`). */
-  const fireUniform = (oo: number, po: number, m: number): number => {
-    const out = spikes.out, act = spikes.act;
-    const y0 = po * cout;
-    const v0 = oo + y0;
-    for (let co = 0; co < cout; co++) {
-      const val = y[y0 + co];
-      if (val === 0) continue;
-      y[y0 + co] = 0;
-      let vn = v[v0 + co] + g0 * val;
-      if (vn > th0) {
-        vn = vr0;
-        const k = co * ohw + po;
-        out[oo + k] = 1;
-        act[oo + m++] = k;
-      }
-      v[v0 + co] = vn;
-    }
-    return m;
-  };
-
   return () => {
     const x = inp.out;
     for (let b = 0; b < inp.batch; b++) {
@@ -211,21 +229,15 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
         continue;
       }
       stampId++;
-      let nt = 0;
-      if (na >= 0) {
-        const act = inp.act;
-        for (let k = 0; k < na; k++) {
-          const idx = act[io + k];
-          const xv = x[io + idx];
-          if (xv !== 0) nt = scatterEvent(rows, coutG, y, idx, xv, stamp, stampId, touched, nt);
-        }
-      } else {
-        for (let idx = 0; idx < isz; idx++) {
-          const xv = x[io + idx];
-          if (xv !== 0) nt = scatterEvent(rows, coutG, y, idx, xv, stamp, stampId, touched, nt);
-        }
+      let nt: number;
+      if (na >= 0) nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, inp.act, io, na, stamp, stampId, touched);
+      else {
+        // no list from the producer: list the non-zeros first (scratch list, item-local)
+        let c = 0;
+        for (let idx = 0; idx < isz; idx++) if (x[io + idx] !== 0) scan[c++] = idx;
+        nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, scan, 0, c, stamp, stampId, touched);
       }
-      if (uniform) for (let q = 0; q < nt; q++) m = fireUniform(oo, touched[q], m);
+      if (uniform) m = fireTouched(y, v, spikes.out, spikes.act, oo, cout, ohw, g0, th0, vr0, touched, nt);
       else {
         for (let q = 0; q < nt; q++) {
           const po = touched[q];

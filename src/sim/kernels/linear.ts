@@ -31,10 +31,12 @@ export function transposeWeight(w: ArrayLike<number>, blocks: number, nout: numb
 
 /** y = W·x (+ b): event-driven scatter over the non-zero inputs. */
 export function affineStep(p: AffineParams, inp: Port, outp: Port): StepFn {
-  const { blocks, nin, nout, wt, bias } = p;
-  const isz = inp.size;
-  const osz = outp.size;
+  const isz0 = inp.size;
+  const osz0 = outp.size;
   return () => {
+    // parameters as locals of this call (registers), not loads from the closure context
+    const { blocks, nin, nout, wt, bias } = p;
+    const isz = isz0, osz = osz0;
     const x = inp.out;
     const y = outp.out;
     for (let b = 0; b < inp.batch; b++) {

@@ -270,7 +270,6 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
   const same = (a: Float64Array): boolean => a.every((q) => q === a[0]);
   const uniformCuba = hasCurrent && !delayed && !isFixed && !gx && !vmin && !multi && (timing === 0 || timing === 1) && c.spiking &&
     [ai, bi, av, bv, cv, theta, vreset].every(same);
-  const uai = ai[0], ubi = bi[0], uav = av[0], ubv = bv[0], ucv = cv[0], uth = theta[0], ures = vreset[0];
 
   // one closure per mode: each gets its own type feedback and optimized code, so a graph
   // of IF layers and a graph of current-based layers do not slow each other down
@@ -279,6 +278,7 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
       const x = inp.out;
       const y = outp.out;
       const v = st.v;
+      const bv = c.bv, theta = c.theta, vreset = c.vreset;
       for (let b = 0; b < inp.batch; b++) {
         const off = b * n;
         const na = inp.nact[b];
@@ -329,6 +329,8 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
       const y = outp.out;
       const v = st.v;
       const cur = st.i;
+      // coefficients as locals of this call (registers), not loads from the closure context
+      const uai = ai[0], ubi = bi[0], uav = av[0], ubv = bv[0], ucv = cv[0], uth = theta[0], ures = vreset[0];
       for (let b = 0; b < inp.batch; b++) {
         const off = b * n;
         {
