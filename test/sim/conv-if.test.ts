@@ -99,6 +99,11 @@ describe("fused conv → IF kernel", () => {
           }
         }
         expect(spikes).toBeGreaterThan(20);
+        // step() keeps the whole batch in one runtime (items side by side, not one after the other)
+        plan.reset();
+        const stepped = new Float64Array(T * B * n);
+        for (let t = 0; t < T; t++) stepped.set(plan.step({ dtype: "float64", shape: [B, c.C, c.H, c.W], data: x.slice(t * B * N, (t + 1) * B * N) }).data as Float64Array, t * B * n);
+        expect(Array.from(stepped)).toEqual(Array.from(wantS));
         expect(Array.from(fusedRun.output.data)).toEqual(Array.from(wantS));
         expect(Array.from(res.output.data)).toEqual(Array.from(wantS));
         expect(Array.from(res.records["n.v"].data)).toEqual(Array.from(wantV));

@@ -77,15 +77,15 @@ export function convIFRows(g: ConvGeometry, w: Float64Array): ConvIFRows {
 const DENSE_FRACTION = 0.3;
 
 /**
- * Scatters the listed non-zero inputs act[io … io+na) of one item into the scratch and lists
- * the output positions they touch; returns the touched count. A plain function with every
- * array as an argument, so the hot loop works on locals rather than closure slots.
+ * Scatters the listed non-zero inputs act[ao … ao+na) of one item (values at x[io + idx]) into
+ * the scratch and lists the output positions they touch; returns the touched count. A plain
+ * function with every array as an argument, so the hot loop works on locals, not closure slots.
  */
 function scatterListed(start: Int32Array, pos: Int32Array, yOff: Int32Array, wOff: Int32Array, wc: Float64Array, coutG: number, y: Float64Array,
-  x: Float64Array, act: Int32Array, io: number, na: number, stamp: Int32Array, stampId: number, touched: Int32Array): number {
+  x: Float64Array, io: number, act: Int32Array, ao: number, na: number, stamp: Int32Array, stampId: number, touched: Int32Array): number {
   let nt = 0;
   for (let e = 0; e < na; e++) {
-    const idx = act[io + e];
+    const idx = act[ao + e];
     const xv = x[io + idx];
     if (xv === 0) continue;
     const r1 = start[idx + 1];
@@ -230,12 +230,12 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
       }
       stampId++;
       let nt: number;
-      if (na >= 0) nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, inp.act, io, na, stamp, stampId, touched);
+      if (na >= 0) nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, io, inp.act, io, na, stamp, stampId, touched);
       else {
         // no list from the producer: list the non-zeros first (scratch list, item-local)
         let c = 0;
         for (let idx = 0; idx < isz; idx++) if (x[io + idx] !== 0) scan[c++] = idx;
-        nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, scan, 0, c, stamp, stampId, touched);
+        nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, io, scan, 0, c, stamp, stampId, touched);
       }
       if (uniform) m = fireTouched(y, v, spikes.out, spikes.act, oo, cout, ohw, g0, th0, vr0, touched, nt);
       else {
