@@ -11,7 +11,7 @@ export interface AffineParams {
   blocks: number;
   nin: number;
   nout: number;
-  /** float32 when every weight is exactly representable (halves memory traffic), else float64. */
+  /** float64 (no conversion per load); float32 for matrices over 256k entries whose weights it holds exactly (halves memory traffic). */
   wt: Float64Array | Float32Array;
   /** (blocks × nout) bias, or null when all zero. */
   bias: Float64Array | null;
@@ -19,7 +19,8 @@ export interface AffineParams {
 
 /** Transposes W (blocks, out, in) into WT (blocks, in, out). */
 export function transposeWeight(w: ArrayLike<number>, blocks: number, nout: number, nin: number): Float64Array | Float32Array {
-  let exact32 = true;
+  // small matrices stay cache-resident either way: float64 saves a conversion per weight read
+  let exact32 = w.length > 262144;
   for (let k = 0; k < w.length && exact32; k++) exact32 = Math.fround(w[k]) === w[k];
   const wt = exact32 ? new Float32Array(blocks * nin * nout) : new Float64Array(blocks * nin * nout);
   for (let l = 0; l < blocks; l++) {
