@@ -93,7 +93,17 @@ function scatterListed(start: Int32Array, pos: Int32Array, yOff: Int32Array, wOf
       let o = yOff[r];
       let w = wOff[r];
       const end = o + coutG;
-      // four channels per iteration while they last (cout/groups is usually a multiple of 4)
+      // eight, then four channels per iteration while they last (cout/groups is usually a multiple of 8)
+      for (; o + 7 < end; o += 8, w += 8) {
+        y[o] += xv * wc[w];
+        y[o + 1] += xv * wc[w + 1];
+        y[o + 2] += xv * wc[w + 2];
+        y[o + 3] += xv * wc[w + 3];
+        y[o + 4] += xv * wc[w + 4];
+        y[o + 5] += xv * wc[w + 5];
+        y[o + 6] += xv * wc[w + 6];
+        y[o + 7] += xv * wc[w + 7];
+      }
       for (; o + 3 < end; o += 4, w += 4) {
         y[o] += xv * wc[w];
         y[o + 1] += xv * wc[w + 1];
