@@ -14,7 +14,7 @@ import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
 import { convParams, convStep, poolStep } from "./kernels/conv.js";
 import { convIFStep } from "./kernels/conv-if.js";
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
-import { canBeLazy, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
+import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
 import { makePort, type Port, type StepFn } from "./kernels/port.js";
 import { PROFILES, profileNames, type Profile, type ProfileName, type ResetMode } from "./profiles.js";
 
@@ -106,6 +106,10 @@ interface Runtime {
   delays: DelayState[];
   /** Cycle buffers; `init` (per sample) is their value before step 0 (null = zeros). */
   prevCopies: { port: Port; prev: Float64Array; init: Float64Array | null }[];
+  /** Back-edge sources read in place whose value before step 0 is not zero (per sample). */
+  directInits: { port: Port; init: Float64Array }[];
+  /** Per affine, per item: 1 = its output holds just the bias (see affineStep); zeroed on reset. */
+  cleanFlags: Uint8Array[];
   t: number;
   /** Per-item stamp for de-duplicating event indices. */
   stamp: Int32Array;
@@ -331,13 +335,22 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
   const steps: StepFn[] = [];
   const neuronStates = new Map<string, NeuronState>();
   const delays: DelayState[] = [];
+  const cleanFlags: Uint8Array[] = [];
   const prevOf = new Map<string, Float64Array>();
   // ports of back-edge sources must exist before their consumers: allocate own ports up front
   const backSources = new Set([...sched.backEdges].map((e) => e.split("->")[0]));
   const ownPort = (fn: FlatNode): Port => makePort(sizeOf(fn.outShape), B);
+  // A back-edge source whose port is written after every reader of that edge (in step order)
+  // still holds the previous step's value when they read it: they read the port itself, and
+  // no copy is made (`direct`). Otherwise a copy taken after each step serves as the previous value.
+  const position = new Map(sched.order.map((n, k) => [n, k]));
+  for (const [src, dst] of fused) position.set(dst, position.get(src)!);
+  const direct = new Set<string>();
   for (const s of backSources) {
+    const readers = [...sched.backEdges].filter((e) => e.split("->")[0] === s).map((e) => e.split("->")[1]);
     ports.set(s, ownPort(flat.nodes.get(s)!));
-    prevOf.set(s, new Float64Array(sizeOf(flat.nodes.get(s)!.outShape) * B));
+    if (readers.every((d) => position.get(d)! <= position.get(s)!)) direct.add(s);
+    else prevOf.set(s, new Float64Array(sizeOf(flat.nodes.get(s)!.outShape) * B));
   }
   let input: Port | null = null;
   for (const name of sched.order) {
@@ -345,14 +358,18 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
     const prep = prepared.get(name)!;
     // resolve the input port (fan-in sum / previous step reads)
     let inp: Port | null = null;
+    let summed: Float64Array[] | null = null;
     const backFlags = fn.sources.map((s) => sched.backEdges.has(`${s}->${name}`));
     if (prep.kind !== "input") {
       if (fn.sources.length === 1 && !backFlags[0]) inp = ports.get(fn.sources[0])!;
       else {
         inp = makePort(sizeOf(fn.inShape), B);
         const srcPorts = fn.sources.map((s) => ports.get(s) ?? null);
-        const prevs = fn.sources.map((s, k) => (backFlags[k] ? prevOf.get(s)! : null));
-        steps.push(sumStep(srcPorts.map((p, k) => p ?? ({ out: prevs[k] } as Port)), prevs, inp));
+        const prevs = fn.sources.map((s, k) => (backFlags[k] ? prevOf.get(s) ?? ports.get(s)!.out : null));
+        const srcs = srcPorts.map((p, k) => p ?? ({ out: prevs[k] } as Port));
+        // a uniform current-based layer sums two sources inside its own loop (no fan-in step)
+        if (srcs.length === 2 && prep.kind === "neuron" && !fusedNeurons.has(name) && isUniformCuba(prep.coefs!)) summed = srcs.map((p, k) => prevs[k] ?? p.out);
+        else steps.push(sumStep(srcs, prevs, inp));
       }
     }
     const existing = ports.get(name);
@@ -374,7 +391,9 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
         break;
       case "affine":
         outp = existing ?? ownPort(fn);
-        steps.push(affineStep(prep.affine!, inp!, outp));
+        const clean = new Uint8Array(B);
+        cleanFlags.push(clean);
+        steps.push(affineStep(prep.affine!, inp!, outp, clean));
         break;
       case "scale":
         outp = existing ?? ownPort(fn);
@@ -414,19 +433,23 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
         if (fusedNeurons.has(name)) break; // updated inside its conv's step
         const st = neuronState(prep.coefs!.n, B);
         neuronStates.set(name, st);
-        steps.push(neuronStep(prep.coefs!, st, inp!, outp));
+        steps.push(summed ? cubaSumStep(prep.coefs!, st, summed[0], summed[1], outp) : neuronStep(prep.coefs!, st, inp!, outp));
         break;
       }
     }
     ports.set(name, outp);
   }
-  const prevCopies = [...prevOf].map(([s, prev]) => {
-    // snnTorch's recurrent layer applies its bias to the zero spikes of "step −1"
+  // snnTorch's recurrent layer applies its bias to the zero spikes of "step −1"
+  const initOf = (s: string): Float64Array | null => {
     const a = prepared.get(s)!.affine;
-    const init = profile.recurrentBiasAtStart && a?.bias ? a.bias : null;
-    return { port: ports.get(s)!, prev, init };
+    return profile.recurrentBiasAtStart && a?.bias ? a.bias : null;
+  };
+  const prevCopies = [...prevOf].map(([s, prev]) => ({ port: ports.get(s)!, prev, init: initOf(s) }));
+  const directInits = [...direct].flatMap((s) => {
+    const init = initOf(s);
+    return init ? [{ port: ports.get(s)!, init }] : [];
   });
-  return { batch: B, ports, steps, input: input!, output: ports.get(outputName)!, neuronStates, delays, prevCopies, t: 0, stamp: new Int32Array(sizeOf(flat.nodes.get(inputName)!.outShape) * B) };
+  return { batch: B, ports, steps, input: input!, output: ports.get(outputName)!, neuronStates, delays, prevCopies, directInits, cleanFlags, t: 0, stamp: new Int32Array(sizeOf(flat.nodes.get(inputName)!.outShape) * B) };
 }
 
 function resetRuntime(rt: Runtime): void {
@@ -440,9 +463,16 @@ function resetRuntime(rt: Runtime): void {
     s.xd.fill(0);
   }
   for (const d of rt.delays) d.ring.fill(0);
+  for (const f of rt.cleanFlags) f.fill(0);
   for (const c of rt.prevCopies) {
     if (!c.init) c.prev.fill(0);
     else for (let b = 0; b < rt.batch; b++) c.prev.set(c.init, b * c.init.length);
+  }
+  for (const c of rt.directInits) {
+    for (let b = 0; b < rt.batch; b++) {
+      c.port.out.set(c.init, b * c.init.length);
+      c.port.nact[b] = -1;
+    }
   }
   rt.stamp.fill(0);
   rt.t = 0;
@@ -453,7 +483,8 @@ function advance(rt: Runtime): void {
   const t = rt.t;
   const steps = rt.steps;
   for (let k = 0; k < steps.length; k++) steps[k](t);
-  for (let k = 0; k < rt.prevCopies.length; k++) rt.prevCopies[k].prev.set(rt.prevCopies[k].port.out);
+  const copies = rt.prevCopies;
+  for (let k = 0; k < copies.length; k++) copies[k].prev.set(copies[k].port.out);
   rt.t = t + 1;
 }
 

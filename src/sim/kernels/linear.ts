@@ -30,24 +30,42 @@ export function transposeWeight(w: ArrayLike<number>, blocks: number, nout: numb
   return wt;
 }
 
-/** y = W·x (+ b): event-driven scatter over the non-zero inputs. */
-export function affineStep(p: AffineParams, inp: Port, outp: Port): StepFn {
+/**
+ * y = W·x (+ b): event-driven scatter over the non-zero inputs. `clean[b]` = 1 records that
+ * item b's output holds just the bias (or zeros) from a step without input, so further steps
+ * without input leave it as it is; whoever else writes the output must zero the flag.
+ */
+export function affineStep(p: AffineParams, inp: Port, outp: Port, clean: Uint8Array = new Uint8Array(inp.batch)): StepFn {
   const isz0 = inp.size;
   const osz0 = outp.size;
+  const B = inp.batch;
+  // ports keep their arrays for life: hold them here, not as property loads per step
+  const x0 = inp.out, act0 = inp.act, nact0 = inp.nact;
+  const y0 = outp.out, onact0 = outp.nact;
+  const zero = clean;
   return () => {
     // parameters as locals of this call (registers), not loads from the closure context
     const { blocks, nin, nout, wt, bias } = p;
     const isz = isz0, osz = osz0;
-    const x = inp.out;
-    const y = outp.out;
-    for (let b = 0; b < inp.batch; b++) {
+    const x = x0, y = y0, act = act0, nact = nact0;
+    for (let b = 0; b < B; b++) {
       const io = b * isz;
       const oo = b * osz;
+      const n = nact[b];
+      if (n === 0) {
+        // no input: y = b (written once, then left as is)
+        if (!zero[b]) {
+          if (bias) for (let k = 0; k < osz; k++) y[oo + k] = bias[k];
+          else for (let k = 0; k < osz; k++) y[oo + k] = 0;
+          zero[b] = 1;
+        }
+        onact0[b] = -1;
+        continue;
+      }
+      zero[b] = 0;
       if (bias) for (let k = 0; k < osz; k++) y[oo + k] = bias[k];
-      else y.fill(0, oo, oo + osz);
-      const n = inp.nact[b];
+      else for (let k = 0; k < osz; k++) y[oo + k] = 0;
       if (n >= 0) {
-        const act = inp.act;
         for (let k = 0; k < n; k++) {
           const idx = act[io + k];
           const v = x[io + idx];
@@ -75,7 +93,7 @@ export function affineStep(p: AffineParams, inp: Port, outp: Port): StepFn {
           for (let o = 0; o < nout; o++) y[ob + o] += v * wt[row + o];
         }
       }
-      outp.nact[b] = -1;
+      onact0[b] = -1;
     }
   };
 }

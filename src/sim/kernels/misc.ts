@@ -8,6 +8,16 @@ import type { Port, StepFn } from "./port.js";
 export function sumStep(sources: Port[], prev: (Float64Array | null)[], outp: Port): StepFn {
   const srcs = sources.map((p, s) => prev[s] ?? p.out);
   const S = srcs.length;
+  const y0 = outp.out, nact = outp.nact, B = outp.batch;
+  if (S === 2) {
+    // the usual recurrent fan-in (feed-forward + recurrent): one pass, same sums
+    const a0 = srcs[0], a1 = srcs[1];
+    return () => {
+      const y = y0, x0 = a0, x1 = a1;
+      for (let i = 0; i < y.length; i++) y[i] = 0 + x0[i] + x1[i];
+      for (let b = 0; b < B; b++) nact[b] = -1;
+    };
+  }
   return () => {
     const y = outp.out;
     // y = (0 + x0) + x1 + …: the first source in the same pass as the zeroing (same sums)

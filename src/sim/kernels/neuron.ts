@@ -207,6 +207,81 @@ export function canBeLazy(c: NeuronCoefs): boolean {
   return true;
 }
 
+/**
+ * True for a current-based spiking layer with one value per coefficient and plain float
+ * arithmetic (the usual case): it runs a loop with scalar coefficients.
+ */
+export function isUniformCuba(c: NeuronCoefs): boolean {
+  const same = (a: Float64Array): boolean => a.every((q) => q === a[0]);
+  return c.current && c.inputDelay === 0 && c.integrator !== "fixed" && !c.gx && !c.vmin && !c.multi && (c.timing === "same" || c.timing === "snntorch") && c.spiking &&
+    [c.ai, c.bi, c.av, c.bv, c.cv, c.theta, c.vreset].every(same);
+}
+
+/**
+ * A uniform current-based layer ({@link isUniformCuba}) fed by the sum of two dense sources
+ * (the feed-forward and the recurrent projection): x = (0 + x0) + x1 is summed inside the
+ * neuron loop, the same sums as a separate fan-in step without its pass over memory.
+ */
+export function cubaSumStep(c: NeuronCoefs, st: NeuronState, x0: Float64Array, x1: Float64Array, outp: Port): StepFn {
+  const n = c.n;
+  const B = outp.batch;
+  const subtract = c.reset === "subtract";
+  const timing = c.timing === "same" ? 0 : 1;
+  const y0 = outp.out, oact0 = outp.act, onact = outp.nact;
+  const v0 = st.v, cur0 = st.i;
+  const uai = c.ai[0], ubi = c.bi[0], uav = c.av[0], ubv = c.bv[0], ucv = c.cv[0], uth = c.theta[0], ures = c.vreset[0];
+  return () => {
+    const a = x0, b2 = x1, y = y0, oact = oact0, v = v0, cur = cur0;
+    for (let b = 0; b < B; b++) {
+      const off = b * n;
+      let m = 0;
+      if (timing === 0) {
+        for (let k = 0; k < n; k++) {
+          const iv = uai * cur[off + k] + ubi * (0 + a[off + k] + b2[off + k]);
+          cur[off + k] = iv;
+          let vn = uav * v[off + k] + ubv * iv + ucv;
+          let s = 0;
+          if (vn > uth) {
+            s = 1;
+            vn = subtract ? vn - uth : ures;
+            oact[off + m++] = k;
+          }
+          v[off + k] = vn;
+          y[off + k] = s;
+        }
+      } else if (subtract) {
+        for (let k = 0; k < n; k++) {
+          const iv = uai * cur[off + k] + ubi * (0 + a[off + k] + b2[off + k]);
+          cur[off + k] = iv;
+          const vp = v[off + k];
+          const rflag = vp > uth ? 1 : 0;
+          let vn = uav * vp + ubv * iv + ucv - rflag * uth;
+          const s = vn > uth ? 1 : 0;
+          vn = vn - (s - rflag) * uth;
+          v[off + k] = vn;
+          y[off + k] = s;
+          if (s) oact[off + m++] = k;
+        }
+      } else {
+        for (let k = 0; k < n; k++) {
+          const iv = uai * cur[off + k] + ubi * (0 + a[off + k] + b2[off + k]);
+          cur[off + k] = iv;
+          const vp = v[off + k];
+          const rflag = vp > uth ? 1 : 0;
+          const base = uav * vp + ubv * iv + ucv;
+          let vn = base - rflag * base;
+          const s = vn > uth ? 1 : 0;
+          vn = vn - (s - rflag) * vn;
+          v[off + k] = vn;
+          y[off + k] = s;
+          if (s) oact[off + m++] = k;
+        }
+      }
+      onact[b] = m;
+    }
+  };
+}
+
 function decayInt(x: number, f: number): number {
   return x >= 0 ? Math.floor((x * f) / 4096) : -Math.floor((-x * f) / 4096);
 }
@@ -267,9 +342,7 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
   const xd = st.xd;
   // Uniform current-based layers (one value per coefficient, the usual case) get a loop with
   // scalar coefficients: same arithmetic, fewer loads per neuron.
-  const same = (a: Float64Array): boolean => a.every((q) => q === a[0]);
-  const uniformCuba = hasCurrent && !delayed && !isFixed && !gx && !vmin && !multi && (timing === 0 || timing === 1) && c.spiking &&
-    [ai, bi, av, bv, cv, theta, vreset].every(same);
+  const uniformCuba = isUniformCuba(c);
 
   // one closure per mode: each gets its own type feedback and optimized code, so a graph
   // of IF layers and a graph of current-based layers do not slow each other down
