@@ -43,6 +43,10 @@ export function affineStep(p: AffineParams, inp: Port, outp: Port, clean: Uint8A
   const x0 = inp.out, act0 = inp.act, nact0 = inp.nact;
   const y0 = outp.out, onact0 = outp.nact;
   const zero = clean;
+  // scratch: weight-row offsets and values of the non-zero inputs of one item
+  const rows = new Int32Array(Math.max(1, isz0));
+  const vals = new Float64Array(Math.max(1, isz0));
+  const zeros = new Float64Array(p.nout);
   return () => {
     // parameters as locals of this call (registers), not loads from the closure context
     const { blocks, nin, nout, wt, bias } = p;
@@ -63,6 +67,31 @@ export function affineStep(p: AffineParams, inp: Port, outp: Port, clean: Uint8A
         continue;
       }
       zero[b] = 0;
+      if (blocks === 1) {
+        // one matrix: list the non-zero inputs, then one pass over the outputs per (up to)
+        // four of them, the first pass starting from the bias. Per output the additions are
+        // those of the one-input-at-a-time scatter in the same order: the same sums.
+        let m = 0;
+        if (n >= 0) {
+          for (let k = 0; k < n; k++) {
+            const idx = act[io + k];
+            const v = x[io + idx];
+            if (v === 0) continue;
+            rows[m] = idx * nout;
+            vals[m++] = v;
+          }
+        } else {
+          for (let idx = 0; idx < isz; idx++) {
+            const v = x[io + idx];
+            if (v === 0) continue;
+            rows[m] = idx * nout;
+            vals[m++] = v;
+          }
+        }
+        scatterRows(y, oo, nout, wt, bias, zeros, rows, vals, m);
+        onact0[b] = -1;
+        continue;
+      }
       if (bias) for (let k = 0; k < osz; k++) y[oo + k] = bias[k];
       else for (let k = 0; k < osz; k++) y[oo + k] = 0;
       if (n >= 0) {
@@ -96,6 +125,39 @@ export function affineStep(p: AffineParams, inp: Port, outp: Port, clean: Uint8A
       onact0[b] = -1;
     }
   };
+}
+
+/**
+ * y[oo + o] = (bias[o] or 0) + Σ_q vals[q]·wt[rows[q] + o], added in the order q = 0, 1, …,
+ * visiting the outputs once per four inputs (fewer loads and stores than one pass each).
+ */
+function scatterRows(y: Float64Array, oo: number, nout: number, wt: Float64Array | Float32Array, bias: Float64Array | null, zeros: Float64Array, rows: Int32Array, vals: Float64Array, m: number): void {
+  // the first pass starts from the bias (or from 0, as the scatter onto a zeroed output)
+  let base = bias ?? zeros;
+  let bo = 0;
+  for (let q = 0; q < m; q += 4) {
+    const c = m - q;
+    if (c >= 4) {
+      const r0 = rows[q], r1 = rows[q + 1], r2 = rows[q + 2], r3 = rows[q + 3];
+      const v0 = vals[q], v1 = vals[q + 1], v2 = vals[q + 2], v3 = vals[q + 3];
+      for (let o = 0; o < nout; o++) y[oo + o] = base[bo + o] + v0 * wt[r0 + o] + v1 * wt[r1 + o] + v2 * wt[r2 + o] + v3 * wt[r3 + o];
+    } else if (c === 3) {
+      const r0 = rows[q], r1 = rows[q + 1], r2 = rows[q + 2];
+      const v0 = vals[q], v1 = vals[q + 1], v2 = vals[q + 2];
+      for (let o = 0; o < nout; o++) y[oo + o] = base[bo + o] + v0 * wt[r0 + o] + v1 * wt[r1 + o] + v2 * wt[r2 + o];
+    } else if (c === 2) {
+      const r0 = rows[q], r1 = rows[q + 1];
+      const v0 = vals[q], v1 = vals[q + 1];
+      for (let o = 0; o < nout; o++) y[oo + o] = base[bo + o] + v0 * wt[r0 + o] + v1 * wt[r1 + o];
+    } else {
+      const r0 = rows[q];
+      const v0 = vals[q];
+      for (let o = 0; o < nout; o++) y[oo + o] = base[bo + o] + v0 * wt[r0 + o];
+    }
+    base = y;
+    bo = oo;
+  }
+  if (m === 0) for (let o = 0; o < nout; o++) y[oo + o] = base[o];
 }
 
 /** y = s ⊙ x; keeps the input's active list (sparse in, sparse out). */
