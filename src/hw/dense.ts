@@ -171,3 +171,16 @@ export function graphWeightCount(graph: NIRGraph): number {
   }
   return n;
 }
+
+/** The largest number of non-zero outgoing weights of any input of any projection (fan-out). */
+export function maxFanOut(net: DenseNet): number {
+  let fan = 0;
+  for (const pr of net.projections) {
+    for (let i = 0; i < pr.nIn; i++) {
+      let c = 0;
+      for (let o = 0; o < pr.nOut; o++) if (pr.weight[o * pr.nIn + i] !== 0) c++;
+      fan = Math.max(fan, c);
+    }
+  }
+  return fan;
+}

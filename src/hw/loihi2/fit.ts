@@ -5,7 +5,7 @@
  * (1M neurons / 128 cores), 120M synapses per chip (hardware-and-peers.md §2.3).
  */
 import type { NIRGraph } from "../../ir/types.js";
-import { extractDense, graphWeightCount, param, type DenseNet } from "../dense.js";
+import { extractDense, graphWeightCount, maxFanOut, param, type DenseNet } from "../dense.js";
 import { tauSeconds } from "../graph.js";
 import { CHIP_LABELS, type ChipFitOptions, type FitReport, type FitViolation, type ChipTimeUnit } from "../types.js";
 
@@ -65,12 +65,7 @@ export function checkFitLoihi2(graph: NIRGraph, opts: ChipFitOptions = {}): FitR
   const cores = net.populations.reduce((a, p) => a + Math.ceil(p.size / LOIHI2_NEURONS_PER_CORE), 0);
   if (cores > LOIHI2_CORES) violations.push({ node: "(graph)", constraint: "neuro-cores ≤ 128", limit: LOIHI2_CORES, actual: cores, fix: "use fewer neurons or several chips" });
   if (synapses > LOIHI2_MAX_SYNAPSES) violations.push({ node: "(graph)", constraint: "synapses ≤ 120M", limit: LOIHI2_MAX_SYNAPSES, actual: synapses, fix: "prune or use several chips" });
-  let fan = 0;
-  for (const pr of net.projections) for (let i = 0; i < pr.nIn; i++) {
-    let c = 0;
-    for (let o = 0; o < pr.nOut; o++) if (pr.weight[o * pr.nIn + i] !== 0) c++;
-    fan = Math.max(fan, c);
-  }
+  const fan = maxFanOut(net);
   return {
     chip: "loihi2",
     chipLabel: CHIP_LABELS.loihi2,

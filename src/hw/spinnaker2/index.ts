@@ -8,7 +8,7 @@
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
 import type { NIRGraph } from "../../ir/types.js";
-import { extractDense, graphWeightCount, param, populationOrder, type DenseNet } from "../dense.js";
+import { extractDense, graphWeightCount, maxFanOut, param, populationOrder, type DenseNet } from "../dense.js";
 import { flatNumbers, parseRecordSpec, requireExportBasics, tauSeconds } from "../graph.js";
 import { quantError } from "../quant.js";
 import { CHIP_LABELS, type ChipEmulateOptions, type EmulationResult, type ChipExportOptions, type ChipFitOptions, type FitReport, type FitViolation, type QuantError } from "../types.js";
@@ -84,12 +84,7 @@ export function checkFitSpinnaker2(graph: NIRGraph, opts: ChipFitOptions = {}): 
   if (pes > S2_PES) violations.push({ node: "(graph)", constraint: "processing elements ≤ 152", limit: S2_PES, actual: pes, fix: "raise max_atoms_per_core or use a multi-chip board" });
   const neurons = net.populations.reduce((a, p) => a + p.size, 0);
   const synapses = graphWeightCount(graph);
-  let fan = 0;
-  for (const pr of net.projections) for (let i = 0; i < pr.nIn; i++) {
-    let c = 0;
-    for (let o = 0; o < pr.nOut; o++) if (pr.weight[o * pr.nIn + i] !== 0) c++;
-    fan = Math.max(fan, c);
-  }
+  const fan = maxFanOut(net);
   return {
     chip: "spinnaker2",
     chipLabel: CHIP_LABELS.spinnaker2,
