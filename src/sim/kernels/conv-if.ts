@@ -8,7 +8,7 @@
  * Dense inputs (> 30% non-zero) use a gather into the same scratch and test every neuron.
  */
 import type { ConvGeometry } from "../graph.js";
-import { buildScatterTable, type ConvParams } from "./conv.js";
+import { buildScatterTable, convWindowSum, type ConvParams } from "./conv.js";
 import { clearItem, type Port, type StepFn } from "./port.js";
 
 /**
@@ -153,12 +153,9 @@ function fireTouched(y: Float64Array, v: Float64Array, out: Float64Array, sact: 
 export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget): StepFn {
   const { g, w } = p;
   const rows = convIFRows(g, w);
-  const K = g.kh * g.kw;
-  const hw = g.h * g.w;
   const ohw = g.oh * g.ow;
   const cout = g.cout;
   const coutG = g.cout / g.groups;
-  const cinG = g.cin / g.groups;
   const isz = inp.size;
   const osz = outp.size;
   const y = new Float64Array(osz);
@@ -171,26 +168,8 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
   /** Dense: y[pos·cout + co] = Σ w·x, summed in the unfused gather's order. */
   const gather = (x: Float64Array, io: number): void => {
     for (let co = 0; co < cout; co++) {
-      const grp = (co / coutG) | 0;
       for (let oy = 0; oy < g.oh; oy++) {
-        for (let ox = 0; ox < g.ow; ox++) {
-          let s = 0;
-          for (let cl = 0; cl < cinG; cl++) {
-            const ci = grp * cinG + cl;
-            const wb = (co * cinG + cl) * K;
-            for (let ky = 0; ky < g.kh; ky++) {
-              const iy = oy * g.sh - g.ph + ky * g.dh;
-              if (iy < 0 || iy >= g.h) continue;
-              const rb = io + ci * hw + iy * g.w;
-              for (let kx = 0; kx < g.kw; kx++) {
-                const ix = ox * g.sw - g.pw + kx * g.dw;
-                if (ix < 0 || ix >= g.w) continue;
-                s += w[wb + ky * g.kw + kx] * x[rb + ix];
-              }
-            }
-          }
-          y[(oy * g.ow + ox) * cout + co] = s;
-        }
+        for (let ox = 0; ox < g.ow; ox++) y[(oy * g.ow + ox) * cout + co] = convWindowSum(g, w, x, io, co, oy, ox, 0);
       }
     }
   };

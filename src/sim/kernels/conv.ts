@@ -74,6 +74,34 @@ export function convParams(g: ConvGeometry, w: ArrayLike<number>, bias: ArrayLik
   return { g, w: wf, ws, bias: b };
 }
 
+/**
+ * One output of a conv by direct gather: `init` plus Σ w·x over the receptive field of output
+ * channel `co` at (oy, ox), input item at offset `io`, w in PyTorch layout. The dense fallback of
+ * both the plain and the fused conv kernels, so they add the same terms in the same order.
+ */
+export function convWindowSum(g: ConvGeometry, w: Float64Array, x: Float64Array, io: number, co: number, oy: number, ox: number, init: number): number {
+  const K = g.kh * g.kw;
+  const hw = g.h * g.w;
+  const cinG = g.cin / g.groups;
+  const grp = (co / (g.cout / g.groups)) | 0;
+  let s = init;
+  for (let cl = 0; cl < cinG; cl++) {
+    const ci = grp * cinG + cl;
+    const wb = (co * cinG + cl) * K;
+    for (let ky = 0; ky < g.kh; ky++) {
+      const iy = oy * g.sh - g.ph + ky * g.dh;
+      if (iy < 0 || iy >= g.h) continue;
+      const rb = io + ci * hw + iy * g.w;
+      for (let kx = 0; kx < g.kw; kx++) {
+        const ix = ox * g.sw - g.pw + kx * g.dw;
+        if (ix < 0 || ix >= g.w) continue;
+        s += w[wb + ky * g.kw + kx] * x[rb + ix];
+      }
+    }
+  }
+  return s;
+}
+
 /** Fraction of active inputs above which the dense gather kernel is used. */
 const DENSE_FRACTION = 0.3;
 
@@ -149,27 +177,9 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
 
   const gather = (x: Float64Array, y: Float64Array, io: number, oo: number): void => {
     for (let co = 0; co < g.cout; co++) {
-      const grp = (co / coutG) | 0;
       const b0 = bias ? bias[co] : 0;
       for (let oy = 0; oy < g.oh; oy++) {
-        for (let ox = 0; ox < g.ow; ox++) {
-          let s = b0;
-          for (let cl = 0; cl < cinG; cl++) {
-            const ci = grp * cinG + cl;
-            const wb = (co * cinG + cl) * K;
-            for (let ky = 0; ky < g.kh; ky++) {
-              const iy = oy * g.sh - g.ph + ky * g.dh;
-              if (iy < 0 || iy >= g.h) continue;
-              const rb = io + ci * hw + iy * g.w;
-              for (let kx = 0; kx < g.kw; kx++) {
-                const ix = ox * g.sw - g.pw + kx * g.dw;
-                if (ix < 0 || ix >= g.w) continue;
-                s += w[wb + ky * g.kw + kx] * x[rb + ix];
-              }
-            }
-          }
-          y[oo + co * ohw + oy * g.ow + ox] = s;
-        }
+        for (let ox = 0; ox < g.ow; ox++) y[oo + co * ohw + oy * g.ow + ox] = convWindowSum(g, w, x, io, co, oy, ox, b0);
       }
     }
   };
