@@ -30,6 +30,11 @@ export interface CompileOptions {
   reset?: ResetMode;
   /** Worker threads used by `runAsync` (default 1 = in this thread). */
   workers?: number;
+  /**
+   * "auto" (default): the hottest sparse kernels run as generated WebAssembly SIMD where the
+   * engine supports it; "js": JavaScript loops only. Both give identical results.
+   */
+  kernels?: "auto" | "js";
 }
 
 /** Events as input: per event a step, a flat per-sample index, an optional value and batch item. */
@@ -130,6 +135,9 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
   if (options.reset !== undefined && options.reset !== "zero" && options.reset !== "subtract") {
     throw new NirError("sim.unsupported", `reset must be "zero" or "subtract", got "${String(options.reset)}"`, { field: "reset" });
   }
+  if (options.kernels !== undefined && options.kernels !== "auto" && options.kernels !== "js") {
+    throw new NirError("sim.unsupported", `kernels must be "auto" or "js", got "${String(options.kernels)}"`, { field: "kernels" });
+  }
   const flat = flattenGraph(graph);
   if (flat.inputs.length !== 1) throw new NirError("ir.no_input", `the simulator needs exactly one Input node, found ${flat.inputs.length}`, { hint: "add an Input node feeding the first layer" });
   if (flat.outputs.length < 1) throw new NirError("ir.no_output", "the graph has no Output node", { hint: "add an Output node after the last layer" });
@@ -155,7 +163,7 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
     const key = `${B}|${keep.join(",")}`;
     let rt = runtimes.get(key);
     if (!rt) {
-      rt = buildRuntime(flat, sched, prepared, profile, B, inputName, outputName, new Set(keep));
+      rt = buildRuntime(flat, sched, prepared, profile, B, inputName, outputName, new Set(keep), options.kernels !== "js");
       runtimes.set(key, rt);
     }
     return rt;
@@ -328,7 +336,7 @@ function fusablePairs(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
   return pairs;
 }
 
-function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, inputName: string, outputName: string, keep: Set<string> = new Set()): Runtime {
+function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, inputName: string, outputName: string, keep: Set<string>, wasm: boolean): Runtime {
   const fused = fusablePairs(flat, sched, prepared, keep);
   const fusedNeurons = new Set(fused.values());
   const ports = new Map<string, Port>();
@@ -405,11 +413,11 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
         if (target) {
           const tfn = flat.nodes.get(target)!;
           const c = prep.kind === "conv" ? prepared.get(target)!.coefs! : null!;
-          const st = neuronState(c.n, B);
-          neuronStates.set(target, st);
           const spikes = ports.get(target) ?? ownPort(tfn);
           ports.set(target, spikes);
-          steps.push(convIFStep(prep.conv!, inp!, outp, { v: st.v, gain: c.bv, theta: c.theta, vreset: c.vreset, spikes }));
+          const kernel = convIFStep(prep.conv!, inp!, outp, { gain: c.bv, theta: c.theta, vreset: c.vreset, spikes }, wasm);
+          neuronStates.set(target, { ...neuronState(c.n, B), v: kernel.v });
+          steps.push(kernel.step);
         } else steps.push(convStep(prep.conv!, inp!, outp));
         break;
       }

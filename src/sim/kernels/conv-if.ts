@@ -10,15 +10,13 @@
 import type { ConvGeometry } from "../graph.js";
 import { buildScatterTable, convWindowSum, type ConvParams } from "./conv.js";
 import { clearItem, type Port, type StepFn } from "./port.js";
+import { convIFWasm } from "./conv-if-wasm.js";
 
 /**
  * The IF layer a conv feeds (lazy, so reset to v_reset): gain (r), threshold and reset in NCHW
- * like its spikes. `v` is owned by this kernel and kept position-major (pos·cout + channel)
- * per item, so testing one position reads contiguous memory; a run that records this
- * neuron's v does not fuse (see plan.ts).
+ * like its spikes. Its `v` is allocated by the kernel (see `ConvIFKernel`).
  */
 export interface ConvIFTarget {
-  v: Float64Array;
   gain: Float64Array;
   theta: Float64Array;
   vreset: Float64Array;
@@ -149,8 +147,22 @@ function fireTouched(y: Float64Array, v: Float64Array, out: Float64Array, sact: 
   return m;
 }
 
-/** Conv step fused with its IF layer (see the file comment). `outp` (the conv's own port) stays empty. */
-export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget): StepFn {
+/**
+ * The fused step and the IF layer's membrane potentials, which the kernel owns and keeps
+ * position-major (pos·cout + channel) per item, so testing one position reads contiguous
+ * memory; a run that records this neuron's v does not fuse (see plan.ts).
+ */
+export interface ConvIFKernel {
+  step: StepFn;
+  v: Float64Array;
+}
+
+/**
+ * Conv step fused with its IF layer (see the file comment). `outp` (the conv's own port) stays
+ * empty. With one gain/threshold/reset per layer, the sparse path runs as WebAssembly SIMD
+ * (conv-if-wasm.ts) where the engine has it; the JavaScript loop below is the same arithmetic.
+ */
+export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget, useWasm = true): ConvIFKernel {
   const { g, w } = p;
   const rows = convIFRows(g, w);
   const ohw = g.oh * g.ow;
@@ -158,12 +170,17 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
   const coutG = g.cout / g.groups;
   const isz = inp.size;
   const osz = outp.size;
-  const y = new Float64Array(osz);
+  const { gain, theta, vreset, spikes } = f;
+  // one gain / threshold / reset for the whole layer (the usual case): scalars, fewer loads
+  const uniform = [gain, theta, vreset].every((a) => a.every((q) => q === a[0]));
+  const g0 = gain[0], th0 = theta[0], vr0 = vreset[0];
+  const wasm = uniform && useWasm ? convIFWasm(rows, g.cin, g.h * g.w, cout, coutG, ohw, inp.batch, g0, th0, vr0) : null;
+  const y = wasm ? wasm.y : new Float64Array(osz);
+  const v = wasm ? wasm.v : new Float64Array(osz * inp.batch);
   const stamp = new Int32Array(ohw).fill(-1);
   const touched = new Int32Array(ohw);
   const scan = new Int32Array(isz);
   let stampId = 0;
-  const { v, gain, theta, vreset, spikes } = f;
 
   /** Dense: y[pos·cout + co] = Σ w·x, summed in the unfused gather's order. */
   const gather = (x: Float64Array, io: number): void => {
@@ -173,10 +190,6 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
       }
     }
   };
-
-  // one gain / threshold / reset for the whole layer (the usual case): scalars, fewer loads
-  const uniform = [gain, theta, vreset].every((a) => a.every((q) => q === a[0]));
-  const g0 = gain[0], th0 = theta[0], vr0 = vreset[0];
 
   /** IF update of channel co at position po (item offset oo); returns the new spike count m. */
   const fire = (oo: number, po: number, co: number, m: number): number => {
@@ -195,7 +208,7 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
     return m;
   };
 
-  return () => {
+  const step = (): void => {
     const x = inp.out;
     for (let b = 0; b < inp.batch; b++) {
       const io = b * isz;
@@ -218,6 +231,39 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
         continue;
       }
       stampId++;
+      if (wasm) {
+        // list the item's non-zero inputs in the kernel's memory, run it, copy the spikes out
+        const { inIdx, inVal, outK } = wasm;
+        let c = 0;
+        if (na >= 0) {
+          const act = inp.act;
+          for (let e = 0; e < na; e++) {
+            const idx = act[io + e];
+            const xv = x[io + idx];
+            if (xv !== 0) {
+              inIdx[c] = idx;
+              inVal[c++] = xv;
+            }
+          }
+        } else {
+          for (let idx = 0; idx < isz; idx++) {
+            const xv = x[io + idx];
+            if (xv !== 0) {
+              inIdx[c] = idx;
+              inVal[c++] = xv;
+            }
+          }
+        }
+        m = wasm.step(c, b, stampId);
+        const sout = spikes.out, sact = spikes.act;
+        for (let k = 0; k < m; k++) {
+          const kk = outK[k];
+          sout[oo + kk] = 1;
+          sact[oo + k] = kk;
+        }
+        spikes.nact[b] = m;
+        continue;
+      }
       let nt: number;
       if (na >= 0) nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, io, inp.act, io, na, stamp, stampId, touched);
       else {
@@ -236,4 +282,5 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
       spikes.nact[b] = m;
     }
   };
+  return { step, v };
 }

@@ -1,0 +1,306 @@
+/**
+ * A small WebAssembly text assembler for the simulator's hot kernels: the folded S-expression
+ * subset of WAT the kernels are written in (functions with params/locals/result, one imported
+ * memory, i32/f64 arithmetic, loads/stores, block/loop/if/br, and the f64x2/v128 SIMD ops).
+ * Kernels are generated at compile time with their layer's sizes as constants, so no wasm
+ * toolchain or prebuilt binary is needed. Unknown instructions throw (a bug in nirkit, not input).
+ */
+
+type Sexp = string | Sexp[];
+
+const TYPES: Record<string, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
+
+/** Plain opcodes (no immediates). */
+const PLAIN: Record<string, number> = {
+  unreachable: 0x00, nop: 0x01, return: 0x0f, drop: 0x1a, select: 0x1b,
+  "i32.eqz": 0x45, "i32.eq": 0x46, "i32.ne": 0x47, "i32.lt_s": 0x48, "i32.lt_u": 0x49, "i32.gt_s": 0x4a, "i32.gt_u": 0x4b,
+  "i32.le_s": 0x4c, "i32.le_u": 0x4d, "i32.ge_s": 0x4e, "i32.ge_u": 0x4f,
+  "f32.eq": 0x5b, "f32.ne": 0x5c,
+  "f64.eq": 0x61, "f64.ne": 0x62, "f64.lt": 0x63, "f64.gt": 0x64, "f64.le": 0x65, "f64.ge": 0x66,
+  "i32.add": 0x6a, "i32.sub": 0x6b, "i32.mul": 0x6c, "i32.div_s": 0x6d, "i32.div_u": 0x6e, "i32.rem_s": 0x6f, "i32.rem_u": 0x70,
+  "i32.and": 0x71, "i32.or": 0x72, "i32.xor": 0x73, "i32.shl": 0x74, "i32.shr_s": 0x75, "i32.shr_u": 0x76, "i32.ctz": 0x68,
+  "f64.abs": 0x99, "f64.neg": 0x9a, "f64.floor": 0x9c, "f64.add": 0xa0, "f64.sub": 0xa1, "f64.mul": 0xa2, "f64.div": 0xa3,
+  "f64.min": 0xa4, "f64.max": 0xa5, "f64.promote_f32": 0xbb, "f64.convert_i32_s": 0xb7,
+};
+
+/** Loads and stores: opcode and natural alignment (log2 bytes). */
+const MEM: Record<string, [number, number]> = {
+  "i32.load": [0x28, 2], "f32.load": [0x2a, 2], "f64.load": [0x2b, 3], "i32.store": [0x36, 2], "f32.store": [0x38, 2], "f64.store": [0x39, 3],
+};
+
+/** SIMD opcodes (0xfd prefix) without immediates. */
+const SIMD: Record<string, number> = {
+  "f64x2.splat": 0x14, "v128.not": 0x4d, "v128.and": 0x4e, "v128.andnot": 0x4f, "v128.or": 0x50, "v128.xor": 0x51, "v128.bitselect": 0x52,
+  "v128.any_true": 0x53, "f64x2.eq": 0x47, "f64x2.ne": 0x48, "f64x2.lt": 0x49, "f64x2.gt": 0x4a, "f64x2.le": 0x4b, "f64x2.ge": 0x4c,
+  "i64x2.bitmask": 0xc4, "f64x2.add": 0xf0, "f64x2.sub": 0xf1, "f64x2.mul": 0xf2, "f64x2.div": 0xf3,
+};
+const SIMD_MEM: Record<string, [number, number]> = { "v128.load": [0x00, 4], "v128.store": [0x0b, 4] };
+const SIMD_LANE: Record<string, number> = { "f64x2.extract_lane": 0x21, "f64x2.replace_lane": 0x22 };
+
+function tokenize(src: string): Sexp {
+  const toks = src.replace(/;;[^\n]*/g, " ").match(/\(|\)|[^\s()]+/g) ?? [];
+  let k = 0;
+  const read = (): Sexp => {
+    const t = toks[k++];
+    if (t !== "(") return t;
+    const list: Sexp[] = [];
+    while (toks[k] !== ")") {
+      if (k >= toks.length) throw new Error("wasm assembler: unbalanced parentheses");
+      list.push(read());
+    }
+    k++;
+    return list;
+  };
+  return read();
+}
+
+function uleb(out: number[], v: number): void {
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+}
+
+function sleb(out: number[], v: number): void {
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const bytesOf = (s: string): number[] => [...new TextEncoder().encode(s)];
+function vec(out: number[], items: number[][]): void {
+  uleb(out, items.length);
+  for (const it of items) out.push(...it);
+}
+function section(out: number[], id: number, body: number[]): void {
+  out.push(id);
+  uleb(out, body.length);
+  out.push(...body);
+}
+
+interface FuncCtx {
+  locals: Map<string, number>;
+  labels: (string | null)[];
+  code: number[];
+  funcs: Map<string, number>;
+}
+
+function emit(ctx: FuncCtx, e: Sexp): void {
+  if (typeof e === "string") throw new Error(`wasm assembler: bare token "${e}" (use the folded form)`);
+  const op = e[0] as string;
+  const args = e.slice(1);
+  const code = ctx.code;
+  const local = (n: Sexp): number => {
+    const i = ctx.locals.get(n as string);
+    if (i === undefined) throw new Error(`wasm assembler: unknown local ${n}`);
+    return i;
+  };
+  const label = (n: Sexp): number => {
+    const d = ctx.labels.lastIndexOf(n as string);
+    if (d < 0) throw new Error(`wasm assembler: unknown label ${n}`);
+    return ctx.labels.length - 1 - d;
+  };
+  const children = (xs: Sexp[]): void => xs.forEach((x) => emit(ctx, x));
+  const memarg = (xs: Sexp[], align: number): number[] => {
+    let offset = 0;
+    const rest: Sexp[] = [];
+    for (const x of xs) {
+      if (typeof x === "string" && x.startsWith("offset=")) offset = Number(x.slice(7));
+      else if (typeof x === "string" && x.startsWith("align=")) align = Math.log2(Number(x.slice(6)));
+      else rest.push(x);
+    }
+    children(rest);
+    const m: number[] = [];
+    uleb(m, align);
+    uleb(m, offset);
+    return m;
+  };
+  const blockBody = (xs: Sexp[], opc: number): void => {
+    let name: string | null = null;
+    let k = 0;
+    if (typeof xs[0] === "string" && xs[0].startsWith("$")) name = xs[k++] as string;
+    let bt = 0x40;
+    if (Array.isArray(xs[k]) && xs[k][0] === "result") bt = TYPES[(xs[k++] as string[])[1]];
+    code.push(opc, bt);
+    ctx.labels.push(name);
+    children(xs.slice(k));
+    ctx.labels.pop();
+    code.push(0x0b);
+  };
+  if (op in PLAIN) {
+    children(args);
+    code.push(PLAIN[op]);
+  } else if (op in MEM) {
+    const [opc, align] = MEM[op];
+    const m = memarg(args, align);
+    code.push(opc, ...m);
+  } else if (op in SIMD) {
+    children(args);
+    code.push(0xfd);
+    uleb(code, SIMD[op]);
+  } else if (op in SIMD_MEM) {
+    const [opc, align] = SIMD_MEM[op];
+    const m = memarg(args, align);
+    code.push(0xfd);
+    uleb(code, opc);
+    code.push(...m);
+  } else if (op in SIMD_LANE) {
+    children(args.slice(1));
+    code.push(0xfd);
+    uleb(code, SIMD_LANE[op]);
+    code.push(Number(args[0]));
+  } else {
+    switch (op) {
+      case "local.get": code.push(0x20); uleb(code, local(args[0])); break;
+      case "local.set": children(args.slice(1)); code.push(0x21); uleb(code, local(args[0])); break;
+      case "local.tee": children(args.slice(1)); code.push(0x22); uleb(code, local(args[0])); break;
+      case "i32.const": code.push(0x41); sleb(code, Number(args[0]) | 0); break;
+      case "f64.const": {
+        code.push(0x44);
+        const b = new Uint8Array(new Float64Array([Number(args[0])]).buffer);
+        code.push(...b);
+        break;
+      }
+      case "block": blockBody(args, 0x02); break;
+      case "loop": blockBody(args, 0x03); break;
+      case "if": {
+        // (if $label? (result t)? cond (then ...) (else ...)?)
+        let k = 0;
+        let name: string | null = null;
+        if (typeof args[0] === "string" && args[0].startsWith("$")) name = args[k++] as string;
+        let bt = 0x40;
+        if (Array.isArray(args[k]) && args[k][0] === "result") bt = TYPES[(args[k++] as string[])[1]];
+        const rest = args.slice(k);
+        const thenAt = rest.findIndex((x) => Array.isArray(x) && x[0] === "then");
+        children(rest.slice(0, thenAt));
+        code.push(0x04, bt);
+        ctx.labels.push(name);
+        children((rest[thenAt] as Sexp[]).slice(1));
+        const els = rest[thenAt + 1];
+        if (els) {
+          code.push(0x05);
+          children((els as Sexp[]).slice(1));
+        }
+        ctx.labels.pop();
+        code.push(0x0b);
+        break;
+      }
+      case "br": children(args.slice(1)); code.push(0x0c); uleb(code, label(args[0])); break;
+      case "br_if": children(args.slice(1)); code.push(0x0d); uleb(code, label(args[0])); break;
+      case "call": {
+        children(args.slice(1));
+        const f = ctx.funcs.get(args[0] as string);
+        if (f === undefined) throw new Error(`wasm assembler: unknown function ${args[0]}`);
+        code.push(0x10);
+        uleb(code, f);
+        break;
+      }
+      default:
+        throw new Error(`wasm assembler: unsupported instruction ${op}`);
+    }
+  }
+}
+
+/**
+ * Assembles a module written as `(module (memory (import "env" "mem") MIN) (func $f (export "f")
+ * (param $a i32) … (result i32)? (local $x f64) … body…) …)` into wasm bytes.
+ */
+export function assemble(src: string): Uint8Array {
+  const mod = tokenize(src) as Sexp[];
+  if (mod[0] !== "module") throw new Error("wasm assembler: expected (module …)");
+  const types: string[] = [];
+  const typeBytes: number[][] = [];
+  const funcTypes: number[] = [];
+  const exports: number[][] = [];
+  const bodies: number[][] = [];
+  const imports: number[][] = [];
+  const funcs = new Map<string, number>();
+  const fdefs = mod.slice(1).filter((x) => Array.isArray(x) && x[0] === "func") as Sexp[][];
+  fdefs.forEach((f, i) => typeof f[1] === "string" && f[1].startsWith("$") && funcs.set(f[1], i));
+  for (const item of mod.slice(1) as Sexp[][]) {
+    if (item[0] === "memory") {
+      const imp = item.find((x) => Array.isArray(x) && x[0] === "import") as string[];
+      const min = Number(item[item.length - 1]);
+      const b: number[] = [];
+      const str = (s: string): void => { const t = bytesOf(JSON.parse(s)); uleb(b, t.length); b.push(...t); };
+      str(imp[1]);
+      str(imp[2]);
+      b.push(0x02, 0x00);
+      uleb(b, min);
+      imports.push(b);
+    }
+  }
+  fdefs.forEach((f, fi) => {
+    const params: string[] = [], results: string[] = [];
+    const locals = new Map<string, number>();
+    const localTypes: string[] = [];
+    const body: Sexp[] = [];
+    for (const x of f.slice(1)) {
+      if (typeof x === "string") continue;
+      if (x[0] === "export") {
+        const e: number[] = [];
+        const t = bytesOf(JSON.parse(x[1] as string));
+        uleb(e, t.length);
+        e.push(...t, 0x00);
+        uleb(e, fi);
+        exports.push(e);
+      } else if (x[0] === "param") {
+        locals.set(x[1] as string, params.length);
+        params.push(x[2] as string);
+      } else if (x[0] === "result") results.push(x[1] as string);
+      else if (x[0] === "local") {
+        locals.set(x[1] as string, params.length + localTypes.length);
+        localTypes.push(x[2] as string);
+      } else body.push(x);
+    }
+    const sig = `${params.join(",")}>${results.join(",")}`;
+    let ti = types.indexOf(sig);
+    if (ti < 0) {
+      ti = types.length;
+      types.push(sig);
+      const tb = [0x60];
+      vec(tb, params.map((p) => [TYPES[p]]));
+      vec(tb, results.map((r) => [TYPES[r]]));
+      typeBytes.push(tb);
+    }
+    funcTypes.push(ti);
+    const ctx: FuncCtx = { locals, labels: [], code: [], funcs };
+    // locals grouped by run of equal type
+    const groups: number[][] = [];
+    for (let k = 0; k < localTypes.length; ) {
+      let n = 1;
+      while (k + n < localTypes.length && localTypes[k + n] === localTypes[k]) n++;
+      const g: number[] = [];
+      uleb(g, n);
+      g.push(TYPES[localTypes[k]]);
+      groups.push(g);
+      k += n;
+    }
+    vec(ctx.code, groups);
+    for (const x of body) emit(ctx, x);
+    ctx.code.push(0x0b);
+    const sized: number[] = [];
+    uleb(sized, ctx.code.length);
+    bodies.push([...sized, ...ctx.code]);
+  });
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const sec = (id: number, items: number[][]): void => {
+    const b: number[] = [];
+    vec(b, items);
+    section(out, id, b);
+  };
+  sec(1, typeBytes);
+  if (imports.length) sec(2, imports);
+  sec(3, funcTypes.map((t) => { const b: number[] = []; uleb(b, t); return b; }));
+  if (exports.length) sec(7, exports);
+  sec(10, bodies);
+  return Uint8Array.from(out);
+}
