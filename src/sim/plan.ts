@@ -13,6 +13,7 @@ import { convGeometry, flattenGraph, inferSimShapes, inputShapeOf, poolGeometry,
 import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
 import { convParams, convStep, poolStep } from "./kernels/conv.js";
 import { convIFStep } from "./kernels/conv-if.js";
+import { affineIFApplies, affineIFStep } from "./kernels/affine-if-wasm.js";
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
 import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
 import { makePort, type Port, type StepFn } from "./kernels/port.js";
@@ -151,15 +152,16 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
   let stepRt: Runtime | null = null;
 
   /**
-   * Runtime for B items. Recorded conv outputs must exist, and a fused IF keeps its v in its
-   * own layout, so a conv is not fused when it or its neuron's v/i is recorded.
+   * Runtime for B items. Recorded conv/affine outputs must exist, and a conv-fused IF keeps its
+   * v in its own layout, so a layer is not fused when it (or a conv-fed neuron's v/i) is recorded.
    */
   const runtimeFor = (B: number, record: string[] = []): Runtime => {
     const named = record.flatMap((r) => {
       const m = /^(.*?)(?::(v|i|spikes))?$/.exec(r)!;
-      return m[2] === "v" || m[2] === "i" ? [m[1], ...(flat.nodes.get(m[1])?.sources ?? [])] : [m[1]];
+      // a conv-fused IF keeps v position-major: recording it unfuses (an affine-fused IF keeps v as is)
+      return m[2] === "v" || m[2] === "i" ? [m[1], ...(flat.nodes.get(m[1])?.sources ?? []).filter((q) => prepared.get(q)?.kind === "conv")] : [m[1]];
     });
-    const keep = [...new Set(named)].filter((n) => prepared.get(n)?.kind === "conv").sort();
+    const keep = [...new Set(named)].filter((n) => prepared.get(n)?.kind === "conv" || prepared.get(n)?.kind === "affine").sort();
     const key = `${B}|${keep.join(",")}`;
     let rt = runtimes.get(key);
     if (!rt) {
@@ -319,8 +321,17 @@ function prepareNodes(flat: FlatGraph, profile: Profile, dt: number, reset: Rese
   return out;
 }
 
-/** Conv → IF pairs that can run fused: conv without bias feeding only a lazy IF with one gain. */
-function fusablePairs(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, keep: Set<string>): Map<string, string> {
+/** One gain, threshold and reset for the whole layer. */
+function uniformIF(c: NeuronCoefs): boolean {
+  return [c.bv, c.theta, c.vreset].every((a) => a.every((q) => q === a[0]));
+}
+
+/**
+ * Layer → IF pairs that can run fused: a conv without bias, or (with wasm kernels) a one-block
+ * affine with one uniform IF, feeding only a lazy IF; neither recorded in a way the fused
+ * kernel hides (conv outputs, affine outputs), nor on a back edge, nor a graph output.
+ */
+function fusablePairs(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, keep: Set<string>, wasm: boolean): Map<string, string> {
   const consumers = new Map<string, number>();
   for (const [, fn] of flat.nodes) for (const s of fn.sources) consumers.set(s, (consumers.get(s) ?? 0) + 1);
   const pairs = new Map<string, string>();
@@ -329,15 +340,17 @@ function fusablePairs(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
     if (prep.kind !== "neuron" || fn.sources.length !== 1 || !canBeLazy(prep.coefs!)) continue;
     const src = fn.sources[0];
     const sp = prepared.get(src)!;
-    if (sp.kind !== "conv" || sp.conv!.bias || keep.has(src) || consumers.get(src) !== 1) continue;
+    if (keep.has(src) || consumers.get(src) !== 1) continue;
     if (sched.backEdges.has(`${src}->${name}`) || flat.outputs.includes(src)) continue;
-    pairs.set(src, name);
+    const c = prep.coefs!;
+    if (sp.kind === "conv" && !sp.conv!.bias) pairs.set(src, name);
+    else if (sp.kind === "affine" && wasm && uniformIF(c) && affineIFApplies(sp.affine!, c.bv[0], c.theta[0], c.vreset[0])) pairs.set(src, name);
   }
   return pairs;
 }
 
 function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, inputName: string, outputName: string, keep: Set<string>, wasm: boolean): Runtime {
-  const fused = fusablePairs(flat, sched, prepared, keep);
+  const fused = fusablePairs(flat, sched, prepared, keep, wasm);
   const fusedNeurons = new Set(fused.values());
   const ports = new Map<string, Port>();
   const steps: StepFn[] = [];
@@ -397,12 +410,23 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
           });
         } else outp = inp!;
         break;
-      case "affine":
+      case "affine": {
         outp = existing ?? ownPort(fn);
+        const target = fused.get(name);
+        if (target) {
+          const c = prepared.get(target)!.coefs!;
+          const spikes = ports.get(target) ?? ownPort(flat.nodes.get(target)!);
+          ports.set(target, spikes);
+          const kernel = affineIFStep(prep.affine!, inp!, { g0: c.bv[0], th0: c.theta[0], vr0: c.vreset[0], spikes });
+          neuronStates.set(target, { ...neuronState(c.n, B), v: kernel.v });
+          steps.push(kernel.step);
+          break;
+        }
         const clean = new Uint8Array(B);
         cleanFlags.push(clean);
         steps.push(affineStep(prep.affine!, inp!, outp, clean));
         break;
+      }
       case "scale":
         outp = existing ?? ownPort(fn);
         steps.push(scaleStep(prep.scale!, inp!, outp));

@@ -42,6 +42,23 @@ describe.skipIf(!cnnPath || !nmnistRoot)("CNN experiment (paper/02_cnn)", () => 
     }
   });
 
+  it("WebAssembly and JavaScript kernels give the same spikes in every IF layer on the 10 probe digits", async () => {
+    const graph = await read(cnnPath!);
+    const record = ["1:spikes", "3:spikes", "6:spikes", "10:spikes", "12:spikes"];
+    const runs = (["auto", "js"] as const).map((kernels) => compile(graph, { dt: 1e-3, profile: "norse", kernels }).run(probe(), { record }).records);
+    const counts = record.map((r) => {
+      const key = r.replace(":", ".");
+      const [a, b] = [runs[0][key].data, runs[1][key].data];
+      let differ = 0;
+      for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) differ++;
+      expect(a.length).toBe(b.length);
+      expect(differ).toBe(0);
+      return Array.from(spikeCounts(runs[0][key], 1)).reduce((a, b) => a + b, 0);
+    });
+    console.log(`CNN spikes per IF layer (1, 3, 6, 10, 12), both kernel sets: [${counts}]`);
+    expect(counts[0]).toBe(49711);
+  });
+
   it("other profiles' first-layer activity vs Norse: Nengo 1.000000, Spyx ≈ 0.9943, snnTorch ≈ 0.7859 (§2.3/§2.4)", async () => {
     const norse = await firstLayer("norse");
     const sims: Record<string, number> = {};

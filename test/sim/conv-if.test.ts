@@ -2,7 +2,9 @@
  * The fused conv → IF kernel (kernels/conv-if.ts) against a naive conv2d and IF update written
  * here, over several steps with sparse and dense input steps, groups, stride, padding,
  * dilation, per-neuron gains and both resets (zero runs the fused kernel unless v is recorded;
- * subtract cannot be lazy — v − θ may stay above θ — so it always runs unfused). Weights are multiples of 1/8 and inputs are
+ * subtract cannot be lazy — v − θ may stay above θ — so it always runs unfused). With one gain,
+ * threshold and reset per layer the sparse path is generated WebAssembly SIMD, checked here both
+ * ways (`kernels: "auto"` and `"js"`). Weights are multiples of 1/8 and inputs are
  * counts, so every sum is exact in any order and results must be equal, not just close.
  */
 import { describe, expect, it } from "vitest";
@@ -40,19 +42,23 @@ describe("fused conv → IF kernel", () => {
   const cases: Case[] = [
     { C: 2, H: 12, W: 12, O: 8, KH: 5, KW: 5, groups: 1, s: [2, 2], p: [1, 1], d: [1, 1] },
     { C: 4, H: 9, W: 11, O: 6, KH: 3, KW: 2, groups: 2, s: [2, 1], p: [1, 2], d: [1, 2] },
+    // even cout/groups: the WebAssembly path handles the grouped case too (odd counts stay in JavaScript)
+    { C: 4, H: 10, W: 7, O: 8, KH: 3, KW: 3, groups: 2, s: [1, 1], p: [1, 1], d: [1, 1] },
   ];
-  const variants = [...cases.entries()].flatMap(([ci, c]) => [["zero", false], ["subtract", false], ["zero", true]].map(([reset, viaSum]) => ({ ci, c, reset: reset as "zero" | "subtract", viaSum: viaSum as boolean })));
-  for (const { ci, c, reset, viaSum } of variants) {
-    {
-      it(`case ${ci} (groups ${c.groups}, cout/groups ${c.O / c.groups}), reset ${reset}${viaSum ? ", input summed from two paths (no active list)" : ""}: spikes and v equal a naive conv + IF loop, sparse and dense steps`, () => {
+  const variants = [...cases.entries()].flatMap(([ci, c]) =>
+    [["zero", false, false], ["subtract", false, false], ["zero", true, false], ["zero", false, true], ["zero", true, true]].map(([reset, viaSum, uniform]) =>
+      ({ ci, c, reset: reset as "zero" | "subtract", viaSum: viaSum as boolean, uniform: uniform as boolean })));
+  for (const { ci, c, reset, viaSum, uniform } of variants) {
+    for (const kernels of uniform ? (["auto", "js"] as const) : (["auto"] as const)) {
+      it(`case ${ci} (groups ${c.groups}, cout/groups ${c.O / c.groups}), reset ${reset}${viaSum ? ", input summed from two paths (no active list)" : ""}${uniform ? `, one gain/θ/reset per layer, kernels ${kernels}` : ""}: spikes and v equal a naive conv + IF loop, sparse and dense steps`, () => {
         const r = rng(11 + ci);
         const Cg = c.C / c.groups;
         const w = Float64Array.from({ length: c.O * Cg * c.KH * c.KW }, () => Math.round((r() - 0.45) * 12) / 8);
         const { OH, OW } = naiveConv(new Float64Array(c.C * c.H * c.W), c, w);
         const n = c.O * OH * OW;
-        const gain = Float64Array.from({ length: n }, () => [1, 0.5, 2][Math.floor(r() * 3)]);
-        const theta = Float64Array.from({ length: n }, () => [1, 1.5][Math.floor(r() * 2)]);
-        const vres = Float64Array.from({ length: n }, () => (r() < 0.5 ? 0 : -0.25));
+        const gain = Float64Array.from({ length: n }, () => (uniform ? 0.5 : [1, 0.5, 2][Math.floor(r() * 3)]));
+        const theta = Float64Array.from({ length: n }, () => (uniform ? 1.5 : [1, 1.5][Math.floor(r() * 2)]));
+        const vres = Float64Array.from({ length: n }, () => (uniform ? -0.25 : r() < 0.5 ? 0 : -0.25));
         const g = ir.NIRGraph({
           nodes: {
             input: ir.Input({ shape: [c.C, c.H, c.W] }),
@@ -75,7 +81,7 @@ describe("fused conv → IF kernel", () => {
           const density = t === 3 || t === 7 ? 0.6 : 0.06;
           for (let k = 0; k < B * N; k++) if (r() < density) x[t * B * N + k] = 1 + Math.floor(r() * 3);
         }
-        const plan = compile(g, { dt: 1e-3, reset });
+        const plan = compile(g, { dt: 1e-3, reset, kernels });
         const input = { dtype: "float64" as const, shape: [T, B, c.C, c.H, c.W], data: x };
         // no record: conv and IF run fused (reset zero); recording n:v runs them unfused
         const fusedRun = plan.run(input);
