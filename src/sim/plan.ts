@@ -14,6 +14,7 @@ import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
 import { convParams, convStep, poolStep } from "./kernels/conv.js";
 import { convIFStep } from "./kernels/conv-if.js";
 import { affineIFApplies, affineIFStep } from "./kernels/affine-if-wasm.js";
+import { inputScanner, type InputScanner } from "./kernels/input-scan.js";
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
 import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
 import { makePort, type Port, type StepFn } from "./kernels/port.js";
@@ -207,9 +208,8 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
         stepRt = runtimeFor(B);
         resetRuntime(stepRt);
       }
-      checkNaN(data, inputName);
       const rt = stepRt;
-      fillDense(rt.input, data, 0);
+      fillDense(rt.input, data, 0, inputName);
       advance(rt);
       const out = Float64Array.from(rt.output.out);
       const batched = "shape" in (t as object) ? t.shape.length > plan.inputShape.length : B > 1;
@@ -520,11 +520,23 @@ function advance(rt: Runtime): void {
   rt.t = t + 1;
 }
 
-/** Copies one dense step of item-major data into the input port and lists the non-zeros. */
-function fillDense(p: Port, data: ArrayLike<number>, offset: number): void {
+/** One scanner per step size, shared by every run of this thread (runs never overlap). */
+const scanners = new Map<number, InputScanner | null>();
+function scannerFor(n: number): InputScanner | null {
+  if (!scanners.has(n)) scanners.set(n, inputScanner(n));
+  return scanners.get(n)!;
+}
+
+/**
+ * Copies one dense step of item-major data into the input port and lists the non-zeros
+ * (float32/float64 data is scanned by the WebAssembly scanner when present). A NaN in the
+ * step stops the run with an error naming its flat element in `data`.
+ */
+function fillDense(p: Port, data: ArrayLike<number>, offset: number, node: string): void {
   const n = p.size;
   const out = p.out;
   const act = p.act;
+  const scanner = data instanceof Float32Array || data instanceof Float64Array ? scannerFor(n) : null;
   for (let b = 0; b < p.batch; b++) {
     const o = b * n;
     // zero what the previous step wrote, then write only the non-zeros (inputs are sparse)
@@ -533,15 +545,34 @@ function fillDense(p: Port, data: ArrayLike<number>, offset: number): void {
     else for (let k = 0; k < prev; k++) out[o + act[o + k]] = 0;
     let m = 0;
     const src = offset + o;
-    for (let i = 0; i < n; i++) {
-      const v = data[src + i];
-      if (v !== 0) {
+    if (scanner) {
+      const c = scanner.scan(data as Float32Array | Float64Array, src);
+      const idx = scanner.idx;
+      for (let k = 0; k < c; k++) {
+        const i = idx[k];
+        const v = data[src + i];
+        if (v !== v) throw nanError(p, b, src + i, node);
         out[o + i] = v;
         act[o + m++] = i;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = data[src + i];
+        if (v !== 0) {
+          if (v !== v) throw nanError(p, b, src + i, node);
+          out[o + i] = v;
+          act[o + m++] = i;
+        }
       }
     }
     p.nact[b] = m;
   }
+}
+
+/** The NaN error; marks the item's port "unknown" so that a later step clears it whole. */
+function nanError(p: Port, b: number, i: number, node: string): NirError {
+  p.nact[b] = -1;
+  return new NirError("sim.nan", `input contains NaN (flat element ${i})`, { node, hint: "replace missing values with 0 before simulating" });
 }
 
 interface Feeder {
@@ -550,12 +581,6 @@ interface Feeder {
   batched: boolean;
   /** Fills the input port of a batch-1 runtime with item b at step t. */
   feedItem(rt: Runtime, t: number, b: number): void;
-}
-
-function checkNaN(data: ArrayLike<number>, node: string): void {
-  for (let i = 0; i < data.length; i++) {
-    if (Number.isNaN(data[i])) throw new NirError("sim.nan", `input contains NaN (flat element ${i})`, { node, hint: "replace missing values with 0 before simulating" });
-  }
 }
 
 function makeFeeder(input: SimInput, shape: number[], inputName: string): Feeder {
@@ -574,8 +599,8 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string): Feeder
     const T = s[0];
     const B = batched ? s[1] : 1;
     const data = input.data instanceof BigInt64Array ? toFloat64(input) : (input.data as ArrayLike<number>);
-    checkNaN(data, inputName);
-    return { steps: T, batch: B, batched, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n) };
+    // NaN is reported by fillDense when the run reaches it (no separate pass over the input)
+    return { steps: T, batch: B, batched, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n, inputName) };
   }
   const ev = input as EventInput;
   if (!ev || !(ev.t instanceof Int32Array) || !(ev.index instanceof Int32Array) || typeof ev.steps !== "number") {

@@ -32,7 +32,7 @@ const MEM: Record<string, [number, number]> = {
 const SIMD: Record<string, number> = {
   "f64x2.splat": 0x14, "v128.not": 0x4d, "v128.and": 0x4e, "v128.andnot": 0x4f, "v128.or": 0x50, "v128.xor": 0x51, "v128.bitselect": 0x52,
   "v128.any_true": 0x53, "f64x2.eq": 0x47, "f64x2.ne": 0x48, "f64x2.lt": 0x49, "f64x2.gt": 0x4a, "f64x2.le": 0x4b, "f64x2.ge": 0x4c,
-  "i64x2.bitmask": 0xc4, "f64x2.add": 0xf0, "f64x2.sub": 0xf1, "f64x2.mul": 0xf2, "f64x2.div": 0xf3,
+  "i64x2.bitmask": 0xc4, "f32x4.eq": 0x41, "f32x4.ne": 0x42, "f64x2.add": 0xf0, "f64x2.sub": 0xf1, "f64x2.mul": 0xf2, "f64x2.div": 0xf3,
 };
 const SIMD_MEM: Record<string, [number, number]> = { "v128.load": [0x00, 4], "v128.store": [0x0b, 4] };
 const SIMD_LANE: Record<string, number> = { "f64x2.extract_lane": 0x21, "f64x2.replace_lane": 0x22 };
@@ -163,6 +163,11 @@ function emit(ctx: FuncCtx, e: Sexp): void {
       case "local.set": children(args.slice(1)); code.push(0x21); uleb(code, local(args[0])); break;
       case "local.tee": children(args.slice(1)); code.push(0x22); uleb(code, local(args[0])); break;
       case "i32.const": code.push(0x41); sleb(code, Number(args[0]) | 0); break;
+      case "f32.const": {
+        code.push(0x43);
+        code.push(...new Uint8Array(new Float32Array([Number(args[0])]).buffer));
+        break;
+      }
       case "f64.const": {
         code.push(0x44);
         const b = new Uint8Array(new Float64Array([Number(args[0])]).buffer);

@@ -1,0 +1,84 @@
+/**
+ * The WebAssembly layer of the simulator: the WAT assembler (src/sim/wasm/assemble.ts) runs
+ * what it assembles with the arithmetic the text says, and the dense-input scanner lists
+ * exactly the entries `x !== 0` selects (−0 excluded, NaN included) for both float types and
+ * sizes that do and do not fill its 64-byte blocks.
+ */
+import { describe, expect, it } from "vitest";
+import { assemble } from "../../src/sim/wasm/assemble.js";
+import { instantiate, wasmSimd } from "../../src/sim/wasm/instance.js";
+import { inputScanner } from "../../src/sim/kernels/input-scan.js";
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe("wasm assembler", () => {
+  it("this engine runs WebAssembly SIMD (Node ≥ 16.4)", () => {
+    expect(wasmSimd).toBe(true);
+  });
+
+  it("assembles a loop of f64x2 multiply-adds that computes y += a·x pairwise, as JavaScript does", () => {
+    const n = 10;
+    let X!: Float64Array, Y!: Float64Array;
+    const ex = instantiate<{ axpy: (a: number, n2: number) => void }>(1024, (heap) => {
+      const x = heap.f64(n), y = heap.f64(n);
+      X = x.view;
+      Y = y.view;
+      return `(module (memory (import "env" "mem") $PAGES)
+        (func (export "axpy") (param $a f64) (param $pairs i32) (local $i i32) (local $av v128)
+          (local.set $av (f64x2.splat (local.get $a)))
+          (block $done (loop $next
+            (br_if $done (i32.ge_u (local.get $i) (i32.mul (local.get $pairs) (i32.const 16))))
+            (v128.store offset=${y.at} (local.get $i)
+              (f64x2.add (v128.load offset=${y.at} (local.get $i)) (f64x2.mul (local.get $av) (v128.load offset=${x.at} (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $next)))))`;
+    });
+    const r = rng(5);
+    const x = Float64Array.from({ length: n }, () => r() - 0.5);
+    const y = Float64Array.from({ length: n }, () => r() * 3);
+    X.set(x);
+    Y.set(y);
+    ex.axpy(0.3, n / 2);
+    expect(Array.from(Y)).toEqual(Array.from(y, (q, k) => q + 0.3 * x[k]));
+  });
+
+  it("encodes negative constants, nested blocks and labels by depth (a branchy integer function)", () => {
+    const bytes = assemble(`(module (func (export "f") (param $x i32) (result i32)
+      (block $out (result i32)
+        (if (i32.lt_s (local.get $x) (i32.const -100000)) (then (br $out (i32.const -1))))
+        (block $inner (br_if $inner (i32.eqz (local.get $x))) (br $out (i32.mul (local.get $x) (i32.const 3))))
+        (i32.const 77))))`);
+    const WA = (globalThis as unknown as { WebAssembly: { Instance: new (m: object) => { exports: { f: (x: number) => number } }; Module: new (b: Uint8Array) => object } }).WebAssembly;
+    const f = new WA.Instance(new WA.Module(bytes)).exports.f;
+    expect([f(-200000), f(0), f(5), f(-7)]).toEqual([-1, 77, 15, -21]);
+  });
+
+  it("refuses an instruction it does not know, naming it", () => {
+    expect(() => assemble(`(module (func (export "f") (i32.popcnt (i32.const 1))))`)).toThrow(/i32\.popcnt/);
+  });
+});
+
+describe("dense input scanner", () => {
+  for (const n of [1, 15, 16, 17, 100, 2312]) {
+    for (const T of [Float32Array, Float64Array]) {
+      it(`${T.name}, steps of ${n}: lists the entries with x !== 0 in order (−0 not, NaN yes)`, () => {
+        const sc = inputScanner(n)!;
+        const r = rng(n);
+        const data = new T(3 * n + 5);
+        for (let k = 0; k < data.length; k++) {
+          const u = r();
+          data[k] = u < 0.05 ? 1 + Math.floor(r() * 3) : u < 0.07 ? -0 : u < 0.08 ? NaN : u < 0.1 ? -2.5 : 0;
+        }
+        for (const offset of [0, n, 2 * n + 5]) {
+          const m = sc.scan(data, offset);
+          const want: number[] = [];
+          for (let i = 0; i < n; i++) if (data[offset + i] !== 0) want.push(i);
+          expect(Array.from(sc.idx.subarray(0, m))).toEqual(want);
+        }
+      });
+    }
+  }
+});
