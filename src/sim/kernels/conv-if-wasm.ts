@@ -3,7 +3,7 @@
  * scatter adds two channels per f64x2 operation, and the IF update tests two neurons per
  * operation. The layer's sizes, gain, threshold and reset are baked into the code as constants.
  * Same arithmetic as the JavaScript loop, term for term (y += x·w, then v + g·y, spike on
- * v > θ, v ← v_reset; untouched lanes keep v bit for bit), and spikes listed in the same order.
+ * v > θ, v ← v_reset), and spikes listed in the same order.
  */
 import type { ConvIFRows } from "./conv-if.js";
 import { instantiate, wasmSimd } from "../wasm/instance.js";
@@ -39,47 +39,17 @@ export function convIFWasm(rows: ConvIFRows, cin: number, hw: number, cout: numb
   let A: Record<string, number> = {};
   const pairsG = coutG / 2, pairs = cout / 2;
   // scatter of one (event, row): unrolled over the channel pairs of its group
-  const scatterBody = Array.from({ length: pairsG }, (_, j) =>
-    `(v128.store offset=${16 * j} (local.get $o) (f64x2.add (v128.load offset=${16 * j} (local.get $o)) (f64x2.mul (local.get $xs) (v128.load offset=${16 * j} (local.get $w)))))`).join("\n");
-  // IF update of two channels at byte offset 16·j of the position's block
-  const fireBody = Array.from({ length: pairs }, (_, j) => `
-      (local.set $yv (v128.load offset=${16 * j} (local.get $yb)))
-      (local.set $nz (f64x2.ne (local.get $yv) (local.get $zero)))
-      (if (v128.any_true (local.get $nz)) (then
-        (local.set $vo (v128.load offset=${16 * j} (local.get $vb)))
-        (local.set $vn (f64x2.add (local.get $vo) (f64x2.mul (local.get $g) (local.get $yv))))
-        (local.set $sp (v128.and (local.get $nz) (f64x2.gt (local.get $vn) (local.get $th))))
-        (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
-        (v128.store offset=${16 * j} (local.get $vb)
-          (v128.bitselect (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)) (local.get $vo) (local.get $nz)))
-        (if (v128.any_true (local.get $sp)) (then
-          (local.set $bits (i64x2.bitmask (local.get $sp)))
-          (if (i32.and (local.get $bits) (i32.const 1)) (then
-            (i32.store (i32.add (i32.const ${"$OUTK"}) (i32.shl (local.get $m) (i32.const 2))) (i32.add (local.get $po) (i32.const ${2 * j * ohw})))
-            (local.set $m (i32.add (local.get $m) (i32.const 1)))))
-          (if (i32.and (local.get $bits) (i32.const 2)) (then
-            (i32.store (i32.add (i32.const ${"$OUTK"}) (i32.shl (local.get $m) (i32.const 2))) (i32.add (local.get $po) (i32.const ${(2 * j + 1) * ohw})))
-            (local.set $m (i32.add (local.get $m) (i32.const 1)))))))))`).join("");
-  const wat = () => `(module (memory (import "env" "mem") $PAGES)
-  (func (export "step") (param $na i32) (param $item i32) (param $sid i32) (result i32)
-    (local $e i32) (local $idx i32) (local $r i32) (local $r1 i32) (local $o i32) (local $w i32) (local $p i32) (local $nt i32)
-    (local $q i32) (local $po i32) (local $yb i32) (local $vb i32) (local $m i32) (local $bits i32) (local $vbase i32)
-    (local $xs v128) (local $yv v128) (local $nz v128) (local $vo v128) (local $vn v128) (local $sp v128)
-    (local $zero v128) (local $g v128) (local $th v128) (local $vr v128)
-    (local.set $g (f64x2.splat (f64.const ${f(g0)})))
-    (local.set $th (f64x2.splat (f64.const ${f(th0)})))
-    (local.set $vr (f64x2.splat (f64.const ${f(vr0)})))
-    (block $done0 (loop $events
-      (br_if $done0 (i32.ge_u (local.get $e) (local.get $na)))
-      (local.set $idx (i32.load offset=${A.inIdx} (i32.shl (local.get $e) (i32.const 2))))
-      (local.set $xs (f64x2.splat (f64.load offset=${A.inVal} (i32.shl (local.get $e) (i32.const 3)))))
-      (local.set $r (i32.load offset=${A.start} (i32.shl (local.get $idx) (i32.const 2))))
-      (local.set $r1 (i32.load offset=${A.start + 4} (i32.shl (local.get $idx) (i32.const 2))))
+  // x = 1 (a spike) adds the weights themselves: x·w = w exactly, one operation fewer per pair
+  const scatterBody = (unit: boolean): string => Array.from({ length: pairsG }, (_, j) => {
+    const wv = `(v128.load offset=${16 * j} (local.get $w))`;
+    return `(v128.store offset=${16 * j} (local.get $o) (f64x2.add (v128.load offset=${16 * j} (local.get $o)) ${unit ? wv : `(f64x2.mul (local.get $xs) ${wv})`}))`;
+  }).join("\n");
+  const taps = (unit: boolean): string => `
       (block $done1 (loop $taps
         (br_if $done1 (i32.ge_u (local.get $r) (local.get $r1)))
         (local.set $o (i32.load offset=${A.yOff} (i32.shl (local.get $r) (i32.const 2))))
         (local.set $w (i32.load offset=${A.wOff} (i32.shl (local.get $r) (i32.const 2))))
-        ${scatterBody}
+        ${scatterBody(unit)}
         (local.set $p (i32.load offset=${A.pos} (i32.shl (local.get $r) (i32.const 2))))
         (if (i32.ne (i32.load offset=${A.stamp} (i32.shl (local.get $p) (i32.const 2))) (local.get $sid)) (then
           (i32.store offset=${A.stamp} (i32.shl (local.get $p) (i32.const 2)) (local.get $sid))
@@ -87,6 +57,42 @@ export function convIFWasm(rows: ConvIFRows, cin: number, hw: number, cout: numb
           (local.set $nt (i32.add (local.get $nt) (i32.const 1)))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $taps)))
+`;
+  // IF update of two channels at byte offset 16·j of the position's block. A lane with y = 0
+  // gets v + g·0, which equals v (up to the sign of a zero) and, since v ≤ θ between steps
+  // (lazy IF), cannot spike: so no masking is needed, and the spikes are those of the JS loop.
+  // (v of a conv-fused layer is never recorded: recording it unfuses the pair.)
+  const fireBody = Array.from({ length: pairs }, (_, j) => `
+      (local.set $yv (v128.load offset=${16 * j} (local.get $yb)))
+      (local.set $vn (f64x2.add (v128.load offset=${16 * j} (local.get $vb)) (f64x2.mul (local.get $g) (local.get $yv))))
+      (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
+      (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
+      (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))
+      (if (v128.any_true (local.get $sp)) (then
+        (local.set $bits (i64x2.bitmask (local.get $sp)))
+        (if (i32.and (local.get $bits) (i32.const 1)) (then
+          (i32.store (i32.add (i32.const ${"$OUTK"}) (i32.shl (local.get $m) (i32.const 2))) (i32.add (local.get $po) (i32.const ${2 * j * ohw})))
+          (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+        (if (i32.and (local.get $bits) (i32.const 2)) (then
+          (i32.store (i32.add (i32.const ${"$OUTK"}) (i32.shl (local.get $m) (i32.const 2))) (i32.add (local.get $po) (i32.const ${(2 * j + 1) * ohw})))
+          (local.set $m (i32.add (local.get $m) (i32.const 1)))))))`).join("");
+  const wat = () => `(module (memory (import "env" "mem") $PAGES)
+  (func (export "step") (param $na i32) (param $item i32) (param $sid i32) (result i32)
+    (local $e i32) (local $idx i32) (local $r i32) (local $r1 i32) (local $o i32) (local $w i32) (local $p i32) (local $nt i32)
+    (local $q i32) (local $po i32) (local $yb i32) (local $vb i32) (local $m i32) (local $bits i32) (local $vbase i32)
+    (local $xv f64) (local $xs v128) (local $yv v128) (local $vn v128) (local $sp v128)
+    (local $zero v128) (local $g v128) (local $th v128) (local $vr v128)
+    (local.set $g (f64x2.splat (f64.const ${f(g0)})))
+    (local.set $th (f64x2.splat (f64.const ${f(th0)})))
+    (local.set $vr (f64x2.splat (f64.const ${f(vr0)})))
+    (block $done0 (loop $events
+      (br_if $done0 (i32.ge_u (local.get $e) (local.get $na)))
+      (local.set $idx (i32.load offset=${A.inIdx} (i32.shl (local.get $e) (i32.const 2))))
+      (local.set $xv (f64.load offset=${A.inVal} (i32.shl (local.get $e) (i32.const 3))))
+      (local.set $xs (f64x2.splat (local.get $xv)))
+      (local.set $r (i32.load offset=${A.start} (i32.shl (local.get $idx) (i32.const 2))))
+      (local.set $r1 (i32.load offset=${A.start + 4} (i32.shl (local.get $idx) (i32.const 2))))
+      (if (f64.eq (local.get $xv) (f64.const 1)) (then ${taps(true)}) (else ${taps(false)}))
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
       (br $events)))
     (local.set $vbase (i32.add (i32.const ${A.v}) (i32.mul (local.get $item) (i32.const ${8 * osz}))))

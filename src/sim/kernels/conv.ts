@@ -238,71 +238,64 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
   };
 }
 
-/** SumPool2d/AvgPool2d step (`scale` = 1 or 1/(kh·kw)): scatter or gather, like conv. */
+/**
+ * Adds x·scale of every non-zero input onto the pool outputs it reaches (rows: per input
+ * element, its output indices) and lists the outputs touched; returns their count. The inputs
+ * are act[io … io+na) when na ≥ 0, else every element. A plain function over its arguments, so
+ * the loop works on locals.
+ */
+function poolScatter(x: Float64Array, io: number, act: Int32Array, na: number, isz: number, y: Float64Array, oo: number, oact: Int32Array,
+  rowStart: Int32Array, rowOut: Int32Array, scale: number, stamp: Int32Array, stampId: number): number {
+  let m = 0;
+  const n = na >= 0 ? na : isz;
+  for (let k = 0; k < n; k++) {
+    const idx = na >= 0 ? act[io + k] : k;
+    const v = x[io + idx];
+    if (v === 0) continue;
+    for (let e = rowStart[idx], end = rowStart[idx + 1]; e < end; e++) {
+      const q = rowOut[e];
+      y[oo + q] += v * scale;
+      if (stamp[q] !== stampId) {
+        stamp[q] = stampId;
+        oact[oo + m++] = q;
+      }
+    }
+  }
+  return m;
+}
+
+/** SumPool2d/AvgPool2d step (`scale` = 1 or 1/(kh·kw)): scatters the non-zero inputs, so the output stays sparse. */
 export function poolStep(g: ConvGeometry, scale: number, inp: Port, outp: Port): StepFn {
   const hw = g.h * g.w;
   const ohw = g.oh * g.ow;
   const isz = inp.size;
   const osz = outp.size;
-  // input position → output positions
-  const start = new Int32Array(hw + 1);
+  const C = isz / hw;
+  // input element (c, position) → output elements (c, output position)
+  const rowStart = new Int32Array(isz + 1);
   const list: number[] = [];
-  for (let iy = 0; iy < g.h; iy++) for (let ix = 0; ix < g.w; ix++) {
-    start[iy * g.w + ix] = list.length;
+  for (let c = 0; c < C; c++) for (let iy = 0; iy < g.h; iy++) for (let ix = 0; ix < g.w; ix++) {
+    rowStart[c * hw + iy * g.w + ix] = list.length;
     for (let oy = 0; oy < g.oh; oy++) {
       const y0 = oy * g.sh - g.ph;
       if (iy < y0 || iy >= y0 + g.kh) continue;
       for (let ox = 0; ox < g.ow; ox++) {
         const x0 = ox * g.sw - g.pw;
         if (ix < x0 || ix >= x0 + g.kw) continue;
-        list.push(oy * g.ow + ox);
+        list.push(c * ohw + oy * g.ow + ox);
       }
     }
   }
-  start[hw] = list.length;
-  const pos = Int32Array.from(list);
+  rowStart[isz] = list.length;
+  const rowOut = Int32Array.from(list);
   const stamp = new Int32Array(osz).fill(-1);
   let stampId = 0;
-  let m = 0;
-  let y: Float64Array = outp.out;
-  let oo = 0;
-  const one = (idx: number, v: number): void => {
-    const c = (idx / hw) | 0;
-    const pin = idx - c * hw;
-    const ob = c * ohw;
-    const act = outp.act;
-    for (let e = start[pin], end = start[pin + 1]; e < end; e++) {
-      const q = ob + pos[e];
-      y[oo + q] += v * scale;
-      if (stamp[q] !== stampId) {
-        stamp[q] = stampId;
-        act[oo + m++] = q;
-      }
-    }
-  };
+  const x = inp.out, act = inp.act, y = outp.out, oact = outp.act;
   return () => {
-    const x = inp.out;
-    y = outp.out;
     for (let b = 0; b < inp.batch; b++) {
-      const io = b * isz;
-      oo = b * osz;
       clearItem(outp, b);
       stampId++;
-      m = 0;
-      const na = inp.nact[b];
-      if (na >= 0) {
-        for (let k = 0; k < na; k++) {
-          const idx = inp.act[io + k];
-          const v = x[io + idx];
-          if (v !== 0) one(idx, v);
-        }
-      } else {
-        for (let idx = 0; idx < isz; idx++) {
-          const v = x[io + idx];
-          if (v !== 0) one(idx, v);
-        }
-      }
-      outp.nact[b] = m;
+      outp.nact[b] = poolScatter(x, b * isz, act, inp.nact[b], isz, y, b * osz, oact, rowStart, rowOut, scale, stamp, stampId);
     }
   };
 }
