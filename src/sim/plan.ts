@@ -18,6 +18,7 @@ import { inputScanner, type InputScanner } from "./kernels/input-scan.js";
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
 import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
 import { makePort, type Port, type StepFn } from "./kernels/port.js";
+import { smallGraphWasm, type StepOp } from "./kernels/small-graph-wasm.js";
 import { PROFILES, profileNames, type Profile, type ProfileName, type ResetMode } from "./profiles.js";
 
 /** Options of {@link compile}. */
@@ -358,6 +359,8 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
   const delays: DelayState[] = [];
   const cleanFlags: Uint8Array[] = [];
   const prevOf = new Map<string, Float64Array>();
+  // what each step does, for fusing a small graph's whole step (smallGraphWasm)
+  const ops: StepOp[] = [];
   // ports of back-edge sources must exist before their consumers: allocate own ports up front
   const backSources = new Set([...sched.backEdges].map((e) => e.split("->")[0]));
   const ownPort = (fn: FlatNode): Port => makePort(sizeOf(fn.outShape), B);
@@ -380,6 +383,7 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
     // resolve the input port (fan-in sum / previous step reads)
     let inp: Port | null = null;
     let summed: Float64Array[] | null = null;
+    let summedPorts: Port[] | null = null;
     const backFlags = fn.sources.map((s) => sched.backEdges.has(`${s}->${name}`));
     if (prep.kind !== "input") {
       if (fn.sources.length === 1 && !backFlags[0]) inp = ports.get(fn.sources[0])!;
@@ -389,7 +393,10 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
         const prevs = fn.sources.map((s, k) => (backFlags[k] ? prevOf.get(s) ?? ports.get(s)!.out : null));
         const srcs = srcPorts.map((p, k) => p ?? ({ out: prevs[k] } as Port));
         // a uniform current-based layer sums two sources inside its own loop (no fan-in step)
-        if (srcs.length === 2 && prep.kind === "neuron" && !fusedNeurons.has(name) && isUniformCuba(prep.coefs!)) summed = srcs.map((p, k) => prevs[k] ?? p.out);
+        if (srcs.length === 2 && prep.kind === "neuron" && !fusedNeurons.has(name) && isUniformCuba(prep.coefs!)) {
+          summed = srcs.map((p, k) => prevs[k] ?? p.out);
+          if (summed.every((a, k) => a === srcs[k].out)) summedPorts = srcs;
+        }
         else steps.push(sumStep(srcs, prevs, inp));
       }
     }
@@ -424,6 +431,7 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
         }
         const clean = new Uint8Array(B);
         cleanFlags.push(clean);
+        ops.push({ kind: "affine", p: prep.affine!, inp: inp!, outp });
         steps.push(affineStep(prep.affine!, inp!, outp, clean));
         break;
       }
@@ -465,6 +473,7 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
         if (fusedNeurons.has(name)) break; // updated inside its conv's step
         const st = neuronState(prep.coefs!.n, B);
         neuronStates.set(name, st);
+        if (!summed || summedPorts) ops.push({ kind: "cuba", c: prep.coefs!, st, inp: summedPorts ?? [inp!], outp });
         steps.push(summed ? cubaSumStep(prep.coefs!, st, summed[0], summed[1], outp) : neuronStep(prep.coefs!, st, inp!, outp));
         break;
       }
@@ -481,7 +490,11 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
     const init = initOf(s);
     return init ? [{ port: ports.get(s)!, init }] : [];
   });
-  return { batch: B, ports, steps, input: input!, output: ports.get(outputName)!, neuronStates, delays, prevCopies, directInits, cleanFlags, t: 0, stamp: new Int32Array(sizeOf(flat.nodes.get(inputName)!.outShape) * B) };
+  // a small graph whose every step is an affine or a uniform current-based layer runs each
+  // step as one WebAssembly call (same arithmetic; ports and states move into its memory)
+  const fusedStep = wasm && B === 1 && ops.length === steps.length && prevCopies.length === 0 ? smallGraphWasm(ops) : null;
+  if (fusedStep) cleanFlags.push(...fusedStep.cleanFlags);
+  return { batch: B, ports, steps: fusedStep ? [fusedStep.step] : steps, input: input!, output: ports.get(outputName)!, neuronStates, delays, prevCopies, directInits, cleanFlags, t: 0, stamp: new Int32Array(sizeOf(flat.nodes.get(inputName)!.outShape) * B) };
 }
 
 function resetRuntime(rt: Runtime): void {
