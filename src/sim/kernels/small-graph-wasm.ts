@@ -108,8 +108,8 @@ export function smallGraphWasm(ops: StepOp[]): SmallGraphWasm | null {
     (local.set $one (f64x2.splat (f64.const 1)))
     ${body.join("\n")}))`;
   });
-  const step = exports.step;
-  return { step: () => step(), cleanFlags };
+  // the export itself is the step function (no wrapper call per step; t is ignored)
+  return { step: exports.step as StepFn, cleanFlags };
 }
 
 /**
