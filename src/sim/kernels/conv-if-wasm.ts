@@ -1,21 +1,16 @@
 /**
- * The sparse path of the fused conv→IF kernel (conv-if.ts) as generated WebAssembly SIMD, with
- * the layer's sizes, gain, threshold and reset baked in as constants. Two forms:
- * - gather (groups = 1, cout ≤ 32): the step's (event, tap) pairs are first linked per output
- *   position in event order; then each touched position sums its pairs in f64x2 registers
- *   (two channels per register) and updates its neurons straight from them;
- * - scatter (grouped convs, wider layers): every (event, tap) adds its weights into a
- *   position-major scratch, then the touched positions are updated from it.
- * Either way every output gets the JavaScript loop's additions in the same order (0 + x·w + …,
- * in event order), then v + g·y, spike on v > θ, v ← v_reset; spikes are listed in the same
- * order (touched positions in order of first touch, channels ascending).
+ * The sparse path of the fused conv→IF kernel (conv-if.ts) as generated WebAssembly SIMD: the
+ * scatter adds two channels per f64x2 operation, and the IF update tests two neurons per
+ * operation. The layer's sizes, gain, threshold and reset are baked into the code as constants.
+ * Same arithmetic as the JavaScript loop, term for term (y += x·w, then v + g·y, spike on
+ * v > θ, v ← v_reset), and spikes listed in the same order.
  */
 import type { ConvIFRows } from "./conv-if.js";
 import { instantiate, wasmSimd } from "../wasm/instance.js";
 
 /** The kernel's memory and entry point (all arrays are views into the wasm memory). */
 export interface ConvIFWasm {
-  /** Position-major scratch of conv sums (pos·cout + channel) for the JavaScript dense path; zero between steps. */
+  /** Position-major scratch of conv sums (pos·cout + channel); zero between steps. */
   y: Float64Array;
   /** Membrane potentials of all items, position-major per item (B × osz). */
   v: Float64Array;
@@ -29,7 +24,6 @@ export interface ConvIFWasm {
 }
 
 const f = (x: number): string => (Object.is(x, -0) ? "-0" : String(x));
-const range = (n: number): number[] => Array.from({ length: n }, (_, j) => j);
 
 /**
  * Builds the kernel, or null when it does not apply (no wasm SIMD, an odd channel count, or
@@ -38,98 +32,56 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, j) => j);
 export function convIFWasm(rows: ConvIFRows, cin: number, hw: number, cout: number, coutG: number, ohw: number, batch: number,
   g0: number, th0: number, vr0: number): ConvIFWasm | null {
   if (!wasmSimd || cout % 2 || coutG % 2 || ![g0, th0, vr0].every(Number.isFinite)) return null;
-  const gather = coutG === cout && cout <= 32;
   const osz = cout * ohw;
   const nrow = rows.start[cin * hw];
-  const pairsG = coutG / 2, pairs = cout / 2;
-  const bytes = 16 * 16 + 4 * (cin * hw + 1) + 3 * 4 * nrow + 8 * rows.wc.length + 8 * osz * (batch + 1) + 4 * ohw * 4 + 12 * cin * hw + 4 * osz + (gather ? 16 * nrow : 0);
+  const bytes = 16 * 12 + 4 * (cin * hw + 1) + 3 * 4 * nrow + 8 * rows.wc.length + 8 * osz * (batch + 1) + 4 * ohw * 2 + 12 * cin * hw + 4 * osz;
   let v!: Float64Array, y!: Float64Array, inIdx!: Int32Array, inVal!: Float64Array, outK!: Int32Array;
   let A: Record<string, number> = {};
-
-  // IF update of channels 2j, 2j+1 of position $po from the sums `yv` (a register or a load).
-  // A lane with y = 0 gets v + g·0, which equals v (up to the sign of a zero) and, since v ≤ θ
-  // between steps (lazy IF), cannot spike: no masking is needed and the spikes are those of
-  // the JavaScript loop. (The v of a conv-fused layer is never recorded: recording it unfuses.)
-  const fire = (j: number, yv: string): string => `
-      (local.set $vn (f64x2.add (v128.load offset=${16 * j} (local.get $vb)) ${g0 === 1 ? yv : `(f64x2.mul (local.get $g) ${yv})`}))
-      (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
-      (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))
-      (if (v128.any_true (local.get $sp)) (then
-        (local.set $bits (i64x2.bitmask (local.get $sp)))
-        (if (i32.and (local.get $bits) (i32.const 1)) (then
-          (i32.store offset=${A.outK} (i32.shl (local.get $m) (i32.const 2)) (i32.add (local.get $po) (i32.const ${2 * j * ohw})))
-          (local.set $m (i32.add (local.get $m) (i32.const 1)))))
-        (if (i32.and (local.get $bits) (i32.const 2)) (then
-          (i32.store offset=${A.outK} (i32.shl (local.get $m) (i32.const 2)) (i32.add (local.get $po) (i32.const ${(2 * j + 1) * ohw})))
-          (local.set $m (i32.add (local.get $m) (i32.const 1)))))))`;
-
-  // one (event, tap) row $r: the scatter form adds x·w into the scratch (x = 1, a spike, adds w
-  // itself: x·w = w exactly); the gather form appends a 16-byte entry [w address, next, x] to
-  // the position's list. Both list the position at its first touch.
-  const firstTouch = (then: string, otherwise: string): string => `
+  const pairsG = coutG / 2, pairs = cout / 2;
+  // scatter of one (event, row): unrolled over the channel pairs of its group
+  // x = 1 (a spike) adds the weights themselves: x·w = w exactly, one operation fewer per pair
+  const scatterBody = (unit: boolean): string => Array.from({ length: pairsG }, (_, j) => {
+    const wv = `(v128.load offset=${16 * j} (local.get $w))`;
+    return `(v128.store offset=${16 * j} (local.get $o) (f64x2.add (v128.load offset=${16 * j} (local.get $o)) ${unit ? wv : `(f64x2.mul (local.get $xs) ${wv})`}))`;
+  }).join("\n");
+  const taps = (unit: boolean): string => `
+      (block $done1 (loop $taps
+        (br_if $done1 (i32.ge_u (local.get $r) (local.get $r1)))
+        (local.set $o (i32.load offset=${A.yOff} (i32.shl (local.get $r) (i32.const 2))))
+        (local.set $w (i32.load offset=${A.wOff} (i32.shl (local.get $r) (i32.const 2))))
+        ${scatterBody(unit)}
         (local.set $p (i32.load offset=${A.pos} (i32.shl (local.get $r) (i32.const 2))))
         (if (i32.ne (i32.load offset=${A.stamp} (i32.shl (local.get $p) (i32.const 2))) (local.get $sid)) (then
           (i32.store offset=${A.stamp} (i32.shl (local.get $p) (i32.const 2)) (local.get $sid))
           (i32.store offset=${A.touched} (i32.shl (local.get $nt) (i32.const 2)) (local.get $p))
-          (local.set $nt (i32.add (local.get $nt) (i32.const 1)))
-          ${then}) (else ${otherwise}))`;
-  const scatterRow = (unit: boolean): string => `
-        (local.set $o (i32.load offset=${A.yOff} (i32.shl (local.get $r) (i32.const 2))))
-        (local.set $w (i32.load offset=${A.wOff} (i32.shl (local.get $r) (i32.const 2))))
-        ${range(pairsG).map((j) => {
-          const wv = `(v128.load offset=${16 * j} (local.get $w))`;
-          return `(v128.store offset=${16 * j} (local.get $o) (f64x2.add (v128.load offset=${16 * j} (local.get $o)) ${unit ? wv : `(f64x2.mul (local.get $xs) ${wv})`}))`;
-        }).join("\n        ")}
-        ${firstTouch("", "")}`;
-  const gatherRow = (): string => `
-        (local.set $ent (i32.add (i32.const ${A.ent}) (i32.shl (local.get $cnt) (i32.const 4))))
-        (i32.store (local.get $ent) (i32.load offset=${A.wOff} (i32.shl (local.get $r) (i32.const 2))))
-        (i32.store offset=4 (local.get $ent) (i32.const -1))
-        (f64.store offset=8 (local.get $ent) (local.get $xv))
-        ${firstTouch(
-          `(i32.store offset=${A.head} (i32.shl (local.get $p) (i32.const 2)) (local.get $ent))`,
-          `(i32.store offset=4 (i32.load offset=${A.tail} (i32.shl (local.get $p) (i32.const 2))) (local.get $ent))`)}
-        (i32.store offset=${A.tail} (i32.shl (local.get $p) (i32.const 2)) (local.get $ent))
-        (local.set $cnt (i32.add (local.get $cnt) (i32.const 1)))`;
-  const rowLoop = (body: string): string => `
-      (block $done1 (loop $taps
-        (br_if $done1 (i32.ge_u (local.get $r) (local.get $r1)))
-        ${body}
+          (local.set $nt (i32.add (local.get $nt) (i32.const 1)))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $taps)))`;
-
-  // per touched position: the scatter form fires from the scratch (and zeroes it); the gather
-  // form sums the position's entries in registers a0…, then fires from them
-  const fireScatter = (): string => range(pairs).map((j) => `
+        (br $taps)))
+`;
+  // IF update of two channels at byte offset 16·j of the position's block. A lane with y = 0
+  // gets v + g·0, which equals v (up to the sign of a zero) and, since v ≤ θ between steps
+  // (lazy IF), cannot spike: so no masking is needed, and the spikes are those of the JS loop.
+  // (v of a conv-fused layer is never recorded: recording it unfuses the pair.)
+  const fireBody = Array.from({ length: pairs }, (_, j) => `
       (local.set $yv (v128.load offset=${16 * j} (local.get $yb)))
+      (local.set $vn (f64x2.add (v128.load offset=${16 * j} (local.get $vb)) (f64x2.mul (local.get $g) (local.get $yv))))
+      (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
       (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
-      ${fire(j, "(local.get $yv)")}`).join("");
-  const sumEntries = (unit: boolean): string => range(pairs).map((j) => {
-    const wv = `(v128.load offset=${16 * j} (local.get $w))`;
-    return `(local.set $a${j} (f64x2.add (local.get $a${j}) ${unit ? wv : `(f64x2.mul (local.get $xs) ${wv})`}))`;
-  }).join("\n          ");
-  const fireGather = (): string => `
-      ${range(pairs).map((j) => `(local.set $a${j} (local.get $zero))`).join(" ")}
-      (local.set $ent (i32.load offset=${A.head} (i32.shl (local.get $po) (i32.const 2))))
-      (block $de (loop $le
-        (local.set $w (i32.load (local.get $ent)))
-        (local.set $xv (f64.load offset=8 (local.get $ent)))
-        (if (f64.eq (local.get $xv) (f64.const 1)) (then
-          ${sumEntries(true)}) (else
-          (local.set $xs (f64x2.splat (local.get $xv)))
-          ${sumEntries(false)}))
-        (local.set $ent (i32.load offset=4 (local.get $ent)))
-        (br_if $le (i32.ne (local.get $ent) (i32.const -1)))))
-      ${range(pairs).map((j) => fire(j, `(local.get $a${j})`)).join("")}`;
-
-  const wat = (): string => `(module (memory (import "env" "mem") $PAGES)
+      (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))
+      (if (v128.any_true (local.get $sp)) (then
+        (local.set $bits (i64x2.bitmask (local.get $sp)))
+        (if (i32.and (local.get $bits) (i32.const 1)) (then
+          (i32.store (i32.add (i32.const ${"$OUTK"}) (i32.shl (local.get $m) (i32.const 2))) (i32.add (local.get $po) (i32.const ${2 * j * ohw})))
+          (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+        (if (i32.and (local.get $bits) (i32.const 2)) (then
+          (i32.store (i32.add (i32.const ${"$OUTK"}) (i32.shl (local.get $m) (i32.const 2))) (i32.add (local.get $po) (i32.const ${(2 * j + 1) * ohw})))
+          (local.set $m (i32.add (local.get $m) (i32.const 1)))))))`).join("");
+  const wat = () => `(module (memory (import "env" "mem") $PAGES)
   (func (export "step") (param $na i32) (param $item i32) (param $sid i32) (result i32)
     (local $e i32) (local $idx i32) (local $r i32) (local $r1 i32) (local $o i32) (local $w i32) (local $p i32) (local $nt i32)
     (local $q i32) (local $po i32) (local $yb i32) (local $vb i32) (local $m i32) (local $bits i32) (local $vbase i32)
-    (local $ent i32) (local $cnt i32)
     (local $xv f64) (local $xs v128) (local $yv v128) (local $vn v128) (local $sp v128)
     (local $zero v128) (local $g v128) (local $th v128) (local $vr v128)
-    ${gather ? range(pairs).map((j) => `(local $a${j} v128)`).join(" ") : ""}
     (local.set $g (f64x2.splat (f64.const ${f(g0)})))
     (local.set $th (f64x2.splat (f64.const ${f(th0)})))
     (local.set $vr (f64x2.splat (f64.const ${f(vr0)})))
@@ -140,7 +92,7 @@ export function convIFWasm(rows: ConvIFRows, cin: number, hw: number, cout: numb
       (local.set $xs (f64x2.splat (local.get $xv)))
       (local.set $r (i32.load offset=${A.start} (i32.shl (local.get $idx) (i32.const 2))))
       (local.set $r1 (i32.load offset=${A.start + 4} (i32.shl (local.get $idx) (i32.const 2))))
-      ${gather ? rowLoop(gatherRow()) : `(if (f64.eq (local.get $xv) (f64.const 1)) (then ${rowLoop(scatterRow(true))}) (else ${rowLoop(scatterRow(false))}))`}
+      (if (f64.eq (local.get $xv) (f64.const 1)) (then ${taps(true)}) (else ${taps(false)}))
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
       (br $events)))
     (local.set $vbase (i32.add (i32.const ${A.v}) (i32.mul (local.get $item) (i32.const ${8 * osz}))))
@@ -149,17 +101,16 @@ export function convIFWasm(rows: ConvIFRows, cin: number, hw: number, cout: numb
       (local.set $po (i32.load offset=${A.touched} (i32.shl (local.get $q) (i32.const 2))))
       (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
       (local.set $vb (i32.add (local.get $vbase) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
-      ${gather ? fireGather() : fireScatter()}
+      ${fireBody}
       (local.set $q (i32.add (local.get $q) (i32.const 1)))
       (br $fire)))
-    (local.get $m)))`;
-  const { step } = instantiate<{ step: (na: number, item: number, sid: number) => number }>(bytes, (heap) => {
+    (local.get $m)))`.replaceAll("$OUTK", String(A.outK));
+  const { step } = instantiate<{ step: (na: number, item: number, sid: number) => number }>(bytes + 64, (heap) => {
     const start = heap.i32(cin * hw + 1), yOff = heap.i32(nrow), wOff = heap.i32(nrow), pos = heap.i32(nrow);
     const wc = heap.f64(rows.wc.length);
     const yR = heap.f64(osz), vR = heap.f64(batch * osz);
-    const stamp = heap.i32(ohw), touched = heap.i32(ohw), head = heap.i32(ohw), tail = heap.i32(ohw);
+    const stamp = heap.i32(ohw), touched = heap.i32(ohw);
     const inI = heap.i32(cin * hw), inV = heap.f64(cin * hw), out = heap.i32(osz);
-    const ent = gather ? heap.alloc(16 * Math.max(1, nrow)) : 0;
     start.view.set(rows.start);
     wc.view.set(rows.wc);
     pos.view.set(rows.pos.subarray(0, nrow));
@@ -168,8 +119,7 @@ export function convIFWasm(rows: ConvIFRows, cin: number, hw: number, cout: numb
       wOff.view[r] = wc.at + 8 * rows.wOff[r];
     }
     stamp.view.fill(-1);
-    A = { start: start.at, yOff: yOff.at, wOff: wOff.at, pos: pos.at, y: yR.at, v: vR.at, stamp: stamp.at, touched: touched.at,
-      head: head.at, tail: tail.at, ent, inIdx: inI.at, inVal: inV.at, outK: out.at };
+    A = { start: start.at, yOff: yOff.at, wOff: wOff.at, pos: pos.at, y: yR.at, v: vR.at, stamp: stamp.at, touched: touched.at, inIdx: inI.at, inVal: inV.at, outK: out.at };
     y = yR.view;
     v = vR.view;
     inIdx = inI.view;
