@@ -12,7 +12,8 @@ parentPort?.on("message", (job: WorkerJob) => {
   try {
     const init = workerData as { graph: Plan["graph"]; options: CompileOptions } | undefined;
     plan ??= compile(job.graph ?? init!.graph, job.options ?? init!.options);
-    const result = plan.run(job.input, { record: job.record, onProgress: (d, t) => parentPort!.postMessage({ progress: [d, t] }) });
+    const onProgress = job.progress ? (d: number, t: number) => parentPort!.postMessage({ progress: [d, t] }) : undefined;
+    const result = plan.run(job.input, { record: job.record, onProgress });
     const plain = { dt: result.dt, profile: result.profile, steps: result.steps, batch: result.batch, output: result.output, records: result.records };
     const transfer = [result.output.data.buffer, ...Object.values(result.records).map((r) => r.data.buffer)] as ArrayBuffer[];
     parentPort!.postMessage({ result: plain }, transfer);

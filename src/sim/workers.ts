@@ -17,6 +17,8 @@ export interface WorkerJob {
   options: Plan["options"] | null;
   input: SimInput;
   record: string[];
+  /** Post progress messages (only when the caller asked for progress). */
+  progress?: boolean;
 }
 
 function batchOf(input: SimInput, rank: number): { B: number; batched: boolean } {
@@ -29,31 +31,57 @@ function batchOf(input: SimInput, rank: number): { B: number; batched: boolean }
   return { B, batched: true };
 }
 
-function sliceInput(input: SimInput, lo: number, hi: number, n: number): SimInput {
+/**
+ * The input cut into the given contiguous item ranges, each a standalone input with fresh
+ * buffers (so they can be transferred); events are distributed in one pass.
+ */
+function sliceInput(input: SimInput, ranges: [number, number][], n: number): SimInput[] {
   if ("dtype" in input) {
     const T = input.shape[0];
     const B = input.shape[1];
     const src = input.data as Float32Array;
     const Ctor = src.constructor as Float32ArrayConstructor;
-    const out = new Ctor(T * (hi - lo) * n);
-    for (let t = 0; t < T; t++) out.set(src.subarray((t * B + lo) * n, (t * B + hi) * n), t * (hi - lo) * n);
-    return { dtype: input.dtype, shape: [T, hi - lo, ...input.shape.slice(2)], data: out as never };
+    return ranges.map(([lo, hi]) => {
+      const out = new Ctor(T * (hi - lo) * n);
+      for (let t = 0; t < T; t++) out.set(src.subarray((t * B + lo) * n, (t * B + hi) * n), t * (hi - lo) * n);
+      return { dtype: input.dtype, shape: [T, hi - lo, ...input.shape.slice(2)], data: out as never };
+    });
   }
   const ev = input as EventInput;
-  const keep: number[] = [];
-  for (let k = 0; k < ev.t.length; k++) {
-    const b = ev.batch ? ev.batch[k] : 0;
-    if (b >= lo && b < hi) keep.push(k);
+  const E = ev.t.length;
+  let B = 1;
+  for (const [, hi] of ranges) B = Math.max(B, hi);
+  const rangeOf = new Int32Array(B).fill(-1);
+  ranges.forEach(([lo, hi], r) => rangeOf.fill(r, lo, hi));
+  const count = new Int32Array(ranges.length);
+  for (let k = 0; k < E; k++) {
+    const r = rangeOf[ev.batch ? ev.batch[k] : 0];
+    if (r >= 0) count[r]++;
   }
-  const t = new Int32Array(keep.length), index = new Int32Array(keep.length), batch = new Int32Array(keep.length);
-  const value = ev.value ? new Float32Array(keep.length) : undefined;
-  keep.forEach((k, j) => {
-    t[j] = ev.t[k];
-    index[j] = ev.index[k];
-    batch[j] = (ev.batch ? ev.batch[k] : 0) - lo;
-    if (value) value[j] = ev.value![k];
-  });
-  return { steps: ev.steps, t, index, batch, value, batchSize: hi - lo };
+  const parts = ranges.map(([lo, hi], r) => ({
+    steps: ev.steps, t: new Int32Array(count[r]), index: new Int32Array(count[r]), batch: new Int32Array(count[r]),
+    value: ev.value ? new Float64Array(count[r]) : undefined, batchSize: hi - lo, lo,
+  }));
+  const fill = new Int32Array(ranges.length);
+  for (let k = 0; k < E; k++) {
+    const b = ev.batch ? ev.batch[k] : 0;
+    const r = rangeOf[b];
+    if (r < 0) continue;
+    const p = parts[r];
+    const j = fill[r]++;
+    p.t[j] = ev.t[k];
+    p.index[j] = ev.index[k];
+    p.batch[j] = b - p.lo;
+    if (p.value) p.value[j] = ev.value![k];
+  }
+  return parts.map(({ lo: _lo, ...p }) => p);
+}
+
+/** The buffers of a sliced input, handed over to the worker instead of copied. */
+function buffersOf(input: SimInput): ArrayBuffer[] {
+  if ("dtype" in input) return [(input.data as Float32Array).buffer as ArrayBuffer];
+  const ev = input as EventInput;
+  return [ev.t, ev.index, ev.batch, ev.value].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
 }
 
 function concatBatch(parts: Tensor[]): Tensor {
@@ -146,7 +174,7 @@ async function poolFor(plan: Plan, entry: URL, W: number): Promise<Pool> {
   return pool;
 }
 
-function runOn(worker: import("node:worker_threads").Worker, job: WorkerJob, onProgress: (done: number, total: number) => void): Promise<SimResult> {
+function runOn(worker: import("node:worker_threads").Worker, job: WorkerJob, onProgress: (done: number, total: number) => void, transfer: ArrayBuffer[] = []): Promise<SimResult> {
   return new Promise<SimResult>((resolve, reject) => {
     const onMessage = (m: { progress?: [number, number]; result?: SimResult; error?: { message: string; code?: string; node?: string } }) => {
       if (m.progress) onProgress(m.progress[0], m.progress[1]);
@@ -163,11 +191,15 @@ function runOn(worker: import("node:worker_threads").Worker, job: WorkerJob, onP
     };
     worker.on("message", onMessage);
     worker.on("error", onError);
-    worker.postMessage(job);
+    worker.postMessage(job, transfer);
   });
 }
 
-/** Runs `input` on `plan.workers` threads (or in-thread when that cannot help). */
+/**
+ * Runs `input` on `plan.workers` threads (or in-thread when that cannot help). The batch is cut
+ * into about eight contiguous chunks of equal estimated work per worker, handed out one at a
+ * time as workers finish: a worker that is slowed down (a busy core) simply takes fewer chunks.
+ */
 export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptions): Promise<SimResult> {
   const entry = new URL("./worker-entry.js", import.meta.url);
   const { B, batched } = batchOf(input, plan.inputShape.length);
@@ -175,18 +207,40 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
   if (W <= 1 || !batched || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
   const pool = await poolFor(plan, entry, plan.workers);
   const n = sizeOf(plan.inputShape);
-  const bounds = splitByWork(itemWork(input, B, n), W);
-  const progress = new Array(W).fill(0);
-  const run = pool.queue.then(() => Promise.all(bounds.map(([lo, hi], w) => {
-    pool.workers[w].ref();
-    const job: WorkerJob = { graph: null, options: null, input: sliceInput(input, lo, hi, n), record: opts.record ?? [] };
-    return runOn(pool.workers[w], job, (d, t) => {
-      progress[w] = d;
-      opts.onProgress?.(Math.min(...progress), t);
-    }).finally(() => pool.workers[w].unref());
-  })));
+  const chunks = splitByWork(itemWork(input, B, n), Math.min(B, 8 * W));
+  const parts = sliceInput(input, chunks, n);
+  const results: SimResult[] = new Array(chunks.length);
+  // progress: finished items plus the running chunks' fractions, as steps of one item
+  const fraction = new Float64Array(chunks.length);
+  let T = 0;
+  const report = (): void => {
+    if (!opts.onProgress || !T) return;
+    let items = 0;
+    chunks.forEach(([lo, hi], c) => (items += (hi - lo) * fraction[c]));
+    opts.onProgress(Math.floor((items / B) * T), T);
+  };
+  let next = 0;
+  const serve = async (worker: import("node:worker_threads").Worker): Promise<void> => {
+    worker.ref();
+    try {
+      while (next < chunks.length) {
+        const c = next++;
+        const part = parts[c];
+        const job: WorkerJob = { graph: null, options: null, input: part, record: opts.record ?? [], progress: !!opts.onProgress };
+        results[c] = await runOn(worker, job, (d, t) => {
+          T = t;
+          fraction[c] = d / t;
+          report();
+        }, buffersOf(part));
+        fraction[c] = 1;
+      }
+    } finally {
+      worker.unref();
+    }
+  };
+  const run = pool.queue.then(() => Promise.all(pool.workers.slice(0, W).map(serve)));
   pool.queue = run.catch(() => undefined);
-  const results = await run;
+  await run;
   const records: Record<string, Tensor> = {};
   for (const key of Object.keys(results[0].records)) records[key] = concatBatch(results.map((r) => r.records[key]));
   return attachDisplay({ dt: plan.dt, profile: plan.profile.name, steps: results[0].steps, batch: B, output: concatBatch(results.map((r) => r.output)), records }, "simulation");

@@ -59,7 +59,7 @@ export function affineIFStep(p: AffineParams, inp: Port, t: AffineIFTarget): Aff
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $lj)))`;
     return `(module (memory (import "env" "mem") $PAGES)
-  (func (export "step") (param $na i32) (param $item i32) (result i32)
+  (func $affine_if_${nin}x${nout} (export "step") (param $na i32) (param $item i32) (result i32)
     (local $e i32) (local $j i32) (local $w i32) (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32) (local $vb i32) (local $m i32) (local $bits i32)
     (local $xs v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $yv v128) (local $nz v128) (local $vo v128) (local $vn v128) (local $sp v128)
     (local $zero v128) (local $g v128) (local $th v128) (local $vr v128)

@@ -77,7 +77,7 @@ export function convIFWasm(rows: ConvIFRows, cin: number, hw: number, cout: numb
           (i32.store (i32.add (i32.const ${"$OUTK"}) (i32.shl (local.get $m) (i32.const 2))) (i32.add (local.get $po) (i32.const ${(2 * j + 1) * ohw})))
           (local.set $m (i32.add (local.get $m) (i32.const 1)))))))`).join("");
   const wat = () => `(module (memory (import "env" "mem") $PAGES)
-  (func (export "step") (param $na i32) (param $item i32) (param $sid i32) (result i32)
+  (func $conv_if_${cin}x${cout} (export "step") (param $na i32) (param $item i32) (param $sid i32) (result i32)
     (local $e i32) (local $idx i32) (local $r i32) (local $r1 i32) (local $o i32) (local $w i32) (local $p i32) (local $nt i32)
     (local $q i32) (local $po i32) (local $yb i32) (local $vb i32) (local $m i32) (local $bits i32) (local $vbase i32)
     (local $xv f64) (local $xs v128) (local $yv v128) (local $vn v128) (local $sp v128)

@@ -100,7 +100,7 @@ export function smallGraphWasm(ops: StepOp[]): SmallGraphWasm | null {
       return cubaCode(k, op.c, op.inp.map((p) => P.get(p)!.out), P.get(op.outp)!, v.at, cur.at);
     });
     return `(module (memory (import "env" "mem") $PAGES)
-  (func (export "step")
+  (func $small_graph_step (export "step")
     (local $n i32) (local $k i32) (local $idx i32) (local $row i32) (local $j i32) (local $m i32) (local $bits i32)
     (local $xv f64)
     (local $xs v128) (local $x v128) (local $iv v128) (local $vp v128) (local $rf v128) (local $base v128) (local $vn v128) (local $sm v128) (local $s v128)

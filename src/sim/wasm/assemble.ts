@@ -307,5 +307,18 @@ export function assemble(src: string): Uint8Array {
   sec(3, funcTypes.map((t) => { const b: number[] = []; uleb(b, t); return b; }));
   if (exports.length) sec(7, exports);
   sec(10, bodies);
+  // names of $-named functions (custom "name" section): profilers show them instead of indices
+  const named = fdefs.flatMap((f, i) => (typeof f[1] === "string" && f[1].startsWith("$") ? [[i, f[1].slice(1)] as const] : []));
+  if (named.length) {
+    const sub: number[] = [];
+    vec(sub, named.map(([i, n]) => { const b: number[] = []; uleb(b, i); const t = bytesOf(n); uleb(b, t.length); b.push(...t); return b; }));
+    const body: number[] = [];
+    const nm = bytesOf("name");
+    uleb(body, nm.length);
+    body.push(...nm, 0x01);
+    uleb(body, sub.length);
+    body.push(...sub);
+    section(out, 0, body);
+  }
   return Uint8Array.from(out);
 }
