@@ -14,7 +14,7 @@ import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
 import { convParams, convStep, poolStep } from "./kernels/conv.js";
 import { convIFStep } from "./kernels/conv-if.js";
 import { affineIFApplies, affineIFStep } from "./kernels/affine-if-wasm.js";
-import { inputScanner, type InputScanner } from "./kernels/input-scan.js";
+import { nonZeroIndex, type NonZeroIndex } from "./kernels/input-scan.js";
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
 import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
 import { makePort, type Port, type StepFn } from "./kernels/port.js";
@@ -533,23 +533,15 @@ function advance(rt: Runtime): void {
   rt.t = t + 1;
 }
 
-/** One scanner per step size, shared by every run of this thread (runs never overlap). */
-const scanners = new Map<number, InputScanner | null>();
-function scannerFor(n: number): InputScanner | null {
-  if (!scanners.has(n)) scanners.set(n, inputScanner(n));
-  return scanners.get(n)!;
-}
-
 /**
- * Copies one dense step of item-major data into the input port and lists the non-zeros
- * (float32/float64 data is scanned by the WebAssembly scanner when present). A NaN in the
- * step stops the run with an error naming its flat element in `data`.
+ * Copies one dense step of item-major data into the input port and lists the non-zeros; with
+ * `nz` (the run's precomputed non-zero index, row = step·B + item) only the listed entries
+ * are read. A NaN stops with an error naming its flat element in `data`.
  */
-function fillDense(p: Port, data: ArrayLike<number>, offset: number, node: string): void {
+function fillDense(p: Port, data: ArrayLike<number>, offset: number, node: string, nz: NonZeroIndex | null = null, row = 0): void {
   const n = p.size;
   const out = p.out;
   const act = p.act;
-  const scanner = data instanceof Float32Array || data instanceof Float64Array ? scannerFor(n) : null;
   for (let b = 0; b < p.batch; b++) {
     const o = b * n;
     // zero what the previous step wrote, then write only the non-zeros (inputs are sparse)
@@ -558,14 +550,11 @@ function fillDense(p: Port, data: ArrayLike<number>, offset: number, node: strin
     else for (let k = 0; k < prev; k++) out[o + act[o + k]] = 0;
     let m = 0;
     const src = offset + o;
-    if (scanner) {
-      const c = scanner.scan(data as Float32Array | Float64Array, src);
-      const idx = scanner.idx;
-      for (let k = 0; k < c; k++) {
+    if (nz) {
+      const idx = nz.idx;
+      for (let k = nz.start[row + b], end = nz.start[row + b + 1]; k < end; k++) {
         const i = idx[k];
-        const v = data[src + i];
-        if (v !== v) throw nanError(p, b, src + i, node);
-        out[o + i] = v;
+        out[o + i] = data[src + i];
         act[o + m++] = i;
       }
     } else {
@@ -583,8 +572,8 @@ function fillDense(p: Port, data: ArrayLike<number>, offset: number, node: strin
 }
 
 /** The NaN error; marks the item's port "unknown" so that a later step clears it whole. */
-function nanError(p: Port, b: number, i: number, node: string): NirError {
-  p.nact[b] = -1;
+function nanError(p: Port | null, b: number, i: number, node: string): NirError {
+  if (p) p.nact[b] = -1;
   return new NirError("sim.nan", `input contains NaN (flat element ${i})`, { node, hint: "replace missing values with 0 before simulating" });
 }
 
@@ -612,8 +601,10 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string): Feeder
     const T = s[0];
     const B = batched ? s[1] : 1;
     const data = input.data instanceof BigInt64Array ? toFloat64(input) : (input.data as ArrayLike<number>);
-    // NaN is reported by fillDense when the run reaches it (no separate pass over the input)
-    return { steps: T, batch: B, batched, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n, inputName) };
+    // one pass lists every step's non-zeros (and finds a NaN before the run starts)
+    const nz = nonZeroIndex(data, n, T * B);
+    if (nz.nanAt >= 0) throw nanError(null, 0, nz.nanAt, inputName);
+    return { steps: T, batch: B, batched, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n, inputName, nz, t * B + b) };
   }
   const ev = input as EventInput;
   if (!ev || !(ev.t instanceof Int32Array) || !(ev.index instanceof Int32Array) || typeof ev.steps !== "number") {

@@ -1,13 +1,13 @@
 /**
  * The WebAssembly layer of the simulator: the WAT assembler (src/sim/wasm/assemble.ts) runs
- * what it assembles with the arithmetic the text says, and the dense-input scanner lists
+ * what it assembles with the arithmetic the text says, and the dense-input non-zero index lists
  * exactly the entries `x !== 0` selects (−0 excluded, NaN included) for both float types and
- * sizes that do and do not fill its 64-byte blocks.
+ * sizes that do and do not fill its 64-byte blocks or its chunks.
  */
 import { describe, expect, it } from "vitest";
 import { assemble } from "../../src/sim/wasm/assemble.js";
 import { instantiate, wasmSimd } from "../../src/sim/wasm/instance.js";
-import { inputScanner } from "../../src/sim/kernels/input-scan.js";
+import { nonZeroIndex } from "../../src/sim/kernels/input-scan.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -61,23 +61,29 @@ describe("wasm assembler", () => {
   });
 });
 
-describe("dense input scanner", () => {
-  for (const n of [1, 15, 16, 17, 100, 2312]) {
+describe("non-zero index of a dense input", () => {
+  // sizes below and above the wasm threshold (65536 values), and across its 16384-value chunks
+  for (const [n, rows] of [[12, 5], [17, 70], [2312, 31], [100, 1], [1000, 70]] as const) {
     for (const T of [Float32Array, Float64Array]) {
-      it(`${T.name}, steps of ${n}: lists the entries with x !== 0 in order (−0 not, NaN yes)`, () => {
-        const sc = inputScanner(n)!;
-        const r = rng(n);
-        const data = new T(3 * n + 5);
+      it(`${T.name}, ${rows} rows of ${n}: lists per row the columns with x !== 0 in order (−0 not, NaN yes, first NaN reported)`, () => {
+        const r = rng(n * rows);
+        const data = new T(n * rows);
         for (let k = 0; k < data.length; k++) {
           const u = r();
-          data[k] = u < 0.05 ? 1 + Math.floor(r() * 3) : u < 0.07 ? -0 : u < 0.08 ? NaN : u < 0.1 ? -2.5 : 0;
+          data[k] = u < 0.05 ? 1 + Math.floor(r() * 3) : u < 0.07 ? -0 : u < 0.075 ? NaN : u < 0.1 ? -2.5 : 0;
         }
-        for (const offset of [0, n, 2 * n + 5]) {
-          const m = sc.scan(data, offset);
+        const nz = nonZeroIndex(data, n, rows);
+        let firstNaN = -1;
+        for (let row = 0; row < rows; row++) {
           const want: number[] = [];
-          for (let i = 0; i < n; i++) if (data[offset + i] !== 0) want.push(i);
-          expect(Array.from(sc.idx.subarray(0, m))).toEqual(want);
+          for (let i = 0; i < n; i++) {
+            const v = data[row * n + i];
+            if (v !== 0) want.push(i);
+            if (firstNaN < 0 && Number.isNaN(v)) firstNaN = row * n + i;
+          }
+          expect(Array.from(nz.idx.subarray(nz.start[row], nz.start[row + 1]))).toEqual(want);
         }
+        expect(nz.nanAt).toBe(firstNaN);
       });
     }
   }

@@ -1,68 +1,139 @@
 /**
- * Listing the non-zero entries of one dense input step (event-camera frames are ~99% zeros):
- * the step is copied into a small WebAssembly memory and scanned 64 bytes at a time with SIMD
- * compares, so the zeros cost a fraction of a nanosecond each. `x ≠ 0` is the test, as in the
- * JavaScript loop: −0 is not listed, NaN is (the caller reports it).
+ * The non-zero entries of a dense input, listed once per run before the time loop (event-camera
+ * frames are ~99% zeros): per row (one step of one item, `n` values) the column indices with
+ * x ≠ 0, ascending, as a compressed row index. Large float32/float64 inputs are scanned by a
+ * WebAssembly SIMD scanner 64 bytes per compare, in chunks copied into its memory; small or
+ * other inputs by a plain loop. `x ≠ 0` is the test, as in the kernels: −0 is not listed, NaN
+ * is (and reported by its flat index, so the run can refuse the input before it starts).
  */
 import { instantiate, wasmSimd } from "../wasm/instance.js";
 
-/** Scanner of steps of `n` values: `scan(data, offset)` lists the non-zeros of data[offset … offset+n) in `idx`, ascending. */
-export interface InputScanner {
+/** Non-zeros of `rows` rows of `n` values: row r's columns are idx[start[r] … start[r+1]). */
+export interface NonZeroIndex {
+  start: Int32Array;
   idx: Int32Array;
-  scan(data: Float32Array | Float64Array, offset: number): number;
+  /** Flat index of the first NaN, or −1. */
+  nanAt: number;
 }
 
-/** Builds a scanner for steps of n values, or null without WebAssembly SIMD. */
-export function inputScanner(n: number): InputScanner | null {
-  if (!wasmSimd || n < 1) return null;
-  let in32!: Float32Array, in64!: Float64Array, idx!: Int32Array;
-  const ex = instantiate<{ f32: (n: number) => number; f64: (n: number) => number }>(12 * n + 256, (heap) => {
-    const IN = heap.f64(n + 8), IDX = heap.i32(n);
+/** Values per chunk the wasm scanner takes at once (a multiple of 16). */
+const CHUNK = 16384;
+
+interface Scanner {
+  in32: Float32Array;
+  in64: Float64Array;
+  found: Int32Array;
+  f32(n: number): number;
+  f64(n: number): number;
+}
+
+let scanner: Scanner | null | undefined;
+
+/** The shared scanner (one per thread), or null without WebAssembly SIMD. */
+function getScanner(): Scanner | null {
+  if (scanner !== undefined) return scanner;
+  if (!wasmSimd) return (scanner = null);
+  let in32!: Float32Array, in64!: Float64Array, found!: Int32Array;
+  const ex = instantiate<{ f32: (n: number) => number; f64: (n: number) => number }>(12 * CHUNK + 256, (heap) => {
+    const IN = heap.f64(CHUNK), IDX = heap.i32(CHUNK);
     in64 = IN.view;
-    in32 = new Float32Array(heap.buffer, IN.at, n);
-    idx = IDX.view;
-    // one scan function per element type: `w` bytes per value, `l` lanes per v128
-    const fn = (name: string, w: number, cmp: string, ne: string, load: string): string => `
-  (func (export "${name}") (param $n i32) (result i32)
+    in32 = new Float32Array(heap.buffer, IN.at, CHUNK);
+    found = IDX.view;
+    // one function per element type of w bytes: 64-byte blocks with no non-zero are skipped
+    // by four SIMD compares; blocks with one are, and the tail is, tested value by value
+    const fn = (name: string, w: number, cmp: string, ne: string, load: string, zero: string): string => {
+      const test = (at: string): string => `
+            (if (${ne} (${load} offset=${IN.at} (i32.mul (local.get ${at}) (i32.const ${w}))) (${zero} 0)) (then
+              (i32.store offset=${IDX.at} (i32.shl (local.get $m) (i32.const 2)) (local.get ${at}))
+              (local.set $m (i32.add (local.get $m) (i32.const 1)))))`;
+      const block = (k: number): string => `(${cmp} (v128.load offset=${IN.at + 16 * k} (i32.mul (local.get $i) (i32.const ${w}))) (local.get $z))`;
+      return `
+  (func $scan_${name} (export "${name}") (param $n i32) (result i32)
     (local $i i32) (local $m i32) (local $end i32) (local $k i32) (local $z v128)
     (local.set $end (i32.and (local.get $n) (i32.const ${-64 / w})))
     (block $dv (loop $lv
       (br_if $dv (i32.ge_u (local.get $i) (local.get $end)))
-      (if (v128.any_true (v128.or
-            (v128.or (${cmp} (v128.load offset=${IN.at} (i32.mul (local.get $i) (i32.const ${w}))) (local.get $z))
-                     (${cmp} (v128.load offset=${IN.at + 16} (i32.mul (local.get $i) (i32.const ${w}))) (local.get $z)))
-            (v128.or (${cmp} (v128.load offset=${IN.at + 32} (i32.mul (local.get $i) (i32.const ${w}))) (local.get $z))
-                     (${cmp} (v128.load offset=${IN.at + 48} (i32.mul (local.get $i) (i32.const ${w}))) (local.get $z)))))
-        (then
-          (local.set $k (local.get $i))
-          (block $dk (loop $lk
-            (br_if $dk (i32.ge_u (local.get $k) (i32.add (local.get $i) (i32.const ${64 / w}))))
-            (if (${ne} (${load} offset=${IN.at} (i32.mul (local.get $k) (i32.const ${w}))) (${load === "f32.load" ? "f32.const" : "f64.const"} 0)) (then
-              (i32.store offset=${IDX.at} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
-              (local.set $m (i32.add (local.get $m) (i32.const 1)))))
-            (local.set $k (i32.add (local.get $k) (i32.const 1)))
-            (br $lk)))))
+      (if (v128.any_true (v128.or (v128.or ${block(0)} ${block(1)}) (v128.or ${block(2)} ${block(3)}))) (then
+        (local.set $k (local.get $i))
+        (block $dk (loop $lk
+          (br_if $dk (i32.ge_u (local.get $k) (i32.add (local.get $i) (i32.const ${64 / w}))))
+          ${test("$k")}
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $lk)))))
       (local.set $i (i32.add (local.get $i) (i32.const ${64 / w})))
       (br $lv)))
     (block $dt (loop $lt
       (br_if $dt (i32.ge_u (local.get $i) (local.get $n)))
-      (if (${ne} (${load} offset=${IN.at} (i32.mul (local.get $i) (i32.const ${w}))) (${load === "f32.load" ? "f32.const" : "f64.const"} 0)) (then
-        (i32.store offset=${IDX.at} (i32.shl (local.get $m) (i32.const 2)) (local.get $i))
-        (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+      ${test("$i")}
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $lt)))
     (local.get $m))`;
-    return `(module (memory (import "env" "mem") $PAGES)${fn("f32", 4, "f32x4.ne", "f32.ne", "f32.load")}${fn("f64", 8, "f64x2.ne", "f64.ne", "f64.load")})`;
+    };
+    return `(module (memory (import "env" "mem") $PAGES)${fn("f32", 4, "f32x4.ne", "f32.ne", "f32.load", "f32.const")}${fn("f64", 8, "f64x2.ne", "f64.ne", "f64.load", "f64.const")})`;
   });
-  return {
-    idx,
-    scan(data, offset) {
-      if (data instanceof Float32Array) {
-        in32.set(data.subarray(offset, offset + n));
-        return ex.f32(n);
+  return (scanner = { in32, in64, found, f32: ex.f32, f64: ex.f64 });
+}
+
+/**
+ * Lists the non-zeros of data[0 … rows·n) row by row (see the file comment). Allocates the
+ * index once; the time loop then touches only the listed entries.
+ */
+export function nonZeroIndex(data: ArrayLike<number>, n: number, rows: number): NonZeroIndex {
+  const total = n * rows;
+  const start = new Int32Array(rows + 1);
+  let nanAt = -1;
+  const sc = total > 65536 && (data instanceof Float32Array || data instanceof Float64Array) ? getScanner() : null;
+  if (!sc) {
+    // one pass, row by row, into an index as long as the input (at most 64k entries here)
+    const buf = new Int32Array(total);
+    let nnz = 0;
+    for (let r = 0, p = 0; r < rows; r++) {
+      start[r] = nnz;
+      for (let i = 0; i < n; i++, p++) {
+        const v = data[p];
+        if (v !== 0) {
+          if (nanAt < 0 && v !== v) nanAt = p;
+          buf[nnz++] = i;
+        }
       }
-      in64.set(data.subarray(offset, offset + n));
-      return ex.f64(n);
-    },
-  };
+    }
+    start[rows] = nnz;
+    return { start, idx: buf.slice(0, nnz), nanAt };
+  }
+  // large float inputs: wasm scan chunk by chunk into a growing list of flat positions
+  const f32 = data instanceof Float32Array;
+  let flat = new Int32Array(Math.max(1024, total >> 6));
+  let nnz = 0;
+  for (let c0 = 0; c0 < total; c0 += CHUNK) {
+    const len = Math.min(CHUNK, total - c0);
+    let m: number;
+    if (f32) {
+      sc.in32.set((data as Float32Array).subarray(c0, c0 + len));
+      m = sc.f32(len);
+    } else {
+      sc.in64.set((data as Float64Array).subarray(c0, c0 + len));
+      m = sc.f64(len);
+    }
+    if (nnz + m > flat.length) {
+      const grown = new Int32Array(Math.min(total, Math.max(2 * flat.length, nnz + m)));
+      grown.set(flat.subarray(0, nnz));
+      flat = grown;
+    }
+    const found = sc.found;
+    for (let k = 0; k < m; k++) {
+      const p = c0 + found[k];
+      if (nanAt < 0 && data[p] !== data[p]) nanAt = p;
+      flat[nnz++] = p;
+    }
+  }
+  const idx = new Int32Array(nnz);
+  let r = 0;
+  for (let k = 0; k < nnz; k++) {
+    const p = flat[k];
+    const row = (p / n) | 0;
+    while (r < row) start[++r] = k;
+    idx[k] = p - row * n;
+  }
+  while (r < rows) start[++r] = nnz;
+  return { start, idx, nanAt };
 }
