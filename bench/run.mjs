@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: runs every bench/*.bench.mjs, prints one table (or JSON with --json).
 // Benchmarks measure; they never fail the tests. Each bench module exports
-// `async function bench(ctx)` returning rows {name, median_ms, per_sample_ms?, batch?, steps?, note?}.
+// `async function bench(ctx)` returning rows {name, median_ms, per_sample_ms?, cpu_per_sample_ms?, batch?, steps?, note?}.
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -40,7 +40,7 @@ if (json) {
   process.stdout.write(JSON.stringify(rows.map(({ file, ...r }) => r), null, 1) + "\n");
 } else {
   const fmt = (v) => (v === undefined || v === null ? "" : typeof v === "number" ? (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : "n/a") : String(v));
-  const cols = ["name", "median_ms", "per_sample_ms", "batch", "steps", "target", "note"];
+  const cols = ["name", "median_ms", "per_sample_ms", "cpu_per_sample_ms", "batch", "steps", "target", "note"];
   const table = [cols, ...rows.map((r) => cols.map((c) => fmt(r[c])))];
   const w = cols.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   for (const [k, r] of table.entries()) {

@@ -25,30 +25,65 @@ function nmnistEvents(samples, steps) {
   return { steps, t: Int32Array.from(t), index: Int32Array.from(index), batch: Int32Array.from(batch), batchSize: samples.length };
 }
 
-/** CPU milliseconds (this thread) of one call, to show how much a loaded machine inflates wall time. */
-async function cpuMs(fn) {
-  const c = process.cpuUsage();
-  await fn();
-  return process.cpuUsage(c).user / 1000;
-}
-
-/** Wraps fn so every call's wall time is kept; `best()` is the fastest (least disturbed) call. */
-function keepTimes(fn) {
-  const times = [];
-  const wrapped = async () => {
+/**
+ * Wall and CPU time of `repeat` calls of fn after `warmup` calls: medians (and the fastest wall
+ * time). On a shared virtual machine wall time also counts the time the host did not run this
+ * process; the CPU time is this process's own work.
+ */
+async function measure(fn, { repeat = 7, warmup = 2 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const wall = [], cpu = [];
+  for (let i = 0; i < repeat; i++) {
+    const c = process.cpuUsage();
     const t0 = performance.now();
     await fn();
-    times.push(performance.now() - t0);
-  };
-  wrapped.best = () => Math.min(...times);
-  return wrapped;
+    wall.push(performance.now() - t0);
+    cpu.push(process.cpuUsage(c).user / 1000);
+  }
+  const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  return { wall: med(wall), cpu: med(cpu), best: Math.min(...wall) };
 }
 
-export async function bench({ timeIt, log }) {
+/**
+ * How fast this host runs right now: ns per multiply-add of a generated f64x2 wasm loop (the
+ * simulator's inner loop). The same code runs 2–4× slower when the host is busy, so timings
+ * are comparable only at a similar probe value.
+ */
+async function hostProbe() {
+  const { instantiate } = await import("../dist/sim/wasm/instance.js");
+  const n = 4096;
+  const ex = instantiate(8 * 2 * n + 64, (heap) => {
+    const x = heap.f64(n), y = heap.f64(n);
+    x.view.fill(0.5);
+    return `(module (memory (import "env" "mem") $PAGES)
+      (func $probe (export "f") (param $reps i32) (local $i i32) (local $r i32) (local $a v128)
+        (local.set $a (f64x2.splat (f64.const 0.999)))
+        (block $dr (loop $lr
+          (br_if $dr (i32.ge_u (local.get $r) (local.get $reps)))
+          (local.set $i (i32.const 0))
+          (block $d (loop $l
+            (br_if $d (i32.ge_u (local.get $i) (i32.const ${8 * n})))
+            (v128.store offset=${y.at} (local.get $i) (f64x2.add (v128.load offset=${y.at} (local.get $i)) (f64x2.mul (local.get $a) (v128.load offset=${x.at} (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $l)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $lr)))))`;
+  });
+  ex.f(50);
+  const times = [];
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    ex.f(200);
+    times.push(((performance.now() - t0) * 1e6) / (200 * n));
+  }
+  return times.sort((a, b) => a - b)[2];
+}
+
+export async function bench({ log }) {
   const { loadavg } = await import("node:os");
-  const load = `load avg ${loadavg()[0].toFixed(1)}`;
   const nir = await import("../dist/index.js");
   const rows = [];
+  const probe0 = await hostProbe();
   const cnnPath = join(SHARED, "paper", "02_cnn", "cnn_sinabs.nir");
   const nmnistRoot = join(SHARED, "datasets", "nmnist");
   if (existsSync(cnnPath) && existsSync(nmnistRoot)) {
@@ -61,23 +96,32 @@ export async function bench({ timeIt, log }) {
     const plan1 = nir.compile(graph, { dt: 1e-3, profile: "norse" });
     const x1 = { dtype: "float32", shape: [300, 2, 34, 34], data: dense };
     // one sample is only 300 steps: warm up long enough that the JIT has finished (steady state)
-    const ms1 = await timeIt(() => plan1.run(x1), { repeat: 15, warmup: 15 });
-    const cpu1 = (await cpuMs(() => { for (let r = 0; r < 5; r++) plan1.run(x1); })) / 5;
-    rows.push({ name: "sim CNN batch 1 (N-MNIST, dense frames)", median_ms: ms1, per_sample_ms: ms1, batch: 1, steps: 300, target: "≤ 3 ms/sample", note: `cpu ${cpu1.toFixed(1)} ms (mean of 5); median of 15 after 15 warm-up runs; ${load}; PyTorch 1.13 CPU ≈ 47 ms` });
-    log(`CNN batch 1: ${ms1.toFixed(1)} ms`);
+    const m1 = await measure(() => plan1.run(x1), { repeat: 21, warmup: 15 });
+    rows.push({ name: "sim CNN batch 1 (N-MNIST, dense frames)", median_ms: m1.wall, per_sample_ms: m1.wall, cpu_per_sample_ms: m1.cpu, batch: 1, steps: 300, target: "≤ 3 ms/sample", note: `median of 21 runs after 15 warm-up; fastest ${m1.best.toFixed(2)} ms; PyTorch 1.13 CPU ≈ 47 ms` });
+    log(`CNN batch 1: ${m1.wall.toFixed(2)} ms (cpu ${m1.cpu.toFixed(2)})`);
     const ev = nmnistEvents(samples, 300);
     const plan = nir.compile(graph, { dt: 1e-3, profile: "norse", batch: 100 });
-    const single = keepTimes(() => plan.run(ev));
-    const ms = await timeIt(single, { repeat: 3, warmup: 1 });
-    const cpu = await cpuMs(() => plan.run(ev));
-    rows.push({ name: "sim CNN batch 100 (N-MNIST events)", median_ms: ms, per_sample_ms: ms / 100, batch: 100, steps: 300, target: "≤ 2 ms/sample", note: `cpu ${(cpu / 100).toFixed(2)} ms/sample; PyTorch 1.13 CPU ≈ 15 ms` });
-    log(`CNN batch 100: ${ms.toFixed(0)} ms`);
     const planW = nir.compile(graph, { dt: 1e-3, profile: "norse", batch: 100, workers: 2 });
-    const two = keepTimes(() => planW.runAsync(ev));
-    const msW = await timeIt(two, { repeat: 3, warmup: 1 });
-    // the host's speed varies run to run; the fastest runs of each are the least disturbed
-    rows.push({ name: "sim CNN batch 100, workers 2", median_ms: msW, per_sample_ms: msW / 100, batch: 100, steps: 300, target: "≥ 1.7× one worker", note: `speed-up ${(ms / msW).toFixed(2)}× (medians), ${(single.best() / two.best()).toFixed(2)}× (fastest runs); load avg ${loadavg()[0].toFixed(1)}` });
-    log(`CNN batch 100 workers 2: ${msW.toFixed(0)} ms (${(ms / msW).toFixed(2)}×)`);
+    // one and two workers alternate, so that both see the same host conditions
+    await plan.run(ev);
+    await planW.runAsync(ev);
+    const w1 = [], w2 = [], c1 = [];
+    for (let r = 0; r < 5; r++) {
+      const c = process.cpuUsage();
+      let t0 = performance.now();
+      plan.run(ev);
+      w1.push(performance.now() - t0);
+      c1.push(process.cpuUsage(c).user / 1000);
+      t0 = performance.now();
+      await planW.runAsync(ev);
+      w2.push(performance.now() - t0);
+    }
+    const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+    rows.push({ name: "sim CNN batch 100 (N-MNIST events)", median_ms: med(w1), per_sample_ms: med(w1) / 100, cpu_per_sample_ms: med(c1) / 100, batch: 100, steps: 300, target: "≤ 2 ms/sample", note: `median of 5; fastest ${(Math.min(...w1) / 100).toFixed(2)} ms/sample; PyTorch 1.13 CPU ≈ 15 ms` });
+    log(`CNN batch 100: ${med(w1).toFixed(0)} ms`);
+    const ratios = w1.map((t, r) => t / w2[r]);
+    rows.push({ name: "sim CNN batch 100, workers 2", median_ms: med(w2), per_sample_ms: med(w2) / 100, batch: 100, steps: 300, target: "≥ 1.7× one worker", note: `speed-up ${(med(w1) / med(w2)).toFixed(2)}× (medians of 5 alternating runs; per pair ${ratios.map((q) => q.toFixed(2)).join(", ")}); load avg ${loadavg()[0].toFixed(1)}` });
+    log(`CNN batch 100 workers 2: ${med(w2).toFixed(0)} ms (${(med(w1) / med(w2)).toFixed(2)}×)`);
   } else log(`sim bench: CNN skipped (missing ${cnnPath} or ${nmnistRoot})`);
 
   const rnnPath = join(SHARED, "paper", "03_rnn", "braille_noDelay_bias_zero.nir");
@@ -87,10 +131,9 @@ export async function bench({ timeIt, log }) {
     const rowsIn = readFileSync(sample, "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
     const x = { dtype: "float32", shape: [256, 12], data: Float32Array.from(rowsIn.flat()) };
     const plan = nir.compile(graph, { dt: 1e-4, profile: "snntorch" });
-    const ms = await timeIt(() => { for (let r = 0; r < 100; r++) plan.run(x); }, { repeat: 7, warmup: 2 });
-    const cpuR = await cpuMs(() => { for (let r = 0; r < 100; r++) plan.run(x); });
-    rows.push({ name: "sim RNN batch 1 (Braille ds_test[0])", median_ms: ms / 100, per_sample_ms: ms / 100, batch: 1, steps: 256, target: "≤ 0.1 ms/sample", note: `cpu ${(cpuR / 100).toFixed(3)} ms; median of 100-run blocks; PyTorch 1.13 CPU ≈ 7 ms` });
-    log(`RNN batch 1: ${(ms / 100).toFixed(3)} ms`);
+    const mR = await measure(() => { for (let r = 0; r < 100; r++) plan.run(x); }, { repeat: 9, warmup: 3 });
+    rows.push({ name: "sim RNN batch 1 (Braille ds_test[0])", median_ms: mR.wall / 100, per_sample_ms: mR.wall / 100, cpu_per_sample_ms: mR.cpu / 100, batch: 1, steps: 256, target: "≤ 0.1 ms/sample", note: `median of 9 blocks of 100 runs; fastest ${(mR.best / 100).toFixed(3)} ms; PyTorch 1.13 CPU ≈ 7 ms` });
+    log(`RNN batch 1: ${(mR.wall / 100).toFixed(3)} ms`);
     // batch 140: real Braille recordings (θ = 10 file of shared/datasets/braille), 256 × 5 ms bins
     let batchInput = null, note = "";
     try {
@@ -107,10 +150,11 @@ export async function bench({ timeIt, log }) {
       note = `ds_test[0] ×140 (loadBraille failed: ${e.message})`;
     }
     const planB = nir.compile(graph, { dt: 1e-4, profile: "snntorch", batch: 140 });
-    const msB = await timeIt(() => planB.run(batchInput), { repeat: 7, warmup: 2 });
-    const cpuB = await cpuMs(() => planB.run(batchInput));
-    rows.push({ name: "sim RNN batch 140 (Braille)", median_ms: msB, per_sample_ms: msB / 140, batch: 140, steps: 256, target: "≤ 0.1 ms/sample", note: `cpu ${(cpuB / 140).toFixed(3)} ms/sample; ${note}; PyTorch ≈ 0.24 ms` });
-    log(`RNN batch 140: ${msB.toFixed(1)} ms`);
+    const mB = await measure(() => planB.run(batchInput), { repeat: 9, warmup: 3 });
+    rows.push({ name: "sim RNN batch 140 (Braille)", median_ms: mB.wall, per_sample_ms: mB.wall / 140, cpu_per_sample_ms: mB.cpu / 140, batch: 140, steps: 256, target: "≤ 0.1 ms/sample", note: `${note}; median of 9; fastest ${(mB.best / 140).toFixed(3)} ms/sample; PyTorch ≈ 0.24 ms` });
+    log(`RNN batch 140: ${mB.wall.toFixed(1)} ms`);
   } else log(`sim bench: RNN skipped (missing ${rnnPath})`);
+  const probe1 = await hostProbe();
+  rows.unshift({ name: "host probe: wasm f64x2 multiply-add", median_ms: NaN, note: `${probe0.toFixed(2)} ns/MAC before the sim rows, ${probe1.toFixed(2)} after (≈ 0.2–0.3 on a quiet host; larger = busy host, all timings slower); load avg ${loadavg()[0].toFixed(1)}` });
   return rows;
 }
