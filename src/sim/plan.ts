@@ -11,13 +11,13 @@ import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import type { NIRGraph, NIRPrimitive } from "../ir/types.js";
 import { convGeometry, flattenGraph, inferSimShapes, inputShapeOf, poolGeometry, scheduleGraph, type FlatGraph, type FlatNode, type Schedule } from "./graph.js";
 import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
-import { convParams, convStep, poolStep } from "./kernels/conv.js";
-import { convIFStep } from "./kernels/conv-if.js";
-import { affineIFApplies, affineIFStep } from "./kernels/affine-if-wasm.js";
+import { convParams, convStep, poolRows, poolStep } from "./kernels/conv.js";
+import { convIFRows, convIFStep } from "./kernels/conv-if.js";
+import { chainLayerApplies, wasmChain, type ChainLayer, type WasmChain } from "./kernels/chain-wasm.js";
 import { nonZeroIndex, type NonZeroIndex } from "./kernels/input-scan.js";
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
 import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
-import { makePort, type Port, type StepFn } from "./kernels/port.js";
+import { clearItem, makePort, type Port, type StepFn } from "./kernels/port.js";
 import { smallGraphWasm, type StepOp } from "./kernels/small-graph-wasm.js";
 import { PROFILES, profileNames, type Profile, type ProfileName, type ResetMode } from "./profiles.js";
 
@@ -154,8 +154,9 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
   let stepRt: Runtime | null = null;
 
   /**
-   * Runtime for B items. Recorded conv/affine outputs must exist, and a conv-fused IF keeps its
-   * v in its own layout, so a layer is not fused when it (or a conv-fed neuron's v/i) is recorded.
+   * Runtime for B items. Recorded outputs must exist (a fused conv/affine's, a chain layer's
+   * before the chain's last), and a conv-fused IF keeps its v in its own layout: so a layer is
+   * not fused when it (or a conv-fed neuron's v/i) is recorded, and a chain ends at a recorded node.
    */
   const runtimeFor = (B: number, record: string[] = []): Runtime => {
     const named = record.flatMap((r) => {
@@ -163,7 +164,7 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
       // a conv-fused IF keeps v position-major: recording it unfuses (an affine-fused IF keeps v as is)
       return m[2] === "v" || m[2] === "i" ? [m[1], ...(flat.nodes.get(m[1])?.sources ?? []).filter((q) => prepared.get(q)?.kind === "conv")] : [m[1]];
     });
-    const keep = [...new Set(named)].filter((n) => prepared.get(n)?.kind === "conv" || prepared.get(n)?.kind === "affine").sort();
+    const keep = [...new Set(named)].filter((n) => prepared.has(n)).sort();
     const key = `${B}|${keep.join(",")}`;
     let rt = runtimes.get(key);
     if (!rt) {
@@ -345,13 +346,58 @@ function fusablePairs(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
     if (sched.backEdges.has(`${src}->${name}`) || flat.outputs.includes(src)) continue;
     const c = prep.coefs!;
     if (sp.kind === "conv" && !sp.conv!.bias) pairs.set(src, name);
-    else if (sp.kind === "affine" && wasm && uniformIF(c) && affineIFApplies(sp.affine!, c.bv[0], c.theta[0], c.vreset[0])) pairs.set(src, name);
+    else if (sp.kind === "affine" && wasm && uniformIF(c) && chainLayerApplies({ kind: "affineIF", p: sp.affine!, g0: c.bv[0], th0: c.theta[0], vr0: c.vreset[0] })) pairs.set(src, name);
   }
   return pairs;
 }
 
+/**
+ * The step of a wasm chain: the input port's active list and values go into the chain's input
+ * (a port without a list is scanned: its non-zeros), one call runs every layer, and the last
+ * layer's list and values come out into its port.
+ */
+function chainStep(chain: WasmChain, inp: Port, outp: Port): StepFn {
+  const { inList, inVal, outList, outVal } = chain;
+  const isz = inp.size;
+  let prevN = 0;
+  let sid = 0;
+  return () => {
+    for (let k = 0; k < prevN; k++) inVal[inList[k]] = 0;
+    const x = inp.out, act = inp.act;
+    let na = inp.nact[0];
+    if (na >= 0) {
+      for (let k = 0; k < na; k++) {
+        const i = act[k];
+        inList[k] = i;
+        inVal[i] = x[i];
+      }
+    } else {
+      na = 0;
+      for (let i = 0; i < isz; i++) {
+        const v = x[i];
+        if (v !== 0) {
+          inList[na++] = i;
+          inVal[i] = v;
+        }
+      }
+    }
+    prevN = na;
+    const m = chain.step(na, ++sid);
+    clearItem(outp, 0);
+    const out = outp.out, oact = outp.act;
+    for (let k = 0; k < m; k++) {
+      const q = outList[k];
+      out[q] = outVal[q];
+      oact[k] = q;
+    }
+    outp.nact[0] = m;
+  };
+}
+
 function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, inputName: string, outputName: string, keep: Set<string>, wasm: boolean): Runtime {
-  const fused = fusablePairs(flat, sched, prepared, keep, wasm);
+  // generated wasm chains run in batch-1 runtimes (plan.run; plan.step with one item)
+  const chains = wasm && B === 1;
+  const fused = fusablePairs(flat, sched, prepared, keep, chains);
   const fusedNeurons = new Set(fused.values());
   const ports = new Map<string, Port>();
   const steps: StepFn[] = [];
@@ -361,6 +407,18 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
   const prevOf = new Map<string, Float64Array>();
   // what each step does, for fusing a small graph's whole step (smallGraphWasm)
   const ops: StepOp[] = [];
+  // layers that run in wasm chains: their step index (a placeholder until the chains are built),
+  // node, ports and the neuron whose v the chain holds
+  const chainOps: { step: number; name: string; layer: ChainLayer; inp: Port; outp: Port; neuron: string | null }[] = [];
+  const addChainOp = (name: string, layer: ChainLayer, inp: Port, outp: Port, neuron: string | null): void => {
+    chainOps.push({ step: steps.length, name, layer, inp, outp, neuron });
+    steps.push(() => undefined);
+  };
+  // how many steps read each port (a chain keeps a layer's output internal only with one reader)
+  const readers = new Map<Port, number>();
+  const read = (p: Port | null): void => {
+    if (p) readers.set(p, (readers.get(p) ?? 0) + 1);
+  };
   // ports of back-edge sources must exist before their consumers: allocate own ports up front
   const backSources = new Set([...sched.backEdges].map((e) => e.split("->")[0]));
   const ownPort = (fn: FlatNode): Port => makePort(sizeOf(fn.outShape), B);
@@ -386,8 +444,11 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
     let summedPorts: Port[] | null = null;
     const backFlags = fn.sources.map((s) => sched.backEdges.has(`${s}->${name}`));
     if (prep.kind !== "input") {
-      if (fn.sources.length === 1 && !backFlags[0]) inp = ports.get(fn.sources[0])!;
-      else {
+      if (fn.sources.length === 1 && !backFlags[0]) {
+        inp = ports.get(fn.sources[0])!;
+        if (prep.kind !== "identity") read(inp);
+      } else {
+        fn.sources.forEach((s) => read(ports.get(s) ?? null));
         inp = makePort(sizeOf(fn.inShape), B);
         const srcPorts = fn.sources.map((s) => ports.get(s) ?? null);
         const prevs = fn.sources.map((s, k) => (backFlags[k] ? prevOf.get(s) ?? ports.get(s)!.out : null));
@@ -421,12 +482,12 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
         outp = existing ?? ownPort(fn);
         const target = fused.get(name);
         if (target) {
+          // fused only when chains run (fusablePairs): the affine→IF layer of a chain
           const c = prepared.get(target)!.coefs!;
           const spikes = ports.get(target) ?? ownPort(flat.nodes.get(target)!);
           ports.set(target, spikes);
-          const kernel = affineIFStep(prep.affine!, inp!, { g0: c.bv[0], th0: c.theta[0], vr0: c.vreset[0], spikes });
-          neuronStates.set(target, { ...neuronState(c.n, B), v: kernel.v });
-          steps.push(kernel.step);
+          neuronStates.set(target, neuronState(c.n, B));
+          addChainOp(target, { kind: "affineIF", p: prep.affine!, g0: c.bv[0], th0: c.theta[0], vr0: c.vreset[0] }, inp!, spikes, target);
           break;
         }
         const clean = new Uint8Array(B);
@@ -447,16 +508,25 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
           const c = prep.kind === "conv" ? prepared.get(target)!.coefs! : null!;
           const spikes = ports.get(target) ?? ownPort(tfn);
           ports.set(target, spikes);
-          const kernel = convIFStep(prep.conv!, inp!, outp, { gain: c.bv, theta: c.theta, vreset: c.vreset, spikes }, wasm);
-          neuronStates.set(target, { ...neuronState(c.n, B), v: kernel.v });
-          steps.push(kernel.step);
+          const layer: ChainLayer = { kind: "convIF", g: prep.conv!.g, rows: convIFRows(prep.conv!.g, prep.conv!.w), g0: c.bv[0], th0: c.theta[0], vr0: c.vreset[0] };
+          if (chains && uniformIF(c) && chainLayerApplies(layer)) {
+            neuronStates.set(target, neuronState(c.n, B));
+            addChainOp(target, layer, inp!, spikes, target);
+          } else {
+            const kernel = convIFStep(prep.conv!, inp!, outp, { gain: c.bv, theta: c.theta, vreset: c.vreset, spikes });
+            neuronStates.set(target, { ...neuronState(c.n, B), v: kernel.v });
+            steps.push(kernel.step);
+          }
         } else steps.push(convStep(prep.conv!, inp!, outp));
         break;
       }
-      case "pool":
+      case "pool": {
         outp = existing ?? ownPort(fn);
-        steps.push(poolStep(prep.pool!.g, prep.pool!.scale, inp!, outp));
+        const { g, scale } = prep.pool!;
+        if (chains) addChainOp(name, { kind: "pool", isz: inp!.size, osz: outp.size, ...poolRows(g, inp!.size), scale }, inp!, outp, null);
+        else steps.push(poolStep(g, scale, inp!, outp));
         break;
+      }
       case "delay": {
         outp = existing ?? ownPort(fn);
         const st = delayState(prep.delaySteps!, B);
@@ -490,6 +560,30 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
     const init = initOf(s);
     return init ? [{ port: ports.get(s)!, init }] : [];
   });
+  // consecutive chain layers, each reading the previous one's output and nothing else reading
+  // it, run as one wasm chain (one call per step); a lone layer is a chain of one
+  const output = ports.get(outputName)!;
+  const internal = (o: (typeof chainOps)[number]): boolean =>
+    readers.get(o.outp) === 1 && o.outp !== output && !keep.has(o.name) && !backSources.has(o.name) && !direct.has(o.name) && !prevOf.has(o.name);
+  const replaced = new Set<number>();
+  for (let a = 0; a < chainOps.length; ) {
+    let b = a + 1;
+    while (b < chainOps.length && chainOps[b].step === chainOps[b - 1].step + 1 && chainOps[b].inp === chainOps[b - 1].outp && internal(chainOps[b - 1])) b++;
+    const run = chainOps.slice(a, b);
+    const chain = wasmChain(run.map((o) => o.layer));
+    run.forEach((o, k) => {
+      const st = o.neuron ? neuronStates.get(o.neuron) : undefined;
+      if (st) neuronStates.set(o.neuron!, { ...st, v: chain.v[k]! });
+      if (k > 0) replaced.add(o.step);
+    });
+    steps[run[0].step] = chainStep(chain, run[0].inp, run[run.length - 1].outp);
+    a = b;
+  }
+  if (replaced.size) {
+    const kept = steps.filter((_, k) => !replaced.has(k));
+    steps.length = 0;
+    steps.push(...kept);
+  }
   // a small graph whose every step is an affine or a uniform current-based layer runs each
   // step as one WebAssembly call (same arithmetic; ports and states move into its memory)
   const fusedStep = wasm && B === 1 && ops.length === steps.length && prevCopies.length === 0 ? smallGraphWasm(ops) : null;

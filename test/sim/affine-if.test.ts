@@ -1,5 +1,5 @@
 /**
- * The fused Affine → IF kernel (kernels/affine-if-wasm.ts, generated WebAssembly SIMD) against a
+ * The fused Affine → IF layer (a wasm chain layer, kernels/chain-wasm.ts) against a
  * naive matrix-vector product and IF update written here: with and without bias, an odd output
  * count (which keeps the separate JavaScript kernels), sparse and dense input steps, steps
  * without input, batch 2, and recorded v. Weights are multiples of 1/8 and inputs small counts,

@@ -10,7 +10,6 @@
 import type { ConvGeometry } from "../graph.js";
 import { buildScatterTable, convWindowSum, type ConvParams } from "./conv.js";
 import { clearItem, type Port, type StepFn } from "./port.js";
-import { convIFWasm } from "./conv-if-wasm.js";
 
 /**
  * The IF layer a conv feeds (lazy, so reset to v_reset): gain (r), threshold and reset in NCHW
@@ -159,10 +158,10 @@ export interface ConvIFKernel {
 
 /**
  * Conv step fused with its IF layer (see the file comment). `outp` (the conv's own port) stays
- * empty. With one gain/threshold/reset per layer, the sparse path runs as WebAssembly SIMD
- * (conv-if-wasm.ts) where the engine has it; the JavaScript loop below is the same arithmetic.
+ * empty. (With one gain/threshold/reset per layer and wasm kernels, plan.ts runs the pair as a
+ * layer of a generated wasm chain instead, chain-wasm.ts: the same arithmetic.)
  */
-export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget, useWasm = true): ConvIFKernel {
+export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget): ConvIFKernel {
   const { g, w } = p;
   const rows = convIFRows(g, w);
   const ohw = g.oh * g.ow;
@@ -174,9 +173,8 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
   // one gain / threshold / reset for the whole layer (the usual case): scalars, fewer loads
   const uniform = [gain, theta, vreset].every((a) => a.every((q) => q === a[0]));
   const g0 = gain[0], th0 = theta[0], vr0 = vreset[0];
-  const wasm = uniform && useWasm ? convIFWasm(rows, g.cin, g.h * g.w, cout, coutG, ohw, inp.batch, g0, th0, vr0) : null;
-  const y = wasm ? wasm.y : new Float64Array(osz);
-  const v = wasm ? wasm.v : new Float64Array(osz * inp.batch);
+  const y = new Float64Array(osz);
+  const v = new Float64Array(osz * inp.batch);
   const stamp = new Int32Array(ohw).fill(-1);
   const touched = new Int32Array(ohw);
   const scan = new Int32Array(isz);
@@ -231,39 +229,6 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
         continue;
       }
       stampId++;
-      if (wasm) {
-        // list the item's non-zero inputs in the kernel's memory, run it, copy the spikes out
-        const { inIdx, inVal, outK } = wasm;
-        let c = 0;
-        if (na >= 0) {
-          const act = inp.act;
-          for (let e = 0; e < na; e++) {
-            const idx = act[io + e];
-            const xv = x[io + idx];
-            if (xv !== 0) {
-              inIdx[c] = idx;
-              inVal[c++] = xv;
-            }
-          }
-        } else {
-          for (let idx = 0; idx < isz; idx++) {
-            const xv = x[io + idx];
-            if (xv !== 0) {
-              inIdx[c] = idx;
-              inVal[c++] = xv;
-            }
-          }
-        }
-        m = wasm.step(c, b, stampId);
-        const sout = spikes.out, sact = spikes.act;
-        for (let k = 0; k < m; k++) {
-          const kk = outK[k];
-          sout[oo + kk] = 1;
-          sact[oo + k] = kk;
-        }
-        spikes.nact[b] = m;
-        continue;
-      }
       let nt: number;
       if (na >= 0) nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, io, inp.act, io, na, stamp, stampId, touched);
       else {

@@ -264,14 +264,11 @@ function poolScatter(x: Float64Array, io: number, act: Int32Array, na: number, i
   return m;
 }
 
-/** SumPool2d/AvgPool2d step (`scale` = 1 or 1/(kh·kw)): scatters the non-zero inputs, so the output stays sparse. */
-export function poolStep(g: ConvGeometry, scale: number, inp: Port, outp: Port): StepFn {
+/** Per pool input element (channel, position), the output elements it reaches: rows rowStart[i] … rowStart[i+1] of rowOut. */
+export function poolRows(g: ConvGeometry, isz: number): { rowStart: Int32Array; rowOut: Int32Array } {
   const hw = g.h * g.w;
   const ohw = g.oh * g.ow;
-  const isz = inp.size;
-  const osz = outp.size;
   const C = isz / hw;
-  // input element (c, position) → output elements (c, output position)
   const rowStart = new Int32Array(isz + 1);
   const list: number[] = [];
   for (let c = 0; c < C; c++) for (let iy = 0; iy < g.h; iy++) for (let ix = 0; ix < g.w; ix++) {
@@ -287,7 +284,14 @@ export function poolStep(g: ConvGeometry, scale: number, inp: Port, outp: Port):
     }
   }
   rowStart[isz] = list.length;
-  const rowOut = Int32Array.from(list);
+  return { rowStart, rowOut: Int32Array.from(list) };
+}
+
+/** SumPool2d/AvgPool2d step (`scale` = 1 or 1/(kh·kw)): scatters the non-zero inputs, so the output stays sparse. */
+export function poolStep(g: ConvGeometry, scale: number, inp: Port, outp: Port): StepFn {
+  const isz = inp.size;
+  const osz = outp.size;
+  const { rowStart, rowOut } = poolRows(g, isz);
   const stamp = new Int32Array(osz).fill(-1);
   let stampId = 0;
   const x = inp.out, act = inp.act, y = outp.out, oact = outp.act;

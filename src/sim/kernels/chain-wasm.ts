@@ -1,0 +1,362 @@
+/**
+ * A chain of event-driven layers — conv→IF, sum/avg pool, affine→IF — run as one generated
+ * WebAssembly SIMD call per step, with every layer's tables, scratch, state and output in one
+ * memory. Layers hand each other (active list, dense values, count) in that memory, so nothing
+ * crosses into JavaScript between them; only the chain's input list and output list are copied.
+ *
+ * Every layer performs the JavaScript kernels' operations in the same order (conv-if.ts,
+ * conv.ts's pool, linear.ts + neuron.ts), so spikes, values and v are identical bit for bit:
+ * - conv→IF: each listed non-zero input adds x·w (w itself for x = 1) into a position-major
+ *   scratch, two channels per f64x2; touched positions are then updated, v + g·y, spike on
+ *   v > θ, v ← v_reset, spikes listed by touched position and channel. With more than 30% of the
+ *   inputs listed the JavaScript kernel gathers (ascending input order per output) and fires in
+ *   NCHW order: the chain then scatters in ascending input order and fires in NCHW order too.
+ * - pool: y[q] += x·scale for the outputs each listed input reaches, listed at first touch.
+ * - affine→IF: y = bias + Σ x·W[row] over the listed non-zero inputs (four rows per pass), then
+ *   the IF update of every neuron with y ≠ 0; with no input and no bias the step is skipped.
+ */
+import type { ConvGeometry } from "../graph.js";
+import { instantiate, wasmSimd } from "../wasm/instance.js";
+import type { ConvIFRows } from "./conv-if.js";
+import type { AffineParams } from "./linear.js";
+
+/** One layer of a chain (IF constants: gain g0, threshold th0, reset vr0, uniform over the layer). */
+export type ChainLayer =
+  | { kind: "convIF"; g: ConvGeometry; rows: ConvIFRows; g0: number; th0: number; vr0: number }
+  | { kind: "pool"; isz: number; osz: number; rowStart: Int32Array; rowOut: Int32Array; scale: number }
+  | { kind: "affineIF"; p: AffineParams; g0: number; th0: number; vr0: number };
+
+/** True when a layer can run in a chain (even channel counts, finite IF constants, one weight block). */
+export function chainLayerApplies(l: ChainLayer): boolean {
+  if (!wasmSimd) return false;
+  if (l.kind === "pool") return true;
+  if (![l.g0, l.th0, l.vr0].every(Number.isFinite)) return false;
+  if (l.kind === "convIF") return l.g.cout % 2 === 0 && (l.g.cout / l.g.groups) % 2 === 0;
+  return l.p.blocks === 1 && l.p.nout % 2 === 0;
+}
+
+/** A built chain: views into its memory and the step entry point. */
+export interface WasmChain {
+  /** The first layer's input: active list and dense values (the caller fills both). */
+  inList: Int32Array;
+  inVal: Float64Array;
+  /** The last layer's output: active list and dense values. */
+  outList: Int32Array;
+  outVal: Float64Array;
+  /** Per layer, the IF membrane potentials (conv layers position-major), or null for a pool. */
+  v: (Float64Array | null)[];
+  /** Runs every layer for one step on an input list of `na` entries; returns the output list length. */
+  step(na: number, stampId: number): number;
+}
+
+const f = (x: number): string => (Object.is(x, -0) ? "-0" : String(x));
+const range = (n: number): number[] => Array.from({ length: n }, (_, j) => j);
+const inSize = (l: ChainLayer): number => (l.kind === "convIF" ? l.g.cin * l.g.h * l.g.w : l.kind === "pool" ? l.isz : l.p.nin);
+const outSize = (l: ChainLayer): number => (l.kind === "convIF" ? l.g.cout * l.g.oh * l.g.ow : l.kind === "pool" ? l.osz : l.p.nout);
+
+/** Where a layer reads its input and writes its output (byte addresses). */
+interface IO {
+  inList: number;
+  inVal: number;
+  inCount: number;
+  outList: number;
+  outVal: number;
+  outCount: number;
+}
+
+/** Clears the previous step's listed output values, then reads the input count into $na. */
+function prologue(io: IO): string {
+  return `
+    (local.set $q (i32.const 0))
+    (local.set $n (i32.load offset=${io.outCount} (i32.const 0)))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_u (local.get $q) (local.get $n)))
+      (f64.store offset=${io.outVal} (i32.shl (i32.load offset=${io.outList} (i32.shl (local.get $q) (i32.const 2))) (i32.const 3)) (f64.const 0))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $lc)))
+    (local.set $q (i32.const 0))
+    (local.set $na (i32.load offset=${io.inCount} (i32.const 0)))
+    (local.set $m (i32.const 0))`;
+}
+
+/** Appends spike k (in $k) to the output: list entry and value 1. */
+function emitSpike(io: IO): string {
+  return `
+          (i32.store offset=${io.outList} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
+          (f64.store offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3)) (f64.const 1))
+          (local.set $m (i32.add (local.get $m) (i32.const 1)))`;
+}
+
+const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i32) (local $e i32) (local $idx i32) (local $k i32)
+    (local $r i32) (local $r1 i32) (local $o i32) (local $w i32) (local $p i32) (local $nt i32) (local $po i32) (local $co i32)
+    (local $yb i32) (local $vb i32) (local $bits i32) (local $c i32) (local $j i32) (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
+    (local $xv f64) (local $val f64) (local $vs f64)
+    (local $xs v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $yv v128) (local $nz v128) (local $vo v128)
+    (local $vn v128) (local $sp v128) (local $zero v128) (local $g v128) (local $th v128) (local $vr v128)`;
+
+/** The conv→IF layer function (addresses in A). */
+function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>): string {
+  const { g, g0, th0, vr0 } = l;
+  const cout = g.cout, coutG = g.cout / g.groups, ohw = g.oh * g.ow, isz = g.cin * g.h * g.w;
+  // the JavaScript kernel gathers when na > 0.3·isz (compared in floating point): smallest such na
+  let denseAt = Math.ceil(0.3 * isz);
+  while (!(denseAt > 0.3 * isz)) denseAt++;
+  while (denseAt - 1 > 0.3 * isz) denseAt--;
+  const scatter = (unit: boolean): string => `
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $r) (local.get $r1)))
+          (local.set $o (i32.load offset=${A.yOff} (i32.shl (local.get $r) (i32.const 2))))
+          (local.set $w (i32.load offset=${A.wOff} (i32.shl (local.get $r) (i32.const 2))))
+          ${range(coutG / 2).map((j) => {
+            const wv = `(v128.load offset=${16 * j} (local.get $w))`;
+            return `(v128.store offset=${16 * j} (local.get $o) (f64x2.add (v128.load offset=${16 * j} (local.get $o)) ${unit ? wv : `(f64x2.mul (local.get $xs) ${wv})`}))`;
+          }).join("\n          ")}
+          (local.set $p (i32.load offset=${A.pos} (i32.shl (local.get $r) (i32.const 2))))
+          (if (i32.ne (i32.load offset=${A.stamp} (i32.shl (local.get $p) (i32.const 2))) (local.get $sid)) (then
+            (i32.store offset=${A.stamp} (i32.shl (local.get $p) (i32.const 2)) (local.get $sid))
+            (i32.store offset=${A.touched} (i32.shl (local.get $nt) (i32.const 2)) (local.get $p))
+            (local.set $nt (i32.add (local.get $nt) (i32.const 1)))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $l1)))`;
+  // one input index $idx with value $xv ≠ 0: its rows
+  const oneInput = `
+        (local.set $xs (f64x2.splat (local.get $xv)))
+        (local.set $r (i32.load offset=${A.start} (i32.shl (local.get $idx) (i32.const 2))))
+        (local.set $r1 (i32.load offset=${A.start + 4} (i32.shl (local.get $idx) (i32.const 2))))
+        (if (f64.eq (local.get $xv) (f64.const 1)) (then ${scatter(true)}) (else ${scatter(false)}))`;
+  // sparse fire: channels 2j, 2j+1 of touched position $po. A lane with y = 0 gets v + g·0 = v
+  // (up to a zero's sign) ≤ θ, so it cannot spike: no masking needed (v is never recorded here).
+  const firePair = (j: number): string => `
+      (local.set $yv (v128.load offset=${16 * j} (local.get $yb)))
+      (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
+      (local.set $vn (f64x2.add (v128.load offset=${16 * j} (local.get $vb)) ${g0 === 1 ? "(local.get $yv)" : "(f64x2.mul (local.get $g) (local.get $yv))"}))
+      (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
+      (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))
+      (if (v128.any_true (local.get $sp)) (then
+        (local.set $bits (i64x2.bitmask (local.get $sp)))
+        (if (i32.and (local.get $bits) (i32.const 1)) (then
+          (local.set $k (i32.add (local.get $po) (i32.const ${2 * j * ohw}))) ${emitSpike(io)}))
+        (if (i32.and (local.get $bits) (i32.const 2)) (then
+          (local.set $k (i32.add (local.get $po) (i32.const ${(2 * j + 1) * ohw}))) ${emitSpike(io)}))))`;
+  return `
+  (func $${name} (param $sid i32) ${LOCALS}
+    (local.set $g (f64x2.splat (f64.const ${f(g0)})))
+    (local.set $th (f64x2.splat (f64.const ${f(th0)})))
+    (local.set $vr (f64x2.splat (f64.const ${f(vr0)})))
+    ${prologue(io)}
+    (if (i32.lt_u (local.get $na) (i32.const ${denseAt})) (then
+      ;; sparse: listed inputs in list order, then the touched positions
+      (block $de (loop $le
+        (br_if $de (i32.ge_u (local.get $e) (local.get $na)))
+        (local.set $idx (i32.load offset=${io.inList} (i32.shl (local.get $e) (i32.const 2))))
+        (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
+        (if (f64.ne (local.get $xv) (f64.const 0)) (then ${oneInput}))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $le)))
+      (block $df (loop $lf
+        (br_if $df (i32.ge_u (local.get $q) (local.get $nt)))
+        (local.set $po (i32.load offset=${A.touched} (i32.shl (local.get $q) (i32.const 2))))
+        (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
+        (local.set $vb (i32.add (i32.const ${A.v}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
+        ${range(cout / 2).map(firePair).join("")}
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $lf))))
+    (else
+      ;; dense (as the JavaScript gather): every non-zero input in ascending order, then every
+      ;; neuron in NCHW order
+      (block $dd (loop $ld
+        (br_if $dd (i32.ge_u (local.get $idx) (i32.const ${isz})))
+        (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
+        (if (f64.ne (local.get $xv) (f64.const 0)) (then ${oneInput}))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 1)))
+        (br $ld)))
+      (block $dco (loop $lco
+        (br_if $dco (i32.ge_u (local.get $co) (i32.const ${cout})))
+        (local.set $po (i32.const 0))
+        (block $dpo (loop $lpo
+          (br_if $dpo (i32.ge_u (local.get $po) (i32.const ${ohw})))
+          (local.set $yb (i32.shl (i32.add (i32.mul (local.get $po) (i32.const ${cout})) (local.get $co)) (i32.const 3)))
+          (local.set $val (f64.load offset=${A.y} (local.get $yb)))
+          (if (f64.ne (local.get $val) (f64.const 0)) (then
+            (f64.store offset=${A.y} (local.get $yb) (f64.const 0))
+            (local.set $vs (f64.add (f64.load offset=${A.v} (local.get $yb)) (f64.mul (f64.const ${f(g0)}) (local.get $val))))
+            (if (f64.gt (local.get $vs) (f64.const ${f(th0)})) (then
+              (local.set $vs (f64.const ${f(vr0)}))
+              (local.set $k (i32.add (i32.mul (local.get $co) (i32.const ${ohw})) (local.get $po))) ${emitSpike(io)}))
+            (f64.store offset=${A.v} (local.get $yb) (local.get $vs))))
+          (local.set $po (i32.add (local.get $po) (i32.const 1)))
+          (br $lpo)))
+        (local.set $co (i32.add (local.get $co) (i32.const 1)))
+        (br $lco)))))
+    (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
+}
+
+/** The pool layer function. */
+function poolCode(name: string, l: Extract<ChainLayer, { kind: "pool" }>, io: IO, A: Record<string, number>): string {
+  return `
+  (func $${name} (param $sid i32) ${LOCALS}
+    ${prologue(io)}
+    (block $de (loop $le
+      (br_if $de (i32.ge_u (local.get $e) (local.get $na)))
+      (local.set $idx (i32.load offset=${io.inList} (i32.shl (local.get $e) (i32.const 2))))
+      (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
+      (if (f64.ne (local.get $xv) (f64.const 0)) (then
+        (local.set $r (i32.load offset=${A.rowStart} (i32.shl (local.get $idx) (i32.const 2))))
+        (local.set $r1 (i32.load offset=${A.rowStart + 4} (i32.shl (local.get $idx) (i32.const 2))))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $r) (local.get $r1)))
+          (local.set $k (i32.load offset=${A.rowOut} (i32.shl (local.get $r) (i32.const 2))))
+          (f64.store offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3))
+            (f64.add (f64.load offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3))) (f64.mul (local.get $xv) (f64.const ${f(l.scale)}))))
+          (if (i32.ne (i32.load offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2))) (local.get $sid)) (then
+            (i32.store offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2)) (local.get $sid))
+            (i32.store offset=${io.outList} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $l1)))))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))
+      (br $le)))
+    (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
+}
+
+/** The affine→IF layer function. */
+function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>, io: IO, A: Record<string, number>): string {
+  const { nout, bias } = l.p;
+  const pairs = nout / 2;
+  const loopPairs = (body: string): string => `
+    (local.set $j (i32.const 0))
+    (block $dj (loop $lj
+      (br_if $dj (i32.ge_u (local.get $j) (i32.const ${16 * pairs})))
+      ${body}
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $lj)))`;
+  const row = (q: number): string => `(local.set $w${q} (i32.add (i32.const ${A.W}) (i32.mul (i32.load offset=${A.R + 4 * q} (i32.shl (local.get $e) (i32.const 2))) (i32.const ${8 * nout}))))
+      (local.set $x${q} (f64x2.splat (f64.load offset=${A.X + 8 * q} (i32.shl (local.get $e) (i32.const 3)))))`;
+  const term = (q: number): string => `(f64x2.mul (local.get $x${q}) (v128.load (i32.add (local.get $w${q}) (local.get $j))))`;
+  return `
+  (func $${name} (param $sid i32) ${LOCALS}
+    (local.set $g (f64x2.splat (f64.const ${f(l.g0)})))
+    (local.set $th (f64x2.splat (f64.const ${f(l.th0)})))
+    (local.set $vr (f64x2.splat (f64.const ${f(l.vr0)})))
+    ${prologue(io)}
+    ;; the listed non-zero inputs, in list order
+    (block $dl (loop $ll
+      (br_if $dl (i32.ge_u (local.get $q) (local.get $na)))
+      (local.set $idx (i32.load offset=${io.inList} (i32.shl (local.get $q) (i32.const 2))))
+      (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
+      (if (f64.ne (local.get $xv) (f64.const 0)) (then
+        (i32.store offset=${A.R} (i32.shl (local.get $c) (i32.const 2)) (local.get $idx))
+        (f64.store offset=${A.X} (i32.shl (local.get $c) (i32.const 3)) (local.get $xv))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $ll)))
+    (block $skip
+      ${bias ? "" : "(br_if $skip (i32.eqz (local.get $c)))"}
+      ;; y = bias, then y += x·W[row], four rows per pass while they last
+      ${loopPairs(`(v128.store offset=${A.Y} (local.get $j) (v128.load offset=${A.B} (local.get $j)))`)}
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.gt_s (i32.add (local.get $e) (i32.const 4)) (local.get $c)))
+        ${[0, 1, 2, 3].map(row).join("\n        ")}
+        ${loopPairs(`(v128.store offset=${A.Y} (local.get $j)
+          (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load offset=${A.Y} (local.get $j)) ${term(0)}) ${term(1)}) ${term(2)}) ${term(3)}))`)}
+        (local.set $e (i32.add (local.get $e) (i32.const 4)))
+        (br $l4)))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $e) (local.get $c)))
+        ${row(0)}
+        ${loopPairs(`(v128.store offset=${A.Y} (local.get $j) (f64x2.add (v128.load offset=${A.Y} (local.get $j)) ${term(0)}))`)}
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $l1)))
+      ;; IF update of the neurons with y ≠ 0 (v is recordable: y = 0 lanes keep v bit for bit)
+      ${loopPairs(`
+      (local.set $yv (v128.load offset=${A.Y} (local.get $j)))
+      (local.set $nz (f64x2.ne (local.get $yv) (local.get $zero)))
+      (if (v128.any_true (local.get $nz)) (then
+        (local.set $vo (v128.load offset=${A.V} (local.get $j)))
+        (local.set $vn (f64x2.add (local.get $vo) (f64x2.mul (local.get $g) (local.get $yv))))
+        (local.set $sp (v128.and (local.get $nz) (f64x2.gt (local.get $vn) (local.get $th))))
+        (v128.store offset=${A.V} (local.get $j) (v128.bitselect (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)) (local.get $vo) (local.get $nz)))
+        (if (v128.any_true (local.get $sp)) (then
+          (local.set $bits (i64x2.bitmask (local.get $sp)))
+          (if (i32.and (local.get $bits) (i32.const 1)) (then
+            (local.set $k (i32.shr_u (local.get $j) (i32.const 3))) ${emitSpike(io)}))
+          (if (i32.and (local.get $bits) (i32.const 2)) (then
+            (local.set $k (i32.add (i32.shr_u (local.get $j) (i32.const 3)) (i32.const 1))) ${emitSpike(io)}))))))`)})
+    (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
+}
+
+/** Bytes a layer's tables and state take (before alignment padding). */
+function layerBytes(l: ChainLayer): number {
+  if (l.kind === "convIF") {
+    const ohw = l.g.oh * l.g.ow, osz = l.g.cout * ohw, nin = l.g.cin * l.g.h * l.g.w, nrow = l.rows.start[nin];
+    return 4 * (nin + 1) + 12 * nrow + 8 * l.rows.wc.length + 16 * osz + 8 * ohw;
+  }
+  if (l.kind === "pool") return 4 * (l.isz + 1) + 4 * l.rowOut.length + 4 * l.osz;
+  return 8 * (l.p.nin * l.p.nout + 3 * l.p.nout) + 12 * l.p.nin;
+}
+
+/** Builds a chain (every layer must satisfy `chainLayerApplies`; each layer's input is the previous one's output). */
+export function wasmChain(layers: ChainLayer[]): WasmChain {
+  const n0 = inSize(layers[0]);
+  let bytes = 12 * n0 + 4 * (layers.length + 1) + 64;
+  for (const l of layers) bytes += layerBytes(l) + 12 * outSize(l) + 16 * 12;
+  let inList!: Int32Array, inVal!: Float64Array, outList!: Int32Array, outVal!: Float64Array;
+  const v: (Float64Array | null)[] = [];
+  const ex = instantiate<{ step: (na: number, sid: number) => number }>(bytes, (heap) => {
+    const counts = heap.i32(layers.length + 1);
+    const L0 = heap.i32(n0), X0 = heap.f64(n0);
+    inList = L0.view;
+    inVal = X0.view;
+    let prev = { list: L0.at, val: X0.at };
+    const funcs: string[] = [];
+    layers.forEach((l, k) => {
+      const osz = outSize(l);
+      const OL = heap.i32(osz), OV = heap.f64(osz);
+      const io: IO = { inList: prev.list, inVal: prev.val, inCount: counts.at + 4 * k, outList: OL.at, outVal: OV.at, outCount: counts.at + 4 * (k + 1) };
+      const name = `layer${k}_${l.kind}`;
+      if (l.kind === "convIF") {
+        const ohw = l.g.oh * l.g.ow, nin = l.g.cin * l.g.h * l.g.w, nrow = l.rows.start[nin];
+        const start = heap.i32(nin + 1), yOff = heap.i32(nrow), wOff = heap.i32(nrow), pos = heap.i32(nrow);
+        const wc = heap.f64(l.rows.wc.length), Y = heap.f64(osz), V = heap.f64(osz);
+        const stamp = heap.i32(ohw), touched = heap.i32(ohw);
+        start.view.set(l.rows.start);
+        wc.view.set(l.rows.wc);
+        pos.view.set(l.rows.pos.subarray(0, nrow));
+        for (let r = 0; r < nrow; r++) {
+          yOff.view[r] = Y.at + 8 * l.rows.yOff[r];
+          wOff.view[r] = wc.at + 8 * l.rows.wOff[r];
+        }
+        stamp.view.fill(-1);
+        v.push(V.view);
+        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, pos: pos.at, y: Y.at, v: V.at, stamp: stamp.at, touched: touched.at }));
+      } else if (l.kind === "pool") {
+        const rs = heap.i32(l.isz + 1), ro = heap.i32(l.rowOut.length), stamp = heap.i32(osz);
+        rs.view.set(l.rowStart);
+        ro.view.set(l.rowOut);
+        stamp.view.fill(-1);
+        v.push(null);
+        funcs.push(poolCode(name, l, io, { rowStart: rs.at, rowOut: ro.at, stamp: stamp.at }));
+      } else {
+        const { nin, nout, wt, bias } = l.p;
+        const W = heap.f64(nin * nout), Bz = heap.f64(nout), Y = heap.f64(nout), V = heap.f64(nout);
+        const R = heap.i32(nin), X = heap.f64(nin);
+        W.view.set(wt);
+        if (bias) Bz.view.set(bias);
+        v.push(V.view);
+        funcs.push(affineIFCode(name, l, io, { W: W.at, B: Bz.at, Y: Y.at, V: V.at, R: R.at, X: X.at }));
+      }
+      prev = { list: OL.at, val: OV.at };
+      if (k === layers.length - 1) {
+        outList = OL.view;
+        outVal = OV.view;
+      }
+    });
+    return `(module (memory (import "env" "mem") $PAGES)
+${funcs.join("\n")}
+  (func $chain_step (export "step") (param $na i32) (param $sid i32) (result i32)
+    (i32.store offset=${counts.at} (i32.const 0) (local.get $na))
+    ${layers.map((l, k) => `(call $layer${k}_${l.kind} (local.get $sid))`).join("\n    ")}
+    (i32.load offset=${counts.at + 4 * layers.length} (i32.const 0))))`;
+  });
+  return { inList, inVal, outList, outVal, v, step: ex.step };
+}

@@ -1,0 +1,66 @@
+/**
+ * Wasm chains (kernels/chain-wasm.ts): conv→IF, pool and affine→IF layers run as one generated
+ * WebAssembly call per step. With random non-dyadic weights (so the order of additions shows in
+ * the last bits) a small CNN must give exactly the spikes and potentials of the JavaScript
+ * kernels (`kernels: "js"`), on sparse steps, dense steps (the gather path) and empty steps,
+ * whole (one chain) and with intermediate records (the chain is cut at each recorded node).
+ */
+import { describe, expect, it } from "vitest";
+import * as ir from "../../src/ir/index.js";
+import { compile } from "../../src/sim/index.js";
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+const f64 = (shape: number[], f: () => number) => ({ dtype: "float64" as const, shape, data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f) });
+
+describe("wasm chain of conv→IF, pool and affine→IF layers", () => {
+  const r = rng(21);
+  const c1 = 6, c2 = 4, H = 10;
+  const uniformIF = (shape: number[], gain: number, th: number, vr: number) => ir.IF({ r: f64(shape, () => gain), v_threshold: f64(shape, () => th), v_reset: f64(shape, () => vr) });
+  const net = ir.NIRGraph({
+    nodes: {
+      input: ir.Input({ shape: [2, H, H] }),
+      c0: ir.Conv2d({ input_shape: [H, H], weight: f64([c1, 2, 3, 3], () => (r() - 0.35) * 0.9), padding: 1 }),
+      n0: uniformIF([c1, H, H], 0.7, 0.8, 0),
+      p0: ir.SumPool2d({ kernel_size: [2, 2], stride: [2, 2], padding: [0, 0] }),
+      c1: ir.Conv2d({ input_shape: [H / 2, H / 2], weight: f64([c2, c1, 3, 3], () => (r() - 0.4) * 0.6), padding: 1 }),
+      n1: uniformIF([c2, H / 2, H / 2], 1, 1.1, -0.3),
+      f: ir.Flatten({ start_dim: 0, end_dim: -1, input_type: { input: [c2, H / 2, H / 2] } }),
+      a: ir.Affine({ weight: f64([8, c2 * 25], () => (r() - 0.45) * 0.5), bias: f64([8], () => (r() - 0.5) * 0.05) }),
+      n2: uniformIF([8], 1.3, 0.9, 0),
+      output: ir.Output({ shape: null }),
+    },
+    edges: [["input", "c0"], ["c0", "n0"], ["n0", "p0"], ["p0", "c1"], ["c1", "n1"], ["n1", "f"], ["f", "a"], ["a", "n2"], ["n2", "output"]],
+    typeCheck: false,
+  });
+  const T = 60, B = 3, N = 2 * H * H;
+  const x = new Float32Array(T * B * N);
+  for (let t = 0; t < T; t++) {
+    // steps 10 and 30 dense (more than 30% of the inputs), 20…24 empty, the rest sparse
+    const density = t === 10 || t === 30 ? 0.5 : t >= 20 && t < 25 ? 0 : 0.08;
+    for (let k = 0; k < B * N; k++) if (r() < density) x[t * B * N + k] = 1 + Math.floor(r() * 2);
+  }
+  const input = { dtype: "float32" as const, shape: [T, B, 2, H, H], data: x };
+  const runs = (record: string[]) => (["auto", "js"] as const).map((kernels) => compile(net, { dt: 1e-3, kernels }).run(input, { record }));
+
+  it("whole network (one chain): output spikes equal the JavaScript kernels'", () => {
+    const [auto, js] = runs([]);
+    let spikes = 0;
+    for (const q of js.output.data) spikes += q;
+    expect(spikes).toBeGreaterThan(30);
+    expect(Array.from(auto.output.data)).toEqual(Array.from(js.output.data));
+  });
+
+  it("recorded intermediate layers (chains cut there): spikes, pool sums and the affine-fed IF's v equal", () => {
+    const record = ["n0:spikes", "p0", "n1:spikes", "n2:v"];
+    const [auto, js] = runs(record);
+    for (const key of ["n0.spikes", "p0.out", "n1.spikes", "n2.v"]) expect(Array.from(auto.records[key].data)).toEqual(Array.from(js.records[key].data));
+    expect(Array.from(auto.output.data)).toEqual(Array.from(js.output.data));
+    let n1 = 0;
+    for (const q of js.records["n1.spikes"].data) n1 += q;
+    expect(n1).toBeGreaterThan(30);
+  });
+});
