@@ -92,7 +92,7 @@ const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i32) (lo
     (local $yb i32) (local $vb i32) (local $bits i32) (local $c i32) (local $j i32) (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
     (local $xv f64) (local $val f64) (local $vs f64)
     (local $xs v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $yv v128) (local $nz v128) (local $vo v128)
-    (local $vn v128) (local $sp v128) (local $zero v128) (local $g v128) (local $th v128) (local $vr v128)`;
+    (local $vn v128) (local $sp v128) (local $zero v128) (local $g v128) (local $th v128) (local $vr v128) (local $one v128)`;
 
 /** The conv→IF layer function (addresses in A). */
 function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>): string {
@@ -233,11 +233,13 @@ function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>
   const row = (q: number): string => `(local.set $w${q} (i32.add (i32.const ${A.W}) (i32.mul (i32.load offset=${A.R + 4 * q} (i32.shl (local.get $e) (i32.const 2))) (i32.const ${8 * nout}))))
       (local.set $x${q} (f64x2.splat (f64.load offset=${A.X + 8 * q} (i32.shl (local.get $e) (i32.const 3)))))`;
   const term = (q: number): string => `(f64x2.mul (local.get $x${q}) (v128.load (i32.add (local.get $w${q}) (local.get $j))))`;
+  const unit = (q: number): string => `(v128.load (i32.add (local.get $w${q}) (local.get $j)))`;
   return `
   (func $${name} (param $sid i32) ${LOCALS}
     (local.set $g (f64x2.splat (f64.const ${f(l.g0)})))
     (local.set $th (f64x2.splat (f64.const ${f(l.th0)})))
     (local.set $vr (f64x2.splat (f64.const ${f(l.vr0)})))
+    (local.set $one (f64x2.splat (f64.const 1)))
     ${prologue(io)}
     ;; the listed non-zero inputs, in list order
     (block $dl (loop $ll
@@ -257,8 +259,14 @@ function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>
       (block $d4 (loop $l4
         (br_if $d4 (i32.gt_s (i32.add (local.get $e) (i32.const 4)) (local.get $c)))
         ${[0, 1, 2, 3].map(row).join("\n        ")}
-        ${loopPairs(`(v128.store offset=${A.Y} (local.get $j)
-          (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load offset=${A.Y} (local.get $j)) ${term(0)}) ${term(1)}) ${term(2)}) ${term(3)}))`)}
+        ;; four spikes or unit counts (x = 1) add their rows as they are: x·w = w exactly
+        (if (v128.any_true (v128.or (v128.or (f64x2.ne (local.get $x0) (local.get $one)) (f64x2.ne (local.get $x1) (local.get $one)))
+                                    (v128.or (f64x2.ne (local.get $x2) (local.get $one)) (f64x2.ne (local.get $x3) (local.get $one))))) (then
+          ${loopPairs(`(v128.store offset=${A.Y} (local.get $j)
+            (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load offset=${A.Y} (local.get $j)) ${term(0)}) ${term(1)}) ${term(2)}) ${term(3)}))`)})
+        (else
+          ${loopPairs(`(v128.store offset=${A.Y} (local.get $j)
+            (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load offset=${A.Y} (local.get $j)) ${unit(0)}) ${unit(1)}) ${unit(2)}) ${unit(3)}))`)}))
         (local.set $e (i32.add (local.get $e) (i32.const 4)))
         (br $l4)))
       (block $d1 (loop $l1
