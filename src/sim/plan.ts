@@ -14,7 +14,7 @@ import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
 import { convParams, convStep, poolRows, poolStep } from "./kernels/conv.js";
 import { convIFRows, convIFStep } from "./kernels/conv-if.js";
 import { chainLayerApplies, wasmChain, type ChainLayer, type WasmChain } from "./kernels/chain-wasm.js";
-import { nonZeroIndex, type NonZeroIndex } from "./kernels/input-scan.js";
+import { firstNaN, nonZeroIndex, type NonZeroIndex } from "./kernels/input-scan.js";
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
 import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
 import { clearItem, makePort, type Port, type StepFn } from "./kernels/port.js";
@@ -646,9 +646,10 @@ function fillDense(p: Port, data: ArrayLike<number>, offset: number, node: strin
     const src = offset + o;
     if (nz) {
       const idx = nz.idx;
+      const val = nz.val;
       for (let k = nz.start[row + b], end = nz.start[row + b + 1]; k < end; k++) {
         const i = idx[k];
-        out[o + i] = data[src + i];
+        out[o + i] = val[k];
         act[o + m++] = i;
       }
     } else {
@@ -670,6 +671,9 @@ function nanError(p: Port | null, b: number, i: number, node: string): NirError 
   if (p) p.nact[b] = -1;
   return new NirError("sim.nan", `input contains NaN (flat element ${i})`, { node, hint: "replace missing values with 0 before simulating" });
 }
+
+/** Dense inputs of at most this many values are scanned step by step instead of indexed. */
+const SCAN_PER_STEP_BELOW = 65536;
 
 interface Feeder {
   steps: number;
@@ -695,9 +699,11 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string): Feeder
     const T = s[0];
     const B = batched ? s[1] : 1;
     const data = input.data instanceof BigInt64Array ? toFloat64(input) : (input.data as ArrayLike<number>);
-    // one pass lists every step's non-zeros (and finds a NaN before the run starts)
-    const nz = nonZeroIndex(data, n, T * B);
-    if (nz.nanAt >= 0) throw nanError(null, 0, nz.nanAt, inputName);
+    // a large input gets every step's non-zeros listed in one pass (a small one is scanned per
+    // step: cheaper than building the index); either way a NaN is found before the run starts
+    const nz = T * B * n > SCAN_PER_STEP_BELOW ? nonZeroIndex(data, n, T * B) : null;
+    const nanAt = nz ? nz.nanAt : firstNaN(data, T * B * n);
+    if (nanAt >= 0) throw nanError(null, 0, nanAt, inputName);
     return { steps: T, batch: B, batched, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n, inputName, nz, t * B + b) };
   }
   const ev = input as EventInput;
@@ -785,6 +791,16 @@ function parseRecords(specs: string[], rt: Runtime, flat: FlatGraph, T: number, 
   return recs;
 }
 
+/** dst[o … o+n) = src[0 … n) into a float32 record. */
+function copyTo32(dst: Float32Array, o: number, src: Float64Array, n: number): void {
+  for (let k = 0; k < n; k++) dst[o + k] = src[k];
+}
+
+/** dst[o … o+n) = src[0 … n) into a float64 record. */
+function copyTo64(dst: Float64Array, o: number, src: Float64Array, n: number): void {
+  for (let k = 0; k < n; k++) dst[o + k] = src[k];
+}
+
 function execute(rt: Runtime, feed: Feeder, opts: RunOptions, plan: Plan, flat: FlatGraph, outputName: string): SimResult {
   const T = feed.steps;
   const B = feed.batch;
@@ -801,11 +817,10 @@ function execute(rt: Runtime, feed: Feeder, opts: RunOptions, plan: Plan, flat: 
       advance(rt);
       for (let r = 0; r < recs.length; r++) {
         const rec = recs[r];
-        const len = rec.size;
-        const dst = rec.out.data as Float64Array;
-        const src = rec.source;
-        const o = (t * B + b) * len;
-        for (let k = 0; k < len; k++) dst[o + k] = src[k];
+        const dst = rec.out.data;
+        // one copy loop per destination type: each stays monomorphic (fast) in the JIT
+        if (dst instanceof Float32Array) copyTo32(dst, (t * B + b) * rec.size, rec.source, rec.size);
+        else copyTo64(dst as Float64Array, (t * B + b) * rec.size, rec.source, rec.size);
       }
       done++;
       if (onProgress && (done % every === 0 || done === total)) onProgress(Math.floor((done * T) / total), T);

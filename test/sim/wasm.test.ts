@@ -62,7 +62,7 @@ describe("wasm assembler", () => {
 });
 
 describe("non-zero index of a dense input", () => {
-  // sizes below and above the wasm threshold (65536 values), and across its 16384-value chunks
+  // sizes below and above the wasm threshold (4096 values), and across its 16384-value chunks
   for (const [n, rows] of [[12, 5], [17, 70], [2312, 31], [100, 1], [1000, 70]] as const) {
     for (const T of [Float32Array, Float64Array]) {
       it(`${T.name}, ${rows} rows of ${n}: lists per row the columns with x !== 0 in order (−0 not, NaN yes, first NaN reported)`, () => {
@@ -82,6 +82,7 @@ describe("non-zero index of a dense input", () => {
             if (firstNaN < 0 && Number.isNaN(v)) firstNaN = row * n + i;
           }
           expect(Array.from(nz.idx.subarray(nz.start[row], nz.start[row + 1]))).toEqual(want);
+          expect(Array.from(nz.val.subarray(nz.start[row], nz.start[row + 1]))).toEqual(want.map((i) => data[row * n + i]));
         }
         expect(nz.nanAt).toBe(firstNaN);
       });

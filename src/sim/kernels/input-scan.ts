@@ -8,10 +8,11 @@
  */
 import { instantiate, wasmSimd } from "../wasm/instance.js";
 
-/** Non-zeros of `rows` rows of `n` values: row r's columns are idx[start[r] … start[r+1]). */
+/** Non-zeros of `rows` rows of `n` values: row r's columns are idx[start[r] … start[r+1]), their values val[…]. */
 export interface NonZeroIndex {
   start: Int32Array;
   idx: Int32Array;
+  val: Float64Array;
   /** Flat index of the first NaN, or −1. */
   nanAt: number;
 }
@@ -80,27 +81,65 @@ function getScanner(): Scanner | null {
  */
 export function nonZeroIndex(data: ArrayLike<number>, n: number, rows: number): NonZeroIndex {
   const total = n * rows;
+  const sc = total > 4096 && (data instanceof Float32Array || data instanceof Float64Array) ? getScanner() : null;
+  const flat = sc ? scanFlat(sc, data as Float32Array | Float64Array, total) : data instanceof Float32Array ? loop32(data, total) : data instanceof Float64Array ? loop64(data, total) : loopAny(data, total);
+  const nnz = flat.length;
   const start = new Int32Array(rows + 1);
+  const idx = new Int32Array(nnz);
+  const val = new Float64Array(nnz);
   let nanAt = -1;
-  const sc = total > 65536 && (data instanceof Float32Array || data instanceof Float64Array) ? getScanner() : null;
-  if (!sc) {
-    // one pass, row by row, into an index as long as the input (at most 64k entries here)
-    const buf = new Int32Array(total);
-    let nnz = 0;
-    for (let r = 0, p = 0; r < rows; r++) {
-      start[r] = nnz;
-      for (let i = 0; i < n; i++, p++) {
-        const v = data[p];
-        if (v !== 0) {
-          if (nanAt < 0 && v !== v) nanAt = p;
-          buf[nnz++] = i;
-        }
-      }
-    }
-    start[rows] = nnz;
-    return { start, idx: buf.slice(0, nnz), nanAt };
+  let r = 0;
+  for (let k = 0; k < nnz; k++) {
+    const p = flat[k];
+    const row = (p / n) | 0;
+    while (r < row) start[++r] = k;
+    idx[k] = p - row * n;
+    const v = data[p];
+    if (nanAt < 0 && v !== v) nanAt = p;
+    val[k] = v;
   }
-  // large float inputs: wasm scan chunk by chunk into a growing list of flat positions
+  while (r < rows) start[++r] = nnz;
+  return { start, idx, val, nanAt };
+}
+
+// one plain loop per element type (each stays monomorphic): flat positions of the non-zeros
+function loop32(data: Float32Array, total: number): Int32Array {
+  const buf = new Int32Array(total);
+  let m = 0;
+  for (let p = 0; p < total; p++) if (data[p] !== 0) buf[m++] = p;
+  return buf.subarray(0, m);
+}
+function loop64(data: Float64Array, total: number): Int32Array {
+  const buf = new Int32Array(total);
+  let m = 0;
+  for (let p = 0; p < total; p++) if (data[p] !== 0) buf[m++] = p;
+  return buf.subarray(0, m);
+}
+function loopAny(data: ArrayLike<number>, total: number): Int32Array {
+  const buf = new Int32Array(total);
+  let m = 0;
+  for (let p = 0; p < total; p++) if (data[p] !== 0) buf[m++] = p;
+  return buf.subarray(0, m);
+}
+
+/** Flat index of the first NaN in data[0 … total), or −1 (for inputs small enough to scan per step). */
+export function firstNaN(data: ArrayLike<number>, total: number): number {
+  if (data instanceof Float32Array) return nan32(data, total);
+  if (data instanceof Float64Array) return nan64(data, total);
+  for (let p = 0; p < total; p++) if (data[p] !== data[p]) return p;
+  return -1;
+}
+function nan32(data: Float32Array, total: number): number {
+  for (let p = 0; p < total; p++) if (data[p] !== data[p]) return p;
+  return -1;
+}
+function nan64(data: Float64Array, total: number): number {
+  for (let p = 0; p < total; p++) if (data[p] !== data[p]) return p;
+  return -1;
+}
+
+/** Flat positions of the non-zeros of a large float input, scanned chunk by chunk in wasm. */
+function scanFlat(sc: Scanner, data: Float32Array | Float64Array, total: number): Int32Array {
   const f32 = data instanceof Float32Array;
   let flat = new Int32Array(Math.max(1024, total >> 6));
   let nnz = 0;
@@ -120,20 +159,7 @@ export function nonZeroIndex(data: ArrayLike<number>, n: number, rows: number): 
       flat = grown;
     }
     const found = sc.found;
-    for (let k = 0; k < m; k++) {
-      const p = c0 + found[k];
-      if (nanAt < 0 && data[p] !== data[p]) nanAt = p;
-      flat[nnz++] = p;
-    }
+    for (let k = 0; k < m; k++) flat[nnz++] = c0 + found[k];
   }
-  const idx = new Int32Array(nnz);
-  let r = 0;
-  for (let k = 0; k < nnz; k++) {
-    const p = flat[k];
-    const row = (p / n) | 0;
-    while (r < row) start[++r] = k;
-    idx[k] = p - row * n;
-  }
-  while (r < rows) start[++r] = nnz;
-  return { start, idx, nanAt };
+  return flat.subarray(0, nnz);
 }
