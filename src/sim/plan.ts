@@ -18,7 +18,7 @@ import { firstNaN, nonZeroIndex, type NonZeroIndex } from "./kernels/input-scan.
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
 import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
 import { clearItem, makePort, type Port, type StepFn } from "./kernels/port.js";
-import { smallGraphWasm, type StepOp } from "./kernels/small-graph-wasm.js";
+import { smallGraphWasm, type SmallGraphRun, type StepOp } from "./kernels/small-graph-wasm.js";
 import { PROFILES, profileNames, type Profile, type ProfileName, type ResetMode } from "./profiles.js";
 
 /** Options of {@link compile}. */
@@ -107,6 +107,8 @@ export interface Plan {
 interface Runtime {
   batch: number;
   ports: Map<string, Port>;
+  /** Every distinct port once (ports map several names to one port), for resets. */
+  portList: Port[];
   steps: StepFn[];
   input: Port;
   output: Port;
@@ -121,6 +123,8 @@ interface Runtime {
   t: number;
   /** Per-item stamp for de-duplicating event indices. */
   stamp: Int32Array;
+  /** The small-graph kernel's whole-run entry: the only step is its fused step (see runWhole). */
+  whole: SmallGraphRun | null;
 }
 
 const SPIKING = new Set(["IF", "LIF", "CubaLIF", "Threshold"]);
@@ -188,10 +192,11 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
     graph,
     options,
     run(input, opts = {}) {
-      const feed = makeFeeder(input, plan.inputShape, inputName);
       // Items are independent: run them one after the other on a batch-1 runtime, so each
       // item's buffers stay in cache for all its steps (faster than stepping the whole batch).
       const rt = runtimeFor(1, opts.record);
+      // a whole-run kernel takes the dense input into its memory, or its index (see runWhole)
+      const feed = makeFeeder(input, plan.inputShape, inputName, rt.whole);
       return execute(rt, feed, opts, plan, flat, outputName);
     },
     async runAsync(input, opts = {}) {
@@ -586,15 +591,21 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
   }
   // a small graph whose every step is an affine or a uniform current-based layer runs each
   // step as one WebAssembly call (same arithmetic; ports and states move into its memory)
-  const fusedStep = wasm && B === 1 && ops.length === steps.length && prevCopies.length === 0 ? smallGraphWasm(ops) : null;
+  // (with the graph's input and output ports it can also run all steps of an item in one call)
+  const fusedStep = wasm && B === 1 && ops.length === steps.length && prevCopies.length === 0 && delays.length === 0
+    ? smallGraphWasm(ops, { input: input!, output }) : null;
   if (fusedStep) cleanFlags.push(...fusedStep.cleanFlags);
-  return { batch: B, ports, steps: fusedStep ? [fusedStep.step] : steps, input: input!, output: ports.get(outputName)!, neuronStates, delays, prevCopies, directInits, cleanFlags, t: 0, stamp: new Int32Array(sizeOf(flat.nodes.get(inputName)!.outShape) * B) };
+  return {
+    batch: B, ports, portList: [...new Set([input!, ...ports.values()])], steps: fusedStep ? [fusedStep.step] : steps, input: input!, output, neuronStates, delays, prevCopies,
+    directInits, cleanFlags, t: 0, stamp: new Int32Array(sizeOf(flat.nodes.get(inputName)!.outShape) * B), whole: fusedStep?.run ?? null,
+  };
 }
 
 function resetRuntime(rt: Runtime): void {
-  for (const p of new Set(rt.ports.values())) {
-    p.out.fill(0);
-    p.nact.fill(0);
+  const ports = rt.portList;
+  for (let k = 0; k < ports.length; k++) {
+    ports[k].out.fill(0);
+    ports[k].nact.fill(0);
   }
   for (const s of rt.neuronStates.values()) {
     s.v.fill(0);
@@ -681,9 +692,18 @@ interface Feeder {
   batched: boolean;
   /** Fills the input port of a batch-1 runtime with item b at step t. */
   feedItem(rt: Runtime, t: number, b: number): void;
+  /** A dense input's non-zeros (row = step·B + item), when indexed; null otherwise and for events. */
+  index: NonZeroIndex | null;
+  /** Bytes per value (4 or 8) when the whole dense input has been copied into the whole-run kernel's input area, else 0. */
+  inKernel: number;
 }
 
-function makeFeeder(input: SimInput, shape: number[], inputName: string): Feeder {
+/**
+ * Checks the input and returns its feeder. A large dense input gets its non-zeros indexed up
+ * front. With a whole-run kernel, a float32/float64 input that fits its input area is copied
+ * there instead (and checked for NaN by the kernel); any other dense input is indexed.
+ */
+function makeFeeder(input: SimInput, shape: number[], inputName: string, whole: SmallGraphRun | null = null): Feeder {
   const n = sizeOf(shape);
   if (input && typeof input === "object" && "dtype" in input) {
     const s = input.shape;
@@ -701,10 +721,14 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string): Feeder
     const data = input.data instanceof BigInt64Array ? toFloat64(input) : (input.data as ArrayLike<number>);
     // a large input gets every step's non-zeros listed in one pass (a small one is scanned per
     // step: cheaper than building the index); either way a NaN is found before the run starts
-    const nz = T * B * n > SCAN_PER_STEP_BELOW ? nonZeroIndex(data, n, T * B) : null;
-    const nanAt = nz ? nz.nanAt : firstNaN(data, T * B * n);
+    const total = T * B * n;
+    const inKernel = !whole ? 0 : data instanceof Float32Array && total <= whole.in32.length ? 4 : data instanceof Float64Array && total <= whole.in64.length ? 8 : 0;
+    if (inKernel === 4) whole!.in32.set((data as Float32Array).subarray(0, total));
+    if (inKernel === 8) whole!.in64.set((data as Float64Array).subarray(0, total));
+    const nz = !inKernel && (whole || total > SCAN_PER_STEP_BELOW) ? nonZeroIndex(data, n, T * B) : null;
+    const nanAt = inKernel === 4 ? whole!.nan32(total) : inKernel === 8 ? whole!.nan64(total) : nz ? nz.nanAt : firstNaN(data, total);
     if (nanAt >= 0) throw nanError(null, 0, nanAt, inputName);
-    return { steps: T, batch: B, batched, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n, inputName, nz, t * B + b) };
+    return { steps: T, batch: B, batched, index: nz, inKernel, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n, inputName, nz, t * B + b) };
   }
   const ev = input as EventInput;
   if (!ev || !(ev.t instanceof Int32Array) || !(ev.index instanceof Int32Array) || typeof ev.steps !== "number") {
@@ -735,6 +759,8 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string): Feeder
     steps: T,
     batch: B,
     batched: !!ev.batch || (ev.batchSize ?? 1) > 1,
+    index: null,
+    inKernel: 0,
     feedItem: (rt, t, b) => {
       const p = rt.input;
       const m = p.nact[0];
@@ -801,6 +827,136 @@ function copyTo64(dst: Float64Array, o: number, src: Float64Array, n: number): v
   for (let k = 0; k < n; k++) dst[o + k] = src[k];
 }
 
+/** Record rows of `steps` steps from the whole-run area (row stride `row`, record at `off`) into a float32 record (row stride `stride`). */
+function rowsTo32(dst: Float32Array, o: number, stride: number, src: Float64Array, off: number, row: number, size: number, steps: number): void {
+  for (let s = 0; s < steps; s++) {
+    const d = o + s * stride, q = off + s * row;
+    for (let k = 0; k < size; k++) dst[d + k] = src[q + k];
+  }
+}
+
+/** Record rows of `steps` steps from the whole-run area into a float64 record (see rowsTo32). */
+function rowsTo64(dst: Float64Array, o: number, stride: number, src: Float64Array, off: number, row: number, size: number, steps: number): void {
+  for (let s = 0; s < steps; s++) {
+    const d = o + s * stride, q = off + s * row;
+    for (let k = 0; k < size; k++) dst[d + k] = src[q + k];
+  }
+}
+
+/**
+ * How a run uses the whole-run kernel. With `direct`, every record of the whole run fits the
+ * record area in its final (T, B, size) layout at `offsets` (values): the kernel writes each
+ * step there and one copy per record ends the run. Otherwise each call's records go to the
+ * area's start as rows of `row` values (a record at its offset in the row), copied out per call.
+ */
+interface WholePlan {
+  run: SmallGraphRun;
+  /** The input's index (fed as listed entries), or null: the input is in the kernel (`width` bytes per value). */
+  nz: NonZeroIndex | null;
+  width: number;
+  direct: boolean;
+  offsets: Int32Array;
+  row: number;
+  /** Steps per call at most. */
+  chunk: number;
+}
+
+/**
+ * The whole-run plan for this run, or null when the per-step loop must run: a whole-run
+ * kernel, dense input in its memory or indexed, and every record's array in its memory (at
+ * most its table's length, and at least one step's records fitting its record area).
+ */
+function wholePlan(rt: Runtime, feed: Feeder, recs: Recorder[]): WholePlan | null {
+  const run = rt.whole;
+  const nz = feed.index;
+  if (!run || (!nz && !feed.inKernel) || recs.length > run.maxRecords || rt.steps.length !== 1) return null;
+  let row = 0;
+  for (const rec of recs) {
+    if (rec.source.buffer !== run.buffer || rec.source.length !== rec.size) return null;
+    row += rec.size;
+  }
+  const T = feed.steps, B = feed.batch;
+  const direct = T * B * row <= run.rec.length;
+  const offsets = new Int32Array(recs.length);
+  for (let r = 1; r < recs.length; r++) offsets[r] = offsets[r - 1] + (direct ? T * B : 1) * recs[r - 1].size;
+  const chunk = Math.min(run.capacity, Math.floor(run.rec.length / Math.max(1, row)));
+  if (chunk < 1) return null;
+  for (let r = 0; r < recs.length; r++) {
+    run.table[4 * r] = recs[r].source.byteOffset;
+    run.table[4 * r + 1] = recs[r].size;
+  }
+  return { run, nz: feed.inKernel ? null : nz, width: feed.inKernel, direct, offsets, row, chunk };
+}
+
+/**
+ * Item b's T steps through the whole-run kernel, up to `chunk` steps per call: it scans the
+ * item's rows of the input in its memory, or is given the steps' entries of the input's
+ * non-zero index (fewer steps when they would not fit); records are written in place (direct)
+ * or copied out after each call. Returns the steps done so far over the run (for progress).
+ */
+function runWhole(w: WholePlan, rt: Runtime, recs: Recorder[], T: number, B: number, b: number,
+  progress: ((done: number) => void) | null, done: number): number {
+  const { run, offsets, row, chunk, direct, nz, width } = w;
+  const { count, index, value, entries, table } = run;
+  const n = run.inSize;
+  const area = run.rec;
+  if (direct) {
+    for (let r = 0; r < recs.length; r++) {
+      table[4 * r + 2] = run.recAt + 8 * (offsets[r] + b * recs[r].size);
+      table[4 * r + 3] = 8 * B * recs[r].size;
+    }
+  }
+  for (let t0 = 0; t0 < T; ) {
+    let steps = 0;
+    if (nz) {
+      const { start, idx, val } = nz;
+      let e = 0;
+      for (const max = Math.min(chunk, T - t0); steps < max; steps++) {
+        const q = (t0 + steps) * B + b;
+        const a = start[q], z = start[q + 1];
+        if (e + z - a > entries) break;
+        count[steps] = z - a;
+        for (let k = a; k < z; k++, e++) {
+          index[e] = idx[k];
+          value[e] = val[k];
+        }
+      }
+    } else steps = direct ? T : Math.min(chunk, T - t0);
+    if (!direct) {
+      for (let r = 0; r < recs.length; r++) {
+        table[4 * r + 2] = run.recAt + 8 * offsets[r];
+        table[4 * r + 3] = 8 * row;
+      }
+    }
+    const at = run.inAt + (t0 * B + b) * n * width;
+    if (nz) run.run(steps, recs.length);
+    else if (width === 4) run.run32(steps, recs.length, at, B * n * 4);
+    else run.run64(steps, recs.length, at, B * n * 8);
+    if (!direct) {
+      for (let r = 0; r < recs.length; r++) {
+        const dst = recs[r].out.data;
+        const size = recs[r].size;
+        if (dst instanceof Float32Array) rowsTo32(dst, (t0 * B + b) * size, B * size, area, offsets[r], row, size, steps);
+        else rowsTo64(dst as Float64Array, (t0 * B + b) * size, B * size, area, offsets[r], row, size, steps);
+      }
+    }
+    t0 += steps;
+    done += steps;
+    if (progress) progress(done);
+  }
+  rt.t = T;
+  return done;
+}
+
+/** After a direct whole run: each record's (T, B, size) block of the area into its tensor. */
+function finishWhole(w: WholePlan, recs: Recorder[], T: number, B: number): void {
+  if (!w.direct) return;
+  for (let r = 0; r < recs.length; r++) {
+    const dst = recs[r].out.data as Float32Array | Float64Array;
+    dst.set(w.run.rec.subarray(w.offsets[r], w.offsets[r] + T * B * recs[r].size));
+  }
+}
+
 function execute(rt: Runtime, feed: Feeder, opts: RunOptions, plan: Plan, flat: FlatGraph, outputName: string): SimResult {
   const T = feed.steps;
   const B = feed.batch;
@@ -810,7 +966,22 @@ function execute(rt: Runtime, feed: Feeder, opts: RunOptions, plan: Plan, flat: 
   const every = Math.max(1, Math.floor(total / 100));
   const onProgress = opts.onProgress;
   let done = 0;
-  for (let b = 0; b < B; b++) {
+  const whole = wholePlan(rt, feed, recs);
+  if (whole) {
+    // the same progress calls as the per-step loop (every `every` steps and at the end), made after each call
+    let reported = 0;
+    const progress = onProgress ? (d: number): void => {
+      for (let q = (Math.floor(reported / every) + 1) * every; q <= d; q += every) onProgress(Math.floor((q * T) / total), T);
+      if (d === total && total % every !== 0) onProgress(T, T);
+      reported = d;
+    } : null;
+    for (let b = 0; b < B; b++) {
+      resetRuntime(rt);
+      done = runWhole(whole, rt, recs, T, B, b, progress, done);
+    }
+    finishWhole(whole, recs, T, B);
+  }
+  for (let b = 0; b < B && !whole; b++) {
     resetRuntime(rt);
     for (let t = 0; t < T; t++) {
       feed.feedItem(rt, t, b);

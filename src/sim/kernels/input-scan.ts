@@ -17,6 +17,9 @@ export interface NonZeroIndex {
   nanAt: number;
 }
 
+/** Float inputs of at least this many values are scanned in wasm (fewer: a plain loop is as fast). */
+const SCAN_FROM = 256;
+
 /** Values per chunk the wasm scanner takes at once (a multiple of 16). */
 const CHUNK = 16384;
 
@@ -81,7 +84,7 @@ function getScanner(): Scanner | null {
  */
 export function nonZeroIndex(data: ArrayLike<number>, n: number, rows: number): NonZeroIndex {
   const total = n * rows;
-  const sc = total > 4096 && (data instanceof Float32Array || data instanceof Float64Array) ? getScanner() : null;
+  const sc = total >= SCAN_FROM && (data instanceof Float32Array || data instanceof Float64Array) ? getScanner() : null;
   const flat = sc ? scanFlat(sc, data as Float32Array | Float64Array, total) : data instanceof Float32Array ? loop32(data, total) : data instanceof Float64Array ? loop64(data, total) : loopAny(data, total);
   const nnz = flat.length;
   const start = new Int32Array(rows + 1);

@@ -12,6 +12,13 @@
  * bias (or 0) and adds x·w of each non-zero input in the order of the input's active list;
  * spikes are listed in increasing index. Odd sizes are padded to an even length; the padding
  * lane is scratch that is computed but never read or listed.
+ *
+ * Given the graph's input and output ports, the module also exports a whole-run function: it
+ * runs many steps of one item in one call, feeding each step's listed non-zero inputs itself
+ * (as the JavaScript feeder does: clear the entries listed last step, then write the step's
+ * entries and list them in their given order) and copying chosen arrays (records) after each
+ * step into a record area, each to its own running address, so that no JavaScript runs
+ * between steps.
  */
 import type { AffineParams } from "./linear.js";
 import { isUniformCuba, type NeuronCoefs, type NeuronState } from "./neuron.js";
@@ -28,10 +35,80 @@ export type StepOp =
 export interface SmallGraphWasm {
   step: StepFn;
   cleanFlags: Uint8Array[];
+  /** The whole-run entry (only when built with the graph's input and output ports). */
+  run: SmallGraphRun | null;
+}
+
+/**
+ * Runs many steps of one batch item per call, fed in one of two ways: `run` takes up to
+ * `capacity` steps whose listed input entries the caller wrote (each step's count into
+ * `count`, the entries (index, value) one step after the other into `index`/`value`, at most
+ * `entries` in all); `run32`/`run64` scan dense rows of the whole (T, B, n) input that the
+ * caller copied into `in32`/`in64` (checked with `nan32`/`nan64`). The caller lists the
+ * records in `table` and reads them from `rec`.
+ */
+export interface SmallGraphRun {
+  /** Values per step of the input port. */
+  inSize: number;
+  /** Steps one call runs at most. */
+  capacity: number;
+  /** Input entries one call takes at most (≥ the input port's size). */
+  entries: number;
+  /** Per step, how many input entries it has. */
+  count: Int32Array;
+  /** The entries' input indices (distinct within a step) and values (non-zero). */
+  index: Int32Array;
+  value: Float64Array;
+  /** Record area (the kernel writes records only where the table points). */
+  rec: Float64Array;
+  /** Byte address of rec[0] in the memory. */
+  recAt: number;
+  /**
+   * Per record (at most `maxRecords`) four entries: the array's byte address, its length in
+   * values, the byte address its next copy goes to, and the bytes that address advances per
+   * step (the kernel updates the third entry as it goes).
+   */
+  table: Int32Array;
+  maxRecords: number;
+  /** The memory's buffer (an array lives in it when its `buffer` is this). */
+  buffer: ArrayBuffer;
+  /** Runs `steps` (1 … capacity) steps, copying the first `nrec` records after each. */
+  run(steps: number, nrec: number): void;
+  /** The dense input area, as float32 and as float64 values (the same bytes). */
+  in32: Float32Array;
+  in64: Float64Array;
+  /** Byte address of the input area. */
+  inAt: number;
+  /** Runs `steps` steps scanning the float32 rows at byte address `row`, `row + stride`, …; records as in `run`. */
+  run32(steps: number, nrec: number, row: number, stride: number): void;
+  /** As run32 for float64 rows. */
+  run64(steps: number, nrec: number, row: number, stride: number): void;
+  /** Index of the first NaN among in32[0 … count), or −1. */
+  nan32(count: number): number;
+  /** Index of the first NaN among in64[0 … count), or −1. */
+  nan64(count: number): number;
+}
+
+/** Ports the whole-run entry feeds and records (both become kernel memory). */
+export interface SmallGraphIO {
+  input: Port;
+  output: Port;
 }
 
 /** Memory of all weights above this is not a small graph (the per-step overhead no longer dominates). */
 const MAX_BYTES = 8 << 20;
+/**
+ * Steps and input entries one whole-run call takes at most, and the f64 values of its record
+ * area (4 MB: room for a whole run's output of a few hundred items; memory pages that are
+ * never written cost no RAM).
+ */
+const RUN_STEPS = 4096;
+const RUN_ENTRIES = 8192;
+const RUN_RECORD_VALUES = 1 << 19;
+/** Bytes of the dense input area (a whole run's input up to this size is copied in at once). */
+const RUN_INPUT_BYTES = 4 << 20;
+/** Records the whole-run table lists at most. */
+const RUN_MAX_RECORDS = 64;
 /** Layers up to this many f64x2 pairs are unrolled (constant addresses); larger ones loop. */
 const UNROLL_PAIRS = 32;
 
@@ -42,9 +119,10 @@ const pad = (n: number): number => n + (n & 1);
  * Builds the fused step for batch-1 ports, or null when it does not apply (no wasm SIMD, a
  * batch other than 1, a multi-block or float32 affine, or a neuron that is not uniform
  * current-based); the caller then keeps its JavaScript steps. On success the ports' and
- * states' arrays have been moved into the kernel's memory (contents copied).
+ * states' arrays have been moved into the kernel's memory (contents copied). With `io` (the
+ * graph's input and output ports) the module also has the whole-run entry ({@link SmallGraphRun}).
  */
-export function smallGraphWasm(ops: StepOp[]): SmallGraphWasm | null {
+export function smallGraphWasm(ops: StepOp[], io: SmallGraphIO | null = null): SmallGraphWasm | null {
   if (!wasmSimd || ops.length === 0) return null;
   const ports = new Set<Port>();
   let bytes = 64;
@@ -62,11 +140,21 @@ export function smallGraphWasm(ops: StepOp[]): SmallGraphWasm | null {
     }
     for (const p of all) ports.add(p);
   }
+  if (io) {
+    if (io.input.batch !== 1 || io.output.batch !== 1 || io.input.size < 1) return null;
+    ports.add(io.input);
+    ports.add(io.output);
+  }
   for (const p of ports) bytes += 8 * pad(p.size) + 4 * pad(p.size) + 48;
   if (bytes > MAX_BYTES) return null;
+  const entries = io ? Math.max(RUN_ENTRIES, io.input.size) : 0;
+  const recValues = io ? Math.max(RUN_RECORD_VALUES, 16 * pad(io.output.size)) : 0;
+  if (io) bytes += 4 * RUN_STEPS + 12 * entries + 8 * recValues + 16 * RUN_MAX_RECORDS + RUN_INPUT_BYTES + 128;
 
   const cleanFlags: Uint8Array[] = [];
-  const exports = instantiate<{ step: () => void }>(bytes, (heap) => {
+  type RunFns = Pick<SmallGraphRun, "run" | "run32" | "run64" | "nan32" | "nan64">;
+  let run: Omit<SmallGraphRun, keyof RunFns> | null = null;
+  const exports = instantiate<{ step: () => void } & Partial<RunFns>>(bytes, (heap) => {
     // ports: out (f64), act (i32), nact (i32); contents copied, arrays re-pointed
     const P = new Map<Port, { out: number; act: number; nact: number }>();
     for (const p of ports) {
@@ -99,6 +187,16 @@ export function smallGraphWasm(ops: StepOp[]): SmallGraphWasm | null {
       st.i = cur.view.subarray(0, op.c.n);
       return cubaCode(k, op.c, op.inp.map((p) => P.get(p)!.out), P.get(op.outp)!, v.at, cur.at);
     });
+    let runCode = "";
+    if (io) {
+      const count = heap.i32(RUN_STEPS), index = heap.i32(entries), value = heap.f64(entries), rec = heap.f64(recValues), table = heap.i32(4 * RUN_MAX_RECORDS);
+      const area = heap.f64(RUN_INPUT_BYTES / 8);
+      run = {
+        inSize: io.input.size, capacity: RUN_STEPS, entries, count: count.view, index: index.view, value: value.view, rec: rec.view, recAt: rec.at, table: table.view,
+        maxRecords: RUN_MAX_RECORDS, buffer: heap.buffer, in32: new Float32Array(heap.buffer, area.at, RUN_INPUT_BYTES / 4), in64: area.view, inAt: area.at,
+      };
+      runCode = wholeRunCode(P.get(io.input)!, io.input.size, count.at, index.at, value.at, table.at, area.at);
+    }
     return `(module (memory (import "env" "mem") $PAGES)
   (func $small_graph_step (export "step")
     (local $n i32) (local $k i32) (local $idx i32) (local $row i32) (local $j i32) (local $m i32) (local $bits i32)
@@ -106,10 +204,121 @@ export function smallGraphWasm(ops: StepOp[]): SmallGraphWasm | null {
     (local $xs v128) (local $x v128) (local $iv v128) (local $vp v128) (local $rf v128) (local $base v128) (local $vn v128) (local $sm v128) (local $s v128)
     (local $zero v128) (local $one v128) (local $ai v128) (local $bi v128) (local $av v128) (local $bv v128) (local $cv v128) (local $th v128) (local $vr v128)
     (local.set $one (f64x2.splat (f64.const 1)))
-    ${body.join("\n")}))`;
+    ${body.join("\n")})
+  ${runCode})`;
   });
   // the export itself is the step function (no wrapper call per step; t is ignored)
-  return { step: exports.step as StepFn, cleanFlags };
+  const whole = run as Omit<SmallGraphRun, keyof RunFns> | null;
+  const { run: r, run32, run64, nan32, nan64 } = exports;
+  return { step: exports.step as StepFn, cleanFlags, run: whole && r && run32 && run64 && nan32 && nan64 ? { ...whole, run: r, run32, run64, nan32, nan64 } : null };
+}
+
+/**
+ * The whole-run functions. Per step each does the feeder's work on the input port (clear the
+ * entries listed last step, or all of it when its list is unknown; then write and list the
+ * step's non-zeros), the fused step, then copies each record's values to its running address
+ * (16 bytes at a time, an odd length's last value alone), which then advances by its stride.
+ * `run` takes the steps' listed entries (count, index, value) in their order; `run32`/`run64`
+ * scan a dense float32/float64 row per step (x ≠ 0, increasing index: −0 is not listed),
+ * starting at byte address `row` and advancing by `stride` bytes per step. `nan32`/`nan64`
+ * return the index of the first NaN among the input area's first `count` values, or −1.
+ */
+function wholeRunCode(inp: { out: number; act: number; nact: number }, n: number, count: number, index: number, value: number, table: number, area: number): string {
+  const clear = `
+        (local.set $m (i32.load (i32.const ${inp.nact})))
+        (if (i32.lt_s (local.get $m) (i32.const 0))
+          (then
+            (local.set $i (i32.const 0))
+            (loop $zero
+              (f64.store offset=${inp.out} (i32.shl (local.get $i) (i32.const 3)) (f64.const 0))
+              (br_if $zero (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const ${n})))))
+          (else
+            (local.set $k (i32.const 0))
+            (block $cleared (loop $clear
+              (br_if $cleared (i32.ge_s (local.get $k) (local.get $m)))
+              (f64.store offset=${inp.out} (i32.shl (i32.load offset=${inp.act} (i32.shl (local.get $k) (i32.const 2))) (i32.const 3)) (f64.const 0))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $clear)))))`;
+  const records = `
+        (local.set $r (i32.const 0))
+        (block $recorded (loop $record
+          (br_if $recorded (i32.ge_u (local.get $r) (local.get $nrec)))
+          (local.set $t (i32.shl (local.get $r) (i32.const 4)))
+          (local.set $src (i32.load offset=${table} (local.get $t)))
+          (local.set $len (i32.shl (i32.load offset=${table + 4} (local.get $t)) (i32.const 3)))
+          (local.set $dst (i32.load offset=${table + 8} (local.get $t)))
+          (local.set $j (i32.const 0))
+          (block $pairs (loop $copy
+            (br_if $pairs (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $len)))
+            (v128.store (i32.add (local.get $dst) (local.get $j)) (v128.load (i32.add (local.get $src) (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $copy)))
+          (if (i32.lt_u (local.get $j) (local.get $len)) (then
+            (f64.store (i32.add (local.get $dst) (local.get $j)) (f64.load (i32.add (local.get $src) (local.get $j))))))
+          (i32.store offset=${table + 8} (local.get $t) (i32.add (local.get $dst) (i32.load offset=${table + 12} (local.get $t))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $record)))`;
+  const fn = (name: string, params: string, feed: string, next: string): string => `
+  (func $small_graph_${name} (export "${name}") (param $steps i32) (param $nrec i32) ${params}
+    (local $s i32) (local $e i32) (local $m i32) (local $k i32) (local $i i32) (local $x f64)
+    (local $dst i32) (local $r i32) (local $t i32) (local $src i32) (local $len i32) (local $j i32)
+    (block $done
+      (br_if $done (i32.le_s (local.get $steps) (i32.const 0)))
+      (loop $step
+        ;; clear what the previous step listed
+        ${clear}
+        ;; this step's non-zeros: write and list them
+        ${feed}
+        (i32.store (i32.const ${inp.nact}) (local.get $m))
+        (call $small_graph_step)
+        ;; records: copy each to its running address
+        ${records}
+        ${next}
+        (br_if $step (i32.lt_s (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $steps))))))`;
+  const entries = `
+        (local.set $m (i32.load offset=${count} (i32.shl (local.get $s) (i32.const 2))))
+        (local.set $k (i32.const 0))
+        (block $fed (loop $feed
+          (br_if $fed (i32.ge_s (local.get $k) (local.get $m)))
+          (local.set $i (i32.load offset=${index} (i32.shl (local.get $e) (i32.const 2))))
+          (f64.store offset=${inp.out} (i32.shl (local.get $i) (i32.const 3)) (f64.load offset=${value} (i32.shl (local.get $e) (i32.const 3))))
+          (i32.store offset=${inp.act} (i32.shl (local.get $k) (i32.const 2)) (local.get $i))
+          (local.set $e (i32.add (local.get $e) (i32.const 1)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $feed)))`;
+  const dense = (load: (at: string) => string, shift: number): string => `
+        (local.set $m (i32.const 0))
+        (local.set $i (i32.const 0))
+        (loop $scan
+          (local.set $x ${load(`(i32.add (local.get $row) (i32.shl (local.get $i) (i32.const ${shift})))`)})
+          (if (f64.ne (local.get $x) (f64.const 0)) (then
+            (f64.store offset=${inp.out} (i32.shl (local.get $i) (i32.const 3)) (local.get $x))
+            (i32.store offset=${inp.act} (i32.shl (local.get $m) (i32.const 2)) (local.get $i))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+          (br_if $scan (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const ${n}))))`;
+  const nextRow = "(local.set $row (i32.add (local.get $row) (local.get $stride)))";
+  const rowParams = "(param $row i32) (param $stride i32)";
+  const nan = (name: string, lanes: number, cmp: string, load: string, shift: number): string => `
+  (func $small_graph_${name} (export "${name}") (param $count i32) (result i32)
+    (local $i i32) (local $v v128)
+    (block $blocks (loop $block
+      (br_if $blocks (i32.gt_u (i32.add (local.get $i) (i32.const ${lanes})) (local.get $count)))
+      (local.set $v (v128.load offset=${area} (i32.shl (local.get $i) (i32.const ${shift}))))
+      (br_if $blocks (v128.any_true (${cmp} (local.get $v) (local.get $v))))
+      (local.set $i (i32.add (local.get $i) (i32.const ${lanes})))
+      (br $block)))
+    (block $found (loop $one
+      (br_if $found (i32.ge_u (local.get $i) (local.get $count)))
+      (if (${load.replace("load", "ne")} (${load} offset=${area} (i32.shl (local.get $i) (i32.const ${shift}))) (${load} offset=${area} (i32.shl (local.get $i) (i32.const ${shift}))))
+        (then (return (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $one)))
+    (i32.const -1))`;
+  return fn("run", "", entries, "")
+    + fn("run32", rowParams, dense((at) => `(f64.promote_f32 (f32.load ${at}))`, 2), nextRow)
+    + fn("run64", rowParams, dense((at) => `(f64.load ${at})`, 3), nextRow)
+    + nan("nan32", 4, "f32x4.ne", "f32.load", 2)
+    + nan("nan64", 2, "f64x2.ne", "f64.load", 3);
 }
 
 /**
