@@ -387,13 +387,15 @@ function cubaCode(k: number, c: NeuronCoefs, xs: number[], outp: { out: number; 
   const add = (a: string, b: string): string => `(f64x2.add ${a} ${b})`;
   const sub = (a: string, b: string): string => `(f64x2.sub ${a} ${b})`;
   const L = (name: string): string => `(local.get $${name})`;
+  // a gain of exactly 1 is left out: 1·y = y for every y (IEEE multiplication by 1 is exact, −0 stays −0)
+  const times = (g: number, name: string, y: string): string => (g === 1 ? y : mul(L(name), y));
   const pair = (b: string, off: number, kk: string, last: boolean): string => {
     // i ← ai·i + bi·x
     let code = `
-      (local.set $iv ${add(mul(L("ai"), `(v128.load ${at(b, cur + off)})`), mul(L("bi"), x(b, off)))})
+      (local.set $iv ${add(mul(L("ai"), `(v128.load ${at(b, cur + off)})`), times(c.bi[0], "bi", x(b, off)))})
       (v128.store ${at(b, cur + off)} (local.get $iv))
       (local.set $vp (v128.load ${at(b, v + off)}))`;
-    const vnew = add(add(mul(L("av"), L("vp")), mul(L("bv"), L("iv"))), L("cv"));
+    const vnew = add(add(mul(L("av"), L("vp")), times(c.bv[0], "bv", L("iv"))), L("cv"));
     if (c.timing === "same") {
       // spike on the updated v, reset in the same step
       code += `
