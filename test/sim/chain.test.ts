@@ -63,4 +63,18 @@ describe("wasm chain of conv→IF, pool and affine→IF layers", () => {
     for (const q of js.records["n1.spikes"].data) n1 += q;
     expect(n1).toBeGreaterThan(30);
   });
+
+  it("step() with one item runs the chain too and gives the same output as run(), across reset()", () => {
+    const plan = compile(net, { dt: 1e-3 });
+    const item = new Float32Array(T * N);
+    for (let t = 0; t < T; t++) item.set(x.subarray((t * B + 1) * N, (t * B + 2) * N), t * N);
+    const whole = plan.run({ dtype: "float32", shape: [T, 2, H, H], data: item });
+    expect(whole.output.data.reduce((a, q) => a + q, 0)).toBeGreaterThan(5);
+    for (let round = 0; round < 2; round++) {
+      plan.reset();
+      const stepped: number[] = [];
+      for (let t = 0; t < T; t++) stepped.push(...plan.step({ dtype: "float32", shape: [2, H, H], data: item.subarray(t * N, (t + 1) * N) }).data);
+      expect(stepped).toEqual(Array.from(whole.output.data));
+    }
+  });
 });
