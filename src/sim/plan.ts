@@ -9,7 +9,7 @@ import { attachDisplay } from "../ir/display.js";
 import { NirError } from "../ir/errors.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import type { NIRGraph, NIRPrimitive } from "../ir/types.js";
-import { convGeometry, flattenGraph, inferSimShapes, inputShapeOf, poolGeometry, scheduleGraph, type FlatGraph, type FlatNode, type Schedule } from "./graph.js";
+import { convGeometry, flattenGraph, inferSimShapes, poolGeometry, scheduleGraph, type FlatGraph, type FlatNode, type Schedule } from "./graph.js";
 import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
 import { convParams, convStep, poolRows, poolStep } from "./kernels/conv.js";
 import { convIFRows, convIFStep } from "./kernels/conv-if.js";

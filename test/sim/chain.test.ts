@@ -49,18 +49,19 @@ describe("wasm chain of conv→IF, pool and affine→IF layers", () => {
   it("whole network (one chain): output spikes equal the JavaScript kernels'", () => {
     const [auto, js] = runs([]);
     let spikes = 0;
-    for (const q of js.output.data) spikes += q;
+    for (const q of js.output.data as Float32Array) spikes += q;
     expect(spikes).toBeGreaterThan(30);
-    expect(Array.from(auto.output.data)).toEqual(Array.from(js.output.data));
+    expect(Array.from(auto.output.data as Float32Array)).toEqual(Array.from(js.output.data as Float32Array));
   });
 
   it("recorded intermediate layers (chains cut there): spikes, pool sums and the affine-fed IF's v equal", () => {
     const record = ["n0:spikes", "p0", "n1:spikes", "n2:v"];
     const [auto, js] = runs(record);
-    for (const key of ["n0.spikes", "p0.out", "n1.spikes", "n2.v"]) expect(Array.from(auto.records[key].data)).toEqual(Array.from(js.records[key].data));
-    expect(Array.from(auto.output.data)).toEqual(Array.from(js.output.data));
+    const values = (t: { data: unknown }) => Array.from(t.data as Float64Array);
+    for (const key of ["n0.spikes", "p0.out", "n1.spikes", "n2.v"]) expect(values(auto.records[key])).toEqual(values(js.records[key]));
+    expect(values(auto.output)).toEqual(values(js.output));
     let n1 = 0;
-    for (const q of js.records["n1.spikes"].data) n1 += q;
+    for (const q of js.records["n1.spikes"].data as Float32Array) n1 += q;
     expect(n1).toBeGreaterThan(30);
   });
 
@@ -69,12 +70,12 @@ describe("wasm chain of conv→IF, pool and affine→IF layers", () => {
     const item = new Float32Array(T * N);
     for (let t = 0; t < T; t++) item.set(x.subarray((t * B + 1) * N, (t * B + 2) * N), t * N);
     const whole = plan.run({ dtype: "float32", shape: [T, 2, H, H], data: item });
-    expect(whole.output.data.reduce((a, q) => a + q, 0)).toBeGreaterThan(5);
+    expect((whole.output.data as Float32Array).reduce((a, q) => a + q, 0)).toBeGreaterThan(5);
     for (let round = 0; round < 2; round++) {
       plan.reset();
       const stepped: number[] = [];
-      for (let t = 0; t < T; t++) stepped.push(...plan.step({ dtype: "float32", shape: [2, H, H], data: item.subarray(t * N, (t + 1) * N) }).data);
-      expect(stepped).toEqual(Array.from(whole.output.data));
+      for (let t = 0; t < T; t++) stepped.push(...(plan.step({ dtype: "float32", shape: [2, H, H], data: item.subarray(t * N, (t + 1) * N) }).data as Float64Array));
+      expect(stepped).toEqual(Array.from(whole.output.data as Float32Array));
     }
   });
 });

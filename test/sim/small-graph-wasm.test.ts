@@ -20,6 +20,7 @@ import { makePort, type Port, type StepFn } from "../../src/sim/kernels/port.js"
 import { smallGraphWasm, type StepOp } from "../../src/sim/kernels/small-graph-wasm.js";
 import { wasmSimd } from "../../src/sim/wasm/instance.js";
 import { sharedFile } from "../support.js";
+import { smallRecurrentGraph } from "./recurrent-fixture.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -122,7 +123,7 @@ describe.skipIf(!wasmSimd)("small-graph WebAssembly kernel against the JavaScrip
 
 // ---------------------------------------------------------------------------------------
 
-function sameRun(g: ir.NIRGraphType, opts: CompileOptions, input: SimInput, record: string[]): number {
+function sameRun(g: ir.NIRGraph, opts: CompileOptions, input: SimInput, record: string[]): number {
   const a = compile(g, { ...opts, kernels: "auto" }).run(input, { record });
   const b = compile(g, { ...opts, kernels: "js" }).run(input, { record });
   expect(a.output.shape).toEqual(b.output.shape);
@@ -130,7 +131,7 @@ function sameRun(g: ir.NIRGraphType, opts: CompileOptions, input: SimInput, reco
   expect(Object.keys(a.records).sort()).toEqual(Object.keys(b.records).sort());
   for (const k of Object.keys(b.records)) expect([k, firstDiff(a.records[k].data as ArrayLike<number>, b.records[k].data as ArrayLike<number>)]).toEqual([k, -1]);
   let spikes = 0;
-  for (const x of a.output.data as ArrayLike<number>) spikes += Number(x);
+  for (const x of a.output.data as Float32Array) spikes += x;
   return spikes;
 }
 
@@ -191,19 +192,7 @@ describe("synthetic recurrent graph (odd sizes, a looped layer of 71): auto equa
   it("Input(5) → Affine → CubaLIF(71) ⇄ Affine(71×71) → Linear(9×71) → CubaLIF(9), snntorch and norse, both resets, batch 1 and 4", () => {
     const r = rng(77);
     const t64 = (shape: number[], f: () => number): Tensor => ({ dtype: "float64", shape, data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f) });
-    const cuba = (n: number) => ir.CubaLIF({ tau_syn: t64([n], () => 2e-3), tau_mem: t64([n], () => 4e-3), r: t64([n], () => 1), v_leak: t64([n], () => 0), v_threshold: t64([n], () => 0.05), w_in: t64([n], () => 1) });
-    const g = ir.NIRGraph({
-      nodes: {
-        input: ir.Input({ shape: [5] }),
-        fc1: ir.Affine({ weight: t64([71, 5], () => (r() - 0.3) * 2), bias: t64([71], () => (r() - 0.5) * 0.1) }),
-        lif: cuba(71),
-        rec: ir.Affine({ weight: t64([71, 71], () => (r() - 0.55) * 0.5), bias: t64([71], () => (r() - 0.5) * 0.05) }),
-        fc2: ir.Linear({ weight: t64([9, 71], () => (r() - 0.4) * 0.5) }),
-        out: cuba(9),
-        output: ir.Output({ shape: [9] }),
-      },
-      edges: [["input", "fc1"], ["fc1", "lif"], ["lif", "rec"], ["rec", "lif"], ["lif", "fc2"], ["fc2", "out"], ["out", "output"]],
-    });
+    const g = smallRecurrentGraph(r);
     for (const profile of ["snntorch", "norse"] as const) for (const reset of ["zero", "subtract"] as const) for (const B of [1, 4]) {
       const x = t64([200, B, 5], () => (r() < 0.2 ? 1 : 0));
       const spikes = sameRun(g, { dt: 1e-4, profile, reset }, x, ["lif:spikes", "lif:v", "lif:i", "out:v", "rec", "fc2"]);

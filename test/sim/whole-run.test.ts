@@ -16,6 +16,7 @@ import { read } from "../../src/io/index.js";
 import { compile, type CompileOptions, type SimInput } from "../../src/sim/index.js";
 import { wasmSimd } from "../../src/sim/wasm/instance.js";
 import { sharedFile } from "../support.js";
+import { smallRecurrentGraph } from "./recurrent-fixture.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -30,7 +31,7 @@ function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Runs auto and js; asserts equal outputs, records and progress calls; returns the output's sum. */
-function sameRun(g: ir.NIRGraphType, opts: CompileOptions, input: SimInput, record: string[] = [], progress = false): number {
+function sameRun(g: ir.NIRGraph, opts: CompileOptions, input: SimInput, record: string[] = [], progress = false): number {
   const calls: Record<string, number[][]> = { auto: [], js: [] };
   const run = (kernels: "auto" | "js") =>
     compile(g, { ...opts, kernels }).run(input, { record, onProgress: progress ? (d, t) => calls[kernels].push([d, t]) : undefined });
@@ -45,7 +46,7 @@ function sameRun(g: ir.NIRGraphType, opts: CompileOptions, input: SimInput, reco
     expect(calls.auto).toEqual(calls.js);
   }
   let sum = 0;
-  for (const x of a.output.data as ArrayLike<number>) sum += Number(x);
+  for (const x of a.output.data as Float32Array) sum += x;
   return sum;
 }
 
@@ -101,20 +102,7 @@ describe.skipIf(!inputPath)("Braille RNNs: whole-run kernel (auto) equals the Ja
 
 describe("synthetic small graph: every way through the whole-run kernel equals js", () => {
   const r = rng(2024);
-  const t64 = (shape: number[], f: () => number): Tensor => ({ dtype: "float64", shape, data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f) });
-  const cuba = (n: number) => ir.CubaLIF({ tau_syn: t64([n], () => 2e-3), tau_mem: t64([n], () => 4e-3), r: t64([n], () => 1), v_leak: t64([n], () => 0), v_threshold: t64([n], () => 0.05), w_in: t64([n], () => 1) });
-  const g = ir.NIRGraph({
-    nodes: {
-      input: ir.Input({ shape: [5] }),
-      fc1: ir.Affine({ weight: t64([71, 5], () => (r() - 0.3) * 2), bias: t64([71], () => (r() - 0.5) * 0.1) }),
-      lif: cuba(71),
-      rec: ir.Affine({ weight: t64([71, 71], () => (r() - 0.55) * 0.5), bias: t64([71], () => (r() - 0.5) * 0.05) }),
-      fc2: ir.Linear({ weight: t64([9, 71], () => (r() - 0.4) * 0.5) }),
-      out: cuba(9),
-      output: ir.Output({ shape: [9] }),
-    },
-    edges: [["input", "fc1"], ["fc1", "lif"], ["lif", "rec"], ["rec", "lif"], ["lif", "fc2"], ["fc2", "out"], ["out", "output"]],
-  });
+  const g = smallRecurrentGraph(r);
   /** Input values: mostly 0, some −0, negatives and fractions; whole steps without input. */
   const value = (t: number, zeros: number): number => {
     if (t % 17 < 3) return 0;
