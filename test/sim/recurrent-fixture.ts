@@ -1,10 +1,23 @@
 /**
- * A synthetic small recurrent graph shared by the small-graph kernel tests: Input(5) → Affine →
+ * Shared by the small-graph kernel tests: a seeded generator, bit-for-bit comparison, and a synthetic small recurrent graph: Input(5) → Affine →
  * CubaLIF(71) ⇄ Affine(71×71), → Linear(9×71) → CubaLIF(9). 71 is odd and above the unrolling
  * limit, so the looped and padded paths of the generated kernel run. Weights come from `r`.
  */
 import * as ir from "../../src/ir/index.js";
 import type { Tensor } from "../../src/ir/tensor.js";
+
+/** A seeded uniform [0, 1) generator (LCG), so fixtures are the same on every run. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** Bit-for-bit equality (−0 ≠ 0, NaN = NaN); the first differing index or −1. */
+export function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return 0;
+  for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) return k;
+  return -1;
+}
 
 /** The graph above with weights and biases drawn from r(). */
 export function smallRecurrentGraph(r: () => number): ir.NIRGraph {

@@ -20,19 +20,9 @@ import { makePort, type Port, type StepFn } from "../../src/sim/kernels/port.js"
 import { smallGraphWasm, type StepOp } from "../../src/sim/kernels/small-graph-wasm.js";
 import { wasmSimd } from "../../src/sim/wasm/instance.js";
 import { sharedFile } from "../support.js";
-import { smallRecurrentGraph } from "./recurrent-fixture.js";
+import { firstDiff, rng, smallRecurrentGraph } from "./recurrent-fixture.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
-/** Bit-for-bit equality (−0 ≠ 0, NaN = NaN); returns the first differing index or −1. */
-function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) return k;
-  return -1;
-}
 
 function affine(r: () => number, nout: number, nin: number, withBias: boolean, centre = 0.35): AffineParams {
   const w = Float64Array.from({ length: nout * nin }, () => (r() - centre) * 0.8);

@@ -16,19 +16,9 @@ import { read } from "../../src/io/index.js";
 import { compile, type CompileOptions, type SimInput } from "../../src/sim/index.js";
 import { wasmSimd } from "../../src/sim/wasm/instance.js";
 import { sharedFile } from "../support.js";
-import { smallRecurrentGraph } from "./recurrent-fixture.js";
+import { firstDiff, rng, smallRecurrentGraph } from "./recurrent-fixture.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
-/** Bit-for-bit equality (−0 ≠ 0); the first differing index or −1. */
-function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) return k;
-  return -1;
-}
 
 /** Runs auto and js; asserts equal outputs, records and progress calls; returns the output's sum. */
 function sameRun(g: ir.NIRGraph, opts: CompileOptions, input: SimInput, record: string[] = [], progress = false): number {
