@@ -7,8 +7,9 @@
  * Every layer performs the JavaScript kernels' operations in the same order (conv-if.ts,
  * conv.ts's pool, linear.ts + neuron.ts), so spikes, values and v are identical bit for bit:
  * - conv→IF: each listed non-zero input adds x·w (w itself for x = 1) into a position-major
- *   scratch, two channels per f64x2; touched positions are then updated, v + g·y, spike on
- *   v > θ, v ← v_reset, spikes listed by touched position and channel. With more than 30% of the
+ *   scratch, two channels per f64x2, and ORs its input position's precomputed bitmap of reached
+ *   output positions into the step's bitmap; the touched positions are then updated in ascending
+ *   order, v + g·y, spike on v > θ, v ← v_reset, spikes listed by position and channel. With more than 30% of the
  *   inputs listed the JavaScript kernel gathers (ascending input order per output) and fires in
  *   NCHW order: the chain then scatters in ascending input order and fires in NCHW order too.
  * - pool: y[q] += x·scale for the outputs each listed input reaches, listed at first touch.
@@ -98,6 +99,7 @@ const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i32) (lo
 function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>): string {
   const { g, g0, th0, vr0 } = l;
   const cout = g.cout, coutG = g.cout / g.groups, ohw = g.oh * g.ow, isz = g.cin * g.h * g.w;
+  const nv = Math.ceil(ohw / 128);
   // the JavaScript kernel gathers when na > 0.3·isz (compared in floating point): smallest such na
   let denseAt = Math.ceil(0.3 * isz);
   while (!(denseAt > 0.3 * isz)) denseAt++;
@@ -111,11 +113,6 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
             const wv = `(v128.load offset=${16 * j} (local.get $w))`;
             return `(v128.store offset=${16 * j} (local.get $o) (f64x2.add (v128.load offset=${16 * j} (local.get $o)) ${unit ? wv : `(f64x2.mul (local.get $xs) ${wv})`}))`;
           }).join("\n          ")}
-          (local.set $p (i32.load offset=${A.pos} (i32.shl (local.get $r) (i32.const 2))))
-          (if (i32.ne (i32.load offset=${A.stamp} (i32.shl (local.get $p) (i32.const 2))) (local.get $sid)) (then
-            (i32.store offset=${A.stamp} (i32.shl (local.get $p) (i32.const 2)) (local.get $sid))
-            (i32.store offset=${A.touched} (i32.shl (local.get $nt) (i32.const 2)) (local.get $p))
-            (local.set $nt (i32.add (local.get $nt) (i32.const 1)))))
           (local.set $r (i32.add (local.get $r) (i32.const 1)))
           (br $l1)))`;
   // one input index $idx with value $xv ≠ 0: its rows
@@ -150,15 +147,26 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
         (br_if $de (i32.ge_u (local.get $e) (local.get $na)))
         (local.set $idx (i32.load offset=${io.inList} (i32.shl (local.get $e) (i32.const 2))))
         (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
-        (if (f64.ne (local.get $xv) (f64.const 0)) (then ${oneInput}))
+        (if (f64.ne (local.get $xv) (f64.const 0)) (then
+          ${oneInput}
+          ;; mark the output positions this input position reaches
+          (local.set $p (i32.add (i32.const ${A.masks}) (i32.mul (i32.rem_u (local.get $idx) (i32.const ${g.h * g.w})) (i32.const ${16 * nv}))))
+          ${range(nv).map((j) => `(v128.store offset=${A.tb + 16 * j} (i32.const 0) (v128.or (v128.load offset=${A.tb + 16 * j} (i32.const 0)) (v128.load offset=${16 * j} (local.get $p))))`).join("\n          ")}))
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $le)))
+      ;; the touched positions, ascending: the set bits of the bitmap (cleared as read)
       (block $df (loop $lf
-        (br_if $df (i32.ge_u (local.get $q) (local.get $nt)))
-        (local.set $po (i32.load offset=${A.touched} (i32.shl (local.get $q) (i32.const 2))))
-        (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
-        (local.set $vb (i32.add (i32.const ${A.v}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
-        ${range(cout / 2).map(firePair).join("")}
+        (br_if $df (i32.ge_u (local.get $q) (i32.const ${4 * nv})))
+        (local.set $nt (i32.load offset=${A.tb} (i32.shl (local.get $q) (i32.const 2))))
+        (if (local.get $nt) (then
+          (i32.store offset=${A.tb} (i32.shl (local.get $q) (i32.const 2)) (i32.const 0))
+          (block $dbit (loop $lbit
+            (local.set $po (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $nt))))
+            (local.set $nt (i32.and (local.get $nt) (i32.sub (local.get $nt) (i32.const 1))))
+            (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
+            (local.set $vb (i32.add (i32.const ${A.v}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
+            ${range(cout / 2).map(firePair).join("")}
+            (br_if $lbit (local.get $nt))))))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
         (br $lf))))
     (else
@@ -297,7 +305,8 @@ function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>
 function layerBytes(l: ChainLayer): number {
   if (l.kind === "convIF") {
     const ohw = l.g.oh * l.g.ow, osz = l.g.cout * ohw, nin = l.g.cin * l.g.h * l.g.w, nrow = l.rows.start[nin];
-    return 4 * (nin + 1) + 12 * nrow + 8 * l.rows.wc.length + 16 * osz + 8 * ohw;
+    const nv = Math.ceil(ohw / 128);
+    return 4 * (nin + 1) + 8 * nrow + 8 * l.rows.wc.length + 16 * osz + 16 * nv * (l.g.h * l.g.w + 1);
   }
   if (l.kind === "pool") return 4 * (l.isz + 1) + 4 * l.rowOut.length + 4 * l.osz;
   return 8 * (l.p.nin * l.p.nout + 3 * l.p.nout) + 12 * l.p.nin;
@@ -324,19 +333,25 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
       const name = `layer${k}_${l.kind}`;
       if (l.kind === "convIF") {
         const ohw = l.g.oh * l.g.ow, nin = l.g.cin * l.g.h * l.g.w, nrow = l.rows.start[nin];
-        const start = heap.i32(nin + 1), yOff = heap.i32(nrow), wOff = heap.i32(nrow), pos = heap.i32(nrow);
+        const start = heap.i32(nin + 1), yOff = heap.i32(nrow), wOff = heap.i32(nrow);
         const wc = heap.f64(l.rows.wc.length), Y = heap.f64(osz), V = heap.f64(osz);
-        const stamp = heap.i32(ohw), touched = heap.i32(ohw);
+        // per input position, the bitmap of the output positions its taps reach (the same for every channel)
+        const hw = l.g.h * l.g.w, nv = Math.ceil(ohw / 128);
+        const masks = heap.i32(hw * 4 * nv), tb = heap.i32(4 * nv);
+        for (let pin = 0; pin < hw; pin++) {
+          for (let r = l.rows.start[pin]; r < l.rows.start[pin + 1]; r++) {
+            const q = l.rows.pos[r];
+            masks.view[pin * 4 * nv + (q >> 5)] |= 1 << (q & 31);
+          }
+        }
         start.view.set(l.rows.start);
         wc.view.set(l.rows.wc);
-        pos.view.set(l.rows.pos.subarray(0, nrow));
         for (let r = 0; r < nrow; r++) {
           yOff.view[r] = Y.at + 8 * l.rows.yOff[r];
           wOff.view[r] = wc.at + 8 * l.rows.wOff[r];
         }
-        stamp.view.fill(-1);
         v.push(V.view);
-        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, pos: pos.at, y: Y.at, v: V.at, stamp: stamp.at, touched: touched.at }));
+        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at }));
       } else if (l.kind === "pool") {
         const rs = heap.i32(l.isz + 1), ro = heap.i32(l.rowOut.length), stamp = heap.i32(osz);
         rs.view.set(l.rowStart);

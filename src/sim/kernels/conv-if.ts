@@ -2,7 +2,8 @@
  * A bias-free Conv1d/Conv2d fused with the non-leaky IF layer it alone feeds. The conv sums
  * into a private position-major scratch (output position × channel), so one input event adds
  * a contiguous block of `cout/groups` weights per kernel tap — no index array per synapse.
- * Only the positions the events touched are then tested: v += gain·y, spike on v > θ, v ← v_reset.
+ * Only the positions the events touched are then tested, in ascending order: v += gain·y, spike
+ * on v > θ, v ← v_reset.
  * Every output element receives its contributions in event order, as in the unfused pair,
  * so the arithmetic (and every spike) is identical to conv followed by the IF kernel.
  * Dense inputs (> 30% non-zero) use a gather into the same scratch and test every neuron.
@@ -237,6 +238,8 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
         for (let idx = 0; idx < isz; idx++) if (x[io + idx] !== 0) scan[c++] = idx;
         nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, io, scan, 0, c, stamp, stampId, touched);
       }
+      // touched positions in ascending order (as the wasm chain, which marks them in a bitmap)
+      touched.subarray(0, nt).sort();
       if (uniform) m = fireTouched(y, v, spikes.out, spikes.act, oo, cout, ohw, g0, th0, vr0, touched, nt);
       else {
         for (let q = 0; q < nt; q++) {
