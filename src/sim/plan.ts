@@ -738,23 +738,28 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string, whole: 
   if (ev.index.length !== E || (ev.value && ev.value.length !== E) || (ev.batch && ev.batch.length !== E)) {
     throw new NirError("sim.input_shape", "event arrays t, index, value and batch must have equal lengths", { node: inputName });
   }
-  let B = ev.batchSize ?? 1;
-  if (ev.batch) for (let k = 0; k < E; k++) B = Math.max(B, ev.batch[k] + 1);
-  for (let k = 0; k < E; k++) {
-    if (ev.index[k] < 0 || ev.index[k] >= n) throw new NirError("sim.input_shape", `event ${k} has index ${ev.index[k]} outside the input size ${n} (shape [${shape.join(",")}])`, { node: inputName });
-    if (ev.value && Number.isNaN(ev.value[k])) throw new NirError("sim.nan", `event ${k} has a NaN value`, { node: inputName });
-  }
-  // counting sort by (item, step)
+  // one pass checks every event and computes its slot (item·T + step, −1 when outside 0…T−1);
+  // a counting sort by slot then lists each (item, step)'s events in their given order
   const T = ev.steps;
-  const bat = ev.batch;
-  const slot = (k: number): number => (bat ? bat[k] : 0) * T + ev.t[k];
+  const bat = ev.batch, tt = ev.t, value = ev.value, index = ev.index;
+  let B = ev.batchSize ?? 1;
+  const slots = new Int32Array(E);
+  for (let k = 0; k < E; k++) {
+    const i = index[k];
+    if (i < 0 || i >= n) throw new NirError("sim.input_shape", `event ${k} has index ${i} outside the input size ${n} (shape [${shape.join(",")}])`, { node: inputName });
+    if (value && value[k] !== value[k]) throw new NirError("sim.nan", `event ${k} has a NaN value`, { node: inputName });
+    const b = bat ? bat[k] : 0;
+    if (b < 0) throw new NirError("sim.input_shape", `event ${k} has batch item ${b} (must be ≥ 0)`, { node: inputName });
+    if (b >= B) B = b + 1;
+    const t = tt[k];
+    slots[k] = t >= 0 && t < T ? b * T + t : -1;
+  }
   const start = new Int32Array(B * T + 1);
-  for (let k = 0; k < E; k++) if (ev.t[k] >= 0 && ev.t[k] < T) start[slot(k) + 1]++;
+  for (let k = 0; k < E; k++) if (slots[k] >= 0) start[slots[k] + 1]++;
   for (let q = 0; q < B * T; q++) start[q + 1] += start[q];
   const order = new Int32Array(start[B * T]);
   const fill = start.slice(0, B * T);
-  for (let k = 0; k < E; k++) if (ev.t[k] >= 0 && ev.t[k] < T) order[fill[slot(k)]++] = k;
-  const value = ev.value, index = ev.index;
+  for (let k = 0; k < E; k++) if (slots[k] >= 0) order[fill[slots[k]]++] = k;
   return {
     steps: T,
     batch: B,
