@@ -89,7 +89,7 @@ function emitSpike(io: IO): string {
 }
 
 const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i32) (local $e i32) (local $idx i32) (local $k i32)
-    (local $r i32) (local $r1 i32) (local $o i32) (local $w i32) (local $p i32) (local $nt i32) (local $po i32) (local $co i32)
+    (local $r i32) (local $r1 i32) (local $o i32) (local $w i32) (local $p i32) (local $word i32) (local $po i32) (local $co i32)
     (local $yb i32) (local $vb i32) (local $bits i32) (local $c i32) (local $j i32) (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
     (local $xv f64) (local $val f64) (local $vs f64)
     (local $xs v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $yv v128) (local $nz v128) (local $vo v128)
@@ -157,16 +157,16 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
       ;; the touched positions, ascending: the set bits of the bitmap (cleared as read)
       (block $df (loop $lf
         (br_if $df (i32.ge_u (local.get $q) (i32.const ${4 * nv})))
-        (local.set $nt (i32.load offset=${A.tb} (i32.shl (local.get $q) (i32.const 2))))
-        (if (local.get $nt) (then
+        (local.set $word (i32.load offset=${A.tb} (i32.shl (local.get $q) (i32.const 2))))
+        (if (local.get $word) (then
           (i32.store offset=${A.tb} (i32.shl (local.get $q) (i32.const 2)) (i32.const 0))
           (block $dbit (loop $lbit
-            (local.set $po (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $nt))))
-            (local.set $nt (i32.and (local.get $nt) (i32.sub (local.get $nt) (i32.const 1))))
+            (local.set $po (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $word))))
+            (local.set $word (i32.and (local.get $word) (i32.sub (local.get $word) (i32.const 1))))
             (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
             (local.set $vb (i32.add (i32.const ${A.v}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
             ${range(cout / 2).map(firePair).join("")}
-            (br_if $lbit (local.get $nt))))))
+            (br_if $lbit (local.get $word))))))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
         (br $lf))))
     (else
