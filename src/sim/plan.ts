@@ -359,22 +359,28 @@ function fusablePairs(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
 /**
  * The step of a wasm chain: the input port's active list and values go into the chain's input
  * (a port without a list is scanned: its non-zeros), one call runs every layer, and the last
- * layer's list and values come out into its port.
+ * layer's list and values come out into its port. The running sum of each step's largest input
+ * (Infinity after a non-integer) since v's reset (step t = 0) lets layers run direct while
+ * their sums are provably exact (see `WasmChain.directMask`).
  */
 function chainStep(chain: WasmChain, inp: Port, outp: Port): StepFn {
   const { inList, inVal, outList, outVal } = chain;
   const isz = inp.size;
   let prevN = 0;
   let sid = 0;
-  return () => {
+  let inputSum = 0;
+  return (t) => {
     for (let k = 0; k < prevN; k++) inVal[inList[k]] = 0;
     const x = inp.out, act = inp.act;
     let na = inp.nact[0];
+    let most = 0;
     if (na >= 0) {
       for (let k = 0; k < na; k++) {
         const i = act[k];
+        const v = x[i];
         inList[k] = i;
-        inVal[i] = x[i];
+        inVal[i] = v;
+        most = Math.max(most, v < 0 ? -v : v);
       }
     } else {
       na = 0;
@@ -383,11 +389,16 @@ function chainStep(chain: WasmChain, inp: Port, outp: Port): StepFn {
         if (v !== 0) {
           inList[na++] = i;
           inVal[i] = v;
+          most = Math.max(most, v < 0 ? -v : v);
         }
       }
     }
+    // integers only: a non-integer (or a huge value) shows as a fractional part
+    let integral = most <= 2 ** 20;
+    for (let k = 0; k < na && integral; k++) integral = Math.floor(inVal[inList[k]]) === inVal[inList[k]];
+    inputSum = (t === 0 ? 0 : inputSum) + (integral ? most : Infinity);
     prevN = na;
-    const m = chain.step(na, ++sid);
+    const m = chain.step(na, ++sid, chain.directMask(t + 1, inputSum));
     clearItem(outp, 0);
     const out = outp.out, oact = outp.act;
     for (let k = 0; k < m; k++) {

@@ -8,6 +8,8 @@
 import { describe, expect, it } from "vitest";
 import * as ir from "../../src/ir/index.js";
 import { compile } from "../../src/sim/index.js";
+import { wasmChain } from "../../src/sim/kernels/chain-wasm.js";
+import { convIFRows } from "../../src/sim/kernels/conv-if.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -76,6 +78,94 @@ describe("wasm chain of conv→IF, pool and affine→IF layers", () => {
       const stepped: number[] = [];
       for (let t = 0; t < T; t++) stepped.push(...(plan.step({ dtype: "float32", shape: [2, H, H], data: item.subarray(t * N, (t + 1) * N) }).data as Float64Array));
       expect(stepped).toEqual(Array.from(whole.output.data as Float32Array));
+    }
+  });
+});
+
+/**
+ * Direct sums: a conv→IF layer adds its inputs straight into v (no per-step y) while every sum is
+ * provably exact in float64 — the weights float32, gain 1, v_reset 0 and integer inputs — for
+ * then both orders give the same v. The bound is recomputed here from the float32 bits.
+ */
+describe("wasm chain: direct sums into v while they are exact", () => {
+  const r = rng(5);
+  const H = 8, C = 4;
+  const f32 = (shape: number[], f: () => number) => f64(shape, () => Math.fround(f()));
+  const w0 = f32([C, 1, 3, 3], () => (r() - 0.45) * 0.6);
+  const w1 = f32([C, C, 3, 3], () => (r() - 0.45) * 0.5);
+  const unitIF = (shape: number[]) => ir.IF({ r: f64(shape, () => 1), v_threshold: f64(shape, () => 1), v_reset: f64(shape, () => 0) });
+  const net = ir.NIRGraph({
+    nodes: {
+      input: ir.Input({ shape: [1, H, H] }),
+      c0: ir.Conv2d({ input_shape: [H, H], weight: w0, padding: 1 }),
+      n0: unitIF([C, H, H]),
+      p0: ir.SumPool2d({ kernel_size: [2, 2], stride: [2, 2], padding: [0, 0] }),
+      c1: ir.Conv2d({ input_shape: [H / 2, H / 2], weight: w1, padding: 1 }),
+      n1: unitIF([C, H / 2, H / 2]),
+      output: ir.Output({ shape: null }),
+    },
+    edges: [["input", "c0"], ["c0", "n0"], ["n0", "p0"], ["p0", "c1"], ["c1", "n1"], ["n1", "output"]],
+    typeCheck: false,
+  });
+  // lowest set bit of a float32 (|w| = odd·2^e) from its bits, and the largest per-channel Σ|w|
+  const lowestBit = (w: number): number => {
+    const dv = new DataView(new ArrayBuffer(4));
+    dv.setFloat32(0, w);
+    const bits = dv.getUint32(0), exp = (bits >>> 23) & 255;
+    const m = exp ? (bits & 0x7fffff) | 0x800000 : bits & 0x7fffff;
+    return (exp ? exp : 1) - 150 + (31 - Math.clz32(m & -m));
+  };
+  const e0 = Math.min(...Array.from(w0.data).filter((w) => w !== 0).map(lowestBit));
+  const colSum0 = Math.max(...Array.from({ length: C }, (_, co) => w0.data.subarray(co * 9, co * 9 + 9).reduce((a, w) => a + Math.abs(w), 0)));
+  const limit0 = 2 ** (52 + e0);
+  // the first step at which the first layer's bound, 1 + Σ_t max|x_t|·colSum, passes the limit
+  const switchStep = (maxima: number[]): number => {
+    let s = 0;
+    for (let t = 0; t < maxima.length; t++) if (1 + (s += maxima[t]) * colSum0 > limit0) return t;
+    return maxima.length;
+  };
+
+  it("the mask follows the bound: direct up to 2^(52+e) with e and Σ|w| from the float32 bits, never after a non-integer", () => {
+    const g = { cin: 1, h: H, w: H, cout: C, oh: H, ow: H, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1 };
+    const chain = wasmChain([{ kind: "convIF", g, rows: convIFRows(g, w0.data), g0: 1, th0: 1, vr0: 0 }]);
+    expect(e0).toBeLessThan(-20);
+    const sMax = (limit0 - 1) / colSum0;
+    expect(chain.directMask(1, Math.floor(sMax * 0.999))).toBe(1);
+    expect(chain.directMask(1, Math.ceil(sMax * 1.001))).toBe(0);
+    expect(chain.directMask(1, Infinity)).toBe(0);
+    // gain ≠ 1 (v + g·y is not a sum of the terms) never runs direct
+    expect(wasmChain([{ kind: "convIF", g, rows: convIFRows(g, w0.data), g0: 0.5, th0: 1, vr0: 0 }]).directMask(1, 1)).toBe(0);
+  });
+
+  const T = 120, N = H * H;
+  const runBoth = (x: Float32Array, record: string[]) => (["auto", "js"] as const).map((kernels) => compile(net, { dt: 1e-3, kernels }).run({ dtype: "float32", shape: [T, 1, H, H], data: x }, { record }));
+  const inputs = (scale: number): { x: Float32Array; maxima: number[] } => {
+    const x = new Float32Array(T * N);
+    const maxima: number[] = [];
+    for (let t = 0; t < T; t++) {
+      let most = 0;
+      for (let k = 0; k < N; k++) {
+        if (r() < 0.15) {
+          x[t * N + k] = 1 + Math.floor(r() * scale);
+          most = Math.max(most, x[t * N + k]);
+        }
+      }
+      maxima.push(most);
+    }
+    return { x, maxima };
+  };
+
+  it("small counts (direct all run) and large counts (the first layer switches to ordered sums mid-run) give the JavaScript kernels' spikes", () => {
+    for (const [scale, inside] of [[3, false], [40000, true]] as const) {
+      const { x, maxima } = inputs(scale);
+      const at = switchStep(maxima);
+      expect(at > 0 && at < T).toBe(inside);
+      for (const record of [[], ["n0:spikes", "p0"]]) {
+        const [auto, js] = runBoth(x, record);
+        expect(Array.from(auto.output.data as Float32Array)).toEqual(Array.from(js.output.data as Float32Array));
+        for (const key of Object.keys(js.records)) expect(Array.from(auto.records[key].data as Float32Array)).toEqual(Array.from(js.records[key].data as Float32Array));
+        expect((js.output.data as Float32Array).reduce((a, q) => a + q, 0)).toBeGreaterThan(20);
+      }
     }
   });
 });

@@ -12,6 +12,10 @@
  *   order, v + g·y, spike on v > θ, v ← v_reset, spikes listed by position and channel. With more than 30% of the
  *   inputs listed the JavaScript kernel gathers (ascending input order per output) and fires in
  *   NCHW order: the chain then scatters in ascending input order and fires in NCHW order too.
+ *   Where every input position has about the same number of taps (3×3, stride 1), each listed
+ *   input is straight-line code over a fixed number of rows, the missing taps aimed at a trash row.
+ *   While every sum is provably exact (see `DirectBound`) the inputs go straight into v and only
+ *   the touched v are tested: the same v (a zero's sign aside), without the per-step y.
  * - pool: y[q] += x·scale for the outputs each listed input reaches, listed at first touch.
  * - affine→IF: y = bias + Σ x·W[row] over the listed non-zero inputs (four rows per pass), then
  *   the IF update of every neuron with y ≠ 0; with no input and no bias the step is skipped.
@@ -46,8 +50,17 @@ export interface WasmChain {
   outVal: Float64Array;
   /** Per layer, the IF membrane potentials (conv layers position-major), or null for a pool. */
   v: (Float64Array | null)[];
-  /** Runs every layer for one step on an input list of `na` entries; returns the output list length. */
-  step(na: number, stampId: number): number;
+  /**
+   * Runs every layer for one step on an input list of `na` entries; returns the output list
+   * length. Layers whose bit is set in `direct` add straight into v (see `directMask`).
+   */
+  step(na: number, stampId: number, direct: number): number;
+  /**
+   * The layers that may run direct at a step: `steps` steps since v was reset (this one
+   * included), the first layer's inputs integers whose per-step maxima sum to `inputSum`
+   * (Infinity when an input was not an integer).
+   */
+  directMask(steps: number, inputSum: number): number;
 }
 
 const f = (x: number): string => (Object.is(x, -0) ? "-0" : String(x));
@@ -95,66 +108,81 @@ const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i32) (lo
     (local $xs v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $yv v128) (local $nz v128) (local $vo v128)
     (local $vn v128) (local $sp v128) (local $zero v128) (local $g v128) (local $th v128) (local $vr v128) (local $one v128)`;
 
-/** The conv→IF layer function (addresses in A). */
-function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>): string {
+/** The conv→IF layer function (addresses in A; `bit` is the layer's bit in the step's direct mask, or −1). */
+function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>, bit: number): string {
   const { g, g0, th0, vr0 } = l;
-  const cout = g.cout, coutG = g.cout / g.groups, ohw = g.oh * g.ow, isz = g.cin * g.h * g.w;
+  const cout = g.cout, coutG = g.cout / g.groups, ohw = g.oh * g.ow, hw = g.h * g.w, isz = g.cin * hw;
   const nv = Math.ceil(ohw / 128);
   // the JavaScript kernel gathers when na > 0.3·isz (compared in floating point): smallest such na
   let denseAt = Math.ceil(0.3 * isz);
   while (!(denseAt > 0.3 * isz)) denseAt++;
   while (denseAt - 1 > 0.3 * isz) denseAt--;
-  const scatter = (unit: boolean): string => `
+  // rows address the scratch y; `shift` (V − Y, an immediate offset) aims them at v instead
+  const toV = A.v - A.y;
+  const addRow = (unit: boolean, shift: number): string => range(coutG / 2).map((j) => {
+    const wv = `(v128.load offset=${16 * j} (local.get $w))`;
+    return `(v128.store offset=${shift + 16 * j} (local.get $o) (f64x2.add (v128.load offset=${shift + 16 * j} (local.get $o)) ${unit ? wv : `(f64x2.mul (local.get $xs) ${wv})`}))`;
+  }).join("\n          ");
+  const looped = (unit: boolean, shift: number): string => `
         (block $d1 (loop $l1
           (br_if $d1 (i32.ge_u (local.get $r) (local.get $r1)))
           (local.set $o (i32.load offset=${A.yOff} (i32.shl (local.get $r) (i32.const 2))))
           (local.set $w (i32.load offset=${A.wOff} (i32.shl (local.get $r) (i32.const 2))))
-          ${range(coutG / 2).map((j) => {
-            const wv = `(v128.load offset=${16 * j} (local.get $w))`;
-            return `(v128.store offset=${16 * j} (local.get $o) (f64x2.add (v128.load offset=${16 * j} (local.get $o)) ${unit ? wv : `(f64x2.mul (local.get $xs) ${wv})`}))`;
-          }).join("\n          ")}
+          ${addRow(unit, shift)}
           (local.set $r (i32.add (local.get $r) (i32.const 1)))
           (br $l1)))`;
+  // padded rows (see `paddedRows`): every input position has R rows, the missing taps writing to
+  // the trash row, so one listed input is straight-line code (no loop, no mispredicted exit)
+  const R = A.padR;
+  const padded = (unit: boolean, shift: number): string => `
+          (local.set $w0 (i32.add (i32.const ${A.wc}) (i32.mul (i32.div_u (local.get $idx) (i32.const ${hw})) (i32.const ${8 * g.kh * g.kw * coutG}))))
+          (local.set $p (i32.add (i32.const ${A.pad}) (i32.mul (i32.rem_u (local.get $idx) (i32.const ${hw})) (i32.const ${8 * R}))))
+          ${range(R).map((k) => `
+          (local.set $o (i32.load offset=${8 * k} (local.get $p)))
+          (local.set $w (i32.add (local.get $w0) (i32.load offset=${8 * k + 4} (local.get $p))))
+          ${addRow(unit, shift)}`).join("")}`;
   // one input index $idx with value $xv ≠ 0: its rows
-  const oneInput = `
+  const oneInput = (shift: number, pad: boolean): string => `
         (local.set $xs (f64x2.splat (local.get $xv)))
-        (local.set $r (i32.load offset=${A.start} (i32.shl (local.get $idx) (i32.const 2))))
-        (local.set $r1 (i32.load offset=${A.start + 4} (i32.shl (local.get $idx) (i32.const 2))))
-        (if (f64.eq (local.get $xv) (f64.const 1)) (then ${scatter(true)}) (else ${scatter(false)}))`;
-  // sparse fire: channels 2j, 2j+1 of touched position $po. A lane with y = 0 gets v + g·0 = v
-  // (up to a zero's sign) ≤ θ, so it cannot spike: no masking needed (v is never recorded here).
-  const firePair = (j: number): string => `
-      (local.set $yv (v128.load offset=${16 * j} (local.get $yb)))
-      (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
-      (local.set $vn (f64x2.add (v128.load offset=${16 * j} (local.get $vb)) ${g0 === 1 ? "(local.get $yv)" : "(f64x2.mul (local.get $g) (local.get $yv))"}))
-      (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
-      (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))
+        ${pad ? "" : `(local.set $r (i32.load offset=${A.start} (i32.shl (local.get $idx) (i32.const 2))))
+        (local.set $r1 (i32.load offset=${A.start + 4} (i32.shl (local.get $idx) (i32.const 2))))`}
+        (if (f64.eq (local.get $xv) (f64.const 1)) (then ${pad ? padded(true, shift) : looped(true, shift)}) (else ${pad ? padded(false, shift) : looped(false, shift)}))`;
+  // the listed inputs in list order: their rows, and the output positions they reach marked
+  const listed = (shift: number): string => `
+      (block $de (loop $le
+        (br_if $de (i32.ge_u (local.get $e) (local.get $na)))
+        (local.set $idx (i32.load offset=${io.inList} (i32.shl (local.get $e) (i32.const 2))))
+        (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
+        (if (f64.ne (local.get $xv) (f64.const 0)) (then
+          ${oneInput(shift, R > 0)}
+          (local.set $p (i32.add (i32.const ${A.masks}) (i32.mul (i32.rem_u (local.get $idx) (i32.const ${hw})) (i32.const ${16 * nv}))))
+          ${range(nv).map((j) => `(v128.store offset=${A.tb + 16 * j} (i32.const 0) (v128.or (v128.load offset=${A.tb + 16 * j} (i32.const 0)) (v128.load offset=${16 * j} (local.get $p))))`).join("\n          ")}))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $le)))`;
+  // spikes of channels 2j, 2j+1 at position $po (mask in $sp)
+  const emitPair = (j: number): string => `
       (if (v128.any_true (local.get $sp)) (then
         (local.set $bits (i64x2.bitmask (local.get $sp)))
         (if (i32.and (local.get $bits) (i32.const 1)) (then
           (local.set $k (i32.add (local.get $po) (i32.const ${2 * j * ohw}))) ${emitSpike(io)}))
         (if (i32.and (local.get $bits) (i32.const 2)) (then
           (local.set $k (i32.add (local.get $po) (i32.const ${(2 * j + 1) * ohw}))) ${emitSpike(io)}))))`;
-  return `
-  (func $${name} (param $sid i32) ${LOCALS}
-    (local.set $g (f64x2.splat (f64.const ${f(g0)})))
-    (local.set $th (f64x2.splat (f64.const ${f(th0)})))
-    (local.set $vr (f64x2.splat (f64.const ${f(vr0)})))
-    ${prologue(io)}
-    (if (i32.lt_u (local.get $na) (i32.const ${denseAt})) (then
-      ;; sparse: listed inputs in list order, then the touched positions
-      (block $de (loop $le
-        (br_if $de (i32.ge_u (local.get $e) (local.get $na)))
-        (local.set $idx (i32.load offset=${io.inList} (i32.shl (local.get $e) (i32.const 2))))
-        (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
-        (if (f64.ne (local.get $xv) (f64.const 0)) (then
-          ${oneInput}
-          ;; mark the output positions this input position reaches
-          (local.set $p (i32.add (i32.const ${A.masks}) (i32.mul (i32.rem_u (local.get $idx) (i32.const ${g.h * g.w})) (i32.const ${16 * nv}))))
-          ${range(nv).map((j) => `(v128.store offset=${A.tb + 16 * j} (i32.const 0) (v128.or (v128.load offset=${A.tb + 16 * j} (i32.const 0)) (v128.load offset=${16 * j} (local.get $p))))`).join("\n          ")}))
-        (local.set $e (i32.add (local.get $e) (i32.const 1)))
-        (br $le)))
-      ;; the touched positions, ascending: the set bits of the bitmap (cleared as read)
+  // ordered fire: v + g·y per channel pair. A lane with y = 0 gets v + g·0 = v (up to a zero's
+  // sign) ≤ θ, so it cannot spike: no masking needed (v is never recorded here).
+  const firePair = (j: number): string => `
+      (local.set $yv (v128.load offset=${16 * j} (local.get $yb)))
+      (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
+      (local.set $vn (f64x2.add (v128.load offset=${16 * j} (local.get $vb)) ${g0 === 1 ? "(local.get $yv)" : "(f64x2.mul (local.get $g) (local.get $yv))"}))
+      (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
+      (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))${emitPair(j)}`;
+  // direct fire: the inputs were added into v itself; test it, reset (and store) only on a spike
+  const fireDirectPair = (j: number): string => `
+      (local.set $vn (v128.load offset=${16 * j} (local.get $vb)))
+      (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
+      (if (v128.any_true (local.get $sp)) (then
+        (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))))${emitPair(j)}`;
+  // the touched positions, ascending: the set bits of the bitmap (cleared as read)
+  const touched = (direct: boolean): string => `
       (block $df (loop $lf
         (br_if $df (i32.ge_u (local.get $q) (i32.const ${4 * nv})))
         (local.set $word (i32.load offset=${A.tb} (i32.shl (local.get $q) (i32.const 2))))
@@ -165,17 +193,30 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
             (local.set $word (i32.and (local.get $word) (i32.sub (local.get $word) (i32.const 1))))
             (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
             (local.set $vb (i32.add (i32.const ${A.v}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
-            ${range(cout / 2).map(firePair).join("")}
+            ${range(cout / 2).map(direct ? fireDirectPair : firePair).join("")}
             (br_if $lbit (local.get $word))))))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
-        (br $lf))))
+        (br $lf)))`;
+  const sparse = bit < 0 ? `${listed(0)}${touched(false)}` : `
+      (if (i32.and (local.get $direct) (i32.const ${1 << bit}))
+        (then ${listed(toV)}${touched(true)})
+        (else ${listed(0)}${touched(false)}))`;
+  return `
+  (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
+    (local.set $g (f64x2.splat (f64.const ${f(g0)})))
+    (local.set $th (f64x2.splat (f64.const ${f(th0)})))
+    (local.set $vr (f64x2.splat (f64.const ${f(vr0)})))
+    ${prologue(io)}
+    (if (i32.lt_u (local.get $na) (i32.const ${denseAt}))
+    (then ;; sparse: listed inputs in list order, then the touched positions
+      ${sparse})
     (else
       ;; dense (as the JavaScript gather): every non-zero input in ascending order, then every
       ;; neuron in NCHW order
       (block $dd (loop $ld
         (br_if $dd (i32.ge_u (local.get $idx) (i32.const ${isz})))
         (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
-        (if (f64.ne (local.get $xv) (f64.const 0)) (then ${oneInput}))
+        (if (f64.ne (local.get $xv) (f64.const 0)) (then ${oneInput(0, false)}))
         (local.set $idx (i32.add (local.get $idx) (i32.const 1)))
         (br $ld)))
       (block $dco (loop $lco
@@ -202,7 +243,7 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
 /** The pool layer function. */
 function poolCode(name: string, l: Extract<ChainLayer, { kind: "pool" }>, io: IO, A: Record<string, number>): string {
   return `
-  (func $${name} (param $sid i32) ${LOCALS}
+  (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
     ${prologue(io)}
     (block $de (loop $le
       (br_if $de (i32.ge_u (local.get $e) (local.get $na)))
@@ -243,7 +284,7 @@ function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>
   const term = (q: number): string => `(f64x2.mul (local.get $x${q}) (v128.load (i32.add (local.get $w${q}) (local.get $j))))`;
   const unit = (q: number): string => `(v128.load (i32.add (local.get $w${q}) (local.get $j)))`;
   return `
-  (func $${name} (param $sid i32) ${LOCALS}
+  (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
     (local.set $g (f64x2.splat (f64.const ${f(l.g0)})))
     (local.set $th (f64x2.splat (f64.const ${f(l.th0)})))
     (local.set $vr (f64x2.splat (f64.const ${f(l.vr0)})))
@@ -301,12 +342,94 @@ function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>
     (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
 }
 
+/** Most rows per input position a padded (straight-line) scatter is generated for. */
+const PAD_MAX_ROWS = 9;
+
+/**
+ * Rows per input position when a conv→IF layer's sparse scatter is padded to a fixed count R
+ * (one group, R ≤ 9, and the taps that do exist fill at least 3/4 of the padded rows), else 0.
+ */
+function paddedRows(l: Extract<ChainLayer, { kind: "convIF" }>): number {
+  if (l.g.groups !== 1) return 0;
+  const hw = l.g.h * l.g.w;
+  let R = 0;
+  for (let pin = 0; pin < hw; pin++) R = Math.max(R, l.rows.start[pin + 1] - l.rows.start[pin]);
+  return R > 0 && R <= PAD_MAX_ROWS && l.rows.start[hw] >= 0.75 * R * hw ? R : 0;
+}
+
+/**
+ * When a conv→IF layer may add its inputs straight into v ("direct") instead of summing each
+ * step into y and then adding y: exactly when every sum either way is exact in float64, for then
+ * both give the same v. The terms x·w are multiples of q = 2^(e + ex) (e the lowest set bit over
+ * the weights; x a multiple of 2^ex), and so are v_reset and v (it starts at 0); no partial sum
+ * exceeds vmax + S·colSum, with S the sum over the steps so far of the largest input value
+ * (steps·xmax for an IF's spikes, xmax = 1, or a power-of-two-scaled pool of them, xmax =
+ * fan-in·scale; for the chain's first layer the caller sums its integer input's maxima). Direct is
+ * allowed while that bound is ≤ limit = 2^52·q (a factor of 2 inside float64's exact range).
+ */
+interface DirectBound {
+  layer: number;
+  /** max(|θ|, |v_reset|): the largest |v| before a step's inputs. */
+  vmax: number;
+  /** Largest Σ|w| over one output channel's weights. */
+  colSum: number;
+  /** Largest input value per step (layers after the first). */
+  xmax: number;
+  limit: number;
+}
+
+/** Exponent of the lowest set bit of a finite non-zero number (|w| = odd·2^e). */
+function lowBit(w: number): number {
+  let m = Math.abs(w), e = 0;
+  if (Number.isInteger(m)) {
+    for (; m % 2 === 0; e++) m /= 2;
+  } else {
+    for (; !Number.isInteger(m); e--) m *= 2;
+  }
+  return e;
+}
+
+/** The direct bound of chain layer k (a conv→IF), or null when it never runs direct. */
+function directBound(layers: ChainLayer[], k: number): DirectBound | null {
+  const l = layers[k];
+  if (l.kind !== "convIF" || l.g0 !== 1 || k > 30) return null;
+  let xmax = 1, ex = 0;
+  if (k > 0) {
+    const prev = layers[k - 1];
+    if (prev.kind === "pool") {
+      const src = k >= 2 ? layers[k - 2] : null;
+      const e2 = prev.scale > 0 ? Math.log2(prev.scale) : NaN;
+      if (!src || src.kind === "pool" || !Number.isInteger(e2)) return null;
+      const fanIn = new Int32Array(prev.osz);
+      let most = 0;
+      for (const q of prev.rowOut) most = Math.max(most, ++fanIn[q]);
+      xmax = most * prev.scale;
+      ex = e2;
+    }
+  }
+  const coutG = l.g.cout / l.g.groups, wc = l.rows.wc;
+  const col = new Float64Array(coutG);
+  let e = Infinity;
+  for (let i = 0; i < wc.length; i++) {
+    const w = wc[i];
+    if (!Number.isFinite(w)) return null;
+    if (w !== 0) e = Math.min(e, lowBit(w));
+    col[i % coutG] += Math.abs(w);
+  }
+  let q = e + ex;
+  if (l.vr0 !== 0) q = Math.min(q, lowBit(l.vr0));
+  if (!Number.isFinite(q)) return null;
+  let colSum = 0;
+  for (const c of col) colSum = Math.max(colSum, c);
+  return { layer: k, vmax: Math.max(Math.abs(l.th0), Math.abs(l.vr0)), colSum, xmax, limit: 2 ** (52 + q) };
+}
+
 /** Bytes a layer's tables and state take (before alignment padding). */
 function layerBytes(l: ChainLayer): number {
   if (l.kind === "convIF") {
     const ohw = l.g.oh * l.g.ow, osz = l.g.cout * ohw, nin = l.g.cin * l.g.h * l.g.w, nrow = l.rows.start[nin];
     const nv = Math.ceil(ohw / 128);
-    return 4 * (nin + 1) + 8 * nrow + 8 * l.rows.wc.length + 16 * osz + 16 * nv * (l.g.h * l.g.w + 1);
+    return 4 * (nin + 1) + 8 * nrow + 8 * l.rows.wc.length + 16 * (osz + l.g.cout) + 16 * nv * (l.g.h * l.g.w + 1) + 8 * l.g.h * l.g.w * paddedRows(l);
   }
   if (l.kind === "pool") return 4 * (l.isz + 1) + 4 * l.rowOut.length + 4 * l.osz;
   return 8 * (l.p.nin * l.p.nout + 3 * l.p.nout) + 12 * l.p.nin;
@@ -319,7 +442,8 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
   for (const l of layers) bytes += layerBytes(l) + 12 * outSize(l) + 16 * 12;
   let inList!: Int32Array, inVal!: Float64Array, outList!: Int32Array, outVal!: Float64Array;
   const v: (Float64Array | null)[] = [];
-  const ex = instantiate<{ step: (na: number, sid: number) => number }>(bytes, (heap) => {
+  const bounds: DirectBound[] = [];
+  const ex = instantiate<{ step: (na: number, sid: number, direct: number) => number }>(bytes, (heap) => {
     const counts = heap.i32(layers.length + 1);
     const L0 = heap.i32(n0), X0 = heap.f64(n0);
     inList = L0.view;
@@ -334,7 +458,8 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
       if (l.kind === "convIF") {
         const ohw = l.g.oh * l.g.ow, nin = l.g.cin * l.g.h * l.g.w, nrow = l.rows.start[nin];
         const start = heap.i32(nin + 1), yOff = heap.i32(nrow), wOff = heap.i32(nrow);
-        const wc = heap.f64(l.rows.wc.length), Y = heap.f64(osz), V = heap.f64(osz);
+        // y and v get one row more (position ohw): the padded rows' trash
+        const wc = heap.f64(l.rows.wc.length), Y = heap.f64(osz + l.g.cout), V = heap.f64(osz + l.g.cout);
         // per input position, the bitmap of the output positions its taps reach (the same for every channel)
         const hw = l.g.h * l.g.w, nv = Math.ceil(ohw / 128);
         const masks = heap.i32(hw * 4 * nv), tb = heap.i32(4 * nv);
@@ -350,8 +475,24 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
           yOff.view[r] = Y.at + 8 * l.rows.yOff[r];
           wOff.view[r] = wc.at + 8 * l.rows.wOff[r];
         }
-        v.push(V.view);
-        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at }));
+        const pr = paddedRows(l);
+        let pad = 0;
+        if (pr) {
+          const P = heap.i32(2 * hw * pr), trash = Y.at + 8 * osz;
+          for (let pin = 0; pin < hw; pin++) {
+            let k = 0;
+            for (let r = l.rows.start[pin]; r < l.rows.start[pin + 1]; r++, k++) {
+              P.view[2 * (pin * pr + k)] = Y.at + 8 * l.rows.yOff[r];
+              P.view[2 * (pin * pr + k) + 1] = 8 * l.rows.wOff[r];
+            }
+            for (; k < pr; k++) P.view[2 * (pin * pr + k)] = trash;
+          }
+          pad = P.at;
+        }
+        v.push(V.view.subarray(0, osz));
+        const bound = directBound(layers, k);
+        if (bound) bounds.push(bound);
+        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, wc: wc.at, pad, padR: pr }, bound ? k : -1));
       } else if (l.kind === "pool") {
         const rs = heap.i32(l.isz + 1), ro = heap.i32(l.rowOut.length), stamp = heap.i32(osz);
         rs.view.set(l.rowStart);
@@ -376,10 +517,15 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
     });
     return `(module (memory (import "env" "mem") $PAGES)
 ${funcs.join("\n")}
-  (func $chain_step (export "step") (param $na i32) (param $sid i32) (result i32)
+  (func $chain_step (export "step") (param $na i32) (param $sid i32) (param $direct i32) (result i32)
     (i32.store offset=${counts.at} (i32.const 0) (local.get $na))
-    ${layers.map((l, k) => `(call $layer${k}_${l.kind} (local.get $sid))`).join("\n    ")}
+    ${layers.map((l, k) => `(call $layer${k}_${l.kind} (local.get $sid) (local.get $direct))`).join("\n    ")}
     (i32.load offset=${counts.at + 4 * layers.length} (i32.const 0))))`;
   });
-  return { inList, inVal, outList, outVal, v, step: ex.step };
+  const directMask = (steps: number, inputSum: number): number => {
+    let mask = 0;
+    for (const b of bounds) if (b.vmax + (b.layer === 0 ? inputSum : steps * b.xmax) * b.colSum <= b.limit) mask |= 1 << b.layer;
+    return mask;
+  };
+  return { inList, inVal, outList, outVal, v, step: ex.step, directMask };
 }
