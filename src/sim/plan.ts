@@ -13,7 +13,7 @@ import { convGeometry, flattenGraph, inferSimShapes, poolGeometry, scheduleGraph
 import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
 import { convParams, convStep, poolRows, poolStep } from "./kernels/conv.js";
 import { convIFRows, convIFStep } from "./kernels/conv-if.js";
-import { chainLayerApplies, wasmChain, type ChainLayer, type WasmChain } from "./kernels/chain-wasm.js";
+import { CHAIN_RUN_ENTRIES, CHAIN_RUN_STEPS, chainLayerApplies, wasmChain, type ChainLayer, type WasmChain } from "./kernels/chain-wasm.js";
 import { firstNaN, nonZeroIndex, type NonZeroIndex } from "./kernels/input-scan.js";
 import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
 import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
@@ -125,6 +125,8 @@ interface Runtime {
   stamp: Int32Array;
   /** The small-graph kernel's whole-run entry: the only step is its fused step (see runWhole). */
   whole: SmallGraphRun | null;
+  /** The wasm chain that is the only step, fed by the input port (see runChain). */
+  chainRun: ChainRun | null;
 }
 
 const SPIKING = new Set(["IF", "LIF", "CubaLIF", "Threshold"]);
@@ -357,48 +359,56 @@ function fusablePairs(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
 }
 
 /**
- * The step of a wasm chain: the input port's active list and values go into the chain's input
- * (a port without a list is scanned: its non-zeros), one call runs every layer, and the last
- * layer's list and values come out into its port. The running sum of each step's largest input
- * (Infinity after a non-integer) since v's reset (step t = 0) lets layers run direct while
- * their sums are provably exact (see `WasmChain.directMask`).
+ * Lists one step's input for a chain: the port's active entries (or its non-zeros when it has no
+ * list) into `list`/`val` from `at`; returns the count, and the step's largest |value| in
+ * `most[0]` (Infinity when a value is not an integer of at most 2^20: see `WasmChain.directMask`).
+ */
+function listChainInput(inp: Port, list: Int32Array, val: Float64Array, at: number, dense: boolean, most: Float64Array): number {
+  const x = inp.out, act = inp.act;
+  let na = inp.nact[0];
+  let big = 0;
+  if (na >= 0) {
+    for (let k = 0; k < na; k++) {
+      const i = act[k];
+      const v = x[i];
+      list[at + k] = i;
+      val[dense ? i : at + k] = v;
+      const a = v < 0 ? -v : v;
+      if (a > big) big = a;
+      if (Math.floor(v) !== v) big = Infinity;
+    }
+  } else {
+    na = 0;
+    for (let i = 0; i < inp.size; i++) {
+      const v = x[i];
+      if (v !== 0) {
+        list[at + na] = i;
+        val[dense ? i : at + na] = v;
+        na++;
+        const a = v < 0 ? -v : v;
+        if (a > big) big = a;
+        if (Math.floor(v) !== v) big = Infinity;
+      }
+    }
+  }
+  most[0] = big <= 2 ** 20 ? big : Infinity;
+  return na;
+}
+
+/**
+ * The step of a wasm chain: the input port's active list and values go into the chain's input,
+ * one call runs every layer, and the last layer's list and values come out into its port. The
+ * running sum of each step's largest input since v's reset (step t = 0) lets layers run direct
+ * while their sums are provably exact (see `WasmChain.directMask`).
  */
 function chainStep(chain: WasmChain, inp: Port, outp: Port): StepFn {
   const { inList, inVal, outList, outVal } = chain;
-  const isz = inp.size;
-  let prevN = 0;
-  let sid = 0;
+  const most = new Float64Array(1);
   let inputSum = 0;
   return (t) => {
-    for (let k = 0; k < prevN; k++) inVal[inList[k]] = 0;
-    const x = inp.out, act = inp.act;
-    let na = inp.nact[0];
-    let most = 0;
-    if (na >= 0) {
-      for (let k = 0; k < na; k++) {
-        const i = act[k];
-        const v = x[i];
-        inList[k] = i;
-        inVal[i] = v;
-        most = Math.max(most, v < 0 ? -v : v);
-      }
-    } else {
-      na = 0;
-      for (let i = 0; i < isz; i++) {
-        const v = x[i];
-        if (v !== 0) {
-          inList[na++] = i;
-          inVal[i] = v;
-          most = Math.max(most, v < 0 ? -v : v);
-        }
-      }
-    }
-    // integers only: a non-integer (or a huge value) shows as a fractional part
-    let integral = most <= 2 ** 20;
-    for (let k = 0; k < na && integral; k++) integral = Math.floor(inVal[inList[k]]) === inVal[inList[k]];
-    inputSum = (t === 0 ? 0 : inputSum) + (integral ? most : Infinity);
-    prevN = na;
-    const m = chain.step(na, ++sid, chain.directMask(t + 1, inputSum));
+    const na = listChainInput(inp, inList, inVal, 0, true, most);
+    inputSum = (t === 0 ? 0 : inputSum) + most[0];
+    const m = chain.step(na, chain.directMask(t + 1, inputSum));
     clearItem(outp, 0);
     const out = outp.out, oact = outp.act;
     for (let k = 0; k < m; k++) {
@@ -408,6 +418,15 @@ function chainStep(chain: WasmChain, inp: Port, outp: Port): StepFn {
     }
     outp.nact[0] = m;
   };
+}
+
+/** A runtime whose only step is a wasm chain from its input port: items can run whole in the chain (see `runChain`). */
+interface ChainRun {
+  chain: WasmChain;
+  inp: Port;
+  outp: Port;
+  /** Scratch for listChainInput's largest value. */
+  most: Float64Array;
 }
 
 function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, inputName: string, outputName: string, keep: Set<string>, wasm: boolean): Runtime {
@@ -582,6 +601,7 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
   const internal = (o: (typeof chainOps)[number]): boolean =>
     readers.get(o.outp) === 1 && o.outp !== output && !keep.has(o.name) && !backSources.has(o.name) && !direct.has(o.name) && !prevOf.has(o.name);
   const replaced = new Set<number>();
+  const chainRuns = new Map<StepFn, ChainRun>();
   for (let a = 0; a < chainOps.length; ) {
     let b = a + 1;
     while (b < chainOps.length && chainOps[b].step === chainOps[b - 1].step + 1 && chainOps[b].inp === chainOps[b - 1].outp && internal(chainOps[b - 1])) b++;
@@ -593,6 +613,7 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
       if (k > 0) replaced.add(o.step);
     });
     steps[run[0].step] = chainStep(chain, run[0].inp, run[run.length - 1].outp);
+    chainRuns.set(steps[run[0].step], { chain, inp: run[0].inp, outp: run[run.length - 1].outp, most: new Float64Array(1) });
     a = b;
   }
   if (replaced.size) {
@@ -609,6 +630,7 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
   return {
     batch: B, ports, portList: [...new Set([input!, ...ports.values()])], steps: fusedStep ? [fusedStep.step] : steps, input: input!, output, neuronStates, delays, prevCopies,
     directInits, cleanFlags, t: 0, stamp: new Int32Array(sizeOf(flat.nodes.get(inputName)!.outShape) * B), whole: fusedStep?.run ?? null,
+    chainRun: !fusedStep && steps.length === 1 && chainRuns.get(steps[0])?.inp === input ? chainRuns.get(steps[0])! : null,
   };
 }
 
@@ -964,6 +986,47 @@ function runWhole(w: WholePlan, rt: Runtime, recs: Recorder[], T: number, B: num
   return done;
 }
 
+/**
+ * Item b's T steps through the runtime's wasm chain, up to CHAIN_RUN_STEPS per call: the feeder
+ * fills the input port step by step, each step's list is staged in the chain's memory with its
+ * direct mask (as chainStep computes it), one call runs the staged steps, and their output rows
+ * go into the records (all of them the chain's output). Returns the steps done so far (for progress).
+ */
+function runChain(c: ChainRun, rt: Runtime, feed: Feeder, recs: Recorder[], T: number, B: number, b: number,
+  progress: ((done: number) => void) | null, done: number): number {
+  const { chain, inp } = c;
+  const { count, mask, index, value } = chain.staged;
+  const rows = chain.rows;
+  const size = c.outp.size;
+  const most = c.most;
+  let inputSum = 0;
+  for (let t0 = 0; t0 < T; ) {
+    let steps = 0, e = 0;
+    // a step lists at most inp.size entries: stage while the next one surely fits
+    for (const max = Math.min(CHAIN_RUN_STEPS, T - t0); steps < max && e + inp.size <= CHAIN_RUN_ENTRIES; steps++) {
+      const t = t0 + steps;
+      feed.feedItem(rt, t, b);
+      const n = listChainInput(inp, index, value, e, false, most);
+      inputSum += most[0];
+      count[steps] = n;
+      mask[steps] = chain.directMask(t + 1, inputSum);
+      e += n;
+    }
+    rows.fill(0, 0, steps * size);
+    chain.run(steps);
+    for (let r = 0; r < recs.length; r++) {
+      const dst = recs[r].out.data;
+      if (dst instanceof Float32Array) rowsTo32(dst, (t0 * B + b) * size, B * size, rows, 0, size, size, steps);
+      else rowsTo64(dst as Float64Array, (t0 * B + b) * size, B * size, rows, 0, size, size, steps);
+    }
+    t0 += steps;
+    done += steps;
+    if (progress) progress(done);
+  }
+  rt.t = T;
+  return done;
+}
+
 /** After a direct whole run: each record's (T, B, size) block of the area into its tensor. */
 function finishWhole(w: WholePlan, recs: Recorder[], T: number, B: number): void {
   if (!w.direct) return;
@@ -983,21 +1046,29 @@ function execute(rt: Runtime, feed: Feeder, opts: RunOptions, plan: Plan, flat: 
   const onProgress = opts.onProgress;
   let done = 0;
   const whole = wholePlan(rt, feed, recs);
+  // a chain that is the runtime's only step, from its input, with every record its output (the graph's Output)
+  const cr = rt.chainRun;
+  const chained = !whole && cr && cr.inp.size <= CHAIN_RUN_ENTRIES && recs.every((r) => r.source === cr.outp.out && r.size === cr.outp.size) ? cr : null;
+  // the same progress calls as the per-step loop (every `every` steps and at the end), made after each call
+  let reported = 0;
+  const progress = onProgress ? (d: number): void => {
+    for (let q = (Math.floor(reported / every) + 1) * every; q <= d; q += every) onProgress(Math.floor((q * T) / total), T);
+    if (d === total && total % every !== 0) onProgress(T, T);
+    reported = d;
+  } : null;
   if (whole) {
-    // the same progress calls as the per-step loop (every `every` steps and at the end), made after each call
-    let reported = 0;
-    const progress = onProgress ? (d: number): void => {
-      for (let q = (Math.floor(reported / every) + 1) * every; q <= d; q += every) onProgress(Math.floor((q * T) / total), T);
-      if (d === total && total % every !== 0) onProgress(T, T);
-      reported = d;
-    } : null;
     for (let b = 0; b < B; b++) {
       resetRuntime(rt);
       done = runWhole(whole, rt, recs, T, B, b, progress, done);
     }
     finishWhole(whole, recs, T, B);
+  } else if (chained) {
+    for (let b = 0; b < B; b++) {
+      resetRuntime(rt);
+      done = runChain(chained, rt, feed, recs, T, B, b, progress, done);
+    }
   }
-  for (let b = 0; b < B && !whole; b++) {
+  for (let b = 0; b < B && !whole && !chained; b++) {
     resetRuntime(rt);
     for (let t = 0; t < T; t++) {
       feed.feedItem(rt, t, b);

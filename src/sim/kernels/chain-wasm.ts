@@ -51,10 +51,17 @@ export interface WasmChain {
   /** Per layer, the IF membrane potentials (conv layers position-major), or null for a pool. */
   v: (Float64Array | null)[];
   /**
-   * Runs every layer for one step on an input list of `na` entries; returns the output list
-   * length. Layers whose bit is set in `direct` add straight into v (see `directMask`).
+   * Runs every layer for one step on the input list of `na` entries (inList, with their values
+   * in inVal, which the step zeroes again after use); returns the output list length. Layers
+   * whose bit is set in `direct` add straight into v (see `directMask`).
    */
-  step(na: number, stampId: number, direct: number): number;
+  step(na: number, direct: number): number;
+  /** Staged steps for `run`: per step its input count and direct mask, and the entries (distinct indices per step, non-zero values). */
+  staged: { count: Int32Array; mask: Int32Array; index: Int32Array; value: Float64Array };
+  /** Output rows of `run`: per step the last layer's output (outSize values), written only where it is non-zero. */
+  rows: Float64Array;
+  /** Runs `steps` staged steps (≤ staged.count.length) in one call, each step's output into its row of `rows` (zeroed by the caller). */
+  run(steps: number): void;
   /**
    * The layers that may run direct at a step: `steps` steps since v was reset (this one
    * included), the first layer's inputs integers whose per-step maxima sum to `inputSum`
@@ -435,15 +442,21 @@ function layerBytes(l: ChainLayer): number {
   return 8 * (l.p.nin * l.p.nout + 3 * l.p.nout) + 12 * l.p.nin;
 }
 
+/** Steps and input entries one `run` call takes at most (the caller stages fewer steps when the entries would not fit). */
+export const CHAIN_RUN_STEPS = 512;
+export const CHAIN_RUN_ENTRIES = 1 << 15;
+
 /** Builds a chain (every layer must satisfy `chainLayerApplies`; each layer's input is the previous one's output). */
 export function wasmChain(layers: ChainLayer[]): WasmChain {
   const n0 = inSize(layers[0]);
-  let bytes = 12 * n0 + 4 * (layers.length + 1) + 64;
+  const nOut = outSize(layers[layers.length - 1]);
+  let bytes = 12 * n0 + 4 * (layers.length + 1) + 64 + 8 * CHAIN_RUN_STEPS + 12 * CHAIN_RUN_ENTRIES + 8 * CHAIN_RUN_STEPS * nOut + 64;
   for (const l of layers) bytes += layerBytes(l) + 12 * outSize(l) + 16 * 12;
   let inList!: Int32Array, inVal!: Float64Array, outList!: Int32Array, outVal!: Float64Array;
   const v: (Float64Array | null)[] = [];
   const bounds: DirectBound[] = [];
-  const ex = instantiate<{ step: (na: number, sid: number, direct: number) => number }>(bytes, (heap) => {
+  let staged!: WasmChain["staged"], rows!: Float64Array;
+  const ex = instantiate<{ step: (na: number, sid: number, direct: number) => number; run: (steps: number, sid: number) => void }>(bytes, (heap) => {
     const counts = heap.i32(layers.length + 1);
     const L0 = heap.i32(n0), X0 = heap.f64(n0);
     inList = L0.view;
@@ -515,17 +528,64 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
         outVal = OV.view;
       }
     });
+    const SC = heap.i32(CHAIN_RUN_STEPS), SM = heap.i32(CHAIN_RUN_STEPS), SI = heap.i32(CHAIN_RUN_ENTRIES), SV = heap.f64(CHAIN_RUN_ENTRIES);
+    const RW = heap.f64(CHAIN_RUN_STEPS * nOut);
+    staged = { count: SC.view, mask: SM.view, index: SI.view, value: SV.view };
+    rows = RW.view;
     return `(module (memory (import "env" "mem") $PAGES)
 ${funcs.join("\n")}
   (func $chain_step (export "step") (param $na i32) (param $sid i32) (param $direct i32) (result i32)
+    (local $k i32)
     (i32.store offset=${counts.at} (i32.const 0) (local.get $na))
     ${layers.map((l, k) => `(call $layer${k}_${l.kind} (local.get $sid) (local.get $direct))`).join("\n    ")}
-    (i32.load offset=${counts.at + 4 * layers.length} (i32.const 0))))`;
+    ;; the input values back to zero
+    (block $dz (loop $lz
+      (br_if $dz (i32.ge_u (local.get $k) (local.get $na)))
+      (f64.store offset=${X0.at} (i32.shl (i32.load offset=${L0.at} (i32.shl (local.get $k) (i32.const 2))) (i32.const 3)) (f64.const 0))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $lz)))
+    (i32.load offset=${counts.at + 4 * layers.length} (i32.const 0)))
+  (func $chain_run (export "run") (param $steps i32) (param $sid i32)
+    (local $s i32) (local $e i32) (local $n i32) (local $k i32) (local $idx i32) (local $m i32) (local $q i32) (local $rb i32)
+    (block $ds (loop $ls
+      (br_if $ds (i32.ge_u (local.get $s) (local.get $steps)))
+      ;; this step's staged entries become the input list and values
+      (local.set $n (i32.load offset=${SC.at} (i32.shl (local.get $s) (i32.const 2))))
+      (local.set $k (i32.const 0))
+      (block $dk (loop $lk
+        (br_if $dk (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $idx (i32.load offset=${SI.at} (i32.shl (local.get $e) (i32.const 2))))
+        (i32.store offset=${L0.at} (i32.shl (local.get $k) (i32.const 2)) (local.get $idx))
+        (f64.store offset=${X0.at} (i32.shl (local.get $idx) (i32.const 3)) (f64.load offset=${SV.at} (i32.shl (local.get $e) (i32.const 3))))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $lk)))
+      (local.set $m (call $chain_step (local.get $n) (i32.add (local.get $sid) (local.get $s)) (i32.load offset=${SM.at} (i32.shl (local.get $s) (i32.const 2)))))
+      ;; the output list into this step's row
+      (local.set $rb (i32.add (i32.const ${RW.at}) (i32.mul (local.get $s) (i32.const ${8 * nOut}))))
+      (local.set $q (i32.const 0))
+      (block $dq (loop $lq
+        (br_if $dq (i32.ge_u (local.get $q) (local.get $m)))
+        (local.set $k (i32.shl (i32.load offset=${prev.list} (i32.shl (local.get $q) (i32.const 2))) (i32.const 3)))
+        (f64.store (i32.add (local.get $rb) (local.get $k)) (f64.load offset=${prev.val} (local.get $k)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $lq)))
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br $ls)))))`;
   });
   const directMask = (steps: number, inputSum: number): number => {
     let mask = 0;
     for (const b of bounds) if (b.vmax + (b.layer === 0 ? inputSum : steps * b.xmax) * b.colSum <= b.limit) mask |= 1 << b.layer;
     return mask;
   };
-  return { inList, inVal, outList, outVal, v, step: ex.step, directMask };
+  // stamp ids (for the pools' first-touch lists) never repeat across step() and run()
+  let sid = 0;
+  return {
+    inList, inVal, outList, outVal, v, staged, rows, directMask,
+    step: (na, direct) => ex.step(na, ++sid, direct),
+    run: (steps) => {
+      ex.run(steps, sid + 1);
+      sid += steps;
+    },
+  };
 }
