@@ -771,28 +771,9 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string, whole: 
   if (ev.index.length !== E || (ev.value && ev.value.length !== E) || (ev.batch && ev.batch.length !== E)) {
     throw new NirError("sim.input_shape", "event arrays t, index, value and batch must have equal lengths", { node: inputName });
   }
-  // one pass checks every event and computes its slot (item·T + step, −1 when outside 0…T−1);
-  // a counting sort by slot then lists each (item, step)'s events in their given order
   const T = ev.steps;
-  const bat = ev.batch, tt = ev.t, value = ev.value, index = ev.index;
-  let B = ev.batchSize ?? 1;
-  const slots = new Int32Array(E);
-  for (let k = 0; k < E; k++) {
-    const i = index[k];
-    if (i < 0 || i >= n) throw new NirError("sim.input_shape", `event ${k} has index ${i} outside the input size ${n} (shape [${shape.join(",")}])`, { node: inputName });
-    if (value && value[k] !== value[k]) throw new NirError("sim.nan", `event ${k} has a NaN value`, { node: inputName });
-    const b = bat ? bat[k] : 0;
-    if (b < 0) throw new NirError("sim.input_shape", `event ${k} has batch item ${b} (must be ≥ 0)`, { node: inputName });
-    if (b >= B) B = b + 1;
-    const t = tt[k];
-    slots[k] = t >= 0 && t < T ? b * T + t : -1;
-  }
-  const start = new Int32Array(B * T + 1);
-  for (let k = 0; k < E; k++) if (slots[k] >= 0) start[slots[k] + 1]++;
-  for (let q = 0; q < B * T; q++) start[q + 1] += start[q];
-  const order = new Int32Array(start[B * T]);
-  const fill = start.slice(0, B * T);
-  for (let k = 0; k < E; k++) if (slots[k] >= 0) order[fill[slots[k]]++] = k;
+  const { B, start, order } = slotEvents(ev, n, shape, inputName);
+  const value = ev.value, index = ev.index;
   return {
     steps: T,
     batch: B,
@@ -808,7 +789,7 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string, whole: 
       const stamp = rt.stamp;
       const tag = b * T + t + 1;
       for (let q = start[b * T + t], end = start[b * T + t + 1]; q < end; q++) {
-        const k = order[q];
+        const k = order ? order[q] : q;
         const i = index[k];
         p.out[i] += value ? value[k] : 1;
         if (stamp[i] !== tag) {
@@ -819,6 +800,47 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string, whole: 
       p.nact[0] = na;
     },
   };
+}
+
+/**
+ * Events grouped by slot (item·T + step): slot q's events are start[q] … start[q+1] − 1 of
+ * `order` (their given order kept), or of the events themselves when `order` is null (they are
+ * already in slot order, none outside steps 0…T−1: no sort needed). Every event is checked first.
+ */
+function slotEvents(ev: EventInput, n: number, shape: number[], inputName: string): { B: number; start: Int32Array; order: Int32Array | null } {
+  const E = ev.t.length, T = ev.steps;
+  const bat = ev.batch, tt = ev.t, value = ev.value, index = ev.index;
+  let B = ev.batchSize ?? 1;
+  let sorted = true, last = -1, outside = 0;
+  for (let k = 0; k < E; k++) {
+    const i = index[k];
+    if (i < 0 || i >= n) throw new NirError("sim.input_shape", `event ${k} has index ${i} outside the input size ${n} (shape [${shape.join(",")}])`, { node: inputName });
+    if (value && value[k] !== value[k]) throw new NirError("sim.nan", `event ${k} has a NaN value`, { node: inputName });
+    const b = bat ? bat[k] : 0;
+    if (b < 0) throw new NirError("sim.input_shape", `event ${k} has batch item ${b} (must be ≥ 0)`, { node: inputName });
+    if (b >= B) B = b + 1;
+    const t = tt[k];
+    if (t < 0 || t >= T) outside++;
+    else {
+      const q = b * T + t;
+      if (q < last) sorted = false;
+      last = q;
+    }
+  }
+  const start = new Int32Array(B * T + 1);
+  for (let k = 0; k < E; k++) {
+    const t = tt[k];
+    if (t >= 0 && t < T) start[(bat ? bat[k] : 0) * T + t + 1]++;
+  }
+  for (let q = 0; q < B * T; q++) start[q + 1] += start[q];
+  if (sorted && outside === 0) return { B, start, order: null };
+  const order = new Int32Array(start[B * T]);
+  const fill = start.slice(0, B * T);
+  for (let k = 0; k < E; k++) {
+    const t = tt[k];
+    if (t >= 0 && t < T) order[fill[(bat ? bat[k] : 0) * T + t]++] = k;
+  }
+  return { B, start, order };
 }
 
 interface Recorder {

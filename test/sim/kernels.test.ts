@@ -259,20 +259,28 @@ describe("batches, events, step API, errors", () => {
     }
   });
 
-  it("events input equals the same data as a dense tensor (duplicates summed)", () => {
+  it("events input equals the same data as a dense tensor (duplicates summed; any event order; events outside 0…T−1 ignored)", () => {
     const t: number[] = [], index: number[] = [], batch: number[] = [], value: number[] = [];
     for (let s = 0; s < T; s++) for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) {
       const v = dense[(s * B + b) * N + i];
       if (v === 2) { t.push(s, s); index.push(i, i); batch.push(b, b); value.push(1, 1); }
       else if (v) { t.push(s); index.push(i); batch.push(b); value.push(v); }
     }
-    const ev: EventInput = { steps: T, t: Int32Array.from(t), index: Int32Array.from(index), batch: Int32Array.from(batch), value: Float32Array.from(value), batchSize: B };
     const plan = compile(net, { dt: 1e-3 });
-    const a = plan.run(ev, { record: ["c", "n:v"] });
     const d = plan.run({ dtype: "float64", shape: [T, B, 2, 8, 8], data: dense }, { record: ["c", "n:v"] });
-    expect(Array.from(a.output.data)).toEqual(Array.from(d.output.data));
-    expect(Array.from(a.records["c.out"].data)).toEqual(Array.from(d.records["c.out"].data));
-    expect(Array.from(a.records["n.v"].data)).toEqual(Array.from(d.records["n.v"].data));
+    // step-major as built (grouped by a sort), item-major (already grouped: no sort), and
+    // item-major with events before step 0 and at step T (ignored; grouped by a sort again)
+    const itemMajor = [...t.keys()].sort((p, q) => batch[p] - batch[q] || t[p] - t[q]);
+    const outside = [...itemMajor, -1, -2];
+    const at = (k: number) => (k === -1 ? { t: -1, i: 0, b: 0, v: 5 } : k === -2 ? { t: T, i: 3, b: B - 1, v: 7 } : { t: t[k], i: index[k], b: batch[k], v: value[k] });
+    for (const order of [[...t.keys()], itemMajor, outside]) {
+      const e = order.map(at);
+      const ev: EventInput = { steps: T, t: Int32Array.from(e, (x) => x.t), index: Int32Array.from(e, (x) => x.i), batch: Int32Array.from(e, (x) => x.b), value: Float32Array.from(e, (x) => x.v), batchSize: B };
+      const a = plan.run(ev, { record: ["c", "n:v"] });
+      expect(Array.from(a.output.data)).toEqual(Array.from(d.output.data));
+      expect(Array.from(a.records["c.out"].data)).toEqual(Array.from(d.records["c.out"].data));
+      expect(Array.from(a.records["n.v"].data)).toEqual(Array.from(d.records["n.v"].data));
+    }
   });
 
   it("a conv fused with its IF layer gives exactly the unfused results (recording the conv or the IF's v disables fusion)", () => {
