@@ -528,6 +528,8 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
         outVal = OV.view;
       }
     });
+    // the whole-run entry: staged inputs, and rows for the last layer's output (`prev` now)
+    const last = prev;
     const SC = heap.i32(CHAIN_RUN_STEPS), SM = heap.i32(CHAIN_RUN_STEPS), SI = heap.i32(CHAIN_RUN_ENTRIES), SV = heap.f64(CHAIN_RUN_ENTRIES);
     const RW = heap.f64(CHAIN_RUN_STEPS * nOut);
     staged = { count: SC.view, mask: SM.view, index: SI.view, value: SV.view };
@@ -566,8 +568,8 @@ ${funcs.join("\n")}
       (local.set $q (i32.const 0))
       (block $dq (loop $lq
         (br_if $dq (i32.ge_u (local.get $q) (local.get $m)))
-        (local.set $k (i32.shl (i32.load offset=${prev.list} (i32.shl (local.get $q) (i32.const 2))) (i32.const 3)))
-        (f64.store (i32.add (local.get $rb) (local.get $k)) (f64.load offset=${prev.val} (local.get $k)))
+        (local.set $k (i32.shl (i32.load offset=${last.list} (i32.shl (local.get $q) (i32.const 2))) (i32.const 3)))
+        (f64.store (i32.add (local.get $rb) (local.get $k)) (f64.load offset=${last.val} (local.get $k)))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
         (br $lq)))
       (local.set $s (i32.add (local.get $s) (i32.const 1)))
