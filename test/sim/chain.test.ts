@@ -190,3 +190,44 @@ describe("wasm chain: direct sums into v while they are exact", () => {
     }
   });
 });
+
+/**
+ * Wide layers: fire groups of 32 channels (a conv with 40, an affine with 38 = 32 + 6 neurons),
+ * the conv→IF ordered (gain 0.9) and direct (gain 1, float32 weights: exact sums).
+ */
+describe.each([["ordered", 0.9], ["direct", 1]] as const)("wasm chain: layers wider than one 32-neuron fire group (%s conv sums)", (_mode, gain) => {
+  const r = rng(9);
+  const H = 6, C = 40, N = 38;
+  const net = ir.NIRGraph({
+    nodes: {
+      input: ir.Input({ shape: [2, H, H] }),
+      c: ir.Conv2d({ input_shape: [H, H], weight: f64([C, 2, 3, 3], () => Math.fround((r() - 0.4) * 0.7)), padding: 1 }),
+      n: ir.IF({ r: f64([C, H, H], () => gain), v_threshold: f64([C, H, H], () => 1), v_reset: f64([C, H, H], () => 0) }),
+      f: ir.Flatten({ start_dim: 0, end_dim: -1, input_type: { input: [C, H, H] } }),
+      a: ir.Affine({ weight: f64([N, C * H * H], () => (r() - 0.48) * 0.2), bias: f64([N], () => 0) }),
+      m: ir.IF({ r: f64([N], () => 1), v_threshold: f64([N], () => 1.5), v_reset: f64([N], () => 0) }),
+      output: ir.Output({ shape: null }),
+    },
+    edges: [["input", "c"], ["c", "n"], ["n", "f"], ["f", "a"], ["a", "m"], ["m", "output"]],
+    typeCheck: false,
+  });
+  const T = 50, X = new Float32Array(T * 2 * H * H);
+  for (let k = 0; k < X.length; k++) if (r() < 0.1) X[k] = 1;
+  const input = { dtype: "float32" as const, shape: [T, 2, H, H], data: X };
+  // spikes of neurons ≥ 32 (the second fire group) in a (T, size) spike record
+  const late = (spikes: Float32Array, size: number, at: (k: number) => boolean): number => {
+    let n = 0;
+    for (let q = 0; q < spikes.length; q++) if (at(q % size)) n += spikes[q];
+    return n;
+  };
+
+  it("spikes of both layers equal the JavaScript kernels', whole and with the conv's spikes recorded", () => {
+    for (const record of [[], ["n:spikes", "m:v"]]) {
+      const [auto, js] = (["auto", "js"] as const).map((kernels) => compile(net, { dt: 1e-3, kernels }).run(input, { record }));
+      expect(Array.from(auto.output.data as Float32Array)).toEqual(Array.from(js.output.data as Float32Array));
+      for (const key of Object.keys(js.records)) expect(Array.from(auto.records[key].data as Float64Array)).toEqual(Array.from(js.records[key].data as Float64Array));
+      expect(late(js.output.data as Float32Array, N, (k) => k >= 32)).toBeGreaterThan(5);
+      if (record.length) expect(late(js.records["n.spikes"].data as Float32Array, C * H * H, (k) => k >= 32 * H * H)).toBeGreaterThan(5);
+    }
+  });
+});

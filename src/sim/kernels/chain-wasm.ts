@@ -148,12 +148,14 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
           (local.set $o (i32.load offset=${8 * k} (local.get $p)))
           (local.set $w (i32.add (local.get $w0) (i32.load offset=${8 * k + 4} (local.get $p))))
           ${addRow(unit, shift)}`).join("")}`;
-  // one input index $idx with value $xv ≠ 0: its rows
+  // one input index $idx with value $xv ≠ 0: its rows. Unit inputs (x = 1: w itself) take their
+  // own loop unless the values are mixed (a pool's sums: A.mixed), where x·w (= w for x = 1) saves
+  // a mispredicted branch per input
   const oneInput = (shift: number, pad: boolean): string => `
         (local.set $xs (f64x2.splat (local.get $xv)))
         ${pad ? "" : `(local.set $r (i32.load offset=${A.start} (i32.shl (local.get $idx) (i32.const 2))))
         (local.set $r1 (i32.load offset=${A.start + 4} (i32.shl (local.get $idx) (i32.const 2))))`}
-        (if (f64.eq (local.get $xv) (f64.const 1)) (then ${pad ? padded(true, shift) : looped(true, shift)}) (else ${pad ? padded(false, shift) : looped(false, shift)}))`;
+        ${A.mixed ? (pad ? padded(false, shift) : looped(false, shift)) : `(if (f64.eq (local.get $xv) (f64.const 1)) (then ${pad ? padded(true, shift) : looped(true, shift)}) (else ${pad ? padded(false, shift) : looped(false, shift)}))`}`;
   // the listed inputs in list order: their rows, and the output positions they reach marked
   const listed = (shift: number): string => `
       (block $de (loop $le
@@ -166,28 +168,33 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
           ${range(nv).map((j) => `(v128.store offset=${A.tb + 16 * j} (i32.const 0) (v128.or (v128.load offset=${A.tb + 16 * j} (i32.const 0)) (v128.load offset=${16 * j} (local.get $p))))`).join("\n          ")}))
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $le)))`;
-  // spikes of channels 2j, 2j+1 at position $po (mask in $sp)
-  const emitPair = (j: number): string => `
-      (if (v128.any_true (local.get $sp)) (then
-        (local.set $bits (i64x2.bitmask (local.get $sp)))
-        (if (i32.and (local.get $bits) (i32.const 1)) (then
-          (local.set $k (i32.add (local.get $po) (i32.const ${2 * j * ohw}))) ${emitSpike(io)}))
-        (if (i32.and (local.get $bits) (i32.const 2)) (then
-          (local.set $k (i32.add (local.get $po) (i32.const ${(2 * j + 1) * ohw}))) ${emitSpike(io)}))))`;
-  // ordered fire: v + g·y per channel pair. A lane with y = 0 gets v + g·0 = v (up to a zero's
-  // sign) ≤ θ, so it cannot spike: no masking needed (v is never recorded here).
-  const firePair = (j: number): string => `
-      (local.set $yv (v128.load offset=${16 * j} (local.get $yb)))
-      (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
-      (local.set $vn (f64x2.add (v128.load offset=${16 * j} (local.get $vb)) ${g0 === 1 ? "(local.get $yv)" : "(f64x2.mul (local.get $g) (local.get $yv))"}))
-      (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
-      (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))${emitPair(j)}`;
-  // direct fire: the inputs were added into v itself; test it, reset (and store) only on a spike
-  const fireDirectPair = (j: number): string => `
-      (local.set $vn (v128.load offset=${16 * j} (local.get $vb)))
-      (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
-      (if (v128.any_true (local.get $sp)) (then
-        (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))))${emitPair(j)}`;
+  // fire at position $po, up to 32 channels per group without a branch per channel pair: each
+  // pair's spike mask ($sp) goes into the group's bits, then each set bit (ascending channel)
+  // lists its spike (and, direct, sets v ← v_reset: the ordered pair code stored v already).
+  // Ordered: v + g·y from the scratch y (zeroed as read); a lane with y = 0 gets v + g·0 = v (up
+  // to a zero's sign) ≤ θ, so it cannot spike (v is never recorded here). Direct: the inputs were
+  // added into v itself, which is only tested.
+  const orderedPair = (j: number): string => `
+            (local.set $yv (v128.load offset=${16 * j} (local.get $yb)))
+            (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
+            (local.set $vn (f64x2.add (v128.load offset=${16 * j} (local.get $vb)) ${g0 === 1 ? "(local.get $yv)" : "(f64x2.mul (local.get $g) (local.get $yv))"}))
+            (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
+            (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))`;
+  const directPair = (j: number): string => `
+            (local.set $sp (f64x2.gt (v128.load offset=${16 * j} (local.get $vb)) (local.get $th)))`;
+  const fire = (direct: boolean): string => range(Math.ceil(cout / 32)).map((grp) => {
+    const js = range(cout / 2).slice(16 * grp, 16 * grp + 16);
+    return `
+            (local.set $bits (i32.const 0))${js.map((j) => `${(direct ? directPair : orderedPair)(j)}
+            (local.set $bits (i32.or (local.get $bits) (i32.shl (i64x2.bitmask (local.get $sp)) (i32.const ${2 * (j - 16 * grp)}))))`).join("")}
+            (if (local.get $bits) (then
+              (loop $lsp
+                (local.set $c (i32.add (i32.ctz (local.get $bits)) (i32.const ${32 * grp})))
+                (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                ${direct ? `(f64.store (i32.add (local.get $vb) (i32.shl (local.get $c) (i32.const 3))) (f64.const ${f(vr0)}))` : ""}
+                (local.set $k (i32.add (local.get $po) (i32.mul (local.get $c) (i32.const ${ohw})))) ${emitSpike(io)}
+                (br_if $lsp (local.get $bits)))))`;
+  }).join("");
   // the touched positions, ascending: the set bits of the bitmap (cleared as read)
   const touched = (direct: boolean): string => `
       (block $df (loop $lf
@@ -200,7 +207,7 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
             (local.set $word (i32.and (local.get $word) (i32.sub (local.get $word) (i32.const 1))))
             (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
             (local.set $vb (i32.add (i32.const ${A.v}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
-            ${range(cout / 2).map(direct ? fireDirectPair : firePair).join("")}
+            ${fire(direct)}
             (br_if $lbit (local.get $word))))))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
         (br $lf)))`;
@@ -264,10 +271,10 @@ function poolCode(name: string, l: Extract<ChainLayer, { kind: "pool" }>, io: IO
           (local.set $k (i32.load offset=${A.rowOut} (i32.shl (local.get $r) (i32.const 2))))
           (f64.store offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3))
             (f64.add (f64.load offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3))) (f64.mul (local.get $xv) (f64.const ${f(l.scale)}))))
-          (if (i32.ne (i32.load offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2))) (local.get $sid)) (then
-            (i32.store offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2)) (local.get $sid))
-            (i32.store offset=${io.outList} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
-            (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+          ;; listed at first touch, without a branch: written at the list's end, kept (m + 1) if unstamped
+          (i32.store offset=${io.outList} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
+          (local.set $m (i32.add (local.get $m) (i32.ne (i32.load offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2))) (local.get $sid))))
+          (i32.store offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2)) (local.get $sid))
           (local.set $r (i32.add (local.get $r) (i32.const 1)))
           (br $l1)))))
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
@@ -288,6 +295,21 @@ function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>
       (br $lj)))`;
   const row = (q: number): string => `(local.set $w${q} (i32.add (i32.const ${A.W}) (i32.mul (i32.load offset=${A.R + 4 * q} (i32.shl (local.get $e) (i32.const 2))) (i32.const ${8 * nout}))))
       (local.set $x${q} (f64x2.splat (f64.load offset=${A.X + 8 * q} (i32.shl (local.get $e) (i32.const 3)))))`;
+  // the IF update of n ≤ 16 neuron pairs from byte offset $j, without a branch per pair
+  const ifGroup = (n: number): string => `
+        (local.set $bits (i32.const 0))${range(n).map((i) => `
+        (local.set $yv (v128.load offset=${A.Y + 16 * i} (local.get $j)))
+        (local.set $nz (f64x2.ne (local.get $yv) (local.get $zero)))
+        (local.set $vo (v128.load offset=${A.V + 16 * i} (local.get $j)))
+        (local.set $vn (f64x2.add (local.get $vo) (f64x2.mul (local.get $g) (local.get $yv))))
+        (local.set $sp (v128.and (local.get $nz) (f64x2.gt (local.get $vn) (local.get $th))))
+        (v128.store offset=${A.V + 16 * i} (local.get $j) (v128.bitselect (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)) (local.get $vo) (local.get $nz)))
+        (local.set $bits (i32.or (local.get $bits) (i32.shl (i64x2.bitmask (local.get $sp)) (i32.const ${2 * i}))))`).join("")}
+        (if (local.get $bits) (then
+          (loop $lsp
+            (local.set $k (i32.add (i32.shr_u (local.get $j) (i32.const 3)) (i32.ctz (local.get $bits))))
+            (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1)))) ${emitSpike(io)}
+            (br_if $lsp (local.get $bits)))))`;
   const term = (q: number): string => `(f64x2.mul (local.get $x${q}) (v128.load (i32.add (local.get $w${q}) (local.get $j))))`;
   const unit = (q: number): string => `(v128.load (i32.add (local.get $w${q}) (local.get $j)))`;
   return `
@@ -331,21 +353,15 @@ function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>
         ${loopPairs(`(v128.store offset=${A.Y} (local.get $j) (f64x2.add (v128.load offset=${A.Y} (local.get $j)) ${term(0)}))`)}
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $l1)))
-      ;; IF update of the neurons with y ≠ 0 (v is recordable: y = 0 lanes keep v bit for bit)
-      ${loopPairs(`
-      (local.set $yv (v128.load offset=${A.Y} (local.get $j)))
-      (local.set $nz (f64x2.ne (local.get $yv) (local.get $zero)))
-      (if (v128.any_true (local.get $nz)) (then
-        (local.set $vo (v128.load offset=${A.V} (local.get $j)))
-        (local.set $vn (f64x2.add (local.get $vo) (f64x2.mul (local.get $g) (local.get $yv))))
-        (local.set $sp (v128.and (local.get $nz) (f64x2.gt (local.get $vn) (local.get $th))))
-        (v128.store offset=${A.V} (local.get $j) (v128.bitselect (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)) (local.get $vo) (local.get $nz)))
-        (if (v128.any_true (local.get $sp)) (then
-          (local.set $bits (i64x2.bitmask (local.get $sp)))
-          (if (i32.and (local.get $bits) (i32.const 1)) (then
-            (local.set $k (i32.shr_u (local.get $j) (i32.const 3))) ${emitSpike(io)}))
-          (if (i32.and (local.get $bits) (i32.const 2)) (then
-            (local.set $k (i32.add (i32.shr_u (local.get $j) (i32.const 3)) (i32.const 1))) ${emitSpike(io)}))))))`)})
+      ;; IF update of the neurons with y ≠ 0 (v is recordable: y = 0 lanes keep v bit for bit),
+      ;; 32 neurons per group: their spike bits, then each set bit's spike listed
+      ${pairs >= 16 ? `(local.set $j (i32.const 0))
+      (block $dg (loop $lg
+        (br_if $dg (i32.ge_u (local.get $j) (i32.const ${256 * Math.floor(pairs / 16)})))
+        ${ifGroup(16)}
+        (local.set $j (i32.add (local.get $j) (i32.const 256)))
+        (br $lg)))` : ""}
+      ${pairs % 16 ? `(local.set $j (i32.const ${256 * Math.floor(pairs / 16)})) ${ifGroup(pairs % 16)}` : ""})
     (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
 }
 
@@ -465,7 +481,8 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
     const funcs: string[] = [];
     layers.forEach((l, k) => {
       const osz = outSize(l);
-      const OL = heap.i32(osz), OV = heap.f64(osz);
+      // one list entry more: a pool writes each touched output at the list's end before it knows whether to keep it
+      const OL = heap.i32(osz + 1), OV = heap.f64(osz);
       const io: IO = { inList: prev.list, inVal: prev.val, inCount: counts.at + 4 * k, outList: OL.at, outVal: OV.at, outCount: counts.at + 4 * (k + 1) };
       const name = `layer${k}_${l.kind}`;
       if (l.kind === "convIF") {
@@ -505,7 +522,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
         v.push(V.view.subarray(0, osz));
         const bound = directBound(layers, k);
         if (bound) bounds.push(bound);
-        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, wc: wc.at, pad, padR: pr }, bound ? k : -1));
+        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, wc: wc.at, pad, padR: pr, mixed: k > 0 && layers[k - 1].kind === "pool" ? 1 : 0 }, bound ? k : -1));
       } else if (l.kind === "pool") {
         const rs = heap.i32(l.isz + 1), ro = heap.i32(l.rowOut.length), stamp = heap.i32(osz);
         rs.view.set(l.rowStart);
