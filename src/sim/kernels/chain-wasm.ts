@@ -118,7 +118,7 @@ const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i32) (lo
 /** The conv→IF layer function (addresses in A; `bit` is the layer's bit in the step's direct mask, or −1). */
 function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>, bit: number): string {
   const { g, g0, th0, vr0 } = l;
-  const cout = g.cout, coutG = g.cout / g.groups, ohw = g.oh * g.ow, hw = g.h * g.w, isz = g.cin * hw;
+  const cout = g.cout, coutG = g.cout / g.groups, ohw = g.oh * g.ow, hw = g.h * g.w, isz = g.cin * hw, osz = cout * ohw;
   const nv = Math.ceil(ohw / 128);
   // the JavaScript kernel gathers when na > 0.3·isz (compared in floating point): smallest such na
   let denseAt = Math.ceil(0.3 * isz);
@@ -187,6 +187,16 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
     return `
             (local.set $bits (i32.const 0))${js.map((j) => `${(direct ? directPair : orderedPair)(j)}
             (local.set $bits (i32.or (local.get $bits) (i32.shl (i64x2.bitmask (local.get $sp)) (i32.const ${2 * (j - 16 * grp)}))))`).join("")}
+            ;; the first spike without a branch (none: it goes to the spare entry osz, value 0, and
+            ;; v's trash row), the others in a loop (rarely more than one per position)
+            (local.set $r (i32.ne (local.get $bits) (i32.const 0)))
+            (local.set $c (i32.add (i32.ctz (local.get $bits)) (i32.const ${32 * grp})))
+            (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+            ${direct ? `(f64.store (select (i32.add (local.get $vb) (i32.shl (local.get $c) (i32.const 3))) (i32.const ${A.v + 8 * osz}) (local.get $r)) (f64.const ${f(vr0)}))` : ""}
+            (local.set $k (select (i32.add (local.get $po) (i32.mul (local.get $c) (i32.const ${ohw}))) (i32.const ${osz}) (local.get $r)))
+            (i32.store offset=${io.outList} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
+            (f64.store offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3)) (f64.convert_i32_s (local.get $r)))
+            (local.set $m (i32.add (local.get $m) (local.get $r)))
             (if (local.get $bits) (then
               (loop $lsp
                 (local.set $c (i32.add (i32.ctz (local.get $bits)) (i32.const ${32 * grp})))
@@ -481,8 +491,9 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
     const funcs: string[] = [];
     layers.forEach((l, k) => {
       const osz = outSize(l);
-      // one list entry more: a pool writes each touched output at the list's end before it knows whether to keep it
-      const OL = heap.i32(osz + 1), OV = heap.f64(osz);
+      // one entry more: a pool writes each touched output at the list's end before it knows
+      // whether to keep it; a conv→IF writes "no spike" to value osz (0) and keeps it unlisted
+      const OL = heap.i32(osz + 1), OV = heap.f64(osz + 1);
       const io: IO = { inList: prev.list, inVal: prev.val, inCount: counts.at + 4 * k, outList: OL.at, outVal: OV.at, outCount: counts.at + 4 * (k + 1) };
       const name = `layer${k}_${l.kind}`;
       if (l.kind === "convIF") {
