@@ -121,8 +121,6 @@ interface Runtime {
   /** Per affine, per item: 1 = its output holds just the bias (see affineStep); zeroed on reset. */
   cleanFlags: Uint8Array[];
   t: number;
-  /** Per-item stamp for de-duplicating event indices. */
-  stamp: Int32Array;
   /** The small-graph kernel's whole-run entry: the only step is its fused step (see runWhole). */
   whole: SmallGraphRun | null;
   /** The wasm chain that is the only step, fed by the input port (see runChain). */
@@ -360,22 +358,17 @@ function fusablePairs(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
 
 /**
  * Lists one step's input for a chain: the port's active entries (or its non-zeros when it has no
- * list) into `list`/`val` from `at`; returns the count, and the step's largest |value| in
- * `most[0]` (Infinity when a value is not an integer of at most 2^20: see `WasmChain.directMask`).
+ * list) into `list` from `at`, their values into `val` (by index when `dense`, else from `at`);
+ * returns the count, and in `most[0]` the largest |value| (see `largestInteger`).
  */
 function listChainInput(inp: Port, list: Int32Array, val: Float64Array, at: number, dense: boolean, most: Float64Array): number {
   const x = inp.out, act = inp.act;
   let na = inp.nact[0];
-  let big = 0;
   if (na >= 0) {
     for (let k = 0; k < na; k++) {
       const i = act[k];
-      const v = x[i];
       list[at + k] = i;
-      val[dense ? i : at + k] = v;
-      const a = v < 0 ? -v : v;
-      if (a > big) big = a;
-      if (Math.floor(v) !== v) big = Infinity;
+      val[dense ? i : at + k] = x[i];
     }
   } else {
     na = 0;
@@ -385,13 +378,10 @@ function listChainInput(inp: Port, list: Int32Array, val: Float64Array, at: numb
         list[at + na] = i;
         val[dense ? i : at + na] = v;
         na++;
-        const a = v < 0 ? -v : v;
-        if (a > big) big = a;
-        if (Math.floor(v) !== v) big = Infinity;
       }
     }
   }
-  most[0] = big <= 2 ** 20 ? big : Infinity;
+  most[0] = dense ? largestInteger(val, at, at + na, list) : largestInteger(val, at, at + na);
   return na;
 }
 
@@ -629,7 +619,7 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
   if (fusedStep) cleanFlags.push(...fusedStep.cleanFlags);
   return {
     batch: B, ports, portList: [...new Set([input!, ...ports.values()])], steps: fusedStep ? [fusedStep.step] : steps, input: input!, output, neuronStates, delays, prevCopies,
-    directInits, cleanFlags, t: 0, stamp: new Int32Array(sizeOf(flat.nodes.get(inputName)!.outShape) * B), whole: fusedStep?.run ?? null,
+    directInits, cleanFlags, t: 0, whole: fusedStep?.run ?? null,
     chainRun: !fusedStep && steps.length === 1 && chainRuns.get(steps[0])?.inp === input ? chainRuns.get(steps[0])! : null,
   };
 }
@@ -657,7 +647,6 @@ function resetRuntime(rt: Runtime): void {
       c.port.nact[b] = -1;
     }
   }
-  rt.stamp.fill(0);
   rt.t = 0;
 }
 
@@ -727,6 +716,8 @@ interface Feeder {
   feedItem(rt: Runtime, t: number, b: number): void;
   /** A dense input's non-zeros (row = step·B + item), when indexed; null otherwise and for events. */
   index: NonZeroIndex | null;
+  /** The input's non-zeros with row = item·T + step (events; an indexed dense input of one item), else null. */
+  itemRows: NonZeroIndex | null;
   /** Bytes per value (4 or 8) when the whole dense input has been copied into the whole-run kernel's input area, else 0. */
   inKernel: number;
 }
@@ -761,7 +752,7 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string, whole: 
     const nz = !inKernel && (whole || total > SCAN_PER_STEP_BELOW) ? nonZeroIndex(data, n, T * B) : null;
     const nanAt = inKernel === 4 ? whole!.nan32(total) : inKernel === 8 ? whole!.nan64(total) : nz ? nz.nanAt : firstNaN(data, total);
     if (nanAt >= 0) throw nanError(null, 0, nanAt, inputName);
-    return { steps: T, batch: B, batched, index: nz, inKernel, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n, inputName, nz, t * B + b) };
+    return { steps: T, batch: B, batched, index: nz, itemRows: B === 1 ? nz : null, inKernel, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n, inputName, nz, t * B + b) };
   }
   const ev = input as EventInput;
   if (!ev || !(ev.t instanceof Int32Array) || !(ev.index instanceof Int32Array) || typeof ev.steps !== "number") {
@@ -772,34 +763,48 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string, whole: 
     throw new NirError("sim.input_shape", "event arrays t, index, value and batch must have equal lengths", { node: inputName });
   }
   const T = ev.steps;
-  const { B, start, order } = slotEvents(ev, n, shape, inputName);
-  const value = ev.value, index = ev.index;
+  const { B, rows } = eventRows(ev, n, shape, inputName);
   return {
     steps: T,
     batch: B,
     batched: !!ev.batch || (ev.batchSize ?? 1) > 1,
     index: null,
+    itemRows: rows,
     inKernel: 0,
-    feedItem: (rt, t, b) => {
-      const p = rt.input;
-      const m = p.nact[0];
-      if (m < 0) p.out.fill(0);
-      else for (let k = 0; k < m; k++) p.out[p.act[k]] = 0;
-      let na = 0;
-      const stamp = rt.stamp;
-      const tag = b * T + t + 1;
-      for (let q = start[b * T + t], end = start[b * T + t + 1]; q < end; q++) {
-        const k = order ? order[q] : q;
-        const i = index[k];
-        p.out[i] += value ? value[k] : 1;
-        if (stamp[i] !== tag) {
-          stamp[i] = tag;
-          p.act[na++] = i;
-        }
-      }
-      p.nact[0] = na;
-    },
+    feedItem: (rt, t, b) => fillDense(rt.input, [], 0, inputName, rows, b * T + t),
   };
+}
+
+/**
+ * Events as a non-zero index with one row per slot (item·T + step): each slot's distinct input
+ * indices in order of first appearance, with their values summed (in event order).
+ */
+function eventRows(ev: EventInput, n: number, shape: number[], inputName: string): { B: number; rows: NonZeroIndex } {
+  const { B, start, order } = slotEvents(ev, n, shape, inputName);
+  const value = ev.value, index = ev.index;
+  const slots = B * ev.steps;
+  const rowStart = new Int32Array(slots + 1);
+  const idx = new Int32Array(start[slots]);
+  const val = new Float64Array(start[slots]);
+  // per input index: the row it was last listed in (+1) and where
+  const seen = new Int32Array(n);
+  const at = new Int32Array(n);
+  let m = 0;
+  for (let q = 0; q < slots; q++) {
+    for (let e = start[q], end = start[q + 1]; e < end; e++) {
+      const k = order ? order[e] : e;
+      const i = index[k];
+      const v = value ? value[k] : 1;
+      if (seen[i] !== q + 1) {
+        seen[i] = q + 1;
+        at[i] = m;
+        idx[m] = i;
+        val[m++] = 0 + v; // as the sum into a zeroed port (+0 for −0)
+      } else val[at[i]] += v;
+    }
+    rowStart[q + 1] = m;
+  }
+  return { B, rows: { start: rowStart, idx, val, nanAt: -1 } };
 }
 
 /**
@@ -1021,18 +1026,36 @@ function runChain(c: ChainRun, rt: Runtime, feed: Feeder, recs: Recorder[], T: n
   const rows = chain.rows;
   const size = c.outp.size;
   const most = c.most;
+  const nz = feed.itemRows;
   let inputSum = 0;
   for (let t0 = 0; t0 < T; ) {
     let steps = 0, e = 0;
-    // a step lists at most inp.size entries: stage while the next one surely fits
-    for (const max = Math.min(CHAIN_RUN_STEPS, T - t0); steps < max && e + inp.size <= CHAIN_RUN_ENTRIES; steps++) {
-      const t = t0 + steps;
-      feed.feedItem(rt, t, b);
-      const n = listChainInput(inp, index, value, e, false, most);
-      inputSum += most[0];
-      count[steps] = n;
-      mask[steps] = chain.directMask(t + 1, inputSum);
-      e += n;
+    const max = Math.min(CHAIN_RUN_STEPS, T - t0);
+    if (nz) {
+      // the item's rows are contiguous: as many steps as fit, their entries copied at once
+      const { start, idx, val } = nz;
+      const r0 = b * T + t0, e0 = start[r0];
+      while (steps < max && start[r0 + steps + 1] - e0 <= CHAIN_RUN_ENTRIES) steps++;
+      e = start[r0 + steps] - e0;
+      index.set(idx.subarray(e0, e0 + e));
+      value.set(val.subarray(e0, e0 + e));
+      for (let s = 0; s < steps; s++) {
+        const a = start[r0 + s] - e0, z = start[r0 + s + 1] - e0;
+        count[s] = z - a;
+        inputSum += largestInteger(value, a, z);
+        mask[s] = chain.directMask(t0 + s + 1, inputSum);
+      }
+    } else {
+      // a step lists at most inp.size entries: stage while the next one surely fits
+      for (; steps < max && e + inp.size <= CHAIN_RUN_ENTRIES; steps++) {
+        const t = t0 + steps;
+        feed.feedItem(rt, t, b);
+        const n = listChainInput(inp, index, value, e, false, most);
+        inputSum += most[0];
+        count[steps] = n;
+        mask[steps] = chain.directMask(t + 1, inputSum);
+        e += n;
+      }
     }
     rows.fill(0, 0, steps * size);
     chain.run(steps);
@@ -1047,6 +1070,21 @@ function runChain(c: ChainRun, rt: Runtime, feed: Feeder, recs: Recorder[], T: n
   }
   rt.t = T;
   return done;
+}
+
+/**
+ * The largest |value| among val[a … z) (or val[list[a … z)]), or Infinity when one is not an
+ * integer of at most 2^20: what a chain's direct bound needs (see `WasmChain.directMask`).
+ */
+function largestInteger(val: Float64Array, a: number, z: number, list?: Int32Array): number {
+  let big = 0;
+  for (let k = a; k < z; k++) {
+    const v = list ? val[list[k]] : val[k];
+    const m = v < 0 ? -v : v;
+    if (m > big) big = m;
+    if (Math.floor(v) !== v) big = Infinity;
+  }
+  return big <= 2 ** 20 ? big : Infinity;
 }
 
 /** After a direct whole run: each record's (T, B, size) block of the area into its tensor. */

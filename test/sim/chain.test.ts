@@ -56,6 +56,21 @@ describe("wasm chain of conv→IF, pool and affine→IF layers", () => {
     expect(Array.from(auto.output.data as Float32Array)).toEqual(Array.from(js.output.data as Float32Array));
   });
 
+  it("events (a count of 2 as two events; item-major and step-major order) run the chain like the dense input", () => {
+    const [, js] = runs([]);
+    for (const itemMajor of [true, false]) {
+      const t: number[] = [], index: number[] = [], batch: number[] = [];
+      const push = (s: number, b: number) => {
+        for (let k = 0; k < N; k++) for (let c = 0; c < x[(s * B + b) * N + k]; c++) { t.push(s); index.push(k); batch.push(b); }
+      };
+      if (itemMajor) for (let b = 0; b < B; b++) for (let s = 0; s < T; s++) push(s, b);
+      else for (let s = 0; s < T; s++) for (let b = 0; b < B; b++) push(s, b);
+      const ev = { steps: T, t: Int32Array.from(t), index: Int32Array.from(index), batch: Int32Array.from(batch), batchSize: B };
+      const auto = compile(net, { dt: 1e-3 }).run(ev);
+      expect(Array.from(auto.output.data as Float32Array)).toEqual(Array.from(js.output.data as Float32Array));
+    }
+  });
+
   it("recorded intermediate layers (chains cut there): spikes, pool sums and the affine-fed IF's v equal", () => {
     const record = ["n0:spikes", "p0", "n1:spikes", "n2:v"];
     const [auto, js] = runs(record);
