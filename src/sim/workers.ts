@@ -77,6 +77,40 @@ function sliceInput(input: SimInput, ranges: [number, number][], n: number): Sim
   return parts.map(({ lo: _lo, ...p }) => p);
 }
 
+/**
+ * A slicer that cuts one item range at a time (so a chunk is cut just before it is sent, while
+ * the workers are busy): dense inputs and events sorted by item (each item's events contiguous)
+ * are cut directly; other events are all distributed in one pass up front.
+ */
+function rangeSlicer(input: SimInput, ranges: [number, number][], n: number): (r: number) => SimInput {
+  if ("dtype" in input) return (r) => sliceInput(input, [ranges[r]], n)[0];
+  const ev = input as EventInput;
+  const bat = ev.batch;
+  let sorted = true;
+  if (bat) for (let k = 1; k < bat.length && sorted; k++) sorted = bat[k] >= bat[k - 1];
+  if (!sorted || !bat) {
+    const parts = sliceInput(input, ranges, n);
+    return (r) => parts[r];
+  }
+  // first event of each item (items sorted): binary search per range end
+  const firstOf = (b: number): number => {
+    let lo = 0, hi = bat.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bat[mid] < b) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return (r) => {
+    const [lo, hi] = ranges[r];
+    const a = firstOf(lo), z = firstOf(hi);
+    const batch = new Int32Array(z - a);
+    for (let k = a; k < z; k++) batch[k - a] = bat[k] - lo;
+    return { steps: ev.steps, t: ev.t.slice(a, z), index: ev.index.slice(a, z), batch, value: ev.value ? Float64Array.from(ev.value.subarray(a, z)) : undefined, batchSize: hi - lo };
+  };
+}
+
 /** The buffers of a sliced input, handed over to the worker instead of copied. */
 function buffersOf(input: SimInput): ArrayBuffer[] {
   if ("dtype" in input) return [(input.data as Float32Array).buffer as ArrayBuffer];
@@ -127,27 +161,26 @@ export function itemWork(input: SimInput, B: number, n: number): Float64Array {
   return work;
 }
 
-/** Splits items 0..B−1 into W contiguous, non-empty ranges of about equal total work. */
-export function splitByWork(work: Float64Array, W: number): [number, number][] {
+/**
+ * Chunks for W workers handed out in order: each takes about 1/(2W) of the work still left (at
+ * least 1/(16W) of the whole, and one item), so early chunks are large (few messages) and the
+ * last ones small (the workers finish together).
+ */
+export function guidedChunks(work: Float64Array, W: number): [number, number][] {
   const B = work.length;
   let total = 0;
   for (let b = 0; b < B; b++) total += work[b];
-  const bounds: [number, number][] = [];
-  let lo = 0, acc = 0;
-  for (let w = 0; w < W; w++) {
-    if (w === W - 1) {
-      bounds.push([lo, B]);
-      break;
-    }
-    const goal = (total * (w + 1)) / W;
-    let hi = lo + 1; // at least one item
-    acc += work[lo];
-    // take the next item while that brings the running sum closer to the goal, leaving one item per remaining chunk
-    while (hi < B - (W - 1 - w) && Math.abs(acc + work[hi] - goal) < Math.abs(acc - goal)) acc += work[hi++];
-    bounds.push([lo, hi]);
+  const chunks: [number, number][] = [];
+  let left = total;
+  for (let lo = 0; lo < B; ) {
+    const goal = Math.max(left / (2 * W), total / (16 * W));
+    let hi = lo + 1, acc = work[lo];
+    while (hi < B && acc + work[hi] <= goal) acc += work[hi++];
+    chunks.push([lo, hi]);
+    left -= acc;
     lo = hi;
   }
-  return bounds;
+  return chunks;
 }
 
 interface Pool {
@@ -174,31 +207,14 @@ async function poolFor(plan: Plan, entry: URL, W: number): Promise<Pool> {
   return pool;
 }
 
-function runOn(worker: import("node:worker_threads").Worker, job: WorkerJob, onProgress: (done: number, total: number) => void, transfer: ArrayBuffer[] = []): Promise<SimResult> {
-  return new Promise<SimResult>((resolve, reject) => {
-    const onMessage = (m: { progress?: [number, number]; result?: SimResult; error?: { message: string; code?: string; node?: string } }) => {
-      if (m.progress) onProgress(m.progress[0], m.progress[1]);
-      else {
-        worker.off("message", onMessage);
-        worker.off("error", onError);
-        if (m.result) resolve(m.result);
-        else reject(Object.assign(new Error(m.error!.message), { name: "NirError", code: m.error!.code, node: m.error!.node }));
-      }
-    };
-    const onError = (e: Error) => {
-      worker.off("message", onMessage);
-      reject(e);
-    };
-    worker.on("message", onMessage);
-    worker.on("error", onError);
-    worker.postMessage(job, transfer);
-  });
-}
+/** A worker's message: progress of the chunk it runs, or a chunk's result or error. */
+type WorkerMessage = { progress?: [number, number]; result?: SimResult; error?: { message: string; code?: string; node?: string } };
 
 /**
  * Runs `input` on `plan.workers` threads (or in-thread when that cannot help). The batch is cut
- * into about eight contiguous chunks of equal estimated work per worker, handed out one at a
- * time as workers finish: a worker that is slowed down (a busy core) simply takes fewer chunks.
+ * into chunks of decreasing work (`guidedChunks`), each cut just before it is sent; every worker
+ * keeps two chunks queued (no idle round trip between them) and takes the next as one finishes,
+ * so a worker slowed down (a busy core) simply takes fewer.
  */
 export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptions): Promise<SimResult> {
   const entry = new URL("./worker-entry.js", import.meta.url);
@@ -207,8 +223,8 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
   if (W <= 1 || !batched || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
   const pool = await poolFor(plan, entry, plan.workers);
   const n = sizeOf(plan.inputShape);
-  const chunks = splitByWork(itemWork(input, B, n), Math.min(B, 8 * W));
-  const parts = sliceInput(input, chunks, n);
+  const chunks = guidedChunks(itemWork(input, B, n), W);
+  const partOf = rangeSlicer(input, chunks, n);
   const results: SimResult[] = new Array(chunks.length);
   // progress: finished items plus the running chunks' fractions, as steps of one item
   const fraction = new Float64Array(chunks.length);
@@ -220,24 +236,50 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
     opts.onProgress(Math.floor((items / B) * T), T);
   };
   let next = 0;
-  const serve = async (worker: import("node:worker_threads").Worker): Promise<void> => {
-    worker.ref();
-    try {
-      while (next < chunks.length) {
-        const c = next++;
-        const part = parts[c];
-        const job: WorkerJob = { graph: null, options: null, input: part, record: opts.record ?? [], progress: !!opts.onProgress };
-        results[c] = await runOn(worker, job, (d, t) => {
-          T = t;
-          fraction[c] = d / t;
-          report();
-        }, buffersOf(part));
-        fraction[c] = 1;
-      }
-    } finally {
+  const serve = (worker: import("node:worker_threads").Worker): Promise<void> => new Promise<void>((resolve, reject) => {
+    // the chunks sent to this worker and not yet answered, in order (it runs them in order)
+    const queued: number[] = [];
+    const send = (): void => {
+      if (next >= chunks.length) return;
+      const c = next++;
+      const part = partOf(c);
+      queued.push(c);
+      const job: WorkerJob = { graph: null, options: null, input: part, record: opts.record ?? [], progress: !!opts.onProgress };
+      worker.postMessage(job, buffersOf(part));
+    };
+    // after an error, the chunk still queued is awaited (its answer must not reach a later run)
+    let failure: Error | null = null;
+    const done = (e: Error | null): void => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
       worker.unref();
-    }
-  };
+      if (e) reject(e);
+      else resolve();
+    };
+    const onMessage = (m: WorkerMessage): void => {
+      const c = queued[0];
+      if (m.progress) {
+        T = m.progress[1];
+        fraction[c] = m.progress[0] / m.progress[1];
+        report();
+        return;
+      }
+      queued.shift();
+      if (m.result && !failure) {
+        results[c] = m.result;
+        fraction[c] = 1;
+        send();
+      } else if (!m.result) failure ??= Object.assign(new Error(m.error!.message), { name: "NirError", code: m.error!.code, node: m.error!.node });
+      if (!queued.length) done(failure);
+    };
+    const onError = (e: Error): void => done(e);
+    worker.ref();
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    send();
+    send();
+    if (!queued.length) done(null);
+  });
   const run = pool.queue.then(() => Promise.all(pool.workers.slice(0, W).map(serve)));
   pool.queue = run.catch(() => undefined);
   await run;

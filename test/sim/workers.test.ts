@@ -1,11 +1,12 @@
 /**
  * The worker batch split: per-item work estimates (events or non-zero inputs, plus a fixed
- * per-item share) and contiguous ranges of about equal work, checked against brute force.
+ * per-item share) and guided chunks (large first, small last); real worker runs from dist/
+ * equal the single-thread run for sorted, unsorted and dense inputs, and after a failed run.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { itemWork, splitByWork } from "../../src/sim/workers.js";
+import { guidedChunks, itemWork } from "../../src/sim/workers.js";
 
 // worker threads load the compiled entry (dist/sim/worker-entry.js); `npm test` builds dist first
 const distIndex = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
@@ -22,29 +23,36 @@ describe("worker batch split", () => {
     expect(Array.from(itemWork({ dtype: "float32", shape: [T, B, n], data }, B, n))).toEqual([4.5, 2.5]);
   });
 
-  it("ranges are contiguous, cover every item once, are non-empty, and their larger share equals the best cut brute force finds (W = 2)", () => {
+  it("guided chunks: contiguous, non-empty, covering every item; each about half a worker's share of the work left (1/4 of it for 2 workers), never below 1/32 of the whole", () => {
+    const check = (work: Float64Array, W: number) => {
+      const chunks = guidedChunks(work, W);
+      const total = work.reduce((a, b) => a + b, 0);
+      let left = total;
+      expect(chunks[0][0]).toBe(0);
+      expect(chunks[chunks.length - 1][1]).toBe(work.length);
+      chunks.forEach(([lo, hi], c) => {
+        expect(hi).toBeGreaterThan(lo);
+        if (c > 0) expect(lo).toBe(chunks[c - 1][1]);
+        const goal = Math.max(left / (2 * W), total / (16 * W));
+        const got = work.slice(lo, hi).reduce((a, b) => a + b, 0);
+        // at most the goal (a single item may exceed it), and one more item would pass it
+        if (hi - lo > 1) expect(got).toBeLessThanOrEqual(goal);
+        if (hi < work.length) expect(got + work[hi]).toBeGreaterThan(goal);
+        left -= got;
+      });
+      return chunks;
+    };
+    // 100 equal items, 2 workers: 25, then shrinking to at most 3 (100 / 32)
+    const even = check(new Float64Array(100).fill(1), 2);
+    expect(even[0]).toEqual([0, 25]);
+    const sizes = even.map(([lo, hi]) => hi - lo);
+    expect(sizes.every((n, k) => k === 0 || n <= sizes[k - 1])).toBe(true);
+    expect(sizes[sizes.length - 1]).toBeLessThanOrEqual(3);
     let s = 7;
     const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-    for (let trial = 0; trial < 20; trial++) {
-      const B = 2 + Math.floor(r() * 30);
-      const work = Float64Array.from({ length: B }, () => 1 + Math.floor(r() * 100));
-      const bounds = splitByWork(work, 2);
-      expect(bounds.length).toBe(2);
-      expect(bounds[0][0]).toBe(0);
-      expect(bounds[0][1]).toBe(bounds[1][0]);
-      expect(bounds[1][1]).toBe(B);
-      expect(bounds.every(([lo, hi]) => hi > lo)).toBe(true);
-      const sum = (lo: number, hi: number) => work.slice(lo, hi).reduce((a, b) => a + b, 0);
-      let best = Infinity;
-      for (let c = 1; c < B; c++) best = Math.min(best, Math.max(sum(0, c), sum(c, B)));
-      const got = Math.max(sum(...bounds[0]), sum(...bounds[1]));
-      // prefix sums grow monotonically, so the prefix closest to half is the best 2-way cut
-      expect(got).toBe(best);
-    }
-    // three workers on equal items split evenly
-    expect(splitByWork(new Float64Array(9).fill(1), 3)).toEqual([[0, 3], [3, 6], [6, 9]]);
-    // more workers than sensible still gives non-empty ranges
-    expect(splitByWork(Float64Array.from([100, 1, 1]), 3)).toEqual([[0, 1], [1, 2], [2, 3]]);
+    for (let trial = 0; trial < 20; trial++) check(Float64Array.from({ length: 1 + Math.floor(r() * 60) }, () => 1 + Math.floor(r() * 100)), 1 + Math.floor(r() * 4));
+    // one heavy item is a chunk of its own
+    expect(check(Float64Array.from([100, 1, 1]), 2)).toEqual([[0, 1], [1, 3]]);
   });
 });
 
@@ -88,5 +96,22 @@ describe.skipIf(!haveDist)("runAsync on worker threads (compiled dist/)", () => 
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((d, k) => k === 0 || d >= progress[k - 1])).toBe(true);
     expect(progress[progress.length - 1]).toBe(T);
+
+    // the same events shuffled (cut in one pass up front), and as a dense (T, B, 2, 8, 8) tensor
+    const perm = [...t.keys()].sort((p, q) => ((p * 7919) % t.length) - ((q * 7919) % t.length));
+    const shuffled = { steps: T, t: Int32Array.from(perm, (k) => t[k]), index: Int32Array.from(perm, (k) => index[k]), batch: Int32Array.from(perm, (k) => batch[k]), batchSize: B };
+    const dense = new Float32Array(T * B * 128);
+    for (let k = 0; k < t.length; k++) dense[(t[k] * B + batch[k]) * 128 + index[k]] += 1;
+    const plan2 = nir.compile(net, { dt: 1e-3, workers: 2 });
+    for (const x of [shuffled, { dtype: "float32", shape: [T, B, 2, 8, 8], data: dense }]) {
+      const two = await plan2.runAsync(x, { record });
+      expect(Array.from(two.output.data)).toEqual(Array.from(one.output.data));
+      for (const key of ["n.spikes", "l.v"]) expect(Array.from(two.records[key].data)).toEqual(Array.from(one.records[key].data));
+    }
+    // a run that fails in a worker (an event index out of range) rejects naming it; the next run on the same workers is whole
+    const bad = { ...ev, index: Int32Array.from(index, (i, k) => (k === index.length - 1 ? 999 : i)) };
+    await expect(plan2.runAsync(bad)).rejects.toThrow(/index 999 outside the input size 128/);
+    const again = await plan2.runAsync(ev, { record });
+    expect(Array.from(again.output.data)).toEqual(Array.from(one.output.data));
   });
 });
