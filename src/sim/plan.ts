@@ -359,9 +359,9 @@ function fusablePairs(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
 /**
  * Lists one step's input for a chain: the port's active entries (or its non-zeros when it has no
  * list) into `list` from `at`, their values into `val` (by index when `dense`, else from `at`);
- * returns the count, and in `most[0]` the largest |value| (see `largestInteger`).
+ * returns the count.
  */
-function listChainInput(inp: Port, list: Int32Array, val: Float64Array, at: number, dense: boolean, most: Float64Array): number {
+function listChainInput(inp: Port, list: Int32Array, val: Float64Array, at: number, dense: boolean): number {
   const x = inp.out, act = inp.act;
   let na = inp.nact[0];
   if (na >= 0) {
@@ -381,24 +381,19 @@ function listChainInput(inp: Port, list: Int32Array, val: Float64Array, at: numb
       }
     }
   }
-  most[0] = dense ? largestInteger(val, at, at + na, list) : largestInteger(val, at, at + na);
   return na;
 }
 
 /**
  * The step of a wasm chain: the input port's active list and values go into the chain's input,
- * one call runs every layer, and the last layer's list and values come out into its port. The
- * running sum of each step's largest input since v's reset (step t = 0) lets layers run direct
- * while their sums are provably exact (see `WasmChain.directMask`).
+ * one call runs every layer, and the last layer's list and values come out into its port. Step
+ * t = 0 follows v's reset: the chain's direct bound starts over (see `WasmChain.directMask`).
  */
 function chainStep(chain: WasmChain, inp: Port, outp: Port): StepFn {
   const { inList, inVal, outList, outVal } = chain;
-  const most = new Float64Array(1);
-  let inputSum = 0;
   return (t) => {
-    const na = listChainInput(inp, inList, inVal, 0, true, most);
-    inputSum = (t === 0 ? 0 : inputSum) + most[0];
-    const m = chain.step(na, chain.directMask(t + 1, inputSum));
+    const na = listChainInput(inp, inList, inVal, 0, true);
+    const m = chain.step(na, t === 0);
     clearItem(outp, 0);
     const out = outp.out, oact = outp.act;
     for (let k = 0; k < m; k++) {
@@ -415,8 +410,6 @@ interface ChainRun {
   chain: WasmChain;
   inp: Port;
   outp: Port;
-  /** Scratch for listChainInput's largest value. */
-  most: Float64Array;
 }
 
 function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, inputName: string, outputName: string, keep: Set<string>, wasm: boolean): Runtime {
@@ -603,7 +596,7 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
       if (k > 0) replaced.add(o.step);
     });
     steps[run[0].step] = chainStep(chain, run[0].inp, run[run.length - 1].outp);
-    chainRuns.set(steps[run[0].step], { chain, inp: run[0].inp, outp: run[run.length - 1].outp, most: new Float64Array(1) });
+    chainRuns.set(steps[run[0].step], { chain, inp: run[0].inp, outp: run[run.length - 1].outp });
     a = b;
   }
   if (replaced.size) {
@@ -716,8 +709,10 @@ interface Feeder {
   feedItem(rt: Runtime, t: number, b: number): void;
   /** A dense input's non-zeros (row = step·B + item), when indexed; null otherwise and for events. */
   index: NonZeroIndex | null;
-  /** The input's non-zeros with row = item·T + step (events; an indexed dense input of one item), else null. */
+  /** An indexed dense input of one item: its non-zeros with row = step, else null. */
   itemRows: NonZeroIndex | null;
+  /** Events grouped by slot (item·T + step), else null. */
+  events: SlottedEvents | null;
   /** Bytes per value (4 or 8) when the whole dense input has been copied into the whole-run kernel's input area, else 0. */
   inKernel: number;
 }
@@ -752,7 +747,7 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string, whole: 
     const nz = !inKernel && (whole || total > SCAN_PER_STEP_BELOW) ? nonZeroIndex(data, n, T * B) : null;
     const nanAt = inKernel === 4 ? whole!.nan32(total) : inKernel === 8 ? whole!.nan64(total) : nz ? nz.nanAt : firstNaN(data, total);
     if (nanAt >= 0) throw nanError(null, 0, nanAt, inputName);
-    return { steps: T, batch: B, batched, index: nz, itemRows: B === 1 ? nz : null, inKernel, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n, inputName, nz, t * B + b) };
+    return { steps: T, batch: B, batched, index: nz, itemRows: B === 1 ? nz : null, events: null, inKernel, feedItem: (rt, t, b) => fillDense(rt.input, data, (t * B + b) * n, inputName, nz, t * B + b) };
   }
   const ev = input as EventInput;
   if (!ev || !(ev.t instanceof Int32Array) || !(ev.index instanceof Int32Array) || typeof ev.steps !== "number") {
@@ -763,48 +758,45 @@ function makeFeeder(input: SimInput, shape: number[], inputName: string, whole: 
     throw new NirError("sim.input_shape", "event arrays t, index, value and batch must have equal lengths", { node: inputName });
   }
   const T = ev.steps;
-  const { B, rows } = eventRows(ev, n, shape, inputName);
+  const { B, start, order } = slotEvents(ev, n, shape, inputName);
+  const index = ev.index, value = ev.value;
+  // per input index, the slot (+1) that last listed it in the port
+  const seen = new Int32Array(n);
   return {
     steps: T,
     batch: B,
     batched: !!ev.batch || (ev.batchSize ?? 1) > 1,
     index: null,
-    itemRows: rows,
+    itemRows: null,
+    events: { start, order, idx: index, val: value ?? null },
     inKernel: 0,
-    feedItem: (rt, t, b) => fillDense(rt.input, [], 0, inputName, rows, b * T + t),
+    feedItem: (rt, t, b) => {
+      const p = rt.input;
+      const m = p.nact[0];
+      if (m < 0) p.out.fill(0);
+      else for (let k = 0; k < m; k++) p.out[p.act[k]] = 0;
+      let na = 0;
+      const tag = b * T + t + 1;
+      for (let q = start[b * T + t], end = start[b * T + t + 1]; q < end; q++) {
+        const k = order ? order[q] : q;
+        const i = index[k];
+        p.out[i] += value ? value[k] : 1;
+        if (seen[i] !== tag) {
+          seen[i] = tag;
+          p.act[na++] = i;
+        }
+      }
+      p.nact[0] = na;
+    },
   };
 }
 
-/**
- * Events as a non-zero index with one row per slot (item·T + step): each slot's distinct input
- * indices in order of first appearance, with their values summed (in event order).
- */
-function eventRows(ev: EventInput, n: number, shape: number[], inputName: string): { B: number; rows: NonZeroIndex } {
-  const { B, start, order } = slotEvents(ev, n, shape, inputName);
-  const value = ev.value, index = ev.index;
-  const slots = B * ev.steps;
-  const rowStart = new Int32Array(slots + 1);
-  const idx = new Int32Array(start[slots]);
-  const val = new Float64Array(start[slots]);
-  // per input index: the row it was last listed in (+1) and where
-  const seen = new Int32Array(n);
-  const at = new Int32Array(n);
-  let m = 0;
-  for (let q = 0; q < slots; q++) {
-    for (let e = start[q], end = start[q + 1]; e < end; e++) {
-      const k = order ? order[e] : e;
-      const i = index[k];
-      const v = value ? value[k] : 1;
-      if (seen[i] !== q + 1) {
-        seen[i] = q + 1;
-        at[i] = m;
-        idx[m] = i;
-        val[m++] = 0 + v; // as the sum into a zeroed port (+0 for −0)
-      } else val[at[i]] += v;
-    }
-    rowStart[q + 1] = m;
-  }
-  return { B, rows: { start: rowStart, idx, val, nanAt: -1 } };
+/** Events grouped by slot: slot q's events are start[q] … start[q+1] − 1 of `order` (null: of the events themselves). */
+interface SlottedEvents {
+  start: Int32Array;
+  order: Int32Array | null;
+  idx: Int32Array;
+  val: Float32Array | Float64Array | null;
 }
 
 /**
@@ -1022,43 +1014,34 @@ function runWhole(w: WholePlan, rt: Runtime, recs: Recorder[], T: number, B: num
 function runChain(c: ChainRun, rt: Runtime, feed: Feeder, recs: Recorder[], T: number, B: number, b: number,
   progress: ((done: number) => void) | null, done: number): number {
   const { chain, inp } = c;
-  const { count, mask, index, value } = chain.staged;
+  const { count, index, value } = chain.staged;
   const rows = chain.rows;
   const size = c.outp.size;
-  const most = c.most;
-  const nz = feed.itemRows;
-  let inputSum = 0;
+  const grouped = feed.itemRows ?? feed.events;
   for (let t0 = 0; t0 < T; ) {
-    let steps = 0, e = 0;
+    let steps = 0;
     const max = Math.min(CHAIN_RUN_STEPS, T - t0);
-    if (nz) {
-      // the item's rows are contiguous: as many steps as fit, their entries copied at once
-      const { start, idx, val } = nz;
+    if (grouped) {
+      // the item's steps are consecutive rows: as many as fit, their entries staged at once
+      const start = grouped.start;
       const r0 = b * T + t0, e0 = start[r0];
       while (steps < max && start[r0 + steps + 1] - e0 <= CHAIN_RUN_ENTRIES) steps++;
-      e = start[r0 + steps] - e0;
-      index.set(idx.subarray(e0, e0 + e));
-      value.set(val.subarray(e0, e0 + e));
-      for (let s = 0; s < steps; s++) {
-        const a = start[r0 + s] - e0, z = start[r0 + s + 1] - e0;
-        count[s] = z - a;
-        inputSum += largestInteger(value, a, z);
-        mask[s] = chain.directMask(t0 + s + 1, inputSum);
-      }
+      const e1 = start[r0 + steps];
+      for (let s = 0; s < steps; s++) count[s] = start[r0 + s + 1] - start[r0 + s];
+      if (feed.itemRows) {
+        index.set(feed.itemRows.idx.subarray(e0, e1));
+        value.set(feed.itemRows.val.subarray(e0, e1));
+      } else stageEvents(feed.events!, e0, e1, index, value);
     } else {
       // a step lists at most inp.size entries: stage while the next one surely fits
-      for (; steps < max && e + inp.size <= CHAIN_RUN_ENTRIES; steps++) {
-        const t = t0 + steps;
-        feed.feedItem(rt, t, b);
-        const n = listChainInput(inp, index, value, e, false, most);
-        inputSum += most[0];
-        count[steps] = n;
-        mask[steps] = chain.directMask(t + 1, inputSum);
-        e += n;
+      for (let e = 0; steps < max && e + inp.size <= CHAIN_RUN_ENTRIES; steps++) {
+        feed.feedItem(rt, t0 + steps, b);
+        count[steps] = listChainInput(inp, index, value, e, false);
+        e += count[steps];
       }
     }
     rows.fill(0, 0, steps * size);
-    chain.run(steps);
+    chain.run(steps, t0 === 0);
     for (let r = 0; r < recs.length; r++) {
       const dst = recs[r].out.data;
       if (dst instanceof Float32Array) rowsTo32(dst, (t0 * B + b) * size, B * size, rows, 0, size, size, steps);
@@ -1072,19 +1055,20 @@ function runChain(c: ChainRun, rt: Runtime, feed: Feeder, recs: Recorder[], T: n
   return done;
 }
 
-/**
- * The largest |value| among val[a … z) (or val[list[a … z)]), or Infinity when one is not an
- * integer of at most 2^20: what a chain's direct bound needs (see `WasmChain.directMask`).
- */
-function largestInteger(val: Float64Array, a: number, z: number, list?: Int32Array): number {
-  let big = 0;
-  for (let k = a; k < z; k++) {
-    const v = list ? val[list[k]] : val[k];
-    const m = v < 0 ? -v : v;
-    if (m > big) big = m;
-    if (Math.floor(v) !== v) big = Infinity;
+/** Events e0 … e1 − 1 in slot order (a repeated index stays repeated: the chain sums it) into the staging arrays. */
+function stageEvents(ev: SlottedEvents, e0: number, e1: number, index: Int32Array, value: Float64Array): void {
+  const { order, idx, val } = ev;
+  if (!order) {
+    index.set(idx.subarray(e0, e1));
+    if (val) value.set(val.subarray(e0, e1));
+    else value.fill(1, 0, e1 - e0);
+    return;
   }
-  return big <= 2 ** 20 ? big : Infinity;
+  for (let q = e0; q < e1; q++) {
+    const k = order[q];
+    index[q - e0] = idx[k];
+    value[q - e0] = val ? val[k] : 1;
+  }
 }
 
 /** After a direct whole run: each record's (T, B, size) block of the area into its tensor. */

@@ -52,20 +52,21 @@ export interface WasmChain {
   v: (Float64Array | null)[];
   /**
    * Runs every layer for one step on the input list of `na` entries (inList, with their values
-   * in inVal, which the step zeroes again after use); returns the output list length. Layers
-   * whose bit is set in `direct` add straight into v (see `directMask`).
+   * in inVal, which the step zeroes again after use); returns the output list length. `reset`
+   * marks the first step after v was reset: the direct bound starts over (see `directMask`).
    */
-  step(na: number, direct: number): number;
-  /** Staged steps for `run`: per step its input count and direct mask, and the entries (distinct indices per step, non-zero values). */
-  staged: { count: Int32Array; mask: Int32Array; index: Int32Array; value: Float64Array };
+  step(na: number, reset: boolean): number;
+  /** Staged steps for `run`: per step its entry count, and the entries (an index may repeat within a step: its values add up). */
+  staged: { count: Int32Array; index: Int32Array; value: Float64Array };
   /** Output rows of `run`: per step the last layer's output (outSize values), written only where it is non-zero. */
   rows: Float64Array;
-  /** Runs `steps` staged steps (≤ staged.count.length) in one call, each step's output into its row of `rows` (zeroed by the caller). */
-  run(steps: number): void;
+  /** Runs `steps` staged steps (≤ staged.count.length) in one call, each step's output into its row of `rows` (zeroed by the caller); `reset` as for step. */
+  run(steps: number, reset: boolean): void;
   /**
-   * The layers that may run direct at a step: `steps` steps since v was reset (this one
-   * included), the first layer's inputs integers whose per-step maxima sum to `inputSum`
-   * (Infinity when an input was not an integer).
+   * The layers that may add straight into v at a step (a bit per layer): `steps` steps since v
+   * was reset (this one included), the first layer's inputs integers whose per-step maxima sum
+   * to `inputSum` (Infinity once an input was not an integer). Each step computes it inside the
+   * chain; exported for tests.
    */
   directMask(steps: number, inputSum: number): number;
 }
@@ -482,7 +483,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
   const v: (Float64Array | null)[] = [];
   const bounds: DirectBound[] = [];
   let staged!: WasmChain["staged"], rows!: Float64Array;
-  const ex = instantiate<{ step: (na: number, sid: number, direct: number) => number; run: (steps: number, sid: number) => void }>(bytes, (heap) => {
+  const ex = instantiate<{ step: (na: number, sid: number, reset: number) => number; run: (steps: number, sid: number, reset: number) => void; mask: (steps: number, sum: number) => number }>(bytes, (heap) => {
     const counts = heap.i32(layers.length + 1);
     const L0 = heap.i32(n0), X0 = heap.f64(n0);
     inList = L0.view;
@@ -558,14 +559,42 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
     });
     // the whole-run entry: staged inputs, and rows for the last layer's output (`prev` now)
     const last = prev;
-    const SC = heap.i32(CHAIN_RUN_STEPS), SM = heap.i32(CHAIN_RUN_STEPS), SI = heap.i32(CHAIN_RUN_ENTRIES), SV = heap.f64(CHAIN_RUN_ENTRIES);
+    const SC = heap.i32(CHAIN_RUN_STEPS), SI = heap.i32(CHAIN_RUN_ENTRIES), SV = heap.f64(CHAIN_RUN_ENTRIES);
     const RW = heap.f64(CHAIN_RUN_STEPS * nOut);
-    staged = { count: SC.view, mask: SM.view, index: SI.view, value: SV.view };
+    // the direct bound's state (Σ of each step's largest input, steps since reset) and, per
+    // input index, the step that last listed it (staged entries may repeat an index)
+    const ST = heap.f64(2), seen = heap.i32(n0);
+    staged = { count: SC.view, index: SI.view, value: SV.view };
     rows = RW.view;
+    const first = bounds.some((b) => b.layer === 0);
+    const bound = (b: DirectBound): string => `
+    (if (f64.le (f64.add (f64.const ${f(b.vmax)}) (f64.mul ${b.layer === 0 ? "(local.get $sum)" : `(f64.mul (f64.convert_i32_s (local.get $steps)) (f64.const ${f(b.xmax)}))`} (f64.const ${f(b.colSum)}))) (f64.const ${f(b.limit)}))
+      (then (local.set $m (i32.or (local.get $m) (i32.const ${1 << b.layer})))))`;
     return `(module (memory (import "env" "mem") $PAGES)
 ${funcs.join("\n")}
-  (func $chain_step (export "step") (param $na i32) (param $sid i32) (param $direct i32) (result i32)
-    (local $k i32)
+  (func $mask (export "mask") (param $steps i32) (param $sum f64) (result i32) (local $m i32)
+    ${bounds.map(bound).join("")}
+    (local.get $m))
+  (func $chain_step (export "step") (param $na i32) (param $sid i32) (param $reset i32) (result i32)
+    (local $k i32) (local $x f64) (local $big f64) (local $steps i32) (local $direct i32)
+    ;; the direct bound: steps since reset, and (first layer) the sum of each step's largest
+    ;; input (a non-integer or one above 2^20 counts as 1e300: no direct sums after it)
+    (if (local.get $reset) (then
+      (f64.store offset=${ST.at} (i32.const 0) (f64.const 0))
+      (i32.store offset=${ST.at + 8} (i32.const 0) (i32.const 0))))
+    (local.set $steps (i32.add (i32.load offset=${ST.at + 8} (i32.const 0)) (i32.const 1)))
+    (i32.store offset=${ST.at + 8} (i32.const 0) (local.get $steps))
+    ${first ? `(block $db (loop $lb
+      (br_if $db (i32.ge_u (local.get $k) (local.get $na)))
+      (local.set $x (f64.load offset=${X0.at} (i32.shl (i32.load offset=${L0.at} (i32.shl (local.get $k) (i32.const 2))) (i32.const 3))))
+      (local.set $big (f64.max (local.get $big) (f64.abs (local.get $x))))
+      (if (f64.ne (f64.floor (local.get $x)) (local.get $x)) (then (local.set $big (f64.const 1e300))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $lb)))
+    (if (f64.gt (local.get $big) (f64.const 1048576)) (then (local.set $big (f64.const 1e300))))
+    (f64.store offset=${ST.at} (i32.const 0) (f64.add (f64.load offset=${ST.at} (i32.const 0)) (local.get $big)))
+    (local.set $k (i32.const 0))` : ""}
+    (local.set $direct (call $mask (local.get $steps) (f64.load offset=${ST.at} (i32.const 0))))
     (i32.store offset=${counts.at} (i32.const 0) (local.get $na))
     ${layers.map((l, k) => `(call $layer${k}_${l.kind} (local.get $sid) (local.get $direct))`).join("\n    ")}
     ;; the input values back to zero
@@ -575,22 +604,31 @@ ${funcs.join("\n")}
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $lz)))
     (i32.load offset=${counts.at + 4 * layers.length} (i32.const 0)))
-  (func $chain_run (export "run") (param $steps i32) (param $sid i32)
+  (func $chain_run (export "run") (param $steps i32) (param $sid i32) (param $reset i32)
     (local $s i32) (local $e i32) (local $n i32) (local $k i32) (local $idx i32) (local $m i32) (local $q i32) (local $rb i32)
+    (local $na i32) (local $tag i32) (local $end i32)
     (block $ds (loop $ls
       (br_if $ds (i32.ge_u (local.get $s) (local.get $steps)))
-      ;; this step's staged entries become the input list and values
-      (local.set $n (i32.load offset=${SC.at} (i32.shl (local.get $s) (i32.const 2))))
-      (local.set $k (i32.const 0))
+      ;; this step's staged entries become the input list and values; a repeated index adds its
+      ;; value (in staging order, as events summed into a port)
+      (local.set $tag (i32.add (local.get $sid) (local.get $s)))
+      (local.set $end (i32.add (local.get $e) (i32.load offset=${SC.at} (i32.shl (local.get $s) (i32.const 2)))))
+      (local.set $na (i32.const 0))
       (block $dk (loop $lk
-        (br_if $dk (i32.ge_u (local.get $k) (local.get $n)))
+        (br_if $dk (i32.ge_u (local.get $e) (local.get $end)))
         (local.set $idx (i32.load offset=${SI.at} (i32.shl (local.get $e) (i32.const 2))))
-        (i32.store offset=${L0.at} (i32.shl (local.get $k) (i32.const 2)) (local.get $idx))
-        (f64.store offset=${X0.at} (i32.shl (local.get $idx) (i32.const 3)) (f64.load offset=${SV.at} (i32.shl (local.get $e) (i32.const 3))))
+        (if (i32.ne (i32.load offset=${seen.at} (i32.shl (local.get $idx) (i32.const 2))) (local.get $tag))
+          (then
+            (i32.store offset=${seen.at} (i32.shl (local.get $idx) (i32.const 2)) (local.get $tag))
+            (i32.store offset=${L0.at} (i32.shl (local.get $na) (i32.const 2)) (local.get $idx))
+            (local.set $na (i32.add (local.get $na) (i32.const 1)))
+            (f64.store offset=${X0.at} (i32.shl (local.get $idx) (i32.const 3)) (f64.load offset=${SV.at} (i32.shl (local.get $e) (i32.const 3)))))
+          (else
+            (f64.store offset=${X0.at} (i32.shl (local.get $idx) (i32.const 3))
+              (f64.add (f64.load offset=${X0.at} (i32.shl (local.get $idx) (i32.const 3))) (f64.load offset=${SV.at} (i32.shl (local.get $e) (i32.const 3)))))))
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $lk)))
-      (local.set $m (call $chain_step (local.get $n) (i32.add (local.get $sid) (local.get $s)) (i32.load offset=${SM.at} (i32.shl (local.get $s) (i32.const 2)))))
+      (local.set $m (call $chain_step (local.get $na) (local.get $tag) (i32.and (local.get $reset) (i32.eqz (local.get $s)))))
       ;; the output list into this step's row
       (local.set $rb (i32.add (i32.const ${RW.at}) (i32.mul (local.get $s) (i32.const ${8 * nOut}))))
       (local.set $q (i32.const 0))
@@ -603,18 +641,14 @@ ${funcs.join("\n")}
       (local.set $s (i32.add (local.get $s) (i32.const 1)))
       (br $ls)))))`;
   });
-  const directMask = (steps: number, inputSum: number): number => {
-    let mask = 0;
-    for (const b of bounds) if (b.vmax + (b.layer === 0 ? inputSum : steps * b.xmax) * b.colSum <= b.limit) mask |= 1 << b.layer;
-    return mask;
-  };
-  // stamp ids (for the pools' first-touch lists) never repeat across step() and run()
+  // stamp ids (the pools' first-touch lists, the staged inputs) never repeat across step() and run()
   let sid = 0;
   return {
-    inList, inVal, outList, outVal, v, staged, rows, directMask,
-    step: (na, direct) => ex.step(na, ++sid, direct),
-    run: (steps) => {
-      ex.run(steps, sid + 1);
+    inList, inVal, outList, outVal, v, staged, rows,
+    directMask: (steps, inputSum) => ex.mask(steps, inputSum),
+    step: (na, reset) => ex.step(na, ++sid, reset ? 1 : 0),
+    run: (steps, reset) => {
+      ex.run(steps, sid + 1, reset ? 1 : 0);
       sid += steps;
     },
   };
