@@ -56,7 +56,7 @@ describe("wasm chain of conv→IF, pool and affine→IF layers", () => {
     expect(Array.from(auto.output.data as Float32Array)).toEqual(Array.from(js.output.data as Float32Array));
   });
 
-  it("events (a count of 2 as two events; item-major and step-major order) run the chain like the dense input", () => {
+  it("events (a count of 2 as two events; item-major and step-major order; with fractional values) run the chain like the dense input", () => {
     const [, js] = runs([]);
     for (const itemMajor of [true, false]) {
       const t: number[] = [], index: number[] = [], batch: number[] = [];
@@ -68,6 +68,10 @@ describe("wasm chain of conv→IF, pool and affine→IF layers", () => {
       const ev = { steps: T, t: Int32Array.from(t), index: Int32Array.from(index), batch: Int32Array.from(batch), batchSize: B };
       const auto = compile(net, { dt: 1e-3 }).run(ev);
       expect(Array.from(auto.output.data as Float32Array)).toEqual(Array.from(js.output.data as Float32Array));
+      // with a value array: each event split into 0.25 + 0.75 (sums to the same counts)
+      const twice = (a: number[]) => Int32Array.from(a.flatMap((q) => [q, q]));
+      const valued = { ...ev, t: twice(t), index: twice(index), batch: twice(batch), value: Float32Array.from(t.flatMap(() => [0.25, 0.75])) };
+      expect(Array.from(compile(net, { dt: 1e-3 }).run(valued).output.data as Float32Array)).toEqual(Array.from(js.output.data as Float32Array));
     }
   });
 
