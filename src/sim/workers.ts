@@ -236,11 +236,13 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
     opts.onProgress(Math.floor((items / B) * T), T);
   };
   let next = 0;
+  // set when a worker reports an error: no more chunks are sent to any worker
+  let aborted = false;
   const serve = (worker: import("node:worker_threads").Worker): Promise<void> => new Promise<void>((resolve, reject) => {
     // the chunks sent to this worker and not yet answered, in order (it runs them in order)
     const queued: number[] = [];
     const send = (): void => {
-      if (next >= chunks.length) return;
+      if (next >= chunks.length || aborted) return;
       const c = next++;
       const part = partOf(c);
       queued.push(c);
@@ -269,7 +271,10 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
         results[c] = m.result;
         fraction[c] = 1;
         send();
-      } else if (!m.result) failure ??= Object.assign(new Error(m.error!.message), { name: "NirError", code: m.error!.code, node: m.error!.node });
+      } else if (!m.result) {
+        failure ??= Object.assign(new Error(m.error!.message), { name: "NirError", code: m.error!.code, node: m.error!.node });
+        aborted = true;
+      }
       if (!queued.length) done(failure);
     };
     const onError = (e: Error): void => done(e);
@@ -280,7 +285,13 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
     send();
     if (!queued.length) done(null);
   });
-  const run = pool.queue.then(() => Promise.all(pool.workers.slice(0, W).map(serve)));
+  // every worker finishes what it was sent before the run settles (a failed run must not leave
+  // answers on their way to the next run's listeners); the first error is the run's
+  const run = pool.queue.then(async () => {
+    const settled = await Promise.allSettled(pool.workers.slice(0, W).map(serve));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  });
   pool.queue = run.catch(() => undefined);
   await run;
   const records: Record<string, Tensor> = {};
