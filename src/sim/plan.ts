@@ -807,30 +807,40 @@ interface SlottedEvents {
 function slotEvents(ev: EventInput, n: number, shape: number[], inputName: string): { B: number; start: Int32Array; order: Int32Array | null } {
   const E = ev.t.length, T = ev.steps;
   const bat = ev.batch, tt = ev.t, value = ev.value, index = ev.index;
-  let B = ev.batchSize ?? 1;
-  let sorted = true, last = -1, outside = 0;
+  // one tight pass: index and item ranges, steps outside 0…T−1, whether slots never decrease
+  let minI = 0, maxI = 0, minB = 0, maxB = 0, outside = 0, sorted = true, last = -1;
   for (let k = 0; k < E; k++) {
-    const i = index[k];
-    if (i < 0 || i >= n) throw new NirError("sim.input_shape", `event ${k} has index ${i} outside the input size ${n} (shape [${shape.join(",")}])`, { node: inputName });
-    if (value && value[k] !== value[k]) throw new NirError("sim.nan", `event ${k} has a NaN value`, { node: inputName });
-    const b = bat ? bat[k] : 0;
-    if (b < 0) throw new NirError("sim.input_shape", `event ${k} has batch item ${b} (must be ≥ 0)`, { node: inputName });
-    if (b >= B) B = b + 1;
-    const t = tt[k];
+    const i = index[k], b = bat ? bat[k] : 0, t = tt[k];
+    minI = i < minI ? i : minI;
+    maxI = i > maxI ? i : maxI;
+    minB = b < minB ? b : minB;
+    maxB = b > maxB ? b : maxB;
     if (t < 0 || t >= T) outside++;
     else {
       const q = b * T + t;
-      if (q < last) sorted = false;
+      sorted = sorted && q >= last;
       last = q;
     }
   }
+  if (minI < 0 || maxI >= n || minB < 0) throw badEvent(ev, n, shape, inputName);
+  if (value) for (let k = 0; k < E; k++) if (value[k] !== value[k]) throw new NirError("sim.nan", `event ${k} has a NaN value`, { node: inputName });
+  const B = Math.max(ev.batchSize ?? 1, E ? maxB + 1 : 1);
   const start = new Int32Array(B * T + 1);
+  if (sorted && outside === 0) {
+    // slot q's events are a contiguous run: its end is where the next slot starts
+    let q = 0;
+    for (let k = 0; k < E; k++) {
+      const s = (bat ? bat[k] : 0) * T + tt[k];
+      while (q < s) start[++q] = k;
+    }
+    while (q < B * T) start[++q] = E;
+    return { B, start, order: null };
+  }
   for (let k = 0; k < E; k++) {
     const t = tt[k];
     if (t >= 0 && t < T) start[(bat ? bat[k] : 0) * T + t + 1]++;
   }
   for (let q = 0; q < B * T; q++) start[q + 1] += start[q];
-  if (sorted && outside === 0) return { B, start, order: null };
   const order = new Int32Array(start[B * T]);
   const fill = start.slice(0, B * T);
   for (let k = 0; k < E; k++) {
@@ -838,6 +848,16 @@ function slotEvents(ev: EventInput, n: number, shape: number[], inputName: strin
     if (t >= 0 && t < T) order[fill[(bat ? bat[k] : 0) * T + t]++] = k;
   }
   return { B, start, order };
+}
+
+/** The error for the first event whose index or batch item is out of range. */
+function badEvent(ev: EventInput, n: number, shape: number[], inputName: string): NirError {
+  for (let k = 0; k < ev.t.length; k++) {
+    const i = ev.index[k], b = ev.batch ? ev.batch[k] : 0;
+    if (i < 0 || i >= n) return new NirError("sim.input_shape", `event ${k} has index ${i} outside the input size ${n} (shape [${shape.join(",")}])`, { node: inputName });
+    if (b < 0) return new NirError("sim.input_shape", `event ${k} has batch item ${b} (must be ≥ 0)`, { node: inputName });
+  }
+  return new NirError("sim.input_shape", "an event is out of range", { node: inputName });
 }
 
 interface Recorder {
