@@ -250,3 +250,22 @@ describe.each([["ordered", 0.9], ["direct", 1]] as const)("wasm chain: layers wi
     }
   });
 });
+
+/** Chains of one layer (the smallest memories: every allocation must be counted) equal the JavaScript kernels. */
+describe("wasm chain: one-layer chains", () => {
+  const r = rng(31);
+  const uIF = (shape: number[]) => ir.IF({ r: f64(shape, () => 1), v_threshold: f64(shape, () => 1), v_reset: f64(shape, () => 0) });
+  const nets: [string, ReturnType<typeof ir.NIRGraph>, number[]][] = [
+    ["sum pool", ir.NIRGraph({ nodes: { input: ir.Input({ shape: [2, 34, 34] }), p: ir.SumPool2d({ kernel_size: [34, 34], stride: [34, 34], padding: [0, 0] }), output: ir.Output({ shape: null }) }, edges: [["input", "p"], ["p", "output"]], typeCheck: false }), [2, 34, 34]],
+    ["conv→IF", ir.NIRGraph({ nodes: { input: ir.Input({ shape: [1, 5, 5] }), c: ir.Conv2d({ input_shape: [5, 5], weight: f64([2, 1, 3, 3], () => Math.fround(r() - 0.3)), padding: 1 }), n: uIF([2, 5, 5]), output: ir.Output({ shape: null }) }, edges: [["input", "c"], ["c", "n"], ["n", "output"]], typeCheck: false }), [1, 5, 5]],
+    ["affine→IF", ir.NIRGraph({ nodes: { input: ir.Input({ shape: [3] }), a: ir.Affine({ weight: f64([2, 3], () => r()), bias: f64([2], () => 0) }), n: uIF([2]), output: ir.Output({ shape: null }) }, edges: [["input", "a"], ["a", "n"], ["n", "output"]], typeCheck: false }), [3]],
+  ];
+  it.each(nets)("%s", (_name, net, shape) => {
+    const T = 30, N = shape.reduce((a, b) => a * b, 1);
+    const x = new Float32Array(T * N);
+    for (let k = 0; k < x.length; k++) if (r() < 0.2) x[k] = 1 + Math.floor(r() * 2);
+    const [auto, js] = (["auto", "js"] as const).map((kernels) => compile(net, { dt: 1e-3, kernels }).run({ dtype: "float32", shape: [T, ...shape], data: x }));
+    expect(Array.from(auto.output.data as Float64Array)).toEqual(Array.from(js.output.data as Float64Array));
+    expect(Array.from(js.output.data as Float64Array).some((q) => q !== 0)).toBe(true);
+  });
+});

@@ -477,7 +477,9 @@ export const CHAIN_RUN_ENTRIES = 1 << 15;
 export function wasmChain(layers: ChainLayer[]): WasmChain {
   const n0 = inSize(layers[0]);
   const nOut = outSize(layers[layers.length - 1]);
-  let bytes = 12 * n0 + 4 * (layers.length + 1) + 64 + 8 * CHAIN_RUN_STEPS + 12 * CHAIN_RUN_ENTRIES + 8 * CHAIN_RUN_STEPS * nOut + 64;
+  // input list and values, counts, staging (counts, entries, output rows), the direct bound's
+  // state and the per-input stamps, each allocation rounded up to 16 bytes
+  let bytes = 12 * n0 + 4 * (layers.length + 1) + 4 * CHAIN_RUN_STEPS + 12 * CHAIN_RUN_ENTRIES + 8 * CHAIN_RUN_STEPS * nOut + 16 + 4 * n0 + 16 * 10;
   for (const l of layers) bytes += layerBytes(l) + 12 * outSize(l) + 16 * 12;
   let inList!: Int32Array, inVal!: Float64Array, outList!: Int32Array, outVal!: Float64Array;
   const v: (Float64Array | null)[] = [];
