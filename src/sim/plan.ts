@@ -1041,10 +1041,12 @@ function runChain(c: ChainRun, rt: Runtime, feed: Feeder, recs: Recorder[], T: n
   for (let t0 = 0; t0 < T; ) {
     let steps = 0;
     const max = Math.min(CHAIN_RUN_STEPS, T - t0);
-    if (grouped) {
-      // the item's steps are consecutive rows: as many as fit, their entries staged at once
+    // the item's steps are consecutive rows: as many as fit, their entries staged at once (a step
+    // with more raw events than the staging holds goes through the port, which sums them)
+    const r0 = b * T + t0;
+    if (grouped && grouped.start[r0 + 1] - grouped.start[r0] <= CHAIN_RUN_ENTRIES) {
       const start = grouped.start;
-      const r0 = b * T + t0, e0 = start[r0];
+      const e0 = start[r0];
       while (steps < max && start[r0 + steps + 1] - e0 <= CHAIN_RUN_ENTRIES) steps++;
       const e1 = start[r0 + steps];
       for (let s = 0; s < steps; s++) count[s] = start[r0 + s + 1] - start[r0 + s];
@@ -1053,8 +1055,8 @@ function runChain(c: ChainRun, rt: Runtime, feed: Feeder, recs: Recorder[], T: n
         value.set(feed.itemRows.val.subarray(e0, e1));
       } else stageEvents(feed.events!, e0, e1, index, value);
     } else {
-      // a step lists at most inp.size entries: stage while the next one surely fits
-      for (let e = 0; steps < max && e + inp.size <= CHAIN_RUN_ENTRIES; steps++) {
+      // a step lists at most inp.size entries: stage while the next one surely fits (at least one)
+      for (let e = 0; steps < (grouped ? 1 : max) && e + inp.size <= CHAIN_RUN_ENTRIES; steps++) {
         feed.feedItem(rt, t0 + steps, b);
         count[steps] = listChainInput(inp, index, value, e, false);
         e += count[steps];

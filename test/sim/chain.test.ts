@@ -251,6 +251,33 @@ describe.each([["ordered", 0.9], ["direct", 1]] as const)("wasm chain: layers wi
   });
 });
 
+describe("wasm chain: a step with more events than one call stages", () => {
+  it("40,000 events in step 0 (and a few later) give the dense input's output", () => {
+    const r = rng(41);
+    const H = 5, N = H * H;
+    const net = ir.NIRGraph({
+      nodes: {
+        input: ir.Input({ shape: [1, H, H] }),
+        c: ir.Conv2d({ input_shape: [H, H], weight: f64([2, 1, 3, 3], () => Math.fround((r() - 0.45) * 0.01)), padding: 1 }),
+        n: ir.IF({ r: f64([2, H, H], () => 1), v_threshold: f64([2, H, H], () => 1), v_reset: f64([2, H, H], () => 0) }),
+        output: ir.Output({ shape: null }),
+      },
+      edges: [["input", "c"], ["c", "n"], ["n", "output"]],
+      typeCheck: false,
+    });
+    const T = 6, t: number[] = [], index: number[] = [];
+    for (let k = 0; k < 40000; k++) { t.push(0); index.push(Math.floor(r() * N)); }
+    for (let s = 1; s < T; s++) for (let k = 0; k < 30; k++) { t.push(s); index.push(Math.floor(r() * N)); }
+    const dense = new Float32Array(T * N);
+    t.forEach((s, k) => (dense[s * N + index[k]] += 1));
+    const ev = { steps: T, t: Int32Array.from(t), index: Int32Array.from(index) };
+    const auto = compile(net, { dt: 1e-3 }).run(ev);
+    const js = compile(net, { dt: 1e-3, kernels: "js" }).run({ dtype: "float32", shape: [T, 1, H, H], data: dense });
+    expect(Array.from(auto.output.data as Float32Array)).toEqual(Array.from(js.output.data as Float32Array));
+    expect((js.output.data as Float32Array).reduce((a, q) => a + q, 0)).toBeGreaterThan(5);
+  });
+});
+
 /** Chains of one layer (the smallest memories: every allocation must be counted) equal the JavaScript kernels. */
 describe("wasm chain: one-layer chains", () => {
   const r = rng(31);
