@@ -114,7 +114,7 @@ const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i32) (lo
     (local $yb i32) (local $vb i32) (local $bits i32) (local $c i32) (local $j i32) (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
     (local $xv f64) (local $val f64) (local $vs f64)
     (local $xs v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $yv v128) (local $nz v128) (local $vo v128)
-    (local $vn v128) (local $sp v128) (local $zero v128) (local $g v128) (local $th v128) (local $vr v128) (local $one v128)`;
+    (local $vn v128) (local $sp v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128) (local $zero v128) (local $g v128) (local $th v128) (local $vr v128) (local $one v128)`;
 
 /** The conv→IF layer function (addresses in A; `bit` is the layer's bit in the step's direct mask, or −1). */
 function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>, bit: number): string {
@@ -169,7 +169,7 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
           ${range(nv).map((j) => `(v128.store offset=${A.tb + 16 * j} (i32.const 0) (v128.or (v128.load offset=${A.tb + 16 * j} (i32.const 0)) (v128.load offset=${16 * j} (local.get $p))))`).join("\n          ")}))
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $le)))`;
-  // fire at position $po, up to 32 channels per group without a branch per channel pair: each
+  // fire at position $po, up to 16 channels per group without a branch per channel pair: each
   // pair's spike mask ($sp) goes into the group's bits, then each set bit (ascending channel)
   // lists its spike (and, direct, sets v ← v_reset: the ordered pair code stored v already).
   // Ordered: v + g·y from the scratch y (zeroed as read); a lane with y = 0 gets v + g·0 = v (up
@@ -183,15 +183,25 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
             (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))`;
   const directPair = (j: number): string => `
             (local.set $sp (f64x2.gt (v128.load offset=${16 * j} (local.get $vb)) (local.get $th)))`;
-  const fire = (direct: boolean): string => range(Math.ceil(cout / 32)).map((grp) => {
-    const js = range(cout / 2).slice(16 * grp, 16 * grp + 16);
-    return `
-            (local.set $bits (i32.const 0))${js.map((j) => `${(direct ? directPair : orderedPair)(j)}
-            (local.set $bits (i32.or (local.get $bits) (i32.shl (i64x2.bitmask (local.get $sp)) (i32.const ${2 * (j - 16 * grp)}))))`).join("")}
+  // a group's pair masks ($s0…$s7: all-ones or zero i64 lanes) narrowed twice with signed
+  // saturation (−1 stays −1), to one byte per channel doubled: channel c of the group sets bits 2c
+  // and 2c + 1 of the byte masks; the odd bits are dropped. Six narrowings and two byte masks
+  // instead of eight pair masks shifted and ORed one by one (the CNN ≈ 2% faster).
+  const narrowed = (n: number): string => {
+    const s = (j: number): string => (j < n ? `(local.get $s${j})` : "(local.get $zero)");
+    const q = (k: number): string => (2 * k < n ? `(i16x8.narrow_i32x4_s ${s(2 * k)} ${s(2 * k + 1)})` : "(local.get $zero)");
+    const r = (h: number): string => `(i8x16.bitmask (i8x16.narrow_i16x8_s ${q(2 * h)} ${q(2 * h + 1)}))`;
+    return `(i32.and ${n > 4 ? `(i32.or ${r(0)} (i32.shl ${r(1)} (i32.const 16)))` : r(0)} (i32.const 0x55555555))`;
+  };
+  const fire = (direct: boolean): string => range(Math.ceil(cout / 16)).map((grp) => {
+    const js = range(cout / 2).slice(8 * grp, 8 * grp + 8);
+    return `${js.map((j) => `${(direct ? directPair : orderedPair)(j)}
+            (local.set $s${j - 8 * grp} (local.get $sp))`).join("")}
+            (local.set $bits ${narrowed(js.length)})
             ;; the first spike without a branch (none: it goes to the spare entry osz, value 0, and
             ;; v's trash row), the others in a loop (rarely more than one per position)
             (local.set $r (i32.ne (local.get $bits) (i32.const 0)))
-            (local.set $c (i32.add (i32.ctz (local.get $bits)) (i32.const ${32 * grp})))
+            (local.set $c (i32.add (i32.shr_u (i32.ctz (local.get $bits)) (i32.const 1)) (i32.const ${16 * grp})))
             (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
             ${direct ? `(f64.store (select (i32.add (local.get $vb) (i32.shl (local.get $c) (i32.const 3))) (i32.const ${A.v + 8 * osz}) (local.get $r)) (f64.const ${f(vr0)}))` : ""}
             (local.set $k (select (i32.add (local.get $po) (i32.mul (local.get $c) (i32.const ${ohw}))) (i32.const ${osz}) (local.get $r)))
@@ -200,7 +210,7 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
             (local.set $m (i32.add (local.get $m) (local.get $r)))
             (if (local.get $bits) (then
               (loop $lsp
-                (local.set $c (i32.add (i32.ctz (local.get $bits)) (i32.const ${32 * grp})))
+                (local.set $c (i32.add (i32.shr_u (i32.ctz (local.get $bits)) (i32.const 1)) (i32.const ${16 * grp})))
                 (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
                 ${direct ? `(f64.store (i32.add (local.get $vb) (i32.shl (local.get $c) (i32.const 3))) (f64.const ${f(vr0)}))` : ""}
                 (local.set $k (i32.add (local.get $po) (i32.mul (local.get $c) (i32.const ${ohw})))) ${emitSpike(io)}

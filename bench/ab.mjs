@@ -1,0 +1,90 @@
+// Paired A/B timing of two builds of nirkit on the paper's CNN (or the Braille RNN), for kernel work
+// on a shared host whose speed drifts by 2× over minutes: the two builds run alternately (ABBA
+// order, many short runs), and the answer is the median of the per-pair ratios B/A, which the
+// drift cancels out of. Run it with the same build on both sides to see the noise floor.
+//
+//   node bench/ab.mjs DIST_A DIST_B [--rnn] [--pairs N] [--batch B]
+//
+// DIST_A and DIST_B are folders holding a compiled nirkit (index.js), for example `dist` and a
+// baseline built with `git stash && npx tsc --outDir .dist-base && git stash pop`. Both must give the
+// same outputs; the script checks that before it times anything.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SHARED = process.env.NIR_SHARED ? resolve(process.env.NIR_SHARED) : resolve(here, "..", "..", "shared");
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const k = args.indexOf(name);
+  return k >= 0 ? Number(args[k + 1]) : fallback;
+};
+const dists = args.filter((a, k) => !a.startsWith("--") && !["--pairs", "--batch"].includes(args[k - 1]));
+if (dists.length !== 2) {
+  console.error("usage: node bench/ab.mjs DIST_A DIST_B [--rnn] [--pairs N] [--batch B]");
+  process.exit(2);
+}
+const [A, B] = await Promise.all(dists.map((d) => {
+  const entry = resolve(d, "index.js");
+  if (!existsSync(entry)) {
+    console.error(`ab: no ${entry} — build one with npx tsc --outDir ${d}`);
+    process.exit(2);
+  }
+  return import(pathToFileURL(entry).href);
+}));
+const rnn = args.includes("--rnn");
+const pairs = opt("--pairs", 150);
+
+/** The workload: a compiled plan per build and its input (real recordings, as in sim.bench.mjs). */
+async function workload() {
+  if (rnn) {
+    const graph = await A.read(join(SHARED, "paper", "03_rnn", "braille_noDelay_bias_zero.nir"));
+    const rows = readFileSync(join(SHARED, "paper", "03_rnn", "derived", "ds_test0_input_256x12.csv"), "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
+    const input = { dtype: "float32", shape: [256, 12], data: Float32Array.from(rows.flat()) };
+    const opts = { dt: 1e-4, profile: "snntorch" };
+    return { name: "Braille RNN, batch 1, 50 runs", per: 50, reps: 50, input, pa: A.compile(graph, opts), pb: B.compile(graph, opts) };
+  }
+  const graph = await A.read(join(SHARED, "paper", "02_cnn", "cnn_sinabs.nir"));
+  const n = opt("--batch", 10);
+  const samples = A.loadNmnist({ split: "test", root: join(SHARED, "datasets", "nmnist") }).samples.slice(0, n);
+  const t = [], index = [], batch = [];
+  samples.forEach((s, b) => {
+    const t0 = s.events.t[0];
+    for (let k = 0; k < s.events.t.length; k++) {
+      const step = Math.floor((s.events.t[k] - t0) / 1000);
+      if (step >= 300) continue;
+      t.push(step);
+      index.push(s.events.p[k] * 34 * 34 + s.events.y[k] * 34 + s.events.x[k]);
+      batch.push(b);
+    }
+  });
+  const input = { steps: 300, t: Int32Array.from(t), index: Int32Array.from(index), batch: Int32Array.from(batch), batchSize: samples.length };
+  const opts = { dt: 1e-3, profile: "norse", batch: samples.length };
+  return { name: `CNN, ${samples.length} N-MNIST recordings as events`, per: samples.length, reps: 1, input, pa: A.compile(graph, opts), pb: B.compile(graph, opts) };
+}
+
+const w = await workload();
+const outA = w.pa.run(w.input).output.data, outB = w.pb.run(w.input).output.data;
+if (outA.length !== outB.length || outA.some((x, k) => !Object.is(x, outB[k]))) {
+  console.error("ab: the two builds give different outputs — compare speed only once they agree");
+  process.exit(1);
+}
+const time = (p) => {
+  const t0 = performance.now();
+  for (let r = 0; r < w.reps; r++) p.run(w.input);
+  return (performance.now() - t0) / w.per;
+};
+for (let i = 0; i < 10; i++) { time(w.pa); time(w.pb); }
+const ratios = [], ta = [], tb = [];
+for (let r = 0; r < pairs; r++) {
+  let a, b;
+  if (r & 1) { a = time(w.pa); b = time(w.pb); } else { b = time(w.pb); a = time(w.pa); }
+  ratios.push(b / a);
+  ta.push(a);
+  tb.push(b);
+}
+const q = (x, f) => [...x].sort((p, s) => p - s)[Math.min(x.length - 1, Math.floor(x.length * f))];
+console.log(`${w.name}, ${pairs} ABBA pairs`);
+console.log(`A ${dists[0]}: median ${q(ta, 0.5).toFixed(3)} ms/sample, fastest ${q(ta, 0).toFixed(3)}`);
+console.log(`B ${dists[1]}: median ${q(tb, 0.5).toFixed(3)} ms/sample, fastest ${q(tb, 0).toFixed(3)}`);
+console.log(`B/A: median ${q(ratios, 0.5).toFixed(3)} (middle half ${q(ratios, 0.25).toFixed(3)}–${q(ratios, 0.75).toFixed(3)}); below 1 means B is faster`);
