@@ -110,7 +110,7 @@ function emitSpike(io: IO): string {
 }
 
 const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i32) (local $e i32) (local $idx i32) (local $k i32)
-    (local $r i32) (local $r1 i32) (local $o i32) (local $w i32) (local $p i32) (local $word i32) (local $po i32) (local $co i32)
+    (local $r i32) (local $r1 i32) (local $fo i32) (local $o i32) (local $w i32) (local $p i32) (local $word i32) (local $po i32) (local $co i32)
     (local $yb i32) (local $vb i32) (local $bits i32) (local $c i32) (local $j i32) (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
     (local $xv f64) (local $val f64) (local $vs f64)
     (local $xs v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $yv v128) (local $nz v128) (local $vo v128)
@@ -169,9 +169,12 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
           ${range(nv).map((j) => `(v128.store offset=${A.tb + 16 * j} (i32.const 0) (v128.or (v128.load offset=${A.tb + 16 * j} (i32.const 0)) (v128.load offset=${16 * j} (local.get $p))))`).join("\n          ")}))
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $le)))`;
-  // fire at position $po, up to 16 channels per group without a branch per channel pair: each
-  // pair's spike mask ($sp) goes into the group's bits, then each set bit (ascending channel)
-  // lists its spike (and, direct, sets v ← v_reset: the ordered pair code stored v already).
+  // Firing runs in two phases over the touched positions. Phase 1 tests each position's channels,
+  // up to 16 per group without a branch per channel pair, and writes a record to the spike list
+  // (the position, then each group's spike bits) that is kept, without a branch, only when a bit
+  // is set. Phase 2 lists those spikes, ascending position and channel. (Listing every position's
+  // first spike without a branch in phase 1 did work for the ~70% of positions that do not spike:
+  // the CNN is ≈ 5% faster in two phases.)
   // Ordered: v + g·y from the scratch y (zeroed as read); a lane with y = 0 gets v + g·0 = v (up
   // to a zero's sign) ≤ θ, so it cannot spike (v is never recorded here). Direct: the inputs were
   // added into v itself, which is only tested.
@@ -193,31 +196,41 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
     const r = (h: number): string => `(i8x16.bitmask (i8x16.narrow_i16x8_s ${q(2 * h)} ${q(2 * h + 1)}))`;
     return `(i32.and ${n > 4 ? `(i32.or ${r(0)} (i32.shl ${r(1)} (i32.const 16)))` : r(0)} (i32.const 0x55555555))`;
   };
-  const fire = (direct: boolean): string => range(Math.ceil(cout / 16)).map((grp) => {
+  // phase 1 at position $po: its record (4 bytes each: position, each group's bits) at $fo,
+  // which moves on only if a bit is set ($r: their OR)
+  const G = Math.ceil(cout / 16), rec = 4 * (1 + G);
+  const fire = (direct: boolean): string => `
+            (local.set $r (i32.const 0))${range(G).map((grp) => {
     const js = range(cout / 2).slice(8 * grp, 8 * grp + 8);
     return `${js.map((j) => `${(direct ? directPair : orderedPair)(j)}
             (local.set $s${j - 8 * grp} (local.get $sp))`).join("")}
             (local.set $bits ${narrowed(js.length)})
-            ;; the first spike without a branch (none: it goes to the spare entry osz, value 0, and
-            ;; v's trash row), the others in a loop (rarely more than one per position)
-            (local.set $r (i32.ne (local.get $bits) (i32.const 0)))
+            (i32.store offset=${A.fl + 4 + 4 * grp} (local.get $fo) (local.get $bits))
+            (local.set $r (i32.or (local.get $r) (local.get $bits)))`;
+  }).join("")}
+            (i32.store offset=${A.fl} (local.get $fo) (local.get $po))
+            (local.set $fo (i32.add (local.get $fo) (select (i32.const ${rec}) (i32.const 0) (local.get $r))))`;
+  // phase 2: the listed positions' spikes, ascending position and channel (direct: v ← v_reset;
+  // the ordered pair code stored v already)
+  const spikes = (direct: boolean): string => `
+      (local.set $e (i32.const 0))
+      (block $dps (loop $lps
+        (br_if $dps (i32.ge_u (local.get $e) (local.get $fo)))
+        (local.set $po (i32.load offset=${A.fl} (local.get $e)))
+        (local.set $vb (i32.add (i32.const ${A.v}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))${range(G).map((grp) => `
+        (local.set $bits (i32.load offset=${A.fl + 4 + 4 * grp} (local.get $e)))
+        ${G > 1 ? "(if (local.get $bits) (then" : ";; one group: its bits are not 0"}
+          (loop $lsp
             (local.set $c (i32.add (i32.shr_u (i32.ctz (local.get $bits)) (i32.const 1)) (i32.const ${16 * grp})))
             (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
-            ${direct ? `(f64.store (select (i32.add (local.get $vb) (i32.shl (local.get $c) (i32.const 3))) (i32.const ${A.v + 8 * osz}) (local.get $r)) (f64.const ${f(vr0)}))` : ""}
-            (local.set $k (select (i32.add (local.get $po) (i32.mul (local.get $c) (i32.const ${ohw}))) (i32.const ${osz}) (local.get $r)))
-            (i32.store offset=${io.outList} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
-            (f64.store offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3)) (f64.convert_i32_s (local.get $r)))
-            (local.set $m (i32.add (local.get $m) (local.get $r)))
-            (if (local.get $bits) (then
-              (loop $lsp
-                (local.set $c (i32.add (i32.shr_u (i32.ctz (local.get $bits)) (i32.const 1)) (i32.const ${16 * grp})))
-                (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
-                ${direct ? `(f64.store (i32.add (local.get $vb) (i32.shl (local.get $c) (i32.const 3))) (f64.const ${f(vr0)}))` : ""}
-                (local.set $k (i32.add (local.get $po) (i32.mul (local.get $c) (i32.const ${ohw})))) ${emitSpike(io)}
-                (br_if $lsp (local.get $bits)))))`;
-  }).join("");
+            ${direct ? `(f64.store (i32.add (local.get $vb) (i32.shl (local.get $c) (i32.const 3))) (f64.const ${f(vr0)}))` : ""}
+            (local.set $k (i32.add (local.get $po) (i32.mul (local.get $c) (i32.const ${ohw})))) ${emitSpike(io)}
+            (br_if $lsp (local.get $bits)))${G > 1 ? "))" : ""}`).join("")}
+        (local.set $e (i32.add (local.get $e) (i32.const ${rec})))
+        (br $lps)))`;
   // the touched positions, ascending: the set bits of the bitmap (cleared as read)
   const touched = (direct: boolean): string => `
+      (local.set $fo (i32.const 0))
       (block $df (loop $lf
         (br_if $df (i32.ge_u (local.get $q) (i32.const ${4 * nv})))
         (local.set $word (i32.load offset=${A.tb} (i32.shl (local.get $q) (i32.const 2))))
@@ -231,7 +244,7 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
             ${fire(direct)}
             (br_if $lbit (local.get $word))))))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
-        (br $lf)))`;
+        (br $lf)))${spikes(direct)}`;
   const sparse = bit < 0 ? `${listed(0)}${touched(false)}` : `
       (if (i32.and (local.get $direct) (i32.const ${1 << bit}))
         (then ${listed(toV)}${touched(true)})
@@ -473,7 +486,7 @@ function layerBytes(l: ChainLayer): number {
   if (l.kind === "convIF") {
     const ohw = l.g.oh * l.g.ow, osz = l.g.cout * ohw, nin = l.g.cin * l.g.h * l.g.w, nrow = l.rows.start[nin];
     const nv = Math.ceil(ohw / 128);
-    return 4 * (nin + 1) + 8 * nrow + 8 * l.rows.wc.length + 16 * (osz + l.g.cout) + 16 * nv * (l.g.h * l.g.w + 1) + 8 * l.g.h * l.g.w * paddedRows(l);
+    return 4 * (nin + 1) + 8 * nrow + 8 * l.rows.wc.length + 16 * (osz + l.g.cout) + 16 * nv * (l.g.h * l.g.w + 1) + 8 * l.g.h * l.g.w * paddedRows(l) + 4 * ohw * (1 + Math.ceil(l.g.cout / 16));
   }
   if (l.kind === "pool") return 4 * (l.isz + 1) + 4 * l.rowOut.length + 4 * l.osz;
   return 8 * (l.p.nin * l.p.nout + 3 * l.p.nout) + 12 * l.p.nin;
@@ -490,7 +503,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
   // input list and values, counts, staging (counts, entries, output rows), the direct bound's
   // state and the per-input stamps, each allocation rounded up to 16 bytes
   let bytes = 12 * n0 + 4 * (layers.length + 1) + 4 * CHAIN_RUN_STEPS + 12 * CHAIN_RUN_ENTRIES + 8 * CHAIN_RUN_STEPS * nOut + 16 + 4 * n0 + 16 * 10;
-  for (const l of layers) bytes += layerBytes(l) + 12 * outSize(l) + 16 * 12;
+  for (const l of layers) bytes += layerBytes(l) + 12 * outSize(l) + 16 * 13;
   let inList!: Int32Array, inVal!: Float64Array, outList!: Int32Array, outVal!: Float64Array;
   const v: (Float64Array | null)[] = [];
   const bounds: DirectBound[] = [];
@@ -505,7 +518,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
     layers.forEach((l, k) => {
       const osz = outSize(l);
       // one entry more: a pool writes each touched output at the list's end before it knows
-      // whether to keep it; a conv→IF writes "no spike" to value osz (0) and keeps it unlisted
+      // whether to keep it
       const OL = heap.i32(osz + 1), OV = heap.f64(osz + 1);
       const io: IO = { inList: prev.list, inVal: prev.val, inCount: counts.at + 4 * k, outList: OL.at, outVal: OV.at, outCount: counts.at + 4 * (k + 1) };
       const name = `layer${k}_${l.kind}`;
@@ -516,7 +529,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
         const wc = heap.f64(l.rows.wc.length), Y = heap.f64(osz + l.g.cout), V = heap.f64(osz + l.g.cout);
         // per input position, the bitmap of the output positions its taps reach (the same for every channel)
         const hw = l.g.h * l.g.w, nv = Math.ceil(ohw / 128);
-        const masks = heap.i32(hw * 4 * nv), tb = heap.i32(4 * nv);
+        const masks = heap.i32(hw * 4 * nv), tb = heap.i32(4 * nv), fl = heap.i32(ohw * (1 + Math.ceil(l.g.cout / 16)));
         for (let pin = 0; pin < hw; pin++) {
           for (let r = l.rows.start[pin]; r < l.rows.start[pin + 1]; r++) {
             const q = l.rows.pos[r];
@@ -546,7 +559,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
         v.push(V.view.subarray(0, osz));
         const bound = directBound(layers, k);
         if (bound) bounds.push(bound);
-        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, wc: wc.at, pad, padR: pr, mixed: k > 0 && layers[k - 1].kind === "pool" ? 1 : 0 }, bound ? k : -1));
+        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, fl: fl.at, wc: wc.at, pad, padR: pr, mixed: k > 0 && layers[k - 1].kind === "pool" ? 1 : 0 }, bound ? k : -1));
       } else if (l.kind === "pool") {
         const rs = heap.i32(l.isz + 1), ro = heap.i32(l.rowOut.length), stamp = heap.i32(osz);
         rs.view.set(l.rowStart);
