@@ -6,11 +6,11 @@
  *
  * Every layer performs the JavaScript kernels' operations in the same order (conv-if.ts,
  * conv.ts's pool, linear.ts + neuron.ts), so spikes, values and v are identical bit for bit:
- * - conv→IF: each listed non-zero input adds x·w (w itself for x = 1) into a position-major
+ * - conv→IF: each listed non-zero input adds x·w (= w for x = 1) into a position-major
  *   scratch, two channels per f64x2, and ORs its input position's precomputed bitmap of reached
  *   output positions into the step's bitmap; the touched positions are then updated in ascending
- *   order, v + g·y, spike on v > θ, v ← v_reset, spikes listed by position and channel. With more than 30% of the
- *   inputs listed the JavaScript kernel gathers (ascending input order per output) and fires in
+ *   order, v + g·y, spike on v > θ, v ← v_reset, spikes listed by position and channel (the
+ *   positions that spike are found first, then listed). With more than 30% of the inputs listed the JavaScript kernel gathers (ascending input order per output) and fires in
  *   NCHW order: the chain then scatters in ascending input order and fires in NCHW order too.
  *   Where every input position has about the same number of taps (3×3, stride 1), each listed
  *   input is straight-line code over a fixed number of rows, the missing taps aimed at a trash row.
@@ -127,36 +127,35 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
   while (denseAt - 1 > 0.3 * isz) denseAt--;
   // rows address the scratch y; `shift` (V − Y, an immediate offset) aims them at v instead
   const toV = A.v - A.y;
-  const addRow = (unit: boolean, shift: number): string => range(coutG / 2).map((j) => {
-    const wv = `(v128.load offset=${16 * j} (local.get $w))`;
-    return `(v128.store offset=${shift + 16 * j} (local.get $o) (f64x2.add (v128.load offset=${shift + 16 * j} (local.get $o)) ${unit ? wv : `(f64x2.mul (local.get $xs) ${wv})`}))`;
-  }).join("\n          ");
-  const looped = (unit: boolean, shift: number): string => `
+  const addRow = (shift: number): string => range(coutG / 2).map((j) =>
+    `(v128.store offset=${shift + 16 * j} (local.get $o) (f64x2.add (v128.load offset=${shift + 16 * j} (local.get $o)) (f64x2.mul (local.get $xs) (v128.load offset=${16 * j} (local.get $w)))))`,
+  ).join("\n          ");
+  const looped = (shift: number): string => `
         (block $d1 (loop $l1
           (br_if $d1 (i32.ge_u (local.get $r) (local.get $r1)))
           (local.set $o (i32.load offset=${A.yOff} (i32.shl (local.get $r) (i32.const 2))))
           (local.set $w (i32.load offset=${A.wOff} (i32.shl (local.get $r) (i32.const 2))))
-          ${addRow(unit, shift)}
+          ${addRow(shift)}
           (local.set $r (i32.add (local.get $r) (i32.const 1)))
           (br $l1)))`;
   // padded rows (see `paddedRows`): every input position has R rows, the missing taps writing to
   // the trash row, so one listed input is straight-line code (no loop, no mispredicted exit)
   const R = A.padR;
-  const padded = (unit: boolean, shift: number): string => `
+  const padded = (shift: number): string => `
           (local.set $w0 (i32.add (i32.const ${A.wc}) (i32.mul (i32.div_u (local.get $idx) (i32.const ${hw})) (i32.const ${8 * g.kh * g.kw * coutG}))))
           (local.set $p (i32.add (i32.const ${A.pad}) (i32.mul (i32.rem_u (local.get $idx) (i32.const ${hw})) (i32.const ${8 * R}))))
           ${range(R).map((k) => `
           (local.set $o (i32.load offset=${8 * k} (local.get $p)))
           (local.set $w (i32.add (local.get $w0) (i32.load offset=${8 * k + 4} (local.get $p))))
-          ${addRow(unit, shift)}`).join("")}`;
-  // one input index $idx with value $xv ≠ 0: its rows. Unit inputs (x = 1: w itself) take their
-  // own loop unless the values are mixed (a pool's sums: A.mixed), where x·w (= w for x = 1) saves
-  // a mispredicted branch per input
+          ${addRow(shift)}`).join("")}`;
+  // one input index $idx with value $xv ≠ 0: its rows, x·w (= w for a spike, x = 1: a separate
+  // path for spikes measured no faster, and cost a mispredicted branch per input where counts of
+  // events or a pool's sums mix 1 with larger values)
   const oneInput = (shift: number, pad: boolean): string => `
         (local.set $xs (f64x2.splat (local.get $xv)))
         ${pad ? "" : `(local.set $r (i32.load offset=${A.start} (i32.shl (local.get $idx) (i32.const 2))))
         (local.set $r1 (i32.load offset=${A.start + 4} (i32.shl (local.get $idx) (i32.const 2))))`}
-        ${A.mixed ? (pad ? padded(false, shift) : looped(false, shift)) : `(if (f64.eq (local.get $xv) (f64.const 1)) (then ${pad ? padded(true, shift) : looped(true, shift)}) (else ${pad ? padded(false, shift) : looped(false, shift)}))`}`;
+        ${pad ? padded(shift) : looped(shift)}`;
   // the listed inputs in list order: their rows, and the output positions they reach marked
   const listed = (shift: number): string => `
       (block $de (loop $le
@@ -559,7 +558,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
         v.push(V.view.subarray(0, osz));
         const bound = directBound(layers, k);
         if (bound) bounds.push(bound);
-        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, fl: fl.at, wc: wc.at, pad, padR: pr, mixed: k > 0 && layers[k - 1].kind === "pool" ? 1 : 0 }, bound ? k : -1));
+        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, fl: fl.at, wc: wc.at, pad, padR: pr }, bound ? k : -1));
       } else if (l.kind === "pool") {
         const rs = heap.i32(l.isz + 1), ro = heap.i32(l.rowOut.length), stamp = heap.i32(osz);
         rs.view.set(l.rowStart);
