@@ -10,8 +10,9 @@
  *   scratch, two channels per f64x2, and ORs its input position's precomputed bitmap of reached
  *   output positions into the step's bitmap; the touched positions are then updated in ascending
  *   order, v + g·y, spike on v > θ, v ← v_reset, spikes listed by position and channel (the
- *   positions that spike are found first, then listed). With more than 30% of the inputs listed the JavaScript kernel gathers (ascending input order per output) and fires in
- *   NCHW order: the chain then scatters in ascending input order and fires in NCHW order too.
+ *   positions that spike are found first, then listed). With more than 30% of the inputs listed
+ *   the JavaScript kernel gathers (ascending input order per output) and fires in NCHW order:
+ *   the chain then scatters in ascending input order and fires in NCHW order too.
  *   Where every input position has about the same number of taps (3×3, stride 1), each listed
  *   input is straight-line code over a fixed number of rows, the missing taps aimed at a trash row.
  *   While every sum is provably exact (see `DirectBound`) the inputs go straight into v and only
@@ -116,6 +117,10 @@ const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i32) (lo
     (local $xs v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $yv v128) (local $nz v128) (local $vo v128)
     (local $vn v128) (local $sp v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128) (local $zero v128) (local $g v128) (local $th v128) (local $vr v128) (local $one v128)`;
 
+/** Channels a conv→IF layer tests at once (a fire group: 16 channels narrow to one 32-bit mask word), and its groups per position. */
+const FIRE_GROUP = 16;
+const fireGroups = (cout: number): number => Math.ceil(cout / FIRE_GROUP);
+
 /** The conv→IF layer function (addresses in A; `bit` is the layer's bit in the step's direct mask, or −1). */
 function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>, bit: number): string {
   const { g, g0, th0, vr0 } = l;
@@ -197,7 +202,7 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
   };
   // phase 1 at position $po: its record (4 bytes each: position, each group's bits) at $fo,
   // which moves on only if a bit is set ($r: their OR)
-  const G = Math.ceil(cout / 16), rec = 4 * (1 + G);
+  const G = fireGroups(cout), rec = 4 * (1 + G);
   const fire = (direct: boolean): string => `
             (local.set $r (i32.const 0))${range(G).map((grp) => {
     const js = range(cout / 2).slice(8 * grp, 8 * grp + 8);
@@ -485,7 +490,7 @@ function layerBytes(l: ChainLayer): number {
   if (l.kind === "convIF") {
     const ohw = l.g.oh * l.g.ow, osz = l.g.cout * ohw, nin = l.g.cin * l.g.h * l.g.w, nrow = l.rows.start[nin];
     const nv = Math.ceil(ohw / 128);
-    return 4 * (nin + 1) + 8 * nrow + 8 * l.rows.wc.length + 16 * (osz + l.g.cout) + 16 * nv * (l.g.h * l.g.w + 1) + 8 * l.g.h * l.g.w * paddedRows(l) + 4 * ohw * (1 + Math.ceil(l.g.cout / 16));
+    return 4 * (nin + 1) + 8 * nrow + 8 * l.rows.wc.length + 16 * (osz + l.g.cout) + 16 * nv * (l.g.h * l.g.w + 1) + 8 * l.g.h * l.g.w * paddedRows(l) + 4 * ohw * (1 + fireGroups(l.g.cout));
   }
   if (l.kind === "pool") return 4 * (l.isz + 1) + 4 * l.rowOut.length + 4 * l.osz;
   return 8 * (l.p.nin * l.p.nout + 3 * l.p.nout) + 12 * l.p.nin;
@@ -528,7 +533,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
         const wc = heap.f64(l.rows.wc.length), Y = heap.f64(osz + l.g.cout), V = heap.f64(osz + l.g.cout);
         // per input position, the bitmap of the output positions its taps reach (the same for every channel)
         const hw = l.g.h * l.g.w, nv = Math.ceil(ohw / 128);
-        const masks = heap.i32(hw * 4 * nv), tb = heap.i32(4 * nv), fl = heap.i32(ohw * (1 + Math.ceil(l.g.cout / 16)));
+        const masks = heap.i32(hw * 4 * nv), tb = heap.i32(4 * nv), fl = heap.i32(ohw * (1 + fireGroups(l.g.cout)));
         for (let pin = 0; pin < hw; pin++) {
           for (let r = l.rows.start[pin]; r < l.rows.start[pin + 1]; r++) {
             const q = l.rows.pos[r];
