@@ -172,7 +172,7 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
     const key = `${B}|${keep.join(",")}`;
     let rt = runtimes.get(key);
     if (!rt) {
-      rt = buildRuntime(flat, sched, prepared, profile, B, inputName, outputName, new Set(keep), options.kernels !== "js");
+      rt = buildRuntime(flat, sched, prepared, profile, B, outputName, new Set(keep), options.kernels !== "js");
       runtimes.set(key, rt);
     }
     return rt;
@@ -412,7 +412,7 @@ interface ChainRun {
   outp: Port;
 }
 
-function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, inputName: string, outputName: string, keep: Set<string>, wasm: boolean): Runtime {
+function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Prepared>, profile: Profile, B: number, outputName: string, keep: Set<string>, wasm: boolean): Runtime {
   // generated wasm chains run in batch-1 runtimes (plan.run; plan.step with one item)
   const chains = wasm && B === 1;
   const fused = fusablePairs(flat, sched, prepared, keep, chains);

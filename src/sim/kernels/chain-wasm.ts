@@ -124,7 +124,7 @@ const fireGroups = (cout: number): number => Math.ceil(cout / FIRE_GROUP);
 /** The conv→IF layer function (addresses in A; `bit` is the layer's bit in the step's direct mask, or −1). */
 function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>, bit: number): string {
   const { g, g0, th0, vr0 } = l;
-  const cout = g.cout, coutG = g.cout / g.groups, ohw = g.oh * g.ow, hw = g.h * g.w, isz = g.cin * hw, osz = cout * ohw;
+  const cout = g.cout, coutG = g.cout / g.groups, ohw = g.oh * g.ow, hw = g.h * g.w, isz = g.cin * hw;
   const nv = Math.ceil(ohw / 128);
   // the JavaScript kernel gathers when na > 0.3·isz (compared in floating point): smallest such na
   let denseAt = Math.ceil(0.3 * isz);
