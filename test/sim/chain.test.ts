@@ -10,6 +10,7 @@ import * as ir from "../../src/ir/index.js";
 import { compile } from "../../src/sim/index.js";
 import { wasmChain } from "../../src/sim/kernels/chain-wasm.js";
 import { convIFRows } from "../../src/sim/kernels/conv-if.js";
+import { transposeWeight } from "../../src/sim/kernels/linear.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -207,6 +208,66 @@ describe("wasm chain: direct sums into v while they are exact", () => {
         expect((js.output.data as Float32Array).reduce((a, q) => a + q, 0)).toBeGreaterThan(20);
       }
     }
+  });
+});
+
+/**
+ * Direct sums in an affine→IF (after the chain's first layer; gain 1, no bias): the inputs go
+ * straight into v while max|v| before the step plus Σ|x|·max|W[row]| stays within 2^(52+q), q the
+ * lowest set bit over the weights — the layer keeps max|v| and decides per step. One weight of
+ * 2^−46 puts the limit at 2^6 = 64, so a long run switches between direct and ordered steps.
+ */
+describe("wasm chain: an affine→IF adds straight into v while its sums are exact", () => {
+  const r = rng(77);
+  const H = 4, C = 2, nin = C * H * H, nout = 6;
+  const g = { cin: 1, h: H, w: H, cout: C, oh: H, ow: H, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1 };
+  const wConv = Float64Array.from({ length: C * 9 }, () => Math.fround((r() - 0.3) * 0.8));
+  // (nout, nin) float32 weights: neurons 0–2 mostly positive (they spike), 3–5 mostly negative
+  // (v drifts down, past the limit); one weight of 2^−46
+  const W = Float64Array.from({ length: nout * nin }, (_, k) => Math.fround((r() - (k < 3 * nin ? 0.35 : 0.7)) * 0.9));
+  W[5] = 2 ** -46;
+  const wt = transposeWeight(W, 1, nout, nin);
+  const build = (bias: Float64Array | null) => wasmChain([
+    { kind: "convIF", g, rows: convIFRows(g, wConv), g0: 1, th0: 1, vr0: 0 },
+    { kind: "affineIF", p: { blocks: 1, nin, nout, wt, bias }, g0: 1, th0: 0.5, vr0: 0 },
+  ]);
+  // no bias: direct where the bound allows; a bias of zeros: always ordered (y, then v + y where y ≠ 0)
+  const direct = build(null), ordered = build(new Float64Array(nout));
+
+  it("the same spikes and v (zero signs included) as the ordered sums, with both kinds of steps", () => {
+    const T = 400;
+    let spikes = 0, low = 0, directRun = 0, orderedRun = 0;
+    for (let t = 0; t < T; t++) {
+      const before = Float64Array.from(direct.v[1]!), dc = direct.directSteps[1];
+      const outs = [direct, ordered].map((ch) => {
+        const r2 = rng(1000 + t);
+        let na = 0;
+        for (let i = 0; i < H * H; i++) {
+          if (r2() < 0.3) {
+            ch.inList[na++] = i;
+            ch.inVal[i] = 1 + Math.floor(r2() * 3);
+          }
+        }
+        const m = ch.step(na, t === 0);
+        return Array.from(ch.outList.subarray(0, m));
+      });
+      expect(outs[0]).toEqual(outs[1]);
+      spikes += outs[0].length;
+      const [vd, vo] = [direct.v[1]!, ordered.v[1]!];
+      for (let j = 0; j < nout; j++) expect(Object.is(vd[j], vo[j]), `step ${t}, neuron ${j}: ${vd[j]} vs ${vo[j]}`).toBe(true);
+      low = Math.min(low, ...vd);
+      // a step whose inputs changed v ran direct (the counter moved) or ordered (it did not)
+      if (vd.some((v, j) => !Object.is(v, before[j]))) {
+        if (direct.directSteps[1] > dc) directRun++;
+        else orderedRun++;
+      }
+    }
+    expect(ordered.directSteps[1]).toBe(0);
+    expect(direct.directSteps[1]).toBe(directRun);
+    expect(directRun).toBeGreaterThan(20);
+    expect(orderedRun).toBeGreaterThan(20);
+    expect(low).toBeLessThan(-64);
+    expect(spikes).toBeGreaterThan(10);
   });
 });
 

@@ -20,6 +20,8 @@
  * - pool: y[q] += x·scale for the outputs each listed input reaches, listed at first touch.
  * - affine→IF: y = bias + Σ x·W[row] over the listed non-zero inputs (four rows per pass), then
  *   the IF update of every neuron with y ≠ 0; with no input and no bias the step is skipped.
+ *   After the chain's first layer, with no bias and gain 1, a step whose sums are provably exact
+ *   (see `affineLimit`) adds the rows straight into v and tests every v: the same v, bit for bit.
  */
 import type { ConvGeometry } from "../graph.js";
 import { instantiate, wasmSimd } from "../wasm/instance.js";
@@ -70,6 +72,8 @@ export interface WasmChain {
    * chain; exported for tests.
    */
   directMask(steps: number, inputSum: number): number;
+  /** Per layer, the steps it ran with direct sums since the chain was built (for tests and profiling). */
+  directSteps: Int32Array;
 }
 
 const f = (x: number): string => (Object.is(x, -0) ? "-0" : String(x));
@@ -251,7 +255,7 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
         (br $lf)))${spikes(direct)}`;
   const sparse = bit < 0 ? `${listed(0)}${touched(false)}` : `
       (if (i32.and (local.get $direct) (i32.const ${1 << bit}))
-        (then ${listed(toV)}${touched(true)})
+        (then (i32.store offset=${A.dc} (i32.const 0) (i32.add (i32.load offset=${A.dc} (i32.const 0)) (i32.const 1))) ${listed(toV)}${touched(true)})
         (else ${listed(0)}${touched(false)}))`;
   return `
   (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
@@ -320,8 +324,8 @@ function poolCode(name: string, l: Extract<ChainLayer, { kind: "pool" }>, io: IO
     (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
 }
 
-/** The affine→IF layer function. */
-function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>, io: IO, A: Record<string, number>): string {
+/** The affine→IF layer function (`lim`: see `affineLimit`; 0: never direct). */
+function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>, io: IO, A: Record<string, number>, lim: number): string {
   const { nout, bias } = l.p;
   const pairs = nout / 2;
   const loopPairs = (body: string): string => `
@@ -333,23 +337,77 @@ function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>
       (br $lj)))`;
   const row = (q: number): string => `(local.set $w${q} (i32.add (i32.const ${A.W}) (i32.mul (i32.load offset=${A.R + 4 * q} (i32.shl (local.get $e) (i32.const 2))) (i32.const ${8 * nout}))))
       (local.set $x${q} (f64x2.splat (f64.load offset=${A.X + 8 * q} (i32.shl (local.get $e) (i32.const 3)))))`;
-  // the IF update of n ≤ 16 neuron pairs from byte offset $j, without a branch per pair
-  const ifGroup = (n: number): string => `
-        (local.set $bits (i32.const 0))${range(n).map((i) => `
-        (local.set $yv (v128.load offset=${A.Y + 16 * i} (local.get $j)))
-        (local.set $nz (f64x2.ne (local.get $yv) (local.get $zero)))
-        (local.set $vo (v128.load offset=${A.V + 16 * i} (local.get $j)))
-        (local.set $vn (f64x2.add (local.get $vo) (f64x2.mul (local.get $g) (local.get $yv))))
-        (local.set $sp (v128.and (local.get $nz) (f64x2.gt (local.get $vn) (local.get $th))))
-        (v128.store offset=${A.V + 16 * i} (local.get $j) (v128.bitselect (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)) (local.get $vo) (local.get $nz)))
-        (local.set $bits (i32.or (local.get $bits) (i32.shl (i64x2.bitmask (local.get $sp)) (i32.const ${2 * i}))))`).join("")}
+  // each set bit of $bits (a spike of neuron $j/8 + bit) listed, ascending
+  const listBits = `
         (if (local.get $bits) (then
           (loop $lsp
             (local.set $k (i32.add (i32.shr_u (local.get $j) (i32.const 3)) (i32.ctz (local.get $bits))))
             (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1)))) ${emitSpike(io)}
             (br_if $lsp (local.get $bits)))))`;
-  const term = (q: number): string => `(f64x2.mul (local.get $x${q}) (v128.load (i32.add (local.get $w${q}) (local.get $j))))`;
+  // the IF update of n ≤ 16 neuron pairs from byte offset $j, without a branch per pair.
+  // Ordered: v + g·y where y ≠ 0 (y = 0 lanes keep v bit for bit). Direct: the inputs were added
+  // into v itself, which is only tested (a lane with no input has v ≤ θ: see `affineLimit`).
+  // With direct sums possible, max|v| over the new v is kept in $s0 (pmax, one instruction; it
+  // passes over a NaN lane, which stays NaN with either sum).
+  const ifGroup = (n: number, direct: boolean): string => `
+        (local.set $bits (i32.const 0))${range(n).map((i) => (direct ? `
+        (local.set $vn (v128.load offset=${A.V + 16 * i} (local.get $j)))
+        (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
+        (local.set $s1 (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))` : `
+        (local.set $yv (v128.load offset=${A.Y + 16 * i} (local.get $j)))
+        (local.set $nz (f64x2.ne (local.get $yv) (local.get $zero)))
+        (local.set $vo (v128.load offset=${A.V + 16 * i} (local.get $j)))
+        (local.set $vn (f64x2.add (local.get $vo) ${l.g0 === 1 ? "(local.get $yv)" : "(f64x2.mul (local.get $g) (local.get $yv))"}))
+        (local.set $sp (v128.and (local.get $nz) (f64x2.gt (local.get $vn) (local.get $th))))
+        (local.set $s1 (v128.bitselect (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)) (local.get $vo) (local.get $nz)))`) + `
+        (v128.store offset=${A.V + 16 * i} (local.get $j) (local.get $s1))${lim ? `
+        (local.set $s0 (f64x2.pmax (local.get $s0) (f64x2.abs (local.get $s1))))` : ""}
+        (local.set $bits (i32.or (local.get $bits) (i32.shl (i64x2.bitmask (local.get $sp)) (i32.const ${2 * i}))))`).join("")}${listBits}`;
+  // every neuron's IF update, 32 neurons per group: their spike bits, then each set bit's spike listed
+  const update = (direct: boolean): string => `${lim ? "(local.set $s0 (local.get $zero))" : ""}
+      ${pairs >= 16 ? `(local.set $j (i32.const 0))
+      (block $dg (loop $lg
+        (br_if $dg (i32.ge_u (local.get $j) (i32.const ${256 * Math.floor(pairs / 16)})))
+        ${ifGroup(16, direct)}
+        (local.set $j (i32.add (local.get $j) (i32.const 256)))
+        (br $lg)))` : ""}
+      ${pairs % 16 ? `(local.set $j (i32.const ${256 * Math.floor(pairs / 16)})) ${ifGroup(pairs % 16, direct)}` : ""}${lim ? `
+      (f64.store offset=${A.VM} (i32.const 0) (f64.max (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))` : ""}`;
+  // the sums y += x·W[row] (ordered: into y; direct: into v, at byte address S), four rows per
+  // pass while they last
   const unit = (q: number): string => `(v128.load (i32.add (local.get $w${q}) (local.get $j)))`;
+  const term = (q: number): string => `(f64x2.mul (local.get $x${q}) ${unit(q)})`;
+  const sums = (S: number): string => `
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.gt_s (i32.add (local.get $e) (i32.const 4)) (local.get $c)))
+        ${[0, 1, 2, 3].map(row).join("\n        ")}
+        ;; four spikes or unit counts (x = 1) add their rows as they are: x·w = w exactly
+        (if (v128.any_true (v128.or (v128.or (f64x2.ne (local.get $x0) (local.get $one)) (f64x2.ne (local.get $x1) (local.get $one)))
+                                    (v128.or (f64x2.ne (local.get $x2) (local.get $one)) (f64x2.ne (local.get $x3) (local.get $one))))) (then
+          ${loopPairs(`(v128.store offset=${S} (local.get $j)
+            (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load offset=${S} (local.get $j)) ${term(0)}) ${term(1)}) ${term(2)}) ${term(3)}))`)})
+        (else
+          ${loopPairs(`(v128.store offset=${S} (local.get $j)
+            (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load offset=${S} (local.get $j)) ${unit(0)}) ${unit(1)}) ${unit(2)}) ${unit(3)}))`)}))
+        (local.set $e (i32.add (local.get $e) (i32.const 4)))
+        (br $l4)))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $e) (local.get $c)))
+        ${row(0)}
+        ${loopPairs(`(v128.store offset=${S} (local.get $j) (f64x2.add (v128.load offset=${S} (local.get $j)) ${term(0)}))`)}
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $l1)))`;
+  const ordered = `
+    (block $skip
+      ${bias ? "" : "(br_if $skip (i32.eqz (local.get $c)))"}
+      ;; y = bias, then the sums into y, then the IF update of the neurons with y ≠ 0
+      ${loopPairs(`(v128.store offset=${A.Y} (local.get $j) (v128.load offset=${A.B} (local.get $j)))`)}
+      ${sums(A.Y)}
+      ${update(false)})`;
+  // direct (some input; no bias, gain 1): the sums straight into v, then every v tested
+  const direct = `
+      ${sums(A.V)}
+      ${update(true)}`;
   return `
   (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
     (local.set $g (f64x2.splat (f64.const ${f(l.g0)})))
@@ -364,42 +422,15 @@ function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>
       (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
       (if (f64.ne (local.get $xv) (f64.const 0)) (then
         (i32.store offset=${A.R} (i32.shl (local.get $c) (i32.const 2)) (local.get $idx))
-        (f64.store offset=${A.X} (i32.shl (local.get $c) (i32.const 3)) (local.get $xv))
+        (f64.store offset=${A.X} (i32.shl (local.get $c) (i32.const 3)) (local.get $xv))${lim ? `
+        (local.set $vs (f64.add (local.get $vs) (f64.mul (f64.abs (local.get $xv)) (f64.load offset=${A.RM} (i32.shl (local.get $idx) (i32.const 3))))))` : ""}
         (local.set $c (i32.add (local.get $c) (i32.const 1)))))
       (local.set $q (i32.add (local.get $q) (i32.const 1)))
       (br $ll)))
-    (block $skip
-      ${bias ? "" : "(br_if $skip (i32.eqz (local.get $c)))"}
-      ;; y = bias, then y += x·W[row], four rows per pass while they last
-      ${loopPairs(`(v128.store offset=${A.Y} (local.get $j) (v128.load offset=${A.B} (local.get $j)))`)}
-      (block $d4 (loop $l4
-        (br_if $d4 (i32.gt_s (i32.add (local.get $e) (i32.const 4)) (local.get $c)))
-        ${[0, 1, 2, 3].map(row).join("\n        ")}
-        ;; four spikes or unit counts (x = 1) add their rows as they are: x·w = w exactly
-        (if (v128.any_true (v128.or (v128.or (f64x2.ne (local.get $x0) (local.get $one)) (f64x2.ne (local.get $x1) (local.get $one)))
-                                    (v128.or (f64x2.ne (local.get $x2) (local.get $one)) (f64x2.ne (local.get $x3) (local.get $one))))) (then
-          ${loopPairs(`(v128.store offset=${A.Y} (local.get $j)
-            (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load offset=${A.Y} (local.get $j)) ${term(0)}) ${term(1)}) ${term(2)}) ${term(3)}))`)})
-        (else
-          ${loopPairs(`(v128.store offset=${A.Y} (local.get $j)
-            (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load offset=${A.Y} (local.get $j)) ${unit(0)}) ${unit(1)}) ${unit(2)}) ${unit(3)}))`)}))
-        (local.set $e (i32.add (local.get $e) (i32.const 4)))
-        (br $l4)))
-      (block $d1 (loop $l1
-        (br_if $d1 (i32.ge_u (local.get $e) (local.get $c)))
-        ${row(0)}
-        ${loopPairs(`(v128.store offset=${A.Y} (local.get $j) (f64x2.add (v128.load offset=${A.Y} (local.get $j)) ${term(0)}))`)}
-        (local.set $e (i32.add (local.get $e) (i32.const 1)))
-        (br $l1)))
-      ;; IF update of the neurons with y ≠ 0 (v is recordable: y = 0 lanes keep v bit for bit),
-      ;; 32 neurons per group: their spike bits, then each set bit's spike listed
-      ${pairs >= 16 ? `(local.set $j (i32.const 0))
-      (block $dg (loop $lg
-        (br_if $dg (i32.ge_u (local.get $j) (i32.const ${256 * Math.floor(pairs / 16)})))
-        ${ifGroup(16)}
-        (local.set $j (i32.add (local.get $j) (i32.const 256)))
-        (br $lg)))` : ""}
-      ${pairs % 16 ? `(local.set $j (i32.const ${256 * Math.floor(pairs / 16)})) ${ifGroup(pairs % 16)}` : ""})
+    ${!lim ? ordered : `;; direct when some input and max|v| + Σ|x|·max|W[row]| ($vs) ≤ 2^(52+q): every sum exact
+    (if (i32.and (i32.ne (local.get $c) (i32.const 0)) (f64.le (f64.add (f64.load offset=${A.VM} (i32.const 0)) (local.get $vs)) (f64.const ${f(lim)})))
+      (then (i32.store offset=${A.dc} (i32.const 0) (i32.add (i32.load offset=${A.dc} (i32.const 0)) (i32.const 1))) ${direct})
+      (else ${ordered}))`}
     (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
 }
 
@@ -450,10 +481,15 @@ function lowBit(w: number): number {
   return e;
 }
 
-/** The direct bound of chain layer k (a conv→IF), or null when it never runs direct. */
-function directBound(layers: ChainLayer[], k: number): DirectBound | null {
+/**
+ * The quantum q of chain layer k's sums (every term x·w, v_reset and so every v is a multiple of
+ * 2^q, see `DirectBound`) and its largest input value per step, or null when there is none (a
+ * weight not finite, a pool of pools, a pool scale not a power of two). Inputs after the first
+ * layer are an IF's spikes (1) or a pool of them; the first layer's are checked at run time.
+ */
+function sumQuantum(layers: ChainLayer[], k: number): { q: number; xmax: number } | null {
   const l = layers[k];
-  if (l.kind !== "convIF" || l.g0 !== 1 || k > 30) return null;
+  if (l.kind === "pool") return null;
   let xmax = 1, ex = 0;
   if (k > 0) {
     const prev = layers[k - 1];
@@ -468,21 +504,46 @@ function directBound(layers: ChainLayer[], k: number): DirectBound | null {
       ex = e2;
     }
   }
-  const coutG = l.g.cout / l.g.groups, wc = l.rows.wc;
-  const col = new Float64Array(coutG);
+  const wc = l.kind === "convIF" ? l.rows.wc : l.p.wt;
   let e = Infinity;
   for (let i = 0; i < wc.length; i++) {
     const w = wc[i];
     if (!Number.isFinite(w)) return null;
     if (w !== 0) e = Math.min(e, lowBit(w));
-    col[i % coutG] += Math.abs(w);
   }
   let q = e + ex;
   if (l.vr0 !== 0) q = Math.min(q, lowBit(l.vr0));
-  if (!Number.isFinite(q)) return null;
+  return Number.isFinite(q) ? { q, xmax } : null;
+}
+
+/** The direct bound of chain layer k (a conv→IF), or null when it never runs direct. */
+function directBound(layers: ChainLayer[], k: number): DirectBound | null {
+  const l = layers[k];
+  if (l.kind !== "convIF" || l.g0 !== 1 || k > 30) return null;
+  const sq = sumQuantum(layers, k);
+  if (!sq) return null;
+  const coutG = l.g.cout / l.g.groups, wc = l.rows.wc;
+  const col = new Float64Array(coutG);
+  for (let i = 0; i < wc.length; i++) col[i % coutG] += Math.abs(wc[i]);
   let colSum = 0;
   for (const c of col) colSum = Math.max(colSum, c);
-  return { layer: k, vmax: Math.max(Math.abs(l.th0), Math.abs(l.vr0)), colSum, xmax, limit: 2 ** (52 + q) };
+  return { layer: k, vmax: Math.max(Math.abs(l.th0), Math.abs(l.vr0)), colSum, xmax: sq.xmax, limit: 2 ** (52 + sq.q) };
+}
+
+/**
+ * When an affine→IF layer (after the chain's first) may add its inputs straight into v: gain 1,
+ * no bias, and v ≤ θ whenever no input arrives (0 ≤ θ, v_reset ≤ θ, v_reset not −0), so a neuron
+ * that gets no input neither spikes nor changes, as in the ordered update. Then a step runs direct
+ * when every sum either way is exact: with the quantum q of `sumQuantum`, max|v| before the step
+ * plus Σ over its inputs of |x|·max|W[row]| at most 2^(52+q). The layer keeps max|v| itself (a
+ * bound from above: it is recomputed at every step with inputs and only shrinks on a reset), so
+ * the test is per step, not cumulative as for a conv. Returns 2^(52+q), or 0 (never direct).
+ */
+function affineLimit(layers: ChainLayer[], k: number): number {
+  const l = layers[k];
+  if (l.kind !== "affineIF" || k === 0 || l.g0 !== 1 || l.p.bias || !(l.th0 >= 0 && l.vr0 <= l.th0) || Object.is(l.vr0, -0)) return 0;
+  const sq = sumQuantum(layers, k);
+  return sq ? 2 ** (52 + sq.q) : 0;
 }
 
 /** Bytes a layer's tables and state take (before alignment padding). */
@@ -493,7 +554,7 @@ function layerBytes(l: ChainLayer): number {
     return 4 * (nin + 1) + 8 * nrow + 8 * l.rows.wc.length + 16 * (osz + l.g.cout) + 16 * nv * (l.g.h * l.g.w + 1) + 8 * l.g.h * l.g.w * paddedRows(l) + 4 * ohw * (1 + fireGroups(l.g.cout));
   }
   if (l.kind === "pool") return 4 * (l.isz + 1) + 4 * l.rowOut.length + 4 * l.osz;
-  return 8 * (l.p.nin * l.p.nout + 3 * l.p.nout) + 12 * l.p.nin;
+  return 8 * (l.p.nin * l.p.nout + 3 * l.p.nout) + 20 * l.p.nin + 16;
 }
 
 /** Steps and input entries one `run` call takes at most (the caller stages fewer steps when the entries would not fit). */
@@ -506,14 +567,15 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
   const nOut = outSize(layers[layers.length - 1]);
   // input list and values, counts, staging (counts, entries, output rows), the direct bound's
   // state and the per-input stamps, each allocation rounded up to 16 bytes
-  let bytes = 12 * n0 + 4 * (layers.length + 1) + 4 * CHAIN_RUN_STEPS + 12 * CHAIN_RUN_ENTRIES + 8 * CHAIN_RUN_STEPS * nOut + 16 + 4 * n0 + 16 * 10;
+  let bytes = 12 * n0 + 4 * (2 * layers.length + 1) + 4 * CHAIN_RUN_STEPS + 12 * CHAIN_RUN_ENTRIES + 8 * CHAIN_RUN_STEPS * nOut + 16 + 4 * n0 + 16 * 10;
   for (const l of layers) bytes += layerBytes(l) + 12 * outSize(l) + 16 * 13;
-  let inList!: Int32Array, inVal!: Float64Array, outList!: Int32Array, outVal!: Float64Array;
+  let inList!: Int32Array, directSteps!: Int32Array, inVal!: Float64Array, outList!: Int32Array, outVal!: Float64Array;
   const v: (Float64Array | null)[] = [];
   const bounds: DirectBound[] = [];
   let staged!: WasmChain["staged"], rows!: Float64Array;
   const ex = instantiate<{ step: (na: number, sid: number, reset: number) => number; run: (steps: number, sid: number, reset: number) => void; mask: (steps: number, sum: number) => number }>(bytes, (heap) => {
-    const counts = heap.i32(layers.length + 1);
+    const counts = heap.i32(layers.length + 1), DC = heap.i32(layers.length);
+    directSteps = DC.view;
     const L0 = heap.i32(n0), X0 = heap.f64(n0);
     inList = L0.view;
     inVal = X0.view;
@@ -563,7 +625,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
         v.push(V.view.subarray(0, osz));
         const bound = directBound(layers, k);
         if (bound) bounds.push(bound);
-        funcs.push(convIFCode(name, l, io, { start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, fl: fl.at, wc: wc.at, pad, padR: pr }, bound ? k : -1));
+        funcs.push(convIFCode(name, l, io, { dc: DC.at + 4 * k, start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, fl: fl.at, wc: wc.at, pad, padR: pr }, bound ? k : -1));
       } else if (l.kind === "pool") {
         const rs = heap.i32(l.isz + 1), ro = heap.i32(l.rowOut.length), stamp = heap.i32(osz);
         rs.view.set(l.rowStart);
@@ -575,10 +637,13 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
         const { nin, nout, wt, bias } = l.p;
         const W = heap.f64(nin * nout), Bz = heap.f64(nout), Y = heap.f64(nout), V = heap.f64(nout);
         const R = heap.i32(nin), X = heap.f64(nin);
+        // direct sums: per input row max|w|, and max|v| after the last step with inputs
+        const RM = heap.f64(nin), VM = heap.f64(2);
         W.view.set(wt);
         if (bias) Bz.view.set(bias);
+        for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) RM.view[i] = Math.max(RM.view[i], Math.abs(wt[i * nout + j]));
         v.push(V.view);
-        funcs.push(affineIFCode(name, l, io, { W: W.at, B: Bz.at, Y: Y.at, V: V.at, R: R.at, X: X.at }));
+        funcs.push(affineIFCode(name, l, io, { dc: DC.at + 4 * k, W: W.at, B: Bz.at, Y: Y.at, V: V.at, R: R.at, X: X.at, RM: RM.at, VM: VM.at }, affineLimit(layers, k)));
       }
       prev = { list: OL.at, val: OV.at };
       if (k === layers.length - 1) {
@@ -675,6 +740,7 @@ ${funcs.join("\n")}
   return {
     inList, inVal, outList, outVal, v, staged, rows,
     directMask: (steps, inputSum) => ex.mask(steps, inputSum),
+    directSteps,
     step: (na, reset) => ex.step(na, ++sid, reset ? 1 : 0),
     run: (steps, reset) => {
       ex.run(steps, sid + 1, reset ? 1 : 0);
