@@ -12,6 +12,8 @@ parentPort?.on("message", (job: WorkerJob) => {
   try {
     const init = workerData as { graph: Plan["graph"]; options: CompileOptions } | undefined;
     plan ??= compile(job.graph ?? init!.graph, job.options ?? init!.options);
+    const batch = "dtype" in job.input ? undefined : job.input.batch;
+    if (batch && job.itemBase) for (let k = 0; k < batch.length; k++) batch[k] -= job.itemBase;
     const onProgress = job.progress ? (d: number, t: number) => parentPort!.postMessage({ progress: [d, t] }) : undefined;
     const result = plan.run(job.input, { record: job.record, onProgress });
     const plain = { dt: result.dt, profile: result.profile, steps: result.steps, batch: result.batch, output: result.output, records: result.records };

@@ -19,6 +19,8 @@ export interface WorkerJob {
   record: string[];
   /** Post progress messages (only when the caller asked for progress). */
   progress?: boolean;
+  /** Subtract this from every event's batch item first (the chunk's first item: the worker renumbers, not the caller's thread). */
+  itemBase?: number;
 }
 
 function batchOf(input: SimInput, rank: number): { B: number; batched: boolean } {
@@ -77,37 +79,50 @@ function sliceInput(input: SimInput, ranges: [number, number][], n: number): Sim
   return parts.map(({ lo: _lo, ...p }) => p);
 }
 
+/** True when events carry items in ascending order (each item's events contiguous). */
+function itemsSorted(ev: EventInput): boolean {
+  const bat = ev.batch;
+  if (!bat) return false;
+  for (let k = 1; k < bat.length; k++) if (bat[k] < bat[k - 1]) return false;
+  return true;
+}
+
+/** The first event of item b or later, in events sorted by item (binary search). */
+function firstOf(bat: Int32Array, b: number): number {
+  let lo = 0, hi = bat.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bat[mid] < b) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A chunk's input, and the item number its events' batch items start at (the worker subtracts it). */
+interface Part {
+  input: SimInput;
+  itemBase: number;
+}
+
 /**
  * A slicer that cuts one item range at a time (so a chunk is cut just before it is sent, while
- * the workers are busy): dense inputs and events sorted by item (each item's events contiguous)
- * are cut directly; other events are all distributed in one pass up front.
+ * the workers are busy): dense inputs and events sorted by item (`sorted`, see `itemsSorted`)
+ * are cut directly, events by copying their ranges only (the worker renumbers the items); other
+ * events are all distributed in one pass up front.
  */
-function rangeSlicer(input: SimInput, ranges: [number, number][], n: number): (r: number) => SimInput {
-  if ("dtype" in input) return (r) => sliceInput(input, [ranges[r]], n)[0];
+function rangeSlicer(input: SimInput, ranges: [number, number][], n: number, sorted: boolean): (r: number) => Part {
+  if ("dtype" in input) return (r) => ({ input: sliceInput(input, [ranges[r]], n)[0], itemBase: 0 });
   const ev = input as EventInput;
   const bat = ev.batch;
-  let sorted = true;
-  if (bat) for (let k = 1; k < bat.length && sorted; k++) sorted = bat[k] >= bat[k - 1];
   if (!sorted || !bat) {
     const parts = sliceInput(input, ranges, n);
-    return (r) => parts[r];
+    return (r) => ({ input: parts[r], itemBase: 0 });
   }
-  // first event of each item (items sorted): binary search per range end
-  const firstOf = (b: number): number => {
-    let lo = 0, hi = bat.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (bat[mid] < b) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
   return (r) => {
     const [lo, hi] = ranges[r];
-    const a = firstOf(lo), z = firstOf(hi);
-    const batch = new Int32Array(z - a);
-    for (let k = a; k < z; k++) batch[k - a] = bat[k] - lo;
-    return { steps: ev.steps, t: ev.t.slice(a, z), index: ev.index.slice(a, z), batch, value: ev.value ? Float64Array.from(ev.value.subarray(a, z)) : undefined, batchSize: hi - lo };
+    const a = firstOf(bat, lo), z = firstOf(bat, hi);
+    const value = ev.value ? Float64Array.from(ev.value.subarray(a, z)) : undefined;
+    return { input: { steps: ev.steps, t: ev.t.slice(a, z), index: ev.index.slice(a, z), batch: bat.slice(a, z), value, batchSize: hi - lo }, itemBase: lo };
   };
 }
 
@@ -137,9 +152,11 @@ function concatBatch(parts: Tensor[]): Tensor {
 
 /**
  * Estimated cost of each batch item: its events (or non-zero inputs) plus a fixed share for
- * the per-step work every item does, so chunks of equal cost finish together.
+ * the per-step work every item does, so chunks of equal cost finish together. Events sorted by
+ * item (`sorted`, found here when not given) are counted by binary search, not one by one: the
+ * caller's thread does this before any worker starts.
  */
-export function itemWork(input: SimInput, B: number, n: number): Float64Array {
+export function itemWork(input: SimInput, B: number, n: number, sorted?: boolean): Float64Array {
   const work = new Float64Array(B);
   if ("dtype" in input) {
     const data = input.data as ArrayLike<number>;
@@ -152,7 +169,14 @@ export function itemWork(input: SimInput, B: number, n: number): Float64Array {
     }
   } else {
     const ev = input as EventInput;
-    for (let k = 0; k < ev.t.length; k++) work[ev.batch ? ev.batch[k] : 0]++;
+    const bat = ev.batch;
+    if (bat && (sorted ?? itemsSorted(ev))) {
+      for (let b = 0, a = firstOf(bat, 0); b < B; b++) {
+        const z = firstOf(bat, b + 1);
+        work[b] = z - a;
+        a = z;
+      }
+    } else for (let k = 0; k < ev.t.length; k++) work[bat ? bat[k] : 0]++;
   }
   let total = 0;
   for (let b = 0; b < B; b++) total += work[b];
@@ -223,8 +247,9 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
   if (W <= 1 || !batched || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
   const pool = await poolFor(plan, entry, plan.workers);
   const n = sizeOf(plan.inputShape);
-  const chunks = guidedChunks(itemWork(input, B, n), W);
-  const partOf = rangeSlicer(input, chunks, n);
+  const sorted = !("dtype" in input) && itemsSorted(input as EventInput);
+  const chunks = guidedChunks(itemWork(input, B, n, sorted), W);
+  const partOf = rangeSlicer(input, chunks, n, sorted);
   const results: SimResult[] = new Array(chunks.length);
   // progress: finished items plus the running chunks' fractions, as steps of one item
   const fraction = new Float64Array(chunks.length);
@@ -244,9 +269,9 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
     const send = (): void => {
       if (next >= chunks.length || aborted) return;
       const c = next++;
-      const part = partOf(c);
+      const { input: part, itemBase } = partOf(c);
       queued.push(c);
-      const job: WorkerJob = { graph: null, options: null, input: part, record: opts.record ?? [], progress: !!opts.onProgress };
+      const job: WorkerJob = { graph: null, options: null, input: part, record: opts.record ?? [], progress: !!opts.onProgress, itemBase };
       worker.postMessage(job, buffersOf(part));
     };
     // after an error, the chunk still queued is awaited (its answer must not reach a later run)

@@ -17,6 +17,12 @@ describe("worker batch split", () => {
     const ev = { steps: 4, t: Int32Array.from([0, 1, 1, 3, 2, 0]), index: Int32Array.from([0, 1, 2, 3, 0, 1]), batch: Int32Array.from([0, 0, 2, 2, 2, 1]) };
     // items: 2, 1, 3 events; mean 2 → fixed share 2/4 + 1 = 1.5
     expect(Array.from(itemWork(ev, 3, 4))).toEqual([3.5, 2.5, 4.5]);
+    // the same events sorted by item (counted by binary search), and items 1 and 3 of 5 without events
+    const sorted = { steps: 4, t: Int32Array.from([0, 1, 0, 1, 3, 2]), index: Int32Array.from([0, 1, 1, 2, 3, 0]), batch: Int32Array.from([0, 0, 1, 2, 2, 2]) };
+    expect(Array.from(itemWork(sorted, 3, 4))).toEqual([3.5, 2.5, 4.5]);
+    // 6 events over 5 items: mean 1.2 → share 1.3
+    const gaps = { ...sorted, batch: Int32Array.from([0, 0, 2, 4, 4, 4]) };
+    expect(Array.from(itemWork(gaps, 5, 4)).map((w) => +w.toFixed(9))).toEqual([3.3, 1.3, 2.3, 1.3, 4.3]);
     const T = 2, B = 2, n = 3;
     const data = Float32Array.from([1, 0, 0, /* b1 */ 0, 0, 0, /* t1 b0 */ 2, 3, 0, /* b1 */ 0, 0, 1]);
     // item 0: 3 non-zeros, item 1: 1 → mean 2, share 1.5
