@@ -807,35 +807,36 @@ interface SlottedEvents {
 function slotEvents(ev: EventInput, n: number, shape: number[], inputName: string): { B: number; start: Int32Array; order: Int32Array | null } {
   const E = ev.t.length, T = ev.steps;
   const bat = ev.batch, tt = ev.t, value = ev.value, index = ev.index;
-  // one tight pass: index and item ranges, steps outside 0…T−1, whether slots never decrease
-  let minI = 0, maxI = 0, minB = 0, maxB = 0, outside = 0, sorted = true, last = -1;
-  for (let k = 0; k < E; k++) {
-    const i = index[k], b = bat ? bat[k] : 0, t = tt[k];
-    minI = i < minI ? i : minI;
+  // one tight pass while the events are in slot order, within steps 0…T−1 and the given batch
+  // size: where each slot's run of events starts, and the index range (a negative number shows in
+  // the OR of all: its sign bit); from the first event out of that order on, only the ranges
+  const B0 = Math.max(1, ev.batchSize ?? 1), slots0 = B0 * T;
+  let start = new Int32Array(slots0 + 1);
+  let orI = 0, maxI = 0, orB = 0, maxB = 0, q = 0, k = 0;
+  for (; k < E; k++) {
+    const i = index[k], b = bat ? bat[k] : 0, t = tt[k], s = b * T + t;
+    orI |= i;
     maxI = i > maxI ? i : maxI;
-    minB = b < minB ? b : minB;
+    if ((b | t | (T - 1 - t)) < 0 || s < q || s >= slots0) break;
+    while (q < s) start[++q] = k;
+  }
+  const inOrder = k === E;
+  for (; k < E; k++) {
+    const i = index[k], b = bat ? bat[k] : 0;
+    orI |= i;
+    maxI = i > maxI ? i : maxI;
+    orB |= b;
     maxB = b > maxB ? b : maxB;
-    if (t < 0 || t >= T) outside++;
-    else {
-      const q = b * T + t;
-      sorted = sorted && q >= last;
-      last = q;
-    }
   }
-  if (minI < 0 || maxI >= n || minB < 0) throw badEvent(ev, n, shape, inputName);
+  if (orI < 0 || maxI >= n || orB < 0) throw badEvent(ev, n, shape, inputName);
   if (value) for (let k = 0; k < E; k++) if (value[k] !== value[k]) throw new NirError("sim.nan", `event ${k} has a NaN value`, { node: inputName });
-  const B = Math.max(ev.batchSize ?? 1, E ? maxB + 1 : 1);
-  const start = new Int32Array(B * T + 1);
-  if (sorted && outside === 0) {
+  if (inOrder) {
     // slot q's events are a contiguous run: its end is where the next slot starts
-    let q = 0;
-    for (let k = 0; k < E; k++) {
-      const s = (bat ? bat[k] : 0) * T + tt[k];
-      while (q < s) start[++q] = k;
-    }
-    while (q < B * T) start[++q] = E;
-    return { B, start, order: null };
+    while (q < slots0) start[++q] = E;
+    return { B: B0, start, order: null };
   }
+  const B = Math.max(B0, E ? maxB + 1 : 1);
+  start = new Int32Array(B * T + 1);
   for (let k = 0; k < E; k++) {
     const t = tt[k];
     if (t >= 0 && t < T) start[(bat ? bat[k] : 0) * T + t + 1]++;

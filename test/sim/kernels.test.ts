@@ -326,6 +326,20 @@ describe("batches, events, step API, errors", () => {
     const bad = new Float64Array(T * N);
     bad[77] = NaN;
     expect(() => plan.run({ dtype: "float64", shape: [T, 2, 8, 8], data: bad })).toThrow(expect.objectContaining({ code: "sim.nan", node: "input" }));
+    // events: an index or item out of range, in slot order or after the first event out of it
+    // (the check runs in two loops), and a NaN value
+    const ev = (t: number[], index: number[], batch: number[], value?: number[]): EventInput => ({ steps: T, t: Int32Array.from(t), index: Int32Array.from(index), batch: Int32Array.from(batch), value: value && Float64Array.from(value), batchSize: 2 });
+    for (const [e, msg] of [
+      [ev([0, 1, 2], [5, N, 7], [0, 0, 0]), `event 1 has index ${N} outside the input size ${N}`],
+      [ev([0, 1, 2], [5, -3, 7], [0, 0, 0]), `event 1 has index -3 outside`],
+      [ev([2, 1, 2], [5, 6, N + 4], [0, 0, 1]), `event 2 has index ${N + 4} outside`],
+      [ev([2, 1, 2], [5, -1, 4], [0, 0, 1]), `event 1 has index -1 outside`],
+      [ev([0, 1, 2], [5, 6, 7], [0, -1, 0]), `event 1 has batch item -1`],
+      [ev([2, 1, 2], [5, 6, 7], [0, 0, -2]), `event 2 has batch item -2`],
+    ] as const) expect(() => plan.run(e)).toThrow(expect.objectContaining({ code: "sim.input_shape", node: "input", message: expect.stringContaining(msg) }));
+    expect(() => plan.run(ev([0, 1], [5, 6], [0, 1], [1, NaN]))).toThrow(expect.objectContaining({ code: "sim.nan", message: expect.stringContaining("event 1 has a NaN value") }));
+    // events out of steps 0…T−1 and items past batchSize are no error (ignored; the batch grows)
+    expect(plan.run(ev([-1, 0, T], [5, 6, 7], [0, 3, 0])).batch).toBe(4);
     expect(() => compile(net, {} as never)).toThrow(expect.objectContaining({ code: "sim.missing_dt" }));
     expect(() => plan.run({ dtype: "float64", shape: [T, 2, 8, 8], data: new Float64Array(T * N) }, { record: ["c:v"] })).toThrow(expect.objectContaining({ code: "sim.unsupported", node: "c" }));
     expect(compile(net, { dt: 1e-3 }).warnings).toEqual([]);
