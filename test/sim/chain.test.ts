@@ -347,6 +347,8 @@ describe("wasm chain: one-layer chains", () => {
   const uIF = (shape: number[]) => ir.IF({ r: f64(shape, () => 1), v_threshold: f64(shape, () => 1), v_reset: f64(shape, () => 0) });
   const nets: [string, ReturnType<typeof ir.NIRGraph>, number[]][] = [
     ["sum pool", ir.NIRGraph({ nodes: { input: ir.Input({ shape: [2, 34, 34] }), p: ir.SumPool2d({ kernel_size: [34, 34], stride: [34, 34], padding: [0, 0] }), output: ir.Output({ shape: null }) }, edges: [["input", "p"], ["p", "output"]], typeCheck: false }), [2, 34, 34]],
+    // overlapping windows: an input reaches up to four outputs (the pool's loop over rows)
+    ["sum pool, overlapping windows", ir.NIRGraph({ nodes: { input: ir.Input({ shape: [2, 9, 9] }), p: ir.SumPool2d({ kernel_size: [3, 3], stride: [2, 2], padding: [1, 1] }), output: ir.Output({ shape: null }) }, edges: [["input", "p"], ["p", "output"]], typeCheck: false }), [2, 9, 9]],
     ["conv→IF", ir.NIRGraph({ nodes: { input: ir.Input({ shape: [1, 5, 5] }), c: ir.Conv2d({ input_shape: [5, 5], weight: f64([2, 1, 3, 3], () => Math.fround(r() - 0.3)), padding: 1 }), n: uIF([2, 5, 5]), output: ir.Output({ shape: null }) }, edges: [["input", "c"], ["c", "n"], ["n", "output"]], typeCheck: false }), [1, 5, 5]],
     ["affine→IF", ir.NIRGraph({ nodes: { input: ir.Input({ shape: [3] }), a: ir.Affine({ weight: f64([2, 3], () => r()), bias: f64([2], () => 0) }), n: uIF([2]), output: ir.Output({ shape: null }) }, edges: [["input", "a"], ["a", "n"], ["n", "output"]], typeCheck: false }), [3]],
   ];

@@ -298,6 +298,27 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
 
 /** The pool layer function. */
 function poolCode(name: string, l: Extract<ChainLayer, { kind: "pool" }>, io: IO, A: Record<string, number>): string {
+  // output k += x·scale, listed at first touch without a branch: written at the list's end, kept
+  // (m + 1) if not yet stamped this step
+  const add = `
+          (f64.store offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3))
+            (f64.add (f64.load offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3))) (f64.mul (local.get $xv) (f64.const ${f(l.scale)}))))
+          (i32.store offset=${io.outList} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
+          (local.set $m (i32.add (local.get $m) (i32.ne (i32.load offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2))) (local.get $sid))))
+          (i32.store offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2)) (local.get $sid))`;
+  // where every input reaches exactly one output (a pool whose windows tile the input without
+  // overlap), row = input index: no loop over rows
+  let single = l.rowStart[l.isz] === l.isz;
+  for (let i = 0; i < l.isz && single; i++) single = l.rowStart[i] === i;
+  const outputs = single ? `
+        (local.set $k (i32.load offset=${A.rowOut} (i32.shl (local.get $idx) (i32.const 2))))${add}` : `
+        (local.set $r (i32.load offset=${A.rowStart} (i32.shl (local.get $idx) (i32.const 2))))
+        (local.set $r1 (i32.load offset=${A.rowStart + 4} (i32.shl (local.get $idx) (i32.const 2))))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $r) (local.get $r1)))
+          (local.set $k (i32.load offset=${A.rowOut} (i32.shl (local.get $r) (i32.const 2))))${add}
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $l1)))`;
   return `
   (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
     ${prologue(io)}
@@ -305,20 +326,7 @@ function poolCode(name: string, l: Extract<ChainLayer, { kind: "pool" }>, io: IO
       (br_if $de (i32.ge_u (local.get $e) (local.get $na)))
       (local.set $idx (i32.load offset=${io.inList} (i32.shl (local.get $e) (i32.const 2))))
       (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
-      (if (f64.ne (local.get $xv) (f64.const 0)) (then
-        (local.set $r (i32.load offset=${A.rowStart} (i32.shl (local.get $idx) (i32.const 2))))
-        (local.set $r1 (i32.load offset=${A.rowStart + 4} (i32.shl (local.get $idx) (i32.const 2))))
-        (block $d1 (loop $l1
-          (br_if $d1 (i32.ge_u (local.get $r) (local.get $r1)))
-          (local.set $k (i32.load offset=${A.rowOut} (i32.shl (local.get $r) (i32.const 2))))
-          (f64.store offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3))
-            (f64.add (f64.load offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3))) (f64.mul (local.get $xv) (f64.const ${f(l.scale)}))))
-          ;; listed at first touch, without a branch: written at the list's end, kept (m + 1) if unstamped
-          (i32.store offset=${io.outList} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
-          (local.set $m (i32.add (local.get $m) (i32.ne (i32.load offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2))) (local.get $sid))))
-          (i32.store offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2)) (local.get $sid))
-          (local.set $r (i32.add (local.get $r) (i32.const 1)))
-          (br $l1)))))
+      (if (f64.ne (local.get $xv) (f64.const 0)) (then ${outputs}))
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
       (br $le)))
     (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
