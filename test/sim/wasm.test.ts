@@ -88,4 +88,16 @@ describe("non-zero index of a dense input", () => {
       });
     }
   }
+  // dense rows: scanned blocks with most or all of their lanes non-zero
+  for (const T of [Float32Array, Float64Array]) {
+    it(`${T.name}, 300 rows of 2312, all but every 7th value non-zero: every non-zero listed, in order`, () => {
+      const n = 2312, rows = 300;
+      const data = new T(n * rows).map((_, k) => (k % 7 ? (k % 5) + 0.5 : 0));
+      const nz = nonZeroIndex(data, n, rows);
+      const want = [...Array(n * rows).keys()].filter((k) => k % 7);
+      expect(nz.start[rows]).toBe(want.length);
+      expect(Array.from(nz.idx)).toEqual(want.map((k) => k % n));
+      expect(Array.from(nz.val)).toEqual(want.map((k) => (k % 5) + 0.5));
+    });
+  }
 });

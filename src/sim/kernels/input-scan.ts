@@ -44,7 +44,9 @@ function getScanner(): Scanner | null {
     in32 = new Float32Array(heap.buffer, IN.at, CHUNK);
     found = IDX.view;
     // one function per element type of w bytes: 64-byte blocks with no non-zero are skipped
-    // by four SIMD compares; blocks with one are, and the tail is, tested value by value
+    // by four SIMD compares; in a block with one, the compare masks narrow (signed saturation keeps
+    // −1) to one byte per 4-byte lane, whose bit mask lists the non-zeros (a float64 sets two bits:
+    // the odd ones are dropped); the tail is tested value by value
     const fn = (name: string, w: number, cmp: string, ne: string, load: string, zero: string): string => {
       const test = (at: string): string => `
             (if (${ne} (${load} offset=${IN.at} (i32.mul (local.get ${at}) (i32.const ${w}))) (${zero} 0)) (then
@@ -53,17 +55,22 @@ function getScanner(): Scanner | null {
       const block = (k: number): string => `(${cmp} (v128.load offset=${IN.at + 16 * k} (i32.mul (local.get $i) (i32.const ${w}))) (local.get $z))`;
       return `
   (func $scan_${name} (export "${name}") (param $n i32) (result i32)
-    (local $i i32) (local $m i32) (local $end i32) (local $k i32) (local $z v128)
+    (local $i i32) (local $m i32) (local $end i32) (local $bits i32) (local $z v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
     (local.set $end (i32.and (local.get $n) (i32.const ${-64 / w})))
     (block $dv (loop $lv
       (br_if $dv (i32.ge_u (local.get $i) (local.get $end)))
-      (if (v128.any_true (v128.or (v128.or ${block(0)} ${block(1)}) (v128.or ${block(2)} ${block(3)}))) (then
-        (local.set $k (local.get $i))
-        (block $dk (loop $lk
-          (br_if $dk (i32.ge_u (local.get $k) (i32.add (local.get $i) (i32.const ${64 / w}))))
-          ${test("$k")}
-          (local.set $k (i32.add (local.get $k) (i32.const 1)))
-          (br $lk)))))
+      (local.set $c0 ${block(0)})
+      (local.set $c1 ${block(1)})
+      (local.set $c2 ${block(2)})
+      (local.set $c3 ${block(3)})
+      (if (v128.any_true (v128.or (v128.or (local.get $c0) (local.get $c1)) (v128.or (local.get $c2) (local.get $c3)))) (then
+        (local.set $bits (i8x16.bitmask (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s (local.get $c0) (local.get $c1)) (i16x8.narrow_i32x4_s (local.get $c2) (local.get $c3)))))${w === 8 ? `
+        (local.set $bits (i32.and (local.get $bits) (i32.const 0x5555)))` : ""}
+        (loop $lk
+          (i32.store offset=${IDX.at} (i32.shl (local.get $m) (i32.const 2)) (i32.add (local.get $i) (i32.shr_u (i32.ctz (local.get $bits)) (i32.const ${w === 8 ? 1 : 0}))))
+          (local.set $m (i32.add (local.get $m) (i32.const 1)))
+          (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+          (br_if $lk (local.get $bits)))))
       (local.set $i (i32.add (local.get $i) (i32.const ${64 / w})))
       (br $lv)))
     (block $dt (loop $lt
