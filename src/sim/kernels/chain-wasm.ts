@@ -646,7 +646,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
         const W = heap.f64(nin * nout), Bz = heap.f64(nout), Y = heap.f64(nout), V = heap.f64(nout);
         const R = heap.i32(nin), X = heap.f64(nin);
         // direct sums: per input row max|w|, and max|v| after the last step with inputs
-        const RM = heap.f64(nin), VM = heap.f64(2);
+        const RM = heap.f64(nin), VM = heap.f64(1);
         W.view.set(wt);
         if (bias) Bz.view.set(bias);
         for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) RM.view[i] = Math.max(RM.view[i], Math.abs(wt[i * nout + j]));
