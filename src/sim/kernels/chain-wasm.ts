@@ -121,6 +121,9 @@ const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i32) (lo
     (local $xs v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $yv v128) (local $nz v128) (local $vo v128)
     (local $vn v128) (local $sp v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128) (local $zero v128) (local $g v128) (local $th v128) (local $vr v128) (local $one v128)`;
 
+/** Counts a step run with direct sums in the layer's `directSteps` entry (byte address A.dc). */
+const countDirect = (A: Record<string, number>): string => `(i32.store offset=${A.dc} (i32.const 0) (i32.add (i32.load offset=${A.dc} (i32.const 0)) (i32.const 1)))`;
+
 /** Channels a conv→IF layer tests at once (a fire group: 16 channels narrow to one 32-bit mask word), and its groups per position. */
 const FIRE_GROUP = 16;
 const fireGroups = (cout: number): number => Math.ceil(cout / FIRE_GROUP);
@@ -255,7 +258,7 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
         (br $lf)))${spikes(direct)}`;
   const sparse = bit < 0 ? `${listed(0)}${touched(false)}` : `
       (if (i32.and (local.get $direct) (i32.const ${1 << bit}))
-        (then (i32.store offset=${A.dc} (i32.const 0) (i32.add (i32.load offset=${A.dc} (i32.const 0)) (i32.const 1))) ${listed(toV)}${touched(true)})
+        (then ${countDirect(A)} ${listed(toV)}${touched(true)})
         (else ${listed(0)}${touched(false)}))`;
   return `
   (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
@@ -437,7 +440,7 @@ function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>
       (br $ll)))
     ${!lim ? ordered : `;; direct when some input and max|v| + Σ|x|·max|W[row]| ($vs) ≤ 2^(52+q): every sum exact
     (if (i32.and (i32.ne (local.get $c) (i32.const 0)) (f64.le (f64.add (f64.load offset=${A.VM} (i32.const 0)) (local.get $vs)) (f64.const ${f(lim)})))
-      (then (i32.store offset=${A.dc} (i32.const 0) (i32.add (i32.load offset=${A.dc} (i32.const 0)) (i32.const 1))) ${direct})
+      (then ${countDirect(A)} ${direct})
       (else ${ordered}))`}
     (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
 }
