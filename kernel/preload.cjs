@@ -8,7 +8,9 @@
  * that a failed cell also sends a proper Jupyter `error` output and a filled-in execute_reply:
  * for a NirError that is its name and code, the message, where it happened, and the fix. A cell
  * ending in a displayable nirkit record (Deno's `Symbol.for("Jupyter.display")` protocol) shows
- * its rich display, and the kernel starts faster (see stripLibraryDocs).
+ * its rich display, the kernel starts faster (see stripLibraryDocs), and a kernel that cannot
+ * listen on a port Jupyter gave it exits (code 75) instead of living on deaf, so Jupyter
+ * restarts it on new ports.
  *
  * Self-contained on purpose (no dist/ import): errors must stay readable even when the build is
  * broken. Outside a tslab kernel process (e.g. a child process inheriting NODE_OPTIONS) it does
@@ -105,6 +107,9 @@ function tslabDist() {
 
 const SINK = Symbol("nirkit.cellErrors");
 
+/** Exit code of a kernel that could not listen on a port Jupyter gave it (see patchTslab). */
+const EXIT_PORT_TAKEN = 75; // EX_TEMPFAIL: try again
+
 /** The Deno Jupyter kernel's display protocol, which nirkit records implement. */
 const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
 
@@ -166,6 +171,24 @@ function patchTslab(dist) {
   } catch {
     /* keep the docs if TypeScript cannot be found this way */
   }
+
+  // tslab binds its sockets only after it has loaded TypeScript, seconds after Jupyter picked
+  // the (free) ports, and another process may take one of them in between. tslab then logs the
+  // rejection and lives on without that socket: the server waits for a reply that never comes.
+  // Exit instead; Jupyter's restarter starts the kernel again on new random ports.
+  const bindSocket = jupyter.ZmqServer.prototype.bindSocket;
+  jupyter.ZmqServer.prototype.bindSocket = async function (sock, port) {
+    try {
+      await bindSocket.call(this, sock, port);
+    } catch (e) {
+      const c = this.connInfo || {};
+      process.stderr.write(
+        `nirkit kernel: cannot listen on ${c.transport}://${c.ip}:${port} (${(e && (e.code || e.message)) || e}); ` +
+          `exiting so that Jupyter restarts the kernel on new ports\n`,
+      );
+      process.exit(EXIT_PORT_TAKEN);
+    }
+  };
 
   // tslab's executor reports errors only through the console object it is created with, and
   // prints a cell's last expression with that object's log().
@@ -239,4 +262,4 @@ if (dist) {
   }
 }
 
-module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, displayValue };
+module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, displayValue, EXIT_PORT_TAKEN };

@@ -19,6 +19,9 @@ import { startJupyterServer, type JupyterServer } from "./server.js";
 /** tslab drops execute requests sent within 200 ms of a failed cell; wait a little longer. */
 export const ERROR_COOLDOWN_MS = 250;
 
+/** How long {@link openKernel} waits for a new kernel's first answer (ms). */
+export const READY_TIMEOUT_MS = 120_000;
+
 /** The result of executing one piece of code. */
 export interface CellResult {
   status: "ok" | "error" | "abort" | "timeout";
@@ -73,7 +76,7 @@ async function loadServices(): Promise<Services> {
  * Opens a session for notebook `path` (relative to the server root, or absolute under it) on
  * the nirkit kernel. The kernel's working folder is the notebook's folder.
  */
-export async function openKernel(server: JupyterServer, path: string, opts: { kernelName?: string } = {}): Promise<KernelClient> {
+export async function openKernel(server: JupyterServer, path: string, opts: { kernelName?: string; readyTimeoutMs?: number } = {}): Promise<KernelClient> {
   const S = await loadServices();
   const { default: WebSocket } = await import("ws");
   const rel = relative(server.rootDir, resolve(server.rootDir, path)).split(sep).join("/");
@@ -93,6 +96,27 @@ export async function openKernel(server: JupyterServer, path: string, opts: { ke
   });
   const kernel = session.kernel;
   if (!kernel) throw new NirError("kernel.setup", `the server started no kernel for ${rel}`, { hint: "run `nir kernel install` and check JUPYTER_PATH" });
+  /** Where the kernel stands, and what the server printed last: for errors that say why. */
+  const state = () => `kernel status ${kernel.status}, connection ${kernel.connectionStatus}; the server's last lines:\n${server.log(30)}`;
+  // The first request goes out only once the kernel has answered kernel_info (it is running
+  // and its channels are connected), so a kernel that never starts fails here, with the log.
+  // A kernel that exits at start (e.g. a port taken, see kernel/preload.cjs) is restarted by the
+  // server, and the connection then waits on a new info promise: look again each second.
+  const readyBy = Date.now() + (opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
+  let ready = false;
+  while (!ready && Date.now() < readyBy) {
+    const wait = Math.min(1000, readyBy - Date.now());
+    ready = await Promise.race([kernel.info.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), wait).unref())]);
+  }
+  if (!ready) {
+    const why = state();
+    await session.shutdown().catch(() => undefined);
+    sessionManager.dispose();
+    kernelManager.dispose();
+    throw new NirError("kernel.setup", `the nirkit kernel for ${rel} did not answer within ${(opts.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s (${why})`, {
+      hint: "the server's last lines are in this message; on a very busy machine try again",
+    });
+  }
   const collect = outputCollector();
   let lastFailed = 0;
   let closed = false;
@@ -122,7 +146,8 @@ export async function openKernel(server: JupyterServer, path: string, opts: { ke
         await kernel.interrupt().catch(() => undefined);
         future.dispose();
         lastFailed = Date.now();
-        return { status: "timeout", outputs, executionCount: null, ms: performance.now() - t0, error: { ename: "Timeout", evalue: `the cell did not finish within ${timeoutMs} ms`, traceback: [] } };
+        const evalue = `the cell did not finish within ${timeoutMs} ms`;
+        return { status: "timeout", outputs, executionCount: null, ms: performance.now() - t0, error: { ename: "Timeout", evalue, traceback: [`Timeout: ${evalue}`, ...state().split("\n")] } };
       }
       const c = reply.content as unknown as { status: CellResult["status"]; execution_count?: number | null; ename?: string; evalue?: string; traceback?: string[] };
       const result: CellResult = { status: c.status, outputs, executionCount: c.execution_count ?? null, ms: performance.now() - t0 };

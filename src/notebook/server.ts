@@ -20,6 +20,8 @@ export interface JupyterServer {
   /** The folder the server serves (notebook paths are relative to it). */
   rootDir: string;
   process: ChildProcess;
+  /** The last lines the server printed (kernel starts, restarts, deaths, warnings). */
+  log(lines?: number): string;
   /** Stops the server and its kernels (idempotent). */
   stop(): Promise<void>;
 }
@@ -72,7 +74,7 @@ export async function startJupyterServer(opts: ServerOptions = {}): Promise<Jupy
   const child = spawn(jupyterPython(), args, { env: jupyterEnv(root), stdio: ["ignore", "pipe", "pipe"], detached: true });
   let log = "";
   const keep = (b: Buffer) => {
-    log = (log + b.toString()).slice(-8000);
+    log = (log + b.toString()).slice(-20000);
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
@@ -86,6 +88,7 @@ export async function startJupyterServer(opts: ServerOptions = {}): Promise<Jupy
   let stopped: Promise<void> | null = null;
   const server: JupyterServer = {
     url, port, token, rootDir, process: child,
+    log: (lines = 40) => log.trimEnd().split("\n").slice(-lines).join("\n"),
     stop: () => (stopped ??= stopTree(child)),
   };
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);

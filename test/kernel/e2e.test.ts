@@ -2,14 +2,15 @@
 // shown as one rich display, a readable nirkit error, state kept after the error, and a
 // notebook run by the headless runner.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startJupyterServer, type JupyterServer } from "../../src/notebook/server.js";
-import { openKernel, runNotebook, type KernelClient } from "../../src/notebook/run.js";
+import { openKernel, runNotebook, type CellResult, type ExecuteOptions, type KernelClient } from "../../src/notebook/run.js";
 import type { IOPubMessage } from "../../src/notebook/ipynb.js";
 import { alive, descendants } from "../../src/notebook/procs.js";
+import { kernelSpec } from "../../src/notebook/kernelspec.js";
 import { ROOT, sharedFile } from "../support.js";
 import { ensureBuilt, ensureJupyterServer } from "./setup.js";
 
@@ -40,6 +41,13 @@ function marksIn(svg: string, name: string): number {
 describe.skipIf(!!skip)("nirkit kernel on a real jupyter_server", () => {
   let server: JupyterServer;
   let kernel: KernelClient;
+  /** Executes a cell within `ms` (inside each test's own limit); a cell that times out fails
+   * the test with the kernel's state and the server's last log lines. */
+  async function execute(code: string, opts: ExecuteOptions = {}, ms = 45_000): Promise<CellResult> {
+    const r = await kernel.execute(code, { timeoutMs: ms, ...opts });
+    if (r.status === "timeout") throw new Error(r.error!.traceback.join("\n"));
+    return r;
+  }
   const tmp = mkdtempSync(join(ROOT, "notebooks", ".e2e-"));
 
   beforeAll(async () => {
@@ -58,9 +66,10 @@ describe.skipIf(!!skip)("nirkit kernel on a real jupyter_server", () => {
   it("shows a graph read from cnn_sinabs.nir as ONE display_data with all four MIME types and one box per node", async () => {
     const names = await nodeNamesInFile(cnn!);
     expect(names.length).toBe(15); // paper-experiments.md §2.1: input, 0…12, output
-    const r = await kernel.execute(
+    const r = await execute(
       `import * as nir from "nirkit";\nconst graph = await nir.read(${JSON.stringify(cnn)});\nawait nir.show(graph);`,
-      { timeoutMs: 90_000 },
+      {},
+      90_000,
     );
     expect(r.error).toBeUndefined();
     expect(r.status).toBe("ok");
@@ -80,7 +89,7 @@ describe.skipIf(!!skip)("nirkit kernel on a real jupyter_server", () => {
   }, 120_000);
 
   it("reports a failing cell with the nirkit error's name, message and fix", async () => {
-    const r = await kernel.execute(`const missing = await nir.read("no-such-model.nir");`);
+    const r = await execute(`const missing = await nir.read("no-such-model.nir");`);
     expect(r.status).toBe("error");
     const err = r.outputs.find((o) => o.output_type === "error");
     expect(err?.ename).toBe("NirError");
@@ -92,7 +101,7 @@ describe.skipIf(!!skip)("nirkit kernel on a real jupyter_server", () => {
   }, 60_000);
 
   it("keeps earlier variables for the next cell after an error", async () => {
-    const r = await kernel.execute(`console.log(graph.nodes.size, [...graph.nodes.keys()].join(","));`);
+    const r = await execute(`console.log(graph.nodes.size, [...graph.nodes.keys()].join(","));`);
     expect(r.status).toBe("ok");
     const names = await nodeNamesInFile(cnn!);
     const printed = r.outputs.find((o) => o.name === "stdout")?.text?.trim() ?? "";
@@ -102,19 +111,19 @@ describe.skipIf(!!skip)("nirkit kernel on a real jupyter_server", () => {
   }, 60_000);
 
   it("shows a cell's last expression through its Jupyter.display method (Deno's protocol) instead of printing it", async () => {
-    const r = await kernel.execute(`graph`);
+    const r = await execute(`graph`);
     expect(r.status).toBe("ok");
     expect(r.outputs.filter((o) => o.output_type === "stream")).toEqual([]);
     const d = r.outputs.filter((o) => o.output_type === "display_data");
     expect(d.length).toBe(1);
     expect(Object.keys(d[0].data!).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/html", "text/plain"]);
-    const plain = await kernel.execute(`({ a: 1 })`);
+    const plain = await execute(`({ a: 1 })`);
     expect(plain.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "{ a: 1 }\n" }]); // plain values print as before
   }, 60_000);
 
   it("updates a progress bar in place (update_display_data on one display id) and ends with the elapsed time", async () => {
     const seen: IOPubMessage[] = [];
-    const r = await kernel.execute(
+    const r = await execute(
       `const tick = nir.progress(20, { intervalMs: 0, label: "busy" });\nfor (let i = 1; i <= 20; i++) { const t = Date.now(); while (Date.now() - t < 5) {} tick(i); }`,
       { onIOPub: (m) => seen.push(m) },
     );
@@ -178,4 +187,88 @@ describe.skipIf(!!skip)("nir notebook run", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 200_000);
+});
+
+describe.skipIf(!!skip)("a kernel that never answers", () => {
+  it("fails openKernel after readyTimeoutMs with a kernel.setup error carrying the kernel's state and the server log", async () => {
+    // A kernelspec whose "kernel" only sleeps: the server starts it, but kernel_info never comes back.
+    const jpath = mkdtempSync(join(tmpdir(), "nirkit-silent-"));
+    const spec = join(jpath, "kernels", "silent-kernel");
+    mkdirSync(spec, { recursive: true });
+    writeFileSync(join(spec, "kernel.json"), JSON.stringify({ argv: ["sleep", "600"], display_name: "silent", language: "none" }));
+    const prev = process.env.JUPYTER_PATH;
+    process.env.JUPYTER_PATH = jpath;
+    let server: JupyterServer | undefined;
+    try {
+      server = await startJupyterServer({ rootDir: ROOT });
+      const t0 = Date.now();
+      const err = await openKernel(server, "notebooks/silent.ipynb", { kernelName: "silent-kernel", readyTimeoutMs: 4_000 }).then(
+        () => null,
+        (e: unknown) => e as { code?: string; message: string },
+      );
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(4_000);
+      expect(err?.code).toBe("kernel.setup");
+      expect(err?.message).toContain("did not answer within 4 s");
+      expect(err?.message).toMatch(/kernel status \w+, connection \w+/);
+      expect(err?.message).toMatch(/Kernel started: [0-9a-f-]{36}/); // a line of the server's own log
+      const started = descendants(server.process.pid!);
+      expect(started.filter((p) => alive(p) && readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith("sleep"))).toEqual([]); // its kernel was shut down
+    } finally {
+      if (prev === undefined) delete process.env.JUPYTER_PATH;
+      else process.env.JUPYTER_PATH = prev;
+      await server?.stop();
+      rmSync(jpath, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe.skipIf(!!skip)("a kernel whose port another process took", () => {
+  it("exits instead of living on deaf; the server restarts it on new ports and the first cell runs", async () => {
+    // The "kernel" is the nirkit kernel behind a wrapper that, at its first launch only, listens
+    // on the shell port Jupyter picked before tslab starts: the race seen when another process
+    // takes a port between Jupyter's choice and tslab's bind.
+    const jpath = mkdtempSync(join(tmpdir(), "nirkit-taken-"));
+    const marker = join(jpath, "first-launch-done");
+    const wrapper = join(jpath, "wrapper.cjs");
+    const spec = kernelSpec(ROOT) as { argv: string[]; env: Record<string, string> };
+    writeFileSync(wrapper, [
+      `const fs = require("node:fs"), net = require("node:net"), { spawn } = require("node:child_process");`,
+      `const [conn, marker, tslab] = process.argv.slice(2);`,
+      `const start = () => {`,
+      `  const child = spawn(tslab, ["kernel", "--config-path", conn], { stdio: "inherit" });`,
+      `  for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => child.kill(s));`,
+      `  child.on("exit", (code) => process.exit(code ?? 1));`,
+      `};`,
+      `if (fs.existsSync(marker)) start();`,
+      `else {`,
+      `  fs.writeFileSync(marker, "");`,
+      `  const { shell_port, ip } = JSON.parse(fs.readFileSync(conn, "utf8"));`,
+      `  net.createServer().listen(shell_port, ip, start).unref();`,
+      `}`,
+    ].join("\n"));
+    const dir = join(jpath, "kernels", "nirkit-port-taken");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "kernel.json"), JSON.stringify({ ...spec, argv: [process.execPath, wrapper, "{connection_file}", marker, spec.argv[0]] }));
+    const prev = process.env.JUPYTER_PATH;
+    process.env.JUPYTER_PATH = jpath;
+    let server: JupyterServer | undefined;
+    let client: KernelClient | undefined;
+    try {
+      server = await startJupyterServer({ rootDir: ROOT });
+      client = await openKernel(server, "notebooks/port-taken.ipynb", { kernelName: "nirkit-port-taken" });
+      const r = await client.execute(`console.log(6 * 7)`, { timeoutMs: 60_000 });
+      expect(r.status).toBe("ok");
+      expect(r.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "42\n" }]);
+      expect(existsSync(marker)).toBe(true); // the first launch happened and lost its port
+      const log = server.log(200);
+      expect(log).toMatch(/nirkit kernel: cannot listen on tcp:\/\/127\.0\.0\.1:\d+ \(EADDRINUSE\); exiting/);
+      expect(log).toMatch(/KernelRestarter: restarting kernel \(1\/5\), new random ports/);
+    } finally {
+      if (prev === undefined) delete process.env.JUPYTER_PATH;
+      else process.env.JUPYTER_PATH = prev;
+      await client?.shutdown();
+      await server?.stop();
+      rmSync(jpath, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -8,6 +8,7 @@ import { ROOT } from "../support.js";
 const preload = createRequire(import.meta.url)(join(ROOT, "kernel", "preload.cjs")) as {
   formatCellError(e: unknown): { ename: string; evalue: string; traceback: string[] };
   describeFailure(reports: unknown[][]): { ename: string; evalue: string; traceback: string[] };
+  EXIT_PORT_TAKEN: number;
 };
 const plain = (lines: string[]) => lines.join("\n").replace(/\u001b\[[0-9;]*m/g, "");
 
@@ -95,4 +96,41 @@ describe("kernel preload last-expression display", () => {
     }
     expect(logged).toEqual([broken]);
   });
+});
+
+describe("kernel preload when a port is taken", () => {
+  it("ends the kernel with code EXIT_PORT_TAKEN and a message naming the address, instead of living on without the socket", async () => {
+    const { createServer } = await import("node:net");
+    const { spawn } = await import("node:child_process");
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { freePort } = await import("../../src/notebook/procs.js");
+    const blocker = createServer();
+    const taken = await new Promise<number>((r) => blocker.listen(0, "127.0.0.1", () => r((blocker.address() as { port: number }).port)));
+    const ports = [taken, await freePort(), await freePort(), await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), "nirkit-port-"));
+    const conn = join(dir, "kernel.json");
+    writeFileSync(conn, JSON.stringify({
+      shell_port: ports[0], iopub_port: ports[1], stdin_port: ports[2], control_port: ports[3], hb_port: ports[4],
+      ip: "127.0.0.1", key: "k", transport: "tcp", signature_scheme: "hmac-sha256", kernel_name: "nirkit",
+    }));
+    try {
+      const child = spawn(join(ROOT, "node_modules", ".bin", "tslab"), ["kernel", "--config-path", conn], {
+        env: { ...process.env, NODE_OPTIONS: `--require ${join(ROOT, "kernel", "preload.cjs")}` },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
+      const code = await new Promise<number | null>((r) => {
+        const t = setTimeout(() => (child.kill("SIGKILL"), r(null)), 60_000); // tslab alone would live on: null
+        child.on("exit", (c) => (clearTimeout(t), r(c)));
+      });
+      expect(code).toBe(preload.EXIT_PORT_TAKEN);
+      expect(preload.EXIT_PORT_TAKEN).toBe(75);
+      expect(stderr).toContain(`nirkit kernel: cannot listen on tcp://127.0.0.1:${taken} (EADDRINUSE); exiting so that Jupyter restarts the kernel on new ports`);
+    } finally {
+      blocker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
