@@ -53,8 +53,25 @@ export function killAllServersNow(): void {
   running.clear();
 }
 
-/** Starts a jupyter_server and resolves once its REST API answers. */
+/** How many ports {@link startJupyterServer} tries when it picks them itself. */
+const PORT_TRIES = 3;
+
+/**
+ * Starts a jupyter_server and resolves once its REST API answers. When it picked the port itself
+ * and another process took that port before the server bound it, it tries again on a new one.
+ */
 export async function startJupyterServer(opts: ServerOptions = {}): Promise<JupyterServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      const lost = e instanceof NirError && /port \d+ is not available/.test(e.message);
+      if (!lost || opts.port !== undefined || attempt >= PORT_TRIES) throw e;
+    }
+  }
+}
+
+async function startOnce(opts: ServerOptions): Promise<JupyterServer> {
   const root = projectRoot();
   installKernel({}, root);
   if (!hasJupyterServer()) {
@@ -97,7 +114,8 @@ export async function startJupyterServer(opts: ServerOptions = {}): Promise<Jupy
       throw new NirError("kernel.setup", `jupyter_server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log.trim()}`, { hint: "read the server log above" });
     }
     try {
-      const r = await fetch(`${url}api/status`, { headers: { Authorization: `token ${token}` } });
+      // Bounded: whatever else listens on the port (if the server lost it) may never answer.
+      const r = await fetch(`${url}api/status`, { headers: { Authorization: `token ${token}` }, signal: AbortSignal.timeout(2000) });
       if (r.ok) return server;
     } catch {
       /* not listening yet */

@@ -128,7 +128,7 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
       throw new NirError("kernel.setup", `the Jupyter ${ui} server exited (${child.exitCode ?? child.signalCode}) before it was ready`, { file: logPath, hint: `read ${logPath}; is port ${port} taken? (set NIR_PORT)` });
     }
     try {
-      const r = await fetch(`${base}api/status`, { headers: { Authorization: `token ${token}` } });
+      const r = await fetch(`${base}api/status`, { headers: { Authorization: `token ${token}` }, signal: AbortSignal.timeout(2000) });
       if (r.ok) return workshop;
     } catch {
       /* not up yet */
