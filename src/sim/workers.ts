@@ -1,7 +1,7 @@
 /**
  * `plan.runAsync` with `workers > 1`: splits the batch into contiguous chunks, runs each chunk
  * in a worker thread (which recompiles the graph: compiling is cheap, buffers are per thread),
- * and concatenates the results along the batch axis. Needs the compiled `dist/` build (a
+ * and puts each chunk's results into the full batch as they arrive. Needs the compiled `dist/` build (a
  * worker loads `worker-entry.js` beside this file); from TypeScript sources it runs in-thread.
  */
 import { existsSync } from "node:fs";
@@ -23,14 +23,29 @@ export interface WorkerJob {
   itemBase?: number;
 }
 
-function batchOf(input: SimInput, rank: number): { B: number; batched: boolean } {
+/**
+ * The batch size of an input, whether it is batched, and (events) whether the events come sorted
+ * by item: for events one index loop over `batch` gives both (this runs on the caller's thread
+ * before any worker starts, so it is kept to a single pass).
+ */
+function batchOf(input: SimInput, rank: number): { B: number; batched: boolean; sorted: boolean } {
   if ("dtype" in input) {
     const batched = input.shape.length === rank + 2;
-    return { B: batched ? input.shape[1] : 1, batched };
+    return { B: batched ? input.shape[1] : 1, batched, sorted: false };
   }
+  const bat = input.batch;
   let B = input.batchSize ?? 1;
-  if (input.batch) for (const b of input.batch) B = Math.max(B, b + 1);
-  return { B, batched: true };
+  if (!bat) return { B, batched: true, sorted: false };
+  let sorted = true;
+  let top = -1;
+  for (let k = 0, prev = -1; k < bat.length; k++) {
+    const b = bat[k];
+    if (b < prev) sorted = false;
+    if (b > top) top = b;
+    prev = b;
+  }
+  B = Math.max(B, top + 1);
+  return { B, batched: true, sorted };
 }
 
 /**
@@ -133,21 +148,29 @@ function buffersOf(input: SimInput): ArrayBuffer[] {
   return [ev.t, ev.index, ev.batch, ev.value].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
 }
 
-function concatBatch(parts: Tensor[]): Tensor {
-  const T = parts[0].shape[0];
-  const per = sizeOf(parts[0].shape.slice(2));
-  const B = parts.reduce((s, p) => s + p.shape[1], 0);
-  const Ctor = (parts[0].data as Float64Array).constructor as Float64ArrayConstructor;
-  const out = new Ctor(T * B * per);
-  for (let t = 0; t < T; t++) {
-    let off = t * B * per;
-    for (const p of parts) {
-      const len = p.shape[1] * per;
-      out.set((p.data as Float64Array).subarray(t * len, (t + 1) * len), off);
-      off += len;
-    }
-  }
-  return { dtype: parts[0].dtype, shape: [T, B, ...parts[0].shape.slice(2)], data: out };
+/**
+ * The full-batch tensors of a run, filled chunk by chunk as the workers answer (so the copying
+ * overlaps the other workers' running): `place` puts a chunk's (T, b, ...) tensor at item `lo`.
+ */
+function batchAssembler(B: number): { place(key: string, part: Tensor, lo: number): void; tensors: Map<string, Tensor> } {
+  const tensors = new Map<string, Tensor>();
+  return {
+    tensors,
+    place(key, part, lo) {
+      const T = part.shape[0];
+      const per = sizeOf(part.shape.slice(2));
+      const len = part.shape[1] * per;
+      let full = tensors.get(key);
+      if (!full) {
+        const Ctor = (part.data as Float64Array).constructor as Float64ArrayConstructor;
+        full = { dtype: part.dtype, shape: [T, B, ...part.shape.slice(2)], data: new Ctor(T * B * per) };
+        tensors.set(key, full);
+      }
+      const src = part.data as Float64Array;
+      const dst = full.data as Float64Array;
+      for (let t = 0; t < T; t++) dst.set(src.subarray(t * len, (t + 1) * len), (t * B + lo) * per);
+    },
+  };
 }
 
 /**
@@ -242,15 +265,16 @@ type WorkerMessage = { progress?: [number, number]; result?: SimResult; error?: 
  */
 export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptions): Promise<SimResult> {
   const entry = new URL("./worker-entry.js", import.meta.url);
-  const { B, batched } = batchOf(input, plan.inputShape.length);
+  const { B, batched, sorted } = batchOf(input, plan.inputShape.length);
   const W = Math.min(plan.workers, B);
   if (W <= 1 || !batched || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
   const pool = await poolFor(plan, entry, plan.workers);
   const n = sizeOf(plan.inputShape);
-  const sorted = !("dtype" in input) && itemsSorted(input as EventInput);
   const chunks = guidedChunks(itemWork(input, B, n, sorted), W);
   const partOf = rangeSlicer(input, chunks, n, sorted);
-  const results: SimResult[] = new Array(chunks.length);
+  const output = batchAssembler(B);
+  const recorded = batchAssembler(B);
+  let steps = 0;
   // progress: finished items plus the running chunks' fractions, as steps of one item
   const fraction = new Float64Array(chunks.length);
   let T = 0;
@@ -293,9 +317,12 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
       }
       queued.shift();
       if (m.result && !failure) {
-        results[c] = m.result;
         fraction[c] = 1;
         send();
+        const lo = chunks[c][0];
+        steps = m.result.steps;
+        output.place("output", m.result.output, lo);
+        for (const [key, r] of Object.entries(m.result.records)) recorded.place(key, r, lo);
       } else if (!m.result) {
         failure ??= Object.assign(new Error(m.error!.message), { name: "NirError", code: m.error!.code, node: m.error!.node });
         aborted = true;
@@ -320,6 +347,6 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
   pool.queue = run.catch(() => undefined);
   await run;
   const records: Record<string, Tensor> = {};
-  for (const key of Object.keys(results[0].records)) records[key] = concatBatch(results.map((r) => r.records[key]));
-  return attachDisplay({ dt: plan.dt, profile: plan.profile.name, steps: results[0].steps, batch: B, output: concatBatch(results.map((r) => r.output)), records }, "simulation");
+  for (const [key, r] of recorded.tensors) records[key] = r;
+  return attachDisplay({ dt: plan.dt, profile: plan.profile.name, steps, batch: B, output: output.tensors.get("output")!, records }, "simulation");
 }

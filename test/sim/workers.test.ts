@@ -1,7 +1,8 @@
 /**
  * The worker batch split: per-item work estimates (events or non-zero inputs, plus a fixed
  * per-item share) and guided chunks (large first, small last); real worker runs from dist/
- * equal the single-thread run for sorted, unsorted and dense inputs, and after a failed run.
+ * equal the single-thread run for sorted, unsorted (also just at the end) and dense inputs, with the
+ * batch size given, taken from the highest item, or larger than it, and after a failed run.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -114,6 +115,20 @@ describe.skipIf(!haveDist)("runAsync on worker threads (compiled dist/)", () => 
       expect(Array.from(two.output.data)).toEqual(Array.from(one.output.data));
       for (const key of ["n.spikes", "l.v"]) expect(Array.from(two.records[key].data)).toEqual(Array.from(one.records[key].data));
     }
+    // events sorted but for one more event of item 0 at the very end (found unsorted, cut in one
+    // pass), without batchSize (B from the highest item), and with two trailing items without events
+    const late = { steps: T, t: Int32Array.from([...t, 0]), index: Int32Array.from([...index, 5]), batch: Int32Array.from([...batch, 0]) };
+    const oneLate = nir.compile(net, { dt: 1e-3 }).run(late, { record });
+    const twoLate = await plan2.runAsync(late, { record });
+    expect(twoLate.output.shape).toEqual([T, B, 3]);
+    expect(Array.from(twoLate.output.data)).toEqual(Array.from(oneLate.output.data));
+    expect(Array.from(twoLate.records["n.spikes"].data)).not.toEqual(Array.from(one.records["n.spikes"].data)); // the extra event counts
+    const wider = { ...ev, batchSize: B + 2 };
+    const oneWide = nir.compile(net, { dt: 1e-3 }).run(wider, { record });
+    const twoWide = await plan2.runAsync(wider, { record });
+    expect(twoWide.output.shape).toEqual([T, B + 2, 3]);
+    expect(Array.from(twoWide.output.data)).toEqual(Array.from(oneWide.output.data));
+    expect(Array.from(twoWide.records["l.v"].data)).toEqual(Array.from(oneWide.records["l.v"].data));
     // a run that fails in a worker on its first chunk (an event index out of range) rejects naming
     // it once the other worker has answered what it was sent; the next run on the same workers is whole
     const bad = { ...ev, index: Int32Array.from(index, (i, k) => (k === 0 ? 999 : i)) };
