@@ -22,6 +22,16 @@ export const ERROR_COOLDOWN_MS = 250;
 /** How long {@link openKernel} waits for a new kernel's first answer (ms). */
 export const READY_TIMEOUT_MS = 120_000;
 
+/** True when the server no longer lists kernel `id` (it died for good); false when it does or cannot tell. */
+async function kernelGone(server: JupyterServer, id: string): Promise<boolean> {
+  try {
+    const r = await fetch(`${server.url}api/kernels/${id}`, { headers: { Authorization: `token ${server.token}` }, signal: AbortSignal.timeout(2000) });
+    return r.status === 404;
+  } catch {
+    return false;
+  }
+}
+
 /** The result of executing one piece of code. */
 export interface CellResult {
   status: "ok" | "error" | "abort" | "timeout";
@@ -104,16 +114,21 @@ export async function openKernel(server: JupyterServer, path: string, opts: { ke
   // server, and the connection then waits on a new info promise: look again each second.
   const readyBy = Date.now() + (opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
   let ready = false;
-  while (!ready && Date.now() < readyBy) {
+  // A kernel that keeps dying is given up by the server after its restarts and removed from its
+  // list (the connection never hears of it): asking the server each second ends the wait then.
+  let gone = false;
+  while (!ready && !gone && Date.now() < readyBy) {
     const wait = Math.min(1000, readyBy - Date.now());
-    ready = await Promise.race([kernel.info.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), wait).unref())]);
+    ready = await Promise.race([kernel.info.then(() => true, () => false), new Promise<false>((r) => setTimeout(() => r(false), wait).unref())]);
+    if (!ready) gone = kernel.status === "dead" || (await kernelGone(server, kernel.id));
   }
   if (!ready) {
     const why = state();
     await session.shutdown().catch(() => undefined);
     sessionManager.dispose();
     kernelManager.dispose();
-    throw new NirError("kernel.setup", `the nirkit kernel for ${rel} did not answer within ${(opts.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s (${why})`, {
+    const what = gone ? "died before it answered (the server gave up restarting it)" : `did not answer within ${(opts.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s`;
+    throw new NirError("kernel.setup", `the nirkit kernel for ${rel} ${what} (${why})`, {
       hint: "the server's last lines are in this message; on a very busy machine try again",
     });
   }

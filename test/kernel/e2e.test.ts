@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startJupyterServer, type JupyterServer } from "../../src/notebook/server.js";
 import { openKernel, runNotebook, type CellResult, type ExecuteOptions, type KernelClient } from "../../src/notebook/run.js";
@@ -189,36 +189,65 @@ describe.skipIf(!!skip)("nir notebook run", () => {
   }, 200_000);
 });
 
-describe.skipIf(!!skip)("a kernel that never answers", () => {
-  it("fails openKernel after readyTimeoutMs with a kernel.setup error carrying the kernel's state and the server log", async () => {
-    // A kernelspec whose "kernel" only sleeps: the server starts it, but kernel_info never comes back.
-    const jpath = mkdtempSync(join(tmpdir(), "nirkit-silent-"));
-    const spec = join(jpath, "kernels", "silent-kernel");
-    mkdirSync(spec, { recursive: true });
-    writeFileSync(join(spec, "kernel.json"), JSON.stringify({ argv: ["sleep", "600"], display_name: "silent", language: "none" }));
-    const prev = process.env.JUPYTER_PATH;
-    process.env.JUPYTER_PATH = jpath;
-    let server: JupyterServer | undefined;
-    try {
-      server = await startJupyterServer({ rootDir: ROOT });
+/**
+ * Runs `fn` against a server started with `specs` (name → kernel.json content) as the only extra
+ * kernelspecs on JUPYTER_PATH, in a temporary folder (also passed to `fn`); restores the
+ * environment and stops the server after.
+ */
+async function withKernelSpecs(specs: Record<string, object>, fn: (server: JupyterServer, dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "nirkit-specs-"));
+  for (const [name, spec] of Object.entries(specs)) {
+    mkdirSync(join(dir, "kernels", name), { recursive: true });
+    writeFileSync(join(dir, "kernels", name, "kernel.json"), JSON.stringify(spec));
+  }
+  const prev = process.env.JUPYTER_PATH;
+  process.env.JUPYTER_PATH = dir;
+  let server: JupyterServer | undefined;
+  try {
+    server = await startJupyterServer({ rootDir: ROOT });
+    await fn(server, dir);
+  } finally {
+    if (prev === undefined) delete process.env.JUPYTER_PATH;
+    else process.env.JUPYTER_PATH = prev;
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** openKernel's rejection (null when it opened a kernel). */
+function openError(server: JupyterServer, kernelName: string, readyTimeoutMs: number): Promise<{ code?: string; message: string } | null> {
+  return openKernel(server, `notebooks/${kernelName}.ipynb`, { kernelName, readyTimeoutMs }).then(
+    () => null,
+    (e: unknown) => e as { code?: string; message: string },
+  );
+}
+
+describe.skipIf(!!skip)("kernels that do not come up", () => {
+  it("one that never answers: openKernel fails after readyTimeoutMs with the kernel's state and the server log, and shuts it down", async () => {
+    // the "kernel" only sleeps: the server starts it, but kernel_info never comes back
+    await withKernelSpecs({ "silent-kernel": { argv: ["sleep", "600"], display_name: "silent", language: "none" } }, async (server) => {
       const t0 = Date.now();
-      const err = await openKernel(server, "notebooks/silent.ipynb", { kernelName: "silent-kernel", readyTimeoutMs: 4_000 }).then(
-        () => null,
-        (e: unknown) => e as { code?: string; message: string },
-      );
+      const err = await openError(server, "silent-kernel", 4_000);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(4_000);
       expect(err?.code).toBe("kernel.setup");
       expect(err?.message).toContain("did not answer within 4 s");
       expect(err?.message).toMatch(/kernel status \w+, connection \w+/);
       expect(err?.message).toMatch(/Kernel started: [0-9a-f-]{36}/); // a line of the server's own log
       const started = descendants(server.process.pid!);
-      expect(started.filter((p) => alive(p) && readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith("sleep"))).toEqual([]); // its kernel was shut down
-    } finally {
-      if (prev === undefined) delete process.env.JUPYTER_PATH;
-      else process.env.JUPYTER_PATH = prev;
-      await server?.stop();
-      rmSync(jpath, { recursive: true, force: true });
-    }
+      expect(started.filter((p) => alive(p) && readFileSync(`/proc/${p}/cmdline`, "utf8").startsWith("sleep"))).toEqual([]);
+    });
+  }, 120_000);
+
+  it("one that exits at once, every time: openKernel fails as soon as the server gives up restarting it", async () => {
+    await withKernelSpecs({ "dying-kernel": { argv: ["false"], display_name: "dying", language: "none" } }, async (server) => {
+      const t0 = Date.now();
+      const err = await openError(server, "dying-kernel", 110_000);
+      // jupyter_client restarts a dead kernel 5 times, 3 s apart, then drops it: well before the limit
+      expect(Date.now() - t0).toBeLessThan(80_000);
+      expect(err?.code).toBe("kernel.setup");
+      expect(err?.message).toContain("died before it answered (the server gave up restarting it)");
+      expect(err?.message).toMatch(/restarting kernel \(5\/5\)/);
+    });
   }, 120_000);
 });
 
@@ -227,11 +256,8 @@ describe.skipIf(!!skip)("a kernel whose port another process took", () => {
     // The "kernel" is the nirkit kernel behind a wrapper that, at its first launch only, listens
     // on the shell port Jupyter picked before tslab starts: the race seen when another process
     // takes a port between Jupyter's choice and tslab's bind.
-    const jpath = mkdtempSync(join(tmpdir(), "nirkit-taken-"));
-    const marker = join(jpath, "first-launch-done");
-    const wrapper = join(jpath, "wrapper.cjs");
-    const spec = kernelSpec(ROOT) as { argv: string[]; env: Record<string, string> };
-    writeFileSync(wrapper, [
+    const nirkit = kernelSpec(ROOT) as { argv: string[]; env: Record<string, string> };
+    const code = [
       `const fs = require("node:fs"), net = require("node:net"), { spawn } = require("node:child_process");`,
       `const [conn, marker, tslab] = process.argv.slice(2);`,
       `const start = () => {`,
@@ -245,30 +271,27 @@ describe.skipIf(!!skip)("a kernel whose port another process took", () => {
       `  const { shell_port, ip } = JSON.parse(fs.readFileSync(conn, "utf8"));`,
       `  net.createServer().listen(shell_port, ip, start).unref();`,
       `}`,
-    ].join("\n"));
-    const dir = join(jpath, "kernels", "nirkit-port-taken");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "kernel.json"), JSON.stringify({ ...spec, argv: [process.execPath, wrapper, "{connection_file}", marker, spec.argv[0]] }));
-    const prev = process.env.JUPYTER_PATH;
-    process.env.JUPYTER_PATH = jpath;
-    let server: JupyterServer | undefined;
+    ].join("\n");
+    const wrapper = join(mkdtempSync(join(tmpdir(), "nirkit-wrapper-")), "wrapper.cjs");
+    writeFileSync(wrapper, code);
+    const marker = join(dirname(wrapper), "first-launch-done");
+    const spec = { ...nirkit, argv: [process.execPath, wrapper, "{connection_file}", marker, nirkit.argv[0]] };
     let client: KernelClient | undefined;
     try {
-      server = await startJupyterServer({ rootDir: ROOT });
-      client = await openKernel(server, "notebooks/port-taken.ipynb", { kernelName: "nirkit-port-taken" });
-      const r = await client.execute(`console.log(6 * 7)`, { timeoutMs: 60_000 });
-      expect(r.status).toBe("ok");
-      expect(r.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "42\n" }]);
-      expect(existsSync(marker)).toBe(true); // the first launch happened and lost its port
-      const log = server.log(200);
-      expect(log).toMatch(/nirkit kernel: cannot listen on tcp:\/\/127\.0\.0\.1:\d+ \(EADDRINUSE\); exiting/);
-      expect(log).toMatch(/KernelRestarter: restarting kernel \(1\/5\), new random ports/);
+      await withKernelSpecs({ "nirkit-port-taken": spec }, async (server) => {
+        client = await openKernel(server, "notebooks/port-taken.ipynb", { kernelName: "nirkit-port-taken" });
+        const r = await client.execute(`console.log(6 * 7)`, { timeoutMs: 60_000 });
+        expect(r.status).toBe("ok");
+        expect(r.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "42\n" }]);
+        expect(existsSync(marker)).toBe(true); // the first launch happened and lost its port
+        const log = server.log(200);
+        expect(log).toMatch(/nirkit kernel: cannot listen on tcp:\/\/127\.0\.0\.1:\d+ \(EADDRINUSE\); exiting/);
+        expect(log).toMatch(/KernelRestarter: restarting kernel \(1\/5\), new random ports/);
+        await client.shutdown();
+      });
     } finally {
-      if (prev === undefined) delete process.env.JUPYTER_PATH;
-      else process.env.JUPYTER_PATH = prev;
       await client?.shutdown();
-      await server?.stop();
-      rmSync(jpath, { recursive: true, force: true });
+      rmSync(dirname(wrapper), { recursive: true, force: true });
     }
   }, 240_000);
 });
