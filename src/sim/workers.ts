@@ -1,8 +1,9 @@
 /**
  * `plan.runAsync` with `workers > 1`: splits the batch into contiguous chunks, runs each chunk
  * in a worker thread (which recompiles the graph: compiling is cheap, buffers are per thread),
- * and puts each chunk's results into the full batch as they arrive. Needs the compiled `dist/` build (a
- * worker loads `worker-entry.js` beside this file); from TypeScript sources it runs in-thread.
+ * and puts each chunk's results into the full batch as they arrive. Needs the compiled `dist/`
+ * build (a worker loads `worker-entry.js` beside this file); from TypeScript sources it runs
+ * in-thread.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -346,7 +347,6 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
   });
   pool.queue = run.catch(() => undefined);
   await run;
-  const records: Record<string, Tensor> = {};
-  for (const [key, r] of recorded.tensors) records[key] = r;
+  const records: Record<string, Tensor> = Object.fromEntries(recorded.tensors);
   return attachDisplay({ dt: plan.dt, profile: plan.profile.name, steps, batch: B, output: output.tensors.get("output")!, records }, "simulation");
 }
