@@ -22,31 +22,39 @@ export interface WorkerJob {
   progress?: boolean;
   /** Subtract this from every event's batch item first (the chunk's first item: the worker renumbers, not the caller's thread). */
   itemBase?: number;
+  /**
+   * The chunk was cut on the assumption that events come sorted by item: the worker checks that
+   * its items are non-decreasing and inside the chunk, and answers `{ unsorted: true }` if not.
+   */
+  checkItems?: boolean;
 }
 
 /**
  * The batch size of an input, whether it is batched, and (events) whether the events come sorted
- * by item: for events one index loop over `batch` gives both (this runs on the caller's thread
- * before any worker starts, so it is kept to a single pass).
+ * by item. Events with items are first assumed sorted (`assumed`): then the batch size comes from
+ * the last event and nothing is scanned on the caller's thread; each worker checks its own chunk
+ * (see `WorkerJob.checkItems`), and if one finds otherwise the run starts again with `scan`, which
+ * finds both in one index loop.
  */
-function batchOf(input: SimInput, rank: number): { B: number; batched: boolean; sorted: boolean } {
+function batchOf(input: SimInput, rank: number, scan: boolean): { B: number; batched: boolean; sorted: boolean; assumed: boolean } {
   if ("dtype" in input) {
     const batched = input.shape.length === rank + 2;
-    return { B: batched ? input.shape[1] : 1, batched, sorted: false };
+    return { B: batched ? input.shape[1] : 1, batched, sorted: false, assumed: false };
   }
   const bat = input.batch;
   let B = input.batchSize ?? 1;
-  if (!bat) return { B, batched: true, sorted: false };
+  if (!bat) return { B, batched: true, sorted: false, assumed: false };
+  if (!scan) return { B: bat.length ? Math.max(B, bat[bat.length - 1] + 1) : B, batched: true, sorted: true, assumed: true };
   let sorted = true;
   let top = -1;
-  for (let k = 0, prev = -1; k < bat.length; k++) {
+  for (let k = 0, prev = 0; k < bat.length; k++) {
     const b = bat[k];
     if (b < prev) sorted = false;
     if (b > top) top = b;
     prev = b;
   }
   B = Math.max(B, top + 1);
-  return { B, batched: true, sorted };
+  return { B, batched: true, sorted, assumed: false };
 }
 
 /**
@@ -103,6 +111,13 @@ function itemsSorted(ev: EventInput): boolean {
   return true;
 }
 
+/** True when an event has a batch item below 0 (the one-pass cut would drop it). */
+function hasNegativeItem(input: SimInput): boolean {
+  const bat = "dtype" in input ? undefined : input.batch;
+  if (bat) for (let k = 0; k < bat.length; k++) if (bat[k] < 0) return true;
+  return false;
+}
+
 /** The first event of item b or later, in events sorted by item (binary search). */
 function firstOf(bat: Int32Array, b: number): number {
   let lo = 0, hi = bat.length;
@@ -122,11 +137,13 @@ interface Part {
 
 /**
  * A slicer that cuts one item range at a time (so a chunk is cut just before it is sent, while
- * the workers are busy): dense inputs and events sorted by item (`sorted`, see `itemsSorted`)
- * are cut directly, events by copying their ranges only (the worker renumbers the items); other
- * events are all distributed in one pass up front.
+ * the workers are busy): dense inputs and events sorted by item (`sorted`) are cut directly,
+ * events by copying their ranges only (the worker renumbers the items); other events are all
+ * distributed in one pass up front. For events taken as sorted, the chunks' first events are
+ * found by binary search up front; null when they do not tile the events in order (so the
+ * events are not sorted after all).
  */
-function rangeSlicer(input: SimInput, ranges: [number, number][], n: number, sorted: boolean): (r: number) => Part {
+function rangeSlicer(input: SimInput, ranges: [number, number][], n: number, sorted: boolean): ((r: number) => Part) | null {
   if ("dtype" in input) return (r) => ({ input: sliceInput(input, [ranges[r]], n)[0], itemBase: 0 });
   const ev = input as EventInput;
   const bat = ev.batch;
@@ -134,11 +151,15 @@ function rangeSlicer(input: SimInput, ranges: [number, number][], n: number, sor
     const parts = sliceInput(input, ranges, n);
     return (r) => ({ input: parts[r], itemBase: 0 });
   }
+  const first = new Int32Array(ranges.length + 1);
+  for (let r = 0; r < ranges.length; r++) first[r] = firstOf(bat, ranges[r][0]);
+  first[ranges.length] = firstOf(bat, ranges[ranges.length - 1][1]);
+  if (first[0] !== 0 || first[ranges.length] !== bat.length) return null;
+  for (let r = 0; r < ranges.length; r++) if (first[r + 1] < first[r]) return null;
   return (r) => {
-    const [lo, hi] = ranges[r];
-    const a = firstOf(bat, lo), z = firstOf(bat, hi);
+    const a = first[r], z = first[r + 1];
     const value = ev.value ? Float64Array.from(ev.value.subarray(a, z)) : undefined;
-    return { input: { steps: ev.steps, t: ev.t.slice(a, z), index: ev.index.slice(a, z), batch: bat.slice(a, z), value, batchSize: hi - lo }, itemBase: lo };
+    return { input: { steps: ev.steps, t: ev.t.slice(a, z), index: ev.index.slice(a, z), batch: bat.slice(a, z), value, batchSize: ranges[r][1] - ranges[r][0] }, itemBase: ranges[r][0] };
   };
 }
 
@@ -256,7 +277,7 @@ async function poolFor(plan: Plan, entry: URL, W: number): Promise<Pool> {
 }
 
 /** A worker's message: progress of the chunk it runs, or a chunk's result or error. */
-type WorkerMessage = { progress?: [number, number]; result?: SimResult; error?: { message: string; code?: string; node?: string } };
+type WorkerMessage = { progress?: [number, number]; result?: SimResult; unsorted?: true; error?: { message: string; code?: string; node?: string } };
 
 /**
  * Runs `input` on `plan.workers` threads (or in-thread when that cannot help). The batch is cut
@@ -264,15 +285,19 @@ type WorkerMessage = { progress?: [number, number]; result?: SimResult; error?: 
  * keeps two chunks queued (no idle round trip between them) and takes the next as one finishes,
  * so a worker slowed down (a busy core) simply takes fewer.
  */
-export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptions): Promise<SimResult> {
+export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptions, scan = false): Promise<SimResult> {
   const entry = new URL("./worker-entry.js", import.meta.url);
-  const { B, batched, sorted } = batchOf(input, plan.inputShape.length);
+  const { B, batched, sorted, assumed } = batchOf(input, plan.inputShape.length, scan);
   const W = Math.min(plan.workers, B);
-  if (W <= 1 || !batched || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
+  // (a negative item makes `sorted` false: the single-thread run names the event)
+  if (W <= 1 || !batched || (scan && !sorted && hasNegativeItem(input)) || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
   const pool = await poolFor(plan, entry, plan.workers);
   const n = sizeOf(plan.inputShape);
   const chunks = guidedChunks(itemWork(input, B, n, sorted), W);
   const partOf = rangeSlicer(input, chunks, n, sorted);
+  if (!partOf) return runWithWorkers(plan, input, opts, true);
+  // set when a worker finds its chunk's events not sorted by item (only when `assumed`)
+  let unsorted = false;
   const output = batchAssembler(B);
   const recorded = batchAssembler(B);
   let steps = 0;
@@ -296,7 +321,7 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
       const c = next++;
       const { input: part, itemBase } = partOf(c);
       queued.push(c);
-      const job: WorkerJob = { graph: null, options: null, input: part, record: opts.record ?? [], progress: !!opts.onProgress, itemBase };
+      const job: WorkerJob = { graph: null, options: null, input: part, record: opts.record ?? [], progress: !!opts.onProgress, itemBase, checkItems: assumed };
       worker.postMessage(job, buffersOf(part));
     };
     // after an error, the chunk still queued is awaited (its answer must not reach a later run)
@@ -317,13 +342,16 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
         return;
       }
       queued.shift();
-      if (m.result && !failure) {
+      if (m.result && !failure && !unsorted) {
         fraction[c] = 1;
         send();
         const lo = chunks[c][0];
         steps = m.result.steps;
         output.place("output", m.result.output, lo);
         for (const [key, r] of Object.entries(m.result.records)) recorded.place(key, r, lo);
+      } else if (m.unsorted) {
+        unsorted = true;
+        aborted = true;
       } else if (!m.result) {
         failure ??= Object.assign(new Error(m.error!.message), { name: "NirError", code: m.error!.code, node: m.error!.node });
         aborted = true;
@@ -347,6 +375,7 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
   });
   pool.queue = run.catch(() => undefined);
   await run;
+  if (unsorted) return runWithWorkers(plan, input, opts, true);
   const records: Record<string, Tensor> = Object.fromEntries(recorded.tensors);
   return attachDisplay({ dt: plan.dt, profile: plan.profile.name, steps, batch: B, output: output.tensors.get("output")!, records }, "simulation");
 }

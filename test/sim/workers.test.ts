@@ -129,6 +129,11 @@ describe.skipIf(!haveDist)("runAsync on worker threads (compiled dist/)", () => 
     expect(twoWide.output.shape).toEqual([T, B + 2, 3]);
     expect(Array.from(twoWide.output.data)).toEqual(Array.from(oneWide.output.data));
     expect(Array.from(twoWide.records["l.v"].data)).toEqual(Array.from(oneWide.records["l.v"].data));
+    // a negative item, sorted or not, fails as the single-thread run does (not dropped by the cut)
+    for (const k of [0, 40]) {
+      const negative = { ...ev, batch: Int32Array.from(batch, (b, j) => (j === k ? -1 : b)) };
+      await expect(plan2.runAsync(negative)).rejects.toThrow(`event ${k} has batch item -1 (must be ≥ 0)`);
+    }
     // a run that fails in a worker on its first chunk (an event index out of range) rejects naming
     // it once the other worker has answered what it was sent; the next run on the same workers is whole
     const bad = { ...ev, index: Int32Array.from(index, (i, k) => (k === 0 ? 999 : i)) };
