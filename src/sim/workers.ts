@@ -304,11 +304,13 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
   // progress: finished items plus the running chunks' fractions, as steps of one item
   const fraction = new Float64Array(chunks.length);
   let T = 0;
+  let shown = 0;
   const report = (): void => {
     if (!opts.onProgress || !T) return;
     let items = 0;
     chunks.forEach(([lo, hi], c) => (items += (hi - lo) * fraction[c]));
-    opts.onProgress(Math.floor((items / B) * T), T);
+    shown = Math.floor((items / B) * T);
+    opts.onProgress(shown, T);
   };
   let next = 0;
   // set when a worker reports an error: no more chunks are sent to any worker
@@ -375,7 +377,11 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
   });
   pool.queue = run.catch(() => undefined);
   await run;
-  if (unsorted) return runWithWorkers(plan, input, opts, true);
+  if (unsorted) {
+    // the second run's progress starts at 0: never show less than this run already did
+    const onProgress = opts.onProgress;
+    return runWithWorkers(plan, input, onProgress ? { ...opts, onProgress: (d, t) => onProgress(Math.max(d, shown), t) } : opts, true);
+  }
   const records: Record<string, Tensor> = Object.fromEntries(recorded.tensors);
   return attachDisplay({ dt: plan.dt, profile: plan.profile.name, steps, batch: B, output: output.tensors.get("output")!, records }, "simulation");
 }

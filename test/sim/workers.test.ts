@@ -129,6 +129,20 @@ describe.skipIf(!haveDist)("runAsync on worker threads (compiled dist/)", () => 
     expect(twoWide.output.shape).toEqual([T, B + 2, 3]);
     expect(Array.from(twoWide.output.data)).toEqual(Array.from(oneWide.output.data));
     expect(Array.from(twoWide.records["l.v"].data)).toEqual(Array.from(oneWide.records["l.v"].data));
+    // 4 items of 10 events each (4 chunks of one item), one event inside item 3's events moved to
+    // item 1: every chunk boundary found by binary search still tiles the events in order, so only
+    // the last chunk's worker can find it (it answers unsorted: renumbered, the event would be item
+    // -2); the run starts again with the one-pass scan, and its progress does not go back
+    const stray = { steps: T, t: Int32Array.from({ length: 40 }, (_, k) => k % T), index: Int32Array.from({ length: 40 }, (_, k) => (k * 37) % 128),
+      batch: Int32Array.from({ length: 40 }, (_, k) => (k === 35 ? 1 : Math.floor(k / 10))) };
+    const oneStray = nir.compile(net, { dt: 1e-3 }).run(stray, { record });
+    const strayProgress: number[] = [];
+    const twoStray = await plan2.runAsync(stray, { record, onProgress: (d: number) => strayProgress.push(d) });
+    expect(twoStray.output.shape).toEqual([T, 4, 3]);
+    expect(Array.from(twoStray.output.data)).toEqual(Array.from(oneStray.output.data));
+    expect(Array.from(twoStray.records["l.v"].data)).toEqual(Array.from(oneStray.records["l.v"].data));
+    expect(strayProgress.every((d, k) => k === 0 || d >= strayProgress[k - 1])).toBe(true);
+    expect(strayProgress[strayProgress.length - 1]).toBe(T);
     // a negative item, sorted or not, fails as the single-thread run does (not dropped by the cut)
     for (const k of [0, 40]) {
       const negative = { ...ev, batch: Int32Array.from(batch, (b, j) => (j === k ? -1 : b)) };
