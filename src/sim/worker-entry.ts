@@ -13,9 +13,9 @@ parentPort?.on("message", (job: WorkerJob) => {
     const init = workerData as { graph: Plan["graph"]; options: CompileOptions } | undefined;
     plan ??= compile(job.graph ?? init!.graph, job.options ?? init!.options);
     const batch = "dtype" in job.input ? undefined : job.input.batch;
-    if (batch && job.checkItems) {
+    if (batch && job.itemBase !== undefined) {
       // items renumbered from 0, and checked: non-decreasing and inside the chunk
-      const base = job.itemBase ?? 0, nb = (job.input as { batchSize: number }).batchSize;
+      const base = job.itemBase, nb = (job.input as { batchSize: number }).batchSize;
       for (let k = 0, prev = 0; k < batch.length; k++) {
         const b = batch[k] - base;
         if (b < prev || b >= nb) {
@@ -24,7 +24,7 @@ parentPort?.on("message", (job: WorkerJob) => {
         }
         batch[k] = prev = b;
       }
-    } else if (batch && job.itemBase) for (let k = 0; k < batch.length; k++) batch[k] -= job.itemBase;
+    }
     const onProgress = job.progress ? (d: number, t: number) => parentPort!.postMessage({ progress: [d, t] }) : undefined;
     const result = plan.run(job.input, { record: job.record, onProgress });
     const plain = { dt: result.dt, profile: result.profile, steps: result.steps, batch: result.batch, output: result.output, records: result.records };

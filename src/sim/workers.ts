@@ -20,41 +20,43 @@ export interface WorkerJob {
   record: string[];
   /** Post progress messages (only when the caller asked for progress). */
   progress?: boolean;
-  /** Subtract this from every event's batch item first (the chunk's first item: the worker renumbers, not the caller's thread). */
-  itemBase?: number;
   /**
-   * The chunk was cut on the assumption that events come sorted by item: the worker checks that
-   * its items are non-decreasing and inside the chunk, and answers `{ unsorted: true }` if not.
+   * Set when the chunk was cut from events taken as sorted by item (its first item): the worker
+   * subtracts it from every event's item (renumbering is the worker's work, not the caller's
+   * thread's), checks that the items are non-decreasing and inside the chunk, and answers
+   * `{ unsorted: true }` if not.
    */
-  checkItems?: boolean;
+  itemBase?: number;
 }
 
 /**
  * The batch size of an input, whether it is batched, and (events) whether the events come sorted
- * by item. Events with items are first assumed sorted (`assumed`): then the batch size comes from
- * the last event and nothing is scanned on the caller's thread; each worker checks its own chunk
- * (see `WorkerJob.checkItems`), and if one finds otherwise the run starts again with `scan`, which
- * finds both in one index loop.
+ * by item and whether an item is negative. Without `scan`, events with items are taken as sorted:
+ * the batch size comes from the last event and nothing is read on the caller's thread; each
+ * worker checks its own chunk (see `WorkerJob.itemBase`), and if one finds otherwise the run
+ * starts again with `scan`, which finds all three in one index loop.
  */
-function batchOf(input: SimInput, rank: number, scan: boolean): { B: number; batched: boolean; sorted: boolean; assumed: boolean } {
+function batchOf(input: SimInput, rank: number, scan: boolean): { B: number; batched: boolean; sorted: boolean; negative: boolean } {
   if ("dtype" in input) {
     const batched = input.shape.length === rank + 2;
-    return { B: batched ? input.shape[1] : 1, batched, sorted: false, assumed: false };
+    return { B: batched ? input.shape[1] : 1, batched, sorted: false, negative: false };
   }
   const bat = input.batch;
   let B = input.batchSize ?? 1;
-  if (!bat) return { B, batched: true, sorted: false, assumed: false };
-  if (!scan) return { B: bat.length ? Math.max(B, bat[bat.length - 1] + 1) : B, batched: true, sorted: true, assumed: true };
+  if (!bat) return { B, batched: true, sorted: false, negative: false };
+  if (!scan) return { B: bat.length ? Math.max(B, bat[bat.length - 1] + 1) : B, batched: true, sorted: true, negative: false };
   let sorted = true;
   let top = -1;
+  let low = 0;
   for (let k = 0, prev = 0; k < bat.length; k++) {
     const b = bat[k];
     if (b < prev) sorted = false;
     if (b > top) top = b;
+    if (b < low) low = b;
     prev = b;
   }
   B = Math.max(B, top + 1);
-  return { B, batched: true, sorted, assumed: false };
+  return { B, batched: true, sorted, negative: low < 0 };
 }
 
 /**
@@ -111,13 +113,6 @@ function itemsSorted(ev: EventInput): boolean {
   return true;
 }
 
-/** True when an event has a batch item below 0 (the one-pass cut would drop it). */
-function hasNegativeItem(input: SimInput): boolean {
-  const bat = "dtype" in input ? undefined : input.batch;
-  if (bat) for (let k = 0; k < bat.length; k++) if (bat[k] < 0) return true;
-  return false;
-}
-
 /** The first event of item b or later, in events sorted by item (binary search). */
 function firstOf(bat: Int32Array, b: number): number {
   let lo = 0, hi = bat.length;
@@ -129,10 +124,10 @@ function firstOf(bat: Int32Array, b: number): number {
   return lo;
 }
 
-/** A chunk's input, and the item number its events' batch items start at (the worker subtracts it). */
+/** A chunk's input, and (cut from events sorted by item) the item its events start at: see `WorkerJob.itemBase`. */
 interface Part {
   input: SimInput;
-  itemBase: number;
+  itemBase?: number;
 }
 
 /**
@@ -144,12 +139,12 @@ interface Part {
  * events are not sorted after all).
  */
 function rangeSlicer(input: SimInput, ranges: [number, number][], n: number, sorted: boolean): ((r: number) => Part) | null {
-  if ("dtype" in input) return (r) => ({ input: sliceInput(input, [ranges[r]], n)[0], itemBase: 0 });
+  if ("dtype" in input) return (r) => ({ input: sliceInput(input, [ranges[r]], n)[0] });
   const ev = input as EventInput;
   const bat = ev.batch;
   if (!sorted || !bat) {
     const parts = sliceInput(input, ranges, n);
-    return (r) => ({ input: parts[r], itemBase: 0 });
+    return (r) => ({ input: parts[r] });
   }
   const first = new Int32Array(ranges.length + 1);
   for (let r = 0; r < ranges.length; r++) first[r] = firstOf(bat, ranges[r][0]);
@@ -287,16 +282,16 @@ type WorkerMessage = { progress?: [number, number]; result?: SimResult; unsorted
  */
 export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptions, scan = false): Promise<SimResult> {
   const entry = new URL("./worker-entry.js", import.meta.url);
-  const { B, batched, sorted, assumed } = batchOf(input, plan.inputShape.length, scan);
+  const { B, batched, sorted, negative } = batchOf(input, plan.inputShape.length, scan);
   const W = Math.min(plan.workers, B);
-  // (a negative item makes `sorted` false: the single-thread run names the event)
-  if (W <= 1 || !batched || (scan && !sorted && hasNegativeItem(input)) || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
+  // a negative item: the single-thread run names the event (the one-pass cut would drop it)
+  if (W <= 1 || !batched || negative || entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return plan.run(input, opts);
   const pool = await poolFor(plan, entry, plan.workers);
   const n = sizeOf(plan.inputShape);
   const chunks = guidedChunks(itemWork(input, B, n, sorted), W);
   const partOf = rangeSlicer(input, chunks, n, sorted);
   if (!partOf) return runWithWorkers(plan, input, opts, true);
-  // set when a worker finds its chunk's events not sorted by item (only when `assumed`)
+  // set when a worker finds its chunk's events not sorted by item (see `WorkerJob.itemBase`)
   let unsorted = false;
   const output = batchAssembler(B);
   const recorded = batchAssembler(B);
@@ -323,7 +318,7 @@ export async function runWithWorkers(plan: Plan, input: SimInput, opts: RunOptio
       const c = next++;
       const { input: part, itemBase } = partOf(c);
       queued.push(c);
-      const job: WorkerJob = { graph: null, options: null, input: part, record: opts.record ?? [], progress: !!opts.onProgress, itemBase, checkItems: assumed };
+      const job: WorkerJob = { graph: null, options: null, input: part, record: opts.record ?? [], progress: !!opts.onProgress, itemBase };
       worker.postMessage(job, buffersOf(part));
     };
     // after an error, the chunk still queued is awaited (its answer must not reach a later run)
