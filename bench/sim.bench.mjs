@@ -86,6 +86,25 @@ async function hostProbe() {
  * median ratio is the ceiling for the two-worker row measured just before it: it falls below 2
  * when the host does not give both vCPUs a core of their own (shared or busy cores).
  */
+/**
+ * CPU time so far, all CPUs, from Linux's /proc/stat (jiffies): total and "steal", the time the
+ * hypervisor ran something else while this VM wanted its vCPU. Null where there is no /proc/stat.
+ */
+function cpuTimes() {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: f.reduce((a, b) => a + b, 0), steal: f[7] };
+  } catch {
+    return null;
+  }
+}
+
+/** Steal time between two `cpuTimes` readings, as a share of all CPU time in between ("n/a" without /proc/stat). */
+function stealShare(a, b) {
+  if (!a || !b || b.total === a.total) return "n/a";
+  return `${((100 * (b.steal - a.steal)) / (b.total - a.total)).toFixed(1)}%`;
+}
+
 async function twoLoneRuns(graphPath, half, pairs) {
   const { Worker } = await import("node:worker_threads");
   const dist = new URL("../dist/index.js", import.meta.url).href;
@@ -121,6 +140,7 @@ export async function bench({ log }) {
   const nir = await import("../dist/index.js");
   const rows = [];
   const probe0 = await hostProbe();
+  const cpu0 = cpuTimes();
   const cnnPath = join(SHARED, "paper", "02_cnn", "cnn_sinabs.nir");
   const nmnistRoot = join(SHARED, "datasets", "nmnist");
   if (existsSync(cnnPath) && existsSync(nmnistRoot)) {
@@ -139,9 +159,10 @@ export async function bench({ log }) {
     const ev = nmnistEvents(samples, 300);
     const plan = nir.compile(graph, { dt: 1e-3, profile: "norse", batch: 100 });
     const planW = nir.compile(graph, { dt: 1e-3, profile: "norse", batch: 100, workers: 2 });
-    // one and two workers alternate, so that both see the same host conditions; nine pairs (a
-    // run on this shared host varies by ±30%: the median of five moved by ±0.2 in the speed-up)
-    const PAIRS = 9;
+    // one and two workers alternate, so that both see the same host conditions; fifteen pairs (a
+    // run on this shared host varies by ±30%, single pairs gave 0.85–2.9×: the median of five
+    // moved by ±0.2 in the speed-up, of nine by about ±0.15)
+    const PAIRS = 15;
     await plan.run(ev);
     await planW.runAsync(ev);
     // CPU time counts every thread of the process: for two workers it is both workers' work (and
@@ -200,7 +221,8 @@ export async function bench({ log }) {
     rows.push({ name: "sim RNN batch 140 (Braille)", median_ms: mB.wall, per_sample_ms: mB.wall / 140, cpu_per_sample_ms: mB.cpu / 140, batch: 140, steps: 256, target: "≤ 0.1 ms/sample", note: `${note}; median of 9; fastest ${(mB.best / 140).toFixed(3)} ms/sample; PyTorch ≈ 0.24 ms` });
     log(`RNN batch 140: ${mB.wall.toFixed(1)} ms`);
   } else log(`sim bench: RNN skipped (missing ${rnnPath})`);
+  const steal = stealShare(cpu0, cpuTimes());
   const probe1 = await hostProbe();
-  rows.unshift({ name: "host probe: wasm f64x2 multiply-add", median_ms: NaN, note: `${probe0.toFixed(2)} ns/MAC before the sim rows, ${probe1.toFixed(2)} after (≈ 0.2–0.3 on a quiet host; larger = busy host, all timings slower); load avg ${loadavg()[0].toFixed(1)}` });
+  rows.unshift({ name: "host probe: wasm f64x2 multiply-add", median_ms: NaN, note: `${probe0.toFixed(2)} ns/MAC before the sim rows, ${probe1.toFixed(2)} after (≈ 0.2–0.3 on a quiet host; larger = busy host, all timings slower); steal ${steal} of the CPU time during the sim rows (time the host ran other guests); load avg ${loadavg()[0].toFixed(1)}` });
   return rows;
 }
