@@ -80,13 +80,6 @@ async function hostProbe() {
 }
 
 /**
- * What two threads gain on this host right now for this very work: the lone-thread run of
- * `half` (a batch of recordings) on one worker thread, then on two worker threads at once (each
- * its own copy: no chunks, no messages during the run), alternating for `pairs` pairs. The
- * median ratio is the ceiling for the two-worker row measured just before it: it falls below 2
- * when the host does not give both vCPUs a core of their own (shared or busy cores).
- */
-/**
  * CPU time so far, all CPUs, from Linux's /proc/stat (jiffies): total and "steal", the time the
  * hypervisor ran something else while this VM wanted its vCPU. Null where there is no /proc/stat.
  */
@@ -105,6 +98,13 @@ function stealShare(a, b) {
   return `${((100 * (b.steal - a.steal)) / (b.total - a.total)).toFixed(1)}%`;
 }
 
+/**
+ * What two threads gain on this host right now for this very work: the lone-thread run of
+ * `half` (a batch of recordings) on one worker thread, then on two worker threads at once (each
+ * its own copy: no chunks, no messages during the run), alternating for `pairs` pairs. The
+ * median ratio is the ceiling for the two-worker row measured just before it: it falls below 2
+ * when the host does not give both vCPUs a core of their own (shared or busy cores).
+ */
 async function twoLoneRuns(graphPath, half, pairs) {
   const { Worker } = await import("node:worker_threads");
   const dist = new URL("../dist/index.js", import.meta.url).href;
@@ -160,8 +160,8 @@ export async function bench({ log }) {
     const plan = nir.compile(graph, { dt: 1e-3, profile: "norse", batch: 100 });
     const planW = nir.compile(graph, { dt: 1e-3, profile: "norse", batch: 100, workers: 2 });
     // one and two workers alternate, so that both see the same host conditions; fifteen pairs (a
-    // run on this shared host varies by ±30%, single pairs gave 0.85–2.9×: the median of five
-    // moved by ±0.2 in the speed-up, of nine by about ±0.15)
+    // run on this shared host varies by ±30%, and single pairs gave 0.77–2.89× within minutes:
+    // the median of five moved by ±0.2 in the speed-up)
     const PAIRS = 15;
     await plan.run(ev);
     await planW.runAsync(ev);
