@@ -1,7 +1,9 @@
 // Simulator speed on the paper's graphs with real inputs (single thread unless noted):
 // CNN (cnn_sinabs.nir, Norse profile, 300 one-ms steps) on N-MNIST test recordings, and the
 // Braille RNN (zero model, snnTorch profile, 256 steps) on Braille recordings.
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -99,6 +101,53 @@ function stealShare(a, b) {
 }
 
 /**
+ * Binds this process's main thread (only it: worker threads keep their own) to one vCPU, or to
+ * every vCPU again with `cpu` null, through Linux's taskset; false where that is not possible.
+ */
+function pinMainThread(cpu) {
+  try {
+    const all = `0-${cpus().length - 1}`;
+    execFileSync("taskset", ["-p", "-c", cpu === null ? all : String(cpu), String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * How fast each vCPU runs the lone-thread work right now, and how much of the two together the
+ * two-worker run gets: per round, `run` pinned to vCPU 0, then to vCPU 1, then `runTwo` (two
+ * workers, unpinned). On a host whose vCPUs differ in speed (other guests on their cores), two
+ * workers can reach at most 1 + fast/slow times the faster vCPU's lone speed; their share of
+ * the two vCPUs' summed speed is the two-worker run's own efficiency. Null without taskset.
+ */
+async function perVcpu(run, runTwo, rounds) {
+  if (cpus().length !== 2 || !pinMainThread(0)) return null;
+  const t0s = [], t1s = [], shares = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const times = [];
+      for (const cpu of [0, 1]) {
+        pinMainThread(cpu);
+        const t = performance.now();
+        run();
+        times.push(performance.now() - t);
+      }
+      pinMainThread(null);
+      const t = performance.now();
+      await runTwo();
+      const two = performance.now() - t;
+      t0s.push(times[0]);
+      t1s.push(times[1]);
+      shares.push(1 / two / (1 / times[0] + 1 / times[1]));
+    }
+  } finally {
+    pinMainThread(null);
+  }
+  return { t0s, t1s, shares };
+}
+
+/**
  * What two threads gain on this host right now for this very work: the lone-thread run of
  * `half` (a batch of recordings) on one worker thread, then on two worker threads at once (each
  * its own copy: no chunks, no messages during the run), alternating for `pairs` pairs. The
@@ -136,7 +185,6 @@ async function twoLoneRuns(graphPath, half, pairs) {
 }
 
 export async function bench({ log }) {
-  const { loadavg } = await import("node:os");
   const nir = await import("../dist/index.js");
   const rows = [];
   const probe0 = await hostProbe();
@@ -186,6 +234,13 @@ export async function bench({ log }) {
     const ratios = w1.map((t, r) => t / w2[r]);
     rows.push({ name: "sim CNN batch 100, workers 2", median_ms: med(w2), per_sample_ms: med(w2) / 100, cpu_per_sample_ms: med(c2) / 100, batch: 100, steps: 300, target: "≥ 1.7× one worker", note: `speed-up ${(med(w1) / med(w2)).toFixed(2)}× (medians of ${PAIRS} alternating runs; per pair ${ratios.map((q) => q.toFixed(2)).join(", ")}); load avg ${loadavg()[0].toFixed(1)}` });
     log(`CNN batch 100 workers 2: ${med(w2).toFixed(0)} ms (${(med(w1) / med(w2)).toFixed(2)}×)`);
+    const vcpu = await perVcpu(() => plan.run(ev), () => planW.runAsync(ev), PAIRS);
+    if (vcpu) {
+      const [a, b] = [med(vcpu.t0s), med(vcpu.t1s)];
+      const [fast, slow] = a < b ? [a, b] : [b, a];
+      rows.push({ name: "host probe: one thread on each vCPU", median_ms: NaN, note: `lone run pinned to vCPU 0: ${(a / 100).toFixed(2)}, to vCPU 1: ${(b / 100).toFixed(2)} ms/sample; two workers can reach at most 1 + fast/slow = ${(1 + fast / slow).toFixed(2)}× the faster one; they got ${(100 * med(vcpu.shares)).toFixed(0)}% of the two vCPUs' summed speed (medians of ${PAIRS} rounds: vCPU 0, vCPU 1, two workers)` });
+      log(`one thread on each vCPU: ${(a / 100).toFixed(2)} and ${(b / 100).toFixed(2)} ms/sample; two workers ${(100 * med(vcpu.shares)).toFixed(0)}% of both`);
+    }
     const ceiling = await twoLoneRuns(cnnPath, nmnistEvents(samples.slice(0, 50), 300), PAIRS);
     rows.push({ name: "host probe: two lone runs at once", median_ms: NaN, note: `speed-up ${med(ceiling).toFixed(2)}× (50 recordings on one thread, then 50 on each of two at once; median of ${PAIRS} pairs right after the workers row; per pair ${ceiling.map((q) => q.toFixed(2)).join(", ")}): the two-worker row's ceiling here now` });
     log(`two lone runs at once: ${med(ceiling).toFixed(2)}×`);
