@@ -119,7 +119,8 @@ function pinMainThread(cpu) {
  * two-worker run gets: per round, `run` pinned to vCPU 0, then to vCPU 1, then `runTwo` (two
  * workers, unpinned). On a host whose vCPUs differ in speed (other guests on their cores), two
  * workers can reach at most 1 + fast/slow times the faster vCPU's lone speed; their share of
- * the two vCPUs' summed speed is the two-worker run's own efficiency. Null without taskset.
+ * the two vCPUs' summed speed counts their own overhead and what running both at once costs on
+ * this host. Null without taskset or on a machine without exactly two vCPUs.
  */
 async function perVcpu(run, runTwo, rounds) {
   if (cpus().length !== 2 || !pinMainThread(0)) return null;
