@@ -63,10 +63,13 @@ describe("N-MNIST 40-bit event files", () => {
     console.log(`N-MNIST test: 100 files, ${total} events, ${minN}..${maxN} per file`);
   });
 
-  it.skipIf(!slayer)("reads the 100 train recordings the same way", () => {
+  it.skipIf(!slayer)("reads the 1000 train recordings the same way", () => {
     const dir = join(slayer!, "train");
     const files = readdirSync(dir).filter((f) => f.endsWith(".bs2"));
-    expect(files.length).toBe(100);
+    // SOURCES.md: train samples 1..1000, all rows of train1K.txt
+    const rows = readFileSync(join(slayer!, "train1K.txt"), "utf8").split("\n").filter((l) => /^\d/.test(l)).length;
+    expect(rows).toBe(1000);
+    expect(files.length).toBe(rows);
     for (const f of files) compare(join(dir, f));
   });
 
@@ -93,7 +96,10 @@ describe("N-MNIST 40-bit event files", () => {
     for (let d = 0; d <= 9; d++) expect(ds.classCounts[String(d)]).toBe(counts[d] ?? 0);
     console.log("N-MNIST test class counts:", JSON.stringify(ds.classCounts));
     const train = loadNmnist({ split: "train", root: join(slayer!, "..") });
-    expect(train.samples.length).toBe(100); // train1K.txt has 1000 rows, 100 files present
+    // every row of train1K.txt has its file now (SOURCES.md: train samples 1..1000)
+    const trainList = readFileSync(join(slayer!, "train1K.txt"), "utf8").split("\n").filter((l) => /^\d/.test(l)).map((l) => l.trim().split(/\s+/).map(Number));
+    expect(train.samples.length).toBe(trainList.length);
+    expect(train.samples.map((s) => s.label)).toEqual(trainList.map((r) => r[1]));
   });
 });
 

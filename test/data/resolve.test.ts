@@ -77,7 +77,8 @@ describe("manifest", () => {
       expect(Object.keys(d.layout).length).toBeGreaterThan(0);
       for (const f of d.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
     }
-    expect(datasetInfo("nmnist").files.filter((f) => f.path.endsWith(".bs2"))).toHaveLength(200);
+    // shared/datasets/nmnist/SOURCES.md: 100 test recordings (test100.txt) and train samples 1..1000 (all rows of train1K.txt)
+    expect(datasetInfo("nmnist").files.filter((f) => f.path.endsWith(".bs2"))).toHaveLength(100 + 1000);
     expect(datasetInfo("braille").theta).toBe(10);
   });
 
