@@ -10,15 +10,15 @@ import { NirError } from "../ir/errors.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import type { NIRGraph, NIRPrimitive } from "../ir/types.js";
 import { convGeometry, flattenGraph, inferSimShapes, poolGeometry, scheduleGraph, type FlatGraph, type FlatNode, type Schedule } from "./graph.js";
-import { affineStep, scaleStep, transposeWeight } from "./kernels/linear.js";
-import { convParams, convStep, poolRows, poolStep } from "./kernels/conv.js";
-import { convIFRows, convIFStep } from "./kernels/conv-if.js";
-import { CHAIN_RUN_ENTRIES, CHAIN_RUN_STEPS, chainLayerApplies, wasmChain, type ChainLayer, type WasmChain } from "./kernels/chain-wasm.js";
-import { firstNaN, nonZeroIndex, type NonZeroIndex } from "./kernels/input-scan.js";
-import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./kernels/misc.js";
-import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./kernels/neuron.js";
-import { clearItem, makePort, type Port, type StepFn } from "./kernels/port.js";
-import { smallGraphWasm, type SmallGraphRun, type StepOp } from "./kernels/small-graph-wasm.js";
+import { affineStep, scaleStep, transposeWeight } from "./ops/linear.js";
+import { convParams, convStep, poolRows, poolStep } from "./ops/conv.js";
+import { convIFRows, convIFStep } from "./ops/conv-if.js";
+import { CHAIN_RUN_ENTRIES, CHAIN_RUN_STEPS, chainLayerApplies, wasmChain, type ChainLayer, type WasmChain } from "./ops/chain-wasm.js";
+import { firstNaN, nonZeroIndex, type NonZeroIndex } from "./ops/input-scan.js";
+import { delayState, delayStep, sumStep, thresholdStep, type DelayState } from "./ops/elementwise.js";
+import { canBeLazy, cubaSumStep, isUniformCuba, neuronCoefs, neuronState, neuronStep, type NeuronCoefs, type NeuronState } from "./ops/neuron.js";
+import { clearItem, makePort, type Port, type StepFn } from "./ops/buffers.js";
+import { smallGraphWasm, type SmallGraphRun, type StepOp } from "./ops/small-graph-wasm.js";
 import { PROFILES, profileNames, type Profile, type ProfileName, type ResetMode } from "./profiles.js";
 
 /** Options of {@link compile}. */

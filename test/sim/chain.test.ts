@@ -8,9 +8,9 @@
 import { describe, expect, it } from "vitest";
 import * as ir from "../../src/ir/index.js";
 import { compile } from "../../src/sim/index.js";
-import { wasmChain } from "../../src/sim/kernels/chain-wasm.js";
-import { convIFRows } from "../../src/sim/kernels/conv-if.js";
-import { transposeWeight } from "../../src/sim/kernels/linear.js";
+import { wasmChain } from "../../src/sim/ops/chain-wasm.js";
+import { convIFRows } from "../../src/sim/ops/conv-if.js";
+import { transposeWeight } from "../../src/sim/ops/linear.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { assemble } from "../../src/sim/wasm/assemble.js";
 import { instantiate, wasmSimd } from "../../src/sim/wasm/instance.js";
-import { nonZeroIndex } from "../../src/sim/kernels/input-scan.js";
+import { nonZeroIndex } from "../../src/sim/ops/input-scan.js";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -22,7 +22,7 @@
  */
 import type { AffineParams } from "./linear.js";
 import { isUniformCuba, type NeuronCoefs, type NeuronState } from "./neuron.js";
-import type { Port, StepFn } from "./port.js";
+import type { Port, StepFn } from "./buffers.js";
 import { instantiate, wasmSimd } from "../wasm/instance.js";
 
 /** One step function of a runtime, described for fusing (every step must have one). */

@@ -6,7 +6,7 @@
  * The output lists the channels of every touched position, so the next layer stays sparse.
  */
 import type { ConvGeometry } from "../graph.js";
-import { clearItem, type Port, type StepFn } from "./port.js";
+import { clearItem, type Port, type StepFn } from "./buffers.js";
 
 /** Input spatial position → (output position, kernel offset) pairs. */
 export interface ScatterTable {

@@ -11,7 +11,7 @@
 import { toFloat64, type Tensor } from "../../ir/tensor.js";
 import type { NIRPrimitive } from "../../ir/types.js";
 import type { Profile, ResetMode } from "../profiles.js";
-import { clearItem, type Port, type StepFn } from "./port.js";
+import { clearItem, type Port, type StepFn } from "./buffers.js";
 
 type NeuronNode = Extract<NIRPrimitive, { type: "I" | "IF" | "LI" | "LIF" | "CubaLI" | "CubaLIF" }>;
 

@@ -2,7 +2,7 @@
  * Small kernels: fan-in summation (also reading previous-step buffers for cycle edges),
  * Delay ring buffers and the Threshold (Heaviside) node.
  */
-import type { Port, StepFn } from "./port.js";
+import type { Port, StepFn } from "./buffers.js";
 
 /** Sums several sources into `outp` (dense). `prev[k]` replaces source k's port when non-null. */
 export function sumStep(sources: Port[], prev: (Float64Array | null)[], outp: Port): StepFn {

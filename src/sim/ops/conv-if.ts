@@ -10,7 +10,7 @@
  */
 import type { ConvGeometry } from "../graph.js";
 import { buildScatterTable, convWindowSum, type ConvParams } from "./conv.js";
-import { clearItem, type Port, type StepFn } from "./port.js";
+import { clearItem, type Port, type StepFn } from "./buffers.js";
 
 /**
  * The IF layer a conv feeds (lazy, so reset to v_reset): gain (r), threshold and reset in NCHW

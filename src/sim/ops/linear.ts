@@ -4,7 +4,7 @@
  * the dense input otherwise), so cost follows input activity. Weights of shape (..., out, in)
  * are handled as independent blocks over the leading dims.
  */
-import { clearItem, type Port, type StepFn } from "./port.js";
+import { clearItem, type Port, type StepFn } from "./buffers.js";
 
 /** Weight prepared for scattering: WT[l][i][o] per leading block l. */
 export interface AffineParams {
