@@ -3,15 +3,16 @@
  * once, then runs each received batch chunk and posts the result (typed arrays transferred).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { compile, type CompileOptions, type Plan } from "./plan.js";
-import type { WorkerJob } from "./workers.js";
+import { compile } from "./compile.js";
+import type { Plan } from "./types.js";
+import type { WorkerInit, WorkerJob } from "./workers.js";
 
 let plan: Plan | null = null;
 
 parentPort?.on("message", (job: WorkerJob) => {
   try {
-    const init = workerData as { graph: Plan["graph"]; options: CompileOptions } | undefined;
-    plan ??= compile(job.graph ?? init!.graph, job.options ?? init!.options);
+    const init = workerData as WorkerInit;
+    plan ??= compile(init.graph, init.options);
     const batch = "dtype" in job.input ? undefined : job.input.batch;
     if (batch && job.itemBase !== undefined) {
       // items renumbered from 0, and checked: non-decreasing and inside the chunk

@@ -9,7 +9,7 @@ import { LIF, Input, Linear, Output } from "../ir/index.js";
 import { NIRGraph } from "../ir/graph.js";
 import { toFloat64, type Tensor } from "../ir/tensor.js";
 import type { NIRGraph as Graph } from "../ir/types.js";
-import { simulate } from "../sim/plan.js";
+import { simulate } from "../sim/compile.js";
 import type { ProfileName } from "../sim/profiles.js";
 import { mergeSpec, roundForChart, titleBlock, VEGA_LITE_SCHEMA, vizError, type ChartOptions, type VegaLiteSpec } from "./spec.js";
 

@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { guidedChunks, itemWork } from "../../src/sim/workers.js";
+import { guidedChunks, itemWork } from "../../src/sim/batch.js";
 
 // worker threads load the compiled entry (dist/sim/worker-entry.js); `npm test` builds dist first
 const distIndex = fileURLToPath(new URL("../../dist/index.js", import.meta.url));

@@ -3,7 +3,7 @@ import { loadBraille, stackBraille } from "../../src/data/braille.js";
 import { readNpy } from "../../src/io/npy.js";
 import { read } from "../../src/io/read.js";
 import { toFloat64 } from "../../src/ir/tensor.js";
-import { simulate } from "../../src/sim/plan.js";
+import { simulate } from "../../src/sim/index.js";
 import { accuracyBars } from "../../src/viz/accuracy.js";
 import { PLATFORM_COLORS } from "../../src/viz/colors.js";
 import { toSVG } from "../../src/viz/render.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadBraille, stackBraille } from "../../src/data/braille.js";
 import { read } from "../../src/io/read.js";
 import { toFloat64 } from "../../src/ir/tensor.js";
-import { simulate } from "../../src/sim/plan.js";
+import { simulate } from "../../src/sim/index.js";
 import { confusionMatrix } from "../../src/viz/heatmap.js";
 import { toSVG } from "../../src/viz/render.js";
 import { sharedFile } from "../support.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { NIRGraph } from "../../src/ir/graph.js";
 import { Input, LIF, Linear, Output } from "../../src/ir/index.js";
 import { toFloat64, type Tensor } from "../../src/ir/tensor.js";
-import { simulate } from "../../src/sim/plan.js";
+import { simulate } from "../../src/sim/index.js";
 import { lifExplorer } from "../../src/viz/lifExplorer.js";
 import { compileSpec, toSVG } from "../../src/viz/render.js";
 import { axisTitles, countMarks, parseSvg } from "./svg.js";

@@ -5,13 +5,15 @@ import { NirError } from "../../ir/errors.js";
 import { sizeOf, type Tensor } from "../../ir/tensor.js";
 import { readNpy, writeNpy } from "../../io/npy.js";
 import { read } from "../../io/read.js";
-import { compile } from "../../sim/plan.js";
+import { compile } from "../../sim/compile.js";
 import { PROFILES, profileNames, type ProfileName } from "../../sim/profiles.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
+import type { ExplainRow } from "../../sim/types.js";
 
 const usage = `nir simulate GRAPH.nir --input IN.(npy|csv) --dt S [--profile P] [--reset zero|subtract]
-             [--record NODE[:v|:i|:spikes]]... [--workers N] --out OUT.npy|OUT_DIR
+             [--record NODE[:out|:v|:i|:spikes]]... [--workers N] --out OUT.npy|OUT_DIR
+       nir simulate GRAPH.nir --dt S --explain [--profile P] [--record SPEC]... [--input IN --out OUT]
 
 Runs GRAPH.nir in discrete time as a platform would and writes the results as .npy.
 
@@ -20,7 +22,9 @@ Runs GRAPH.nir in discrete time as a platform would and writes the results as .n
   --dt S         time step in seconds (required; e.g. 1e-4 for the paper's LIF and RNN, 1e-3 for the CNN)
   --profile P    ${profileNames().join(" | ")} (default norse)
   --reset R      zero | subtract: override the profile's reset (NIR files do not store it)
-  --record SPEC  NODE (its output), NODE:v, NODE:i (CubaLIF current) or NODE:spikes; repeatable
+  --record SPEC  NODE or NODE:out (its output), NODE:v, NODE:i (CubaLIF current) or NODE:spikes; repeatable
+  --explain      print how each node runs (kernel family, js or wasm, segment, fused with, why not
+                 faster) for these options and records; runs too when --input and --out are given
   --workers N    split the batch over N worker threads
   --out PATH     one record (or none: the graph Output) → PATH is a .npy file of shape (T, [B,] ...shape);
                  several records → PATH is a folder with one <node>.<v|i|spikes|out>.npy per record
@@ -75,15 +79,25 @@ function progressBar(): { update: (done: number, total: number) => void; end: ()
   };
 }
 
+/** `plan.explain()` as a text table, one row per node. */
+export function explainTable(rows: ExplainRow[]): string {
+  const head = ["node", "type", "kernel", "engine", "segment", "fused with", "why not faster"];
+  const cells = rows.map((r) => [r.node, r.type, r.family, r.engine, r.segment, r.fusedWith || "–", r.why || "–"]);
+  const width = head.map((h, k) => Math.max(h.length, ...cells.map((c) => c[k].length)));
+  const line = (c: string[]): string => c.map((x, k) => (k === c.length - 1 ? x : x.padEnd(width[k]))).join("  ") + "\n";
+  return line(head) + line(width.map((w) => "-".repeat(w))) + cells.map(line).join("");
+}
+
 /** The `nir simulate` subcommand. */
 export const command: Command = {
   summary: "run a graph as a platform would (profiles: norse, snntorch, loihi2, …)",
   usage,
   async run(argv) {
-    const a = parseArgs(argv, { values: ["input", "dt", "profile", "reset", "out", "workers"], repeat: ["record"] }, usage);
+    const a = parseArgs(argv, { values: ["input", "dt", "profile", "reset", "out", "workers"], repeat: ["record"], flags: ["explain"] }, usage);
     if (a.positional.length !== 1) throw new NirError("cli.usage", `expected one GRAPH.nir, got ${a.positional.length}`, { hint: usage.split("\n")[0] });
-    if (!a.values.input) throw new NirError("cli.usage", "missing --input IN.npy|IN.csv", { hint: usage.split("\n")[0] });
-    if (!a.values.out) throw new NirError("cli.usage", "missing --out OUT.npy|OUT_DIR", { hint: usage.split("\n")[0] });
+    const explainOnly = a.flags.explain && a.values.input === undefined && a.values.out === undefined;
+    if (!explainOnly && !a.values.input) throw new NirError("cli.usage", "missing --input IN.npy|IN.csv", { hint: usage.split("\n")[0] });
+    if (!explainOnly && !a.values.out) throw new NirError("cli.usage", "missing --out OUT.npy|OUT_DIR", { hint: usage.split("\n")[0] });
     if (a.values.dt === undefined) throw new NirError("sim.missing_dt", "missing --dt (seconds per step)", { field: "dt", hint: "NIR graphs store no time step; e.g. --dt 1e-4" });
     const dt = Number(a.values.dt);
     const profile = (a.values.profile ?? "norse") as ProfileName;
@@ -94,13 +108,15 @@ export const command: Command = {
     const graph = await read(a.positional[0]);
     const plan = compile(graph, { dt, profile, reset, workers });
     for (const w of plan.warnings) process.stderr.write(`nir simulate: warning: ${w}\n`);
+    if (a.flags.explain) process.stdout.write(explainTable(plan.explain(a.repeated.record)));
+    if (explainOnly) return 0;
     const inputNode = plan.order.find((n) => graph.nodes.get(n)?.type === "Input") ?? "input";
-    const input = readInput(a.values.input, plan.inputShape, inputNode);
+    const input = readInput(a.values.input!, plan.inputShape, inputNode);
     const specs = a.repeated.record;
     const bar = progressBar();
     const result = await plan.runAsync(input, { record: specs, onProgress: bar.update });
     bar.end();
-    const out = a.values.out;
+    const out = a.values.out!;
     const entries = Object.entries(result.records);
     if (specs.length <= 1) {
       const t = specs.length === 0 ? result.output : entries[0][1];
