@@ -25,6 +25,7 @@
  */
 import type { ConvGeometry } from "../graph.js";
 import { instantiate, wasmSimd } from "../wasm/instance.js";
+import { denseFrom, watLiteral } from "./contract.js";
 import type { ConvIFRows } from "./conv-if.js";
 import type { AffineParams } from "./linear.js";
 
@@ -76,7 +77,7 @@ export interface WasmChain {
   directSteps: Int32Array;
 }
 
-const f = (x: number): string => (Object.is(x, -0) ? "-0" : String(x));
+const f = watLiteral;
 const range = (n: number): number[] => Array.from({ length: n }, (_, j) => j);
 const inSize = (l: ChainLayer): number => (l.kind === "convIF" ? l.g.cin * l.g.h * l.g.w : l.kind === "pool" ? l.isz : l.p.nin);
 const outSize = (l: ChainLayer): number => (l.kind === "convIF" ? l.g.cout * l.g.oh * l.g.ow : l.kind === "pool" ? l.osz : l.p.nout);
@@ -133,10 +134,8 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
   const { g, g0, th0, vr0 } = l;
   const cout = g.cout, coutG = g.cout / g.groups, ohw = g.oh * g.ow, hw = g.h * g.w, isz = g.cin * hw;
   const nv = Math.ceil(ohw / 128);
-  // the JavaScript kernel gathers when na > 0.3·isz (compared in floating point): smallest such na
-  let denseAt = Math.ceil(0.3 * isz);
-  while (!(denseAt > 0.3 * isz)) denseAt++;
-  while (denseAt - 1 > 0.3 * isz) denseAt--;
+  // the JavaScript kernel gathers from this list length on (contract.ts)
+  const denseAt = denseFrom(isz);
   // rows address the scratch y; `shift` (V − Y, an immediate offset) aims them at v instead
   const toV = A.v - A.y;
   const addRow = (shift: number): string => range(coutG / 2).map((j) =>
@@ -160,9 +159,9 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
           (local.set $o (i32.load offset=${8 * k} (local.get $p)))
           (local.set $w (i32.add (local.get $w0) (i32.load offset=${8 * k + 4} (local.get $p))))
           ${addRow(shift)}`).join("")}`;
-  // one input index $idx with value $xv ≠ 0: its rows, x·w (= w for a spike, x = 1: a separate
-  // path for spikes measured no faster, and cost a mispredicted branch per input where counts of
-  // events or a pool's sums mix 1 with larger values)
+  // one input index $idx with value $xv ≠ 0: its rows, x·w (= w for a spike, x = 1: one path for
+  // every value, with no branch per input that would mispredict where counts of events or a pool's
+  // sums mix 1 with larger values)
   const oneInput = (shift: number, pad: boolean): string => `
         (local.set $xs (f64x2.splat (local.get $xv)))
         ${pad ? "" : `(local.set $r (i32.load offset=${A.start} (i32.shl (local.get $idx) (i32.const 2))))
@@ -183,9 +182,8 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
   // Firing runs in two phases over the touched positions. Phase 1 tests each position's channels,
   // up to 16 per group without a branch per channel pair, and writes a record to the spike list
   // (the position, then each group's spike bits) that is kept, without a branch, only when a bit
-  // is set. Phase 2 lists those spikes, ascending position and channel. (Listing every position's
-  // first spike without a branch in phase 1 did work for the ~70% of positions that do not spike:
-  // the CNN is ≈ 5% faster in two phases.)
+  // is set. Phase 2 lists those spikes, ascending position and channel. (Two phases, because most
+  // touched positions do not spike: listing in phase 1 would do that work for all of them.)
   // Ordered: v + g·y from the scratch y (zeroed as read); a lane with y = 0 gets v + g·0 = v (up
   // to a zero's sign) ≤ θ, so it cannot spike (v is never recorded here). Direct: the inputs were
   // added into v itself, which is only tested.
@@ -200,7 +198,7 @@ function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io
   // a group's pair masks ($s0…$s7: all-ones or zero i64 lanes) narrowed twice with signed
   // saturation (−1 stays −1), to one byte per channel doubled: channel c of the group sets bits 2c
   // and 2c + 1 of the byte masks; the odd bits are dropped. Six narrowings and two byte masks
-  // instead of eight pair masks shifted and ORed one by one (the CNN ≈ 2% faster).
+  // instead of eight pair masks shifted and ORed one by one.
   const narrowed = (n: number): string => {
     const s = (j: number): string => (j < n ? `(local.get $s${j})` : "(local.get $zero)");
     const q = (k: number): string => (2 * k < n ? `(i16x8.narrow_i32x4_s ${s(2 * k)} ${s(2 * k + 1)})` : "(local.get $zero)");

@@ -9,6 +9,7 @@
  * Dense inputs (> 30% non-zero) use a gather into the same scratch and test every neuron.
  */
 import type { ConvGeometry } from "../graph.js";
+import { DENSE_FRACTION } from "./contract.js";
 import { buildScatterTable, convWindowSum, type ConvParams } from "./conv.js";
 import { clearItem, type Port, type StepFn } from "./buffers.js";
 
@@ -71,8 +72,6 @@ export function convIFRows(g: ConvGeometry, w: Float64Array): ConvIFRows {
   return { start, pos, yOff, wOff, wc };
 }
 
-/** Fraction of active inputs above which the dense gather is used. */
-const DENSE_FRACTION = 0.3;
 
 /**
  * Scatters the listed non-zero inputs act[ao … ao+na) of one item (values at x[io + idx]) into

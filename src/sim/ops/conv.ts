@@ -7,6 +7,7 @@
  */
 import type { ConvGeometry } from "../graph.js";
 import { clearItem, type Port, type StepFn } from "./buffers.js";
+import { DENSE_FRACTION } from "./contract.js";
 
 /** Input spatial position → (output position, kernel offset) pairs. */
 export interface ScatterTable {
@@ -102,8 +103,6 @@ export function convWindowSum(g: ConvGeometry, w: Float64Array, x: Float64Array,
   return s;
 }
 
-/** Fraction of active inputs above which the dense gather kernel is used. */
-const DENSE_FRACTION = 0.3;
 
 /** Conv1d/Conv2d step: scatter for sparse inputs, gather for dense ones (conv-if.ts fuses it with an IF layer). */
 export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {

@@ -222,8 +222,7 @@ export function isUniformCuba(c: NeuronCoefs): boolean {
  * (the feed-forward and the recurrent projection): x = (0 + x0) + x1 is summed inside the
  * neuron loop, the same sums as a separate fan-in step without its pass over memory.
  * Its loops repeat neuronStep's uniform ones on purpose: one shared loop taking one or two
- * sources measured ≈ 35–50% slower on the Braille RNN with `kernels: "js"` (interleaved A/B),
- * as its type feedback then covers both shapes.
+ * sources would be slower, as its type feedback in the JIT then covers both shapes.
  */
 export function cubaSumStep(c: NeuronCoefs, st: NeuronState, x0: Float64Array, x1: Float64Array, outp: Port): StepFn {
   const n = c.n;

@@ -24,6 +24,7 @@ import type { AffineParams } from "./linear.js";
 import { isUniformCuba, type NeuronCoefs, type NeuronState } from "./neuron.js";
 import type { Port, StepFn } from "./buffers.js";
 import { instantiate, wasmSimd } from "../wasm/instance.js";
+import { watLiteral } from "./contract.js";
 
 /** One step function of a runtime, described for fusing (every step must have one). */
 export type StepOp =
@@ -112,7 +113,7 @@ const RUN_MAX_RECORDS = 64;
 /** Layers up to this many f64x2 pairs are unrolled (constant addresses); larger ones loop. */
 const UNROLL_PAIRS = 32;
 
-const f = (x: number): string => (Object.is(x, -0) ? "-0" : String(x));
+const f = watLiteral;
 const pad = (n: number): number => n + (n & 1);
 
 /**
