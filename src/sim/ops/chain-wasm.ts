@@ -743,7 +743,7 @@ ${funcs.join("\n")}
         (br $lq)))
       (local.set $s (i32.add (local.get $s) (i32.const 1)))
       (br $ls)))))`;
-  });
+  }, "chain");
   // stamp ids (the pools' first-touch lists, the staged inputs) never repeat across step() and run()
   let sid = 0;
   return {

@@ -81,7 +81,7 @@ function getScanner(): Scanner | null {
     (local.get $m))`;
     };
     return `(module (memory (import "env" "mem") $PAGES)${fn("f32", 4, "f32x4.ne", "f32.ne", "f32.load", "f32.const")}${fn("f64", 8, "f64x2.ne", "f64.ne", "f64.load", "f64.const")})`;
-  });
+  }, "input-scan");
   return (scanner = { in32, in64, found, f32: ex.f32, f64: ex.f64 });
 }
 

@@ -207,7 +207,7 @@ export function smallGraphWasm(ops: StepOp[], io: SmallGraphIO | null = null): S
     (local.set $one (f64x2.splat (f64.const 1)))
     ${body.join("\n")})
   ${runCode})`;
-  });
+  }, "small-graph");
   // the export itself is the step function (no wrapper call per step; t is ignored)
   const whole = run as Omit<SmallGraphRun, keyof RunFns> | null;
   const { run: r, run32, run64, nan32, nan64 } = exports;

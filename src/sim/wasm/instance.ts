@@ -5,6 +5,7 @@
  * engine has no WebAssembly SIMD, and the caller keeps its JavaScript loop.
  */
 import { assemble } from "./assemble.js";
+import { dumpWat } from "./dump.js";
 
 /** The part of the WebAssembly API used here (lib ES2022 does not declare it). */
 interface WasmApi {
@@ -37,9 +38,10 @@ export interface WasmHeap {
 /**
  * Creates a memory of at least `bytes` bytes, lets `layout` carve its regions (and fill them)
  * and return the module text, which may use the regions' addresses as constants; then
- * instantiates that module on the memory.
+ * instantiates that module on the memory. `name` names the module's file when NIRKIT_DUMP_WAT
+ * is set (dump.ts).
  */
-export function instantiate<E>(bytes: number, layout: (heap: WasmHeap) => string): E {
+export function instantiate<E>(bytes: number, layout: (heap: WasmHeap) => string, name = "kernel"): E {
   if (!WA) throw new Error("WebAssembly is not available");
   const pages = Math.max(1, Math.ceil(bytes / 65536));
   const memory = new WA.Memory({ initial: pages });
@@ -62,6 +64,8 @@ export function instantiate<E>(bytes: number, layout: (heap: WasmHeap) => string
     },
   };
   const wat = layout(heap).replace("$PAGES", String(pages));
-  const inst = new WA.Instance(new WA.Module(assemble(wat)), { env: { mem: memory } });
+  const code = assemble(wat);
+  dumpWat(name, wat, code);
+  const inst = new WA.Instance(new WA.Module(code), { env: { mem: memory } });
   return inst.exports as E;
 }
