@@ -9,26 +9,14 @@ import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
 import { flatNumbers, parseRecordSpec } from "../graph.js";
 import type { ChipEmulateOptions, EmulationResult } from "../types.js";
+import { loihiCurrent, loihiDecay, loihiVoltage, loihiWrapU } from "../../sim/ops/loihi-fixed.js";
 import type { Loihi2Config } from "./export.js";
 
-const MAX_UV = 2 ** 23;
+/** Lava decay: sign(x)·((|x|·(4096 − d)) >> 12), rounding toward zero (sim/ops/loihi-fixed.ts). */
+export const lavaDecay = loihiDecay;
 
-/** Lava decay: sign(x)·((|x|·(4096 − d)) >> 12), i.e. rounding toward zero. */
-export function lavaDecay(x: number, d: number): number {
-  const p = Math.abs(x) * (4096 - d);
-  const q = Math.floor(p / 4096);
-  return x < 0 ? -q : q;
-}
-
-/**
- * Lava's 24-bit current wrap (PyLifModelBitAcc): u > 2^23 → u − 2^24; then a value ≤ −2^23 →
- * u + 2^24. So the kept range is (−2^23, 2^23] (2^23 itself is not wrapped).
- */
-export function lavaWrapU(u: number): number {
-  let w = u > MAX_UV ? u - 2 * MAX_UV : u;
-  if (w <= -MAX_UV) w = u + 2 * MAX_UV;
-  return w;
-}
+/** Lava's 24-bit current wrap, keeping (−2^23, 2^23] (sim/ops/loihi-fixed.ts). */
+export const lavaWrapU = loihiWrapU;
 
 /** Runs a Loihi 2 config on input spikes (T, N_in) (graded values allowed). */
 export function emulateLoihi2(config: Loihi2Config, input: Tensor, opts: ChipEmulateOptions = {}): EmulationResult {
@@ -67,11 +55,9 @@ export function emulateLoihi2(config: Loihi2Config, input: Tensor, opts: ChipEmu
       const bias = n.biasMant ?? [];
       const vth = n.vThMant * 64;
       for (let j = 0; j < size[li]; j++) {
-        const uj = lavaWrapU(lavaDecay(u[li][j], n.iDecay + 1) + a[j] * 64);
+        const uj = loihiCurrent(u[li][j], a[j], n.iDecay + 1);
         u[li][j] = uj;
-        let vj = lavaDecay(v[li][j], n.vDecay) + uj + (bias[j] ?? 0) * 2 ** (n.biasExp ?? 0);
-        if (vj > MAX_UV - 1) vj = MAX_UV - 1;
-        else if (vj < -MAX_UV + 1) vj = -MAX_UV + 1;
+        let vj = loihiVoltage(v[li][j], uj, n.vDecay, (bias[j] ?? 0) * 2 ** (n.biasExp ?? 0));
         if (vj > vth) {
           s[li][j] = 1;
           vj = 0;

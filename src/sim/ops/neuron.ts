@@ -12,6 +12,7 @@ import { toFloat64, type Tensor } from "../../ir/tensor.js";
 import type { NIRPrimitive } from "../../ir/types.js";
 import type { Profile, ResetMode } from "../profiles.js";
 import { clearItem, type Port, type StepFn } from "./buffers.js";
+import { loihiCurrent, loihiVoltage } from "./loihi-fixed.js";
 
 type NeuronNode = Extract<NIRPrimitive, { type: "I" | "IF" | "LI" | "LIF" | "CubaLI" | "CubaLIF" }>;
 
@@ -31,7 +32,7 @@ export interface NeuronCoefs {
   inputDelay: number;
   /** exact integrator: τ_mem per neuron (Infinity for I/IF), drive gain, leak, synapse τ. */
   tau: Float64Array; r: Float64Array; vleak: Float64Array; tauSyn: Float64Array; win: Float64Array;
-  /** fixed point: input scale (weight·gain·2^8), decay factors (4096 − d), thresholds (int). */
+  /** fixed point: input scale (weight·gain·2^8), 12-bit decay constants d (loihi-fixed.ts), thresholds (int). */
   fixed: { inScale: Float64Array; du: Float64Array; dv: Float64Array; vth: Float64Array; vres: Float64Array } | null;
   /** exact CubaLIF: direct input → v term of the 2×2 propagator (null otherwise). */
   gx: Float64Array | null;
@@ -151,9 +152,8 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
       const gs = current ? win[k] * (dt / tauSyn[k]) : 1;
       inScale[k] = gm * gs * 256;
       const duInt = current ? Math.floor((dt / tauSyn[k]) * 4095) : 4095;
-      du[k] = 4096 - Math.min(4096, duInt + 1); // Lava adds 1 to du
-      const dvInt = leaky ? Math.floor((dt / tau[k]) * 4095) : 0;
-      dvv[k] = 4096 - dvInt;
+      du[k] = Math.min(4096, duInt + 1); // Lava adds 1 to du
+      dvv[k] = leaky ? Math.floor((dt / tau[k]) * 4095) : 0;
       vth[k] = spiking ? (Math.floor(theta[k] * 131071) >> 9) * 64 : Infinity;
       vrs[k] = Math.trunc(vres[k] * 256) * 64;
     }
@@ -282,10 +282,6 @@ export function cubaSumStep(c: NeuronCoefs, st: NeuronState, x0: Float64Array, x
       onact[b] = m;
     }
   };
-}
-
-function decayInt(x: number, f: number): number {
-  return x >= 0 ? Math.floor((x * f) / 4096) : -Math.floor((-x * f) / 4096);
 }
 
 /** Builds the step function of a neuron node. The output port holds spikes (or v for LI/I/CubaLI). */
@@ -481,12 +477,9 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
           let e = 1;
           while (Math.abs(a) / e > 255 * 64 && e < 2 ** 24) e *= 2;
           a = Math.trunc(a / e) * e;
-          let u = decayInt(cur[off + k], f.du[k]) + a * 64;
+          let u = loihiCurrent(cur[off + k], a, f.du[k]);
           cur[off + k] = u;
-          let vn = decayInt(v[off + k], f.dv[k]) + u;
-          const lim = 2 ** 23 - 1;
-          if (vn > lim) vn = lim;
-          if (vn < -lim) vn = -lim;
+          let vn = loihiVoltage(v[off + k], u, f.dv[k], 0);
           let s = 0;
           if (vn > f.vth[k]) {
             s = 1;
