@@ -1,6 +1,6 @@
 /**
  * Small read-only helpers the chip mappers share: neighbours, parameter values as numbers,
- * per-layer uniformity, time-constant units, and record-spec parsing.
+ * per-layer uniformity, time-constant units.
  */
 import { NirError } from "../ir/errors.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
@@ -68,23 +68,6 @@ export function requireExportBasics(opts: { dt?: unknown; reset?: unknown } | un
       hint: "NIR graphs do not store the reset mode; pass {reset: \"subtract\"} or --reset subtract",
     });
   }
-}
-
-/** One parsed record spec: node name and which state ("spikes", "v", "i"). */
-export interface RecordSpec {
-  node: string;
-  what: "spikes" | "v" | "i";
-}
-
-/** Parses "node", "node:v", "node:i", "node:spikes" (bare node = its spikes). */
-export function parseRecordSpec(spec: string): RecordSpec {
-  const k = spec.lastIndexOf(":");
-  if (k > 0) {
-    const what = spec.slice(k + 1);
-    if (what === "v" || what === "i" || what === "spikes") return { node: spec.slice(0, k), what };
-    if (what === "out") return { node: spec.slice(0, k), what: "spikes" };
-  }
-  return { node: spec, what: "spikes" };
 }
 
 /** Rounds to nearest, ties to even (as numpy/torch `round`). */

@@ -1,4 +1,4 @@
-/** `nir emulate CONFIG.json --input IN.npy [--record NODE[:v|:spikes]]... --out OUT.npy|OUT_DIR`. */
+/** `nir emulate CONFIG.json --input IN.npy [--record NODE[:out|:v|:i|:spikes]]... --out OUT.npy|OUT_DIR`. */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readNpy, writeNpy } from "../../io/index.js";
@@ -7,12 +7,14 @@ import { emulate, type ChipConfig } from "../../hw/index.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 
-const usage = `nir emulate CONFIG.json --input IN.npy [--record NODE[:v|:i|:spikes]]... --out OUT.npy|OUT_DIR
+const usage = `nir emulate CONFIG.json --input IN.npy [--record NODE[:out|:v|:i|:spikes]]... --out OUT.npy|OUT_DIR
 
 Runs a configuration written by \`nir export\` with the chip's own integer arithmetic.
 IN.npy is (T, ...input shape) (event counts / spikes per step). Without --record, writes the
 graph output's spikes (T, ...) to OUT.npy (or OUT_DIR/output.spikes.npy). With --record, writes
-OUT_DIR/<node>.<v|i|spikes>.npy for each record (as nir simulate names them).`;
+OUT_DIR/<node>.<out|v|i|spikes>.npy for each record. A record spec means what it means in
+nir simulate: NODE or NODE:out is the node's output (a neuron layer's spikes), NODE:spikes its
+spikes, NODE:v its membrane potential, NODE:i its synaptic current.`;
 
 /** The emulate subcommand. */
 export const command: Command = {

@@ -7,7 +7,8 @@
  */
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
-import { flatNumbers, parseRecordSpec } from "../graph.js";
+import { parseRecordSpec } from "../../sim/record.js";
+import { flatNumbers } from "../graph.js";
 import type { ChipEmulateOptions, EmulationResult } from "../types.js";
 import { loihiCurrent, loihiDecay, loihiVoltage, loihiWrapU } from "../../sim/ops/loihi-fixed.js";
 import type { Loihi2Config } from "./export.js";
@@ -34,11 +35,11 @@ export function emulateLoihi2(config: Loihi2Config, input: Tensor, opts: ChipEmu
   const syn = layers.map((l) => (l.synapses ?? []).map((q) => ({ ...q, w: flatNumbers(q.weight), buf: new Float64Array(q.outFeatures) })));
   const records: Record<string, Tensor> = {};
   const recs = (opts.record ?? []).map((r) => {
-    const { node, what } = parseRecordSpec(r);
+    const { node, what, key } = parseRecordSpec(r);
     const li = layers.findIndex((l) => l.nirNode === node && l.type === "dense");
     if (li < 0) throw new NirError("hw.config", `cannot record "${node}": not a neuron layer of this Loihi 2 config`, { node, hint: `record one of ${layers.filter((l) => l.type === "dense").map((l) => l.nirNode).join(", ")}` });
     const t: Tensor = { dtype: "float64", shape: [T, size[li]], data: new Float64Array(T * size[li]) };
-    records[`${node}.${what}`] = t;
+    records[key] = t;
     return { li, what, t };
   });
   const outLayers = layers.map((l, i) => (l.output ? i : -1)).filter((i) => i >= 0);

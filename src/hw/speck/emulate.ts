@@ -8,7 +8,8 @@
  */
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
-import { flatNumbers, parseRecordSpec } from "../graph.js";
+import { parseRecordSpec } from "../../sim/record.js";
+import { flatNumbers } from "../graph.js";
 import type { ChipEmulateOptions, EmulationResult } from "../types.js";
 import type { SpeckConfig } from "./export.js";
 
@@ -77,7 +78,7 @@ export function emulateSpeck(config: SpeckConfig, input: Tensor, opts: ChipEmula
     const li = config.cnnLayers.findIndex((l) => l.nirNodes.neuron === r.node || l.nirNodes.weight === r.node || l.nirNodes.pool === r.node);
     if (li < 0) throw new NirError("hw.config", `cannot record "${r.node}": not a layer of this Speck config`, { node: r.node, hint: `record one of ${config.cnnLayers.map((l) => l.nirNodes.neuron).join(", ")}` });
     const s = cores[li];
-    const key = `${r.node}.${r.what}`;
+    const key = r.key;
     const t: Tensor = { dtype: "float32", shape: [T, s.f, s.hOut, s.wOut], data: new Float32Array(T * s.f * s.hOut * s.wOut) };
     records[key] = t;
     return { li, what: r.what, t };

@@ -9,7 +9,8 @@ import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
 import type { NIRGraph } from "../../ir/types.js";
 import { extractDense, graphWeightCount, maxFanOut, param, populationOrder, type DenseNet } from "../dense.js";
-import { flatNumbers, parseRecordSpec, requireExportBasics, tauSeconds } from "../graph.js";
+import { parseRecordSpec } from "../../sim/record.js";
+import { flatNumbers, requireExportBasics, tauSeconds } from "../graph.js";
 import { quantError } from "../quant.js";
 import { CHIP_LABELS, type ChipEmulateOptions, type EmulationResult, type ChipExportOptions, type ChipFitOptions, type FitReport, type FitViolation, type QuantError } from "../types.js";
 
@@ -211,11 +212,11 @@ export function emulateSpinnaker2(config: S2Config, input: Tensor, opts: ChipEmu
   const inc = pops.map((p) => new Float64Array(p.size));
   const records: Record<string, Tensor> = {};
   const recs = (opts.record ?? []).map((r) => {
-    const { node, what } = parseRecordSpec(r);
+    const { node, what, key } = parseRecordSpec(r);
     const pi = idx.get(node);
     if (pi === undefined || pi === inp) throw new NirError("hw.config", `cannot record "${node}": not a neuron population of this SpiNNaker2 config`, { node, hint: `record one of ${pops.filter((_, i) => i !== inp).map((p) => p.name).join(", ")}` });
     const t: Tensor = { dtype: "float64", shape: [T, pops[pi].size], data: new Float64Array(T * pops[pi].size) };
-    records[`${node}.${what}`] = t;
+    records[key] = t;
     return { pi, what, t };
   });
   const outIdx = config.outputPopulations.map((n) => idx.get(n) as number);

@@ -11,7 +11,8 @@
  */
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
-import { flatNumbers, parseRecordSpec } from "../graph.js";
+import { parseRecordSpec } from "../../sim/record.js";
+import { flatNumbers } from "../graph.js";
 import type { ChipEmulateOptions, EmulationResult } from "../types.js";
 import { XYLO_MAX_HIDDEN_SPIKES, XYLO_MAX_INPUT_SPIKES, XYLO_MAX_OUTPUT_SPIKES } from "./map.js";
 
@@ -158,13 +159,13 @@ export function emulateXylo(spec: XyloSpec, input: Tensor, opts: ChipEmulateOpti
   const readoutNodes = spec.readoutNodes ?? [{ node: "readout", offset: 0, size: nOut }];
   const records: Record<string, Tensor> = {};
   const recs = (opts.record ?? []).map((r) => {
-    const { node, what } = parseRecordSpec(r);
+    const { node, what, key } = parseRecordSpec(r);
     const h = hiddenNodes.find((n) => n.node === node);
     const o = readoutNodes.find((n) => n.node === node);
     const loc = h ?? o;
     if (!loc) throw new NirError("hw.config", `cannot record "${node}": not a hidden or readout node of this Xylo config`, { node, hint: `record one of ${[...hiddenNodes, ...readoutNodes].map((n) => n.node).join(", ")}` });
     const t: Tensor = { dtype: "float32", shape: [T, loc.size], data: new Float32Array(T * loc.size) };
-    records[`${node}.${what}`] = t;
+    records[key] = t;
     return { g: h ? hid : out, loc, what, t };
   });
   const output = new Float32Array(T * nOut);
