@@ -47,18 +47,8 @@ async function workload() {
   const graph = await A.read(join(SHARED, "paper", "02_cnn", "cnn_sinabs.nir"));
   const n = opt("--batch", 10);
   const samples = A.loadNmnist({ split: "test", root: join(SHARED, "datasets", "nmnist") }).samples.slice(0, n);
-  const t = [], index = [], batch = [];
-  samples.forEach((s, b) => {
-    const t0 = s.events.t[0];
-    for (let k = 0; k < s.events.t.length; k++) {
-      const step = Math.floor((s.events.t[k] - t0) / 1000);
-      if (step >= 300) continue;
-      t.push(step);
-      index.push(s.events.p[k] * 34 * 34 + s.events.y[k] * 34 + s.events.x[k]);
-      batch.push(b);
-    }
-  });
-  const input = { steps: 300, t: Int32Array.from(t), index: Int32Array.from(index), batch: Int32Array.from(batch), batchSize: samples.length };
+  // events binned in 1 ms from each recording's first event, 300 steps
+  const input = A.eventsToSpikeInput(samples.map((s) => s.events), { steps: 300 });
   const opts = { dt: 1e-3, profile: "norse", batch: samples.length };
   return { name: `CNN, ${samples.length} N-MNIST recordings as events`, per: samples.length, reps: 1, input, pa: A.compile(graph, opts), pb: B.compile(graph, opts) };
 }

@@ -10,22 +10,8 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const SHARED = process.env.NIR_SHARED ? resolve(process.env.NIR_SHARED) : resolve(here, "..", "..", "shared");
 
-/** N-MNIST recordings → events {steps, t, index, batch} binned in 1 ms from each first event. */
-function nmnistEvents(samples, steps) {
-  const t = [], index = [], batch = [];
-  samples.forEach((s, b) => {
-    const ev = s.events;
-    const t0 = ev.t[0];
-    for (let k = 0; k < ev.t.length; k++) {
-      const step = Math.floor((ev.t[k] - t0) / 1000);
-      if (step >= steps) continue;
-      t.push(step);
-      index.push(ev.p[k] * 34 * 34 + ev.y[k] * 34 + ev.x[k]);
-      batch.push(b);
-    }
-  });
-  return { steps, t: Int32Array.from(t), index: Int32Array.from(index), batch: Int32Array.from(batch), batchSize: samples.length };
-}
+/** N-MNIST recordings → events {steps, t, index, batch} binned in 1 ms from each first event (the library's eventsToSpikeInput). */
+let nmnistEvents;
 
 /**
  * Wall and CPU time of `repeat` calls of fn after `warmup` calls: medians (and the fastest wall
@@ -187,6 +173,7 @@ async function twoLoneRuns(graphPath, half, pairs) {
 
 export async function bench({ log }) {
   const nir = await import("../dist/index.js");
+  nmnistEvents = (samples, steps) => nir.eventsToSpikeInput(samples.map((s) => s.events), { steps });
   const rows = [];
   const probe0 = await hostProbe();
   const cpu0 = cpuTimes();

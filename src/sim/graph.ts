@@ -7,7 +7,8 @@
  */
 import { NirError } from "../ir/errors.js";
 import { sizeOf, toNumbers, type Tensor } from "../ir/tensor.js";
-import type { NIRGraph, NIRNode, NIRPrimitive } from "../ir/types.js";
+import { convOutputSize } from "../ir/shapes.js";
+import { NEURON_TYPES, type NIRGraph, type NIRNode, type NIRPrimitive } from "../ir/types.js";
 
 /** A primitive after flattening: dotted name for nested nodes (`outer.inner`). */
 export interface FlatNode {
@@ -27,8 +28,8 @@ export interface FlatGraph {
   outputs: string[];
 }
 
-/** Node types that carry state from step to step. */
-const STATEFUL = new Set(["I", "IF", "LI", "LIF", "CubaLI", "CubaLIF"]);
+/** Node types that carry state from step to step: the neurons. */
+const STATEFUL: ReadonlySet<string> = new Set(NEURON_TYPES);
 
 /** Flattens nested NIRGraph nodes; inner Input/Output become pass-through nodes. */
 export function flattenGraph(graph: NIRGraph): FlatGraph {
@@ -123,8 +124,8 @@ export function convGeometry(fn: FlatNode, inShape: number[]): ConvGeometry {
     // symmetric share of the total padding; an odd remainder goes right/bottom (handled below)
     [ph, pw] = [Math.floor((dh * (kh - 1)) / 2), Math.floor((dw * (kw - 1)) / 2)];
   } else [ph, pw] = is1d ? [0, pairOf(node.padding, 1, 0)[0]] : pairOf(node.padding, 2, 0);
-  const oh = node.padding === "same" ? h : Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh + 1);
-  const ow = node.padding === "same" ? wid : Math.floor((wid + 2 * pw - dw * (kw - 1) - 1) / sw + 1);
+  // PyTorch sizes; "same" (stride 1) keeps the input size
+  const [oh, ow] = convOutputSize([h, wid], node.padding === "same" ? "same" : [ph, pw], [dh, dw], [kh, kw], [sh, sw], "correct");
   if (oh <= 0 || ow <= 0) throw new NirError("ir.shape_mismatch", `${node.type} output would be empty (${oh}×${ow}) for input [${inShape.join(",")}]`, { node: fn.name });
   return { cin, h, w: wid, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups };
 }
@@ -137,8 +138,7 @@ export function poolGeometry(fn: FlatNode, inShape: number[]): ConvGeometry {
   const [sh, sw] = pairOf(node.stride, 2, kh);
   const [ph, pw] = pairOf(node.padding, 2, 0);
   const [c, h, w] = inShape;
-  const oh = Math.floor((h + 2 * ph - kh) / sh + 1);
-  const ow = Math.floor((w + 2 * pw - kw) / sw + 1);
+  const [oh, ow] = convOutputSize([h, w], [ph, pw], [1, 1], [kh, kw], [sh, sw], "correct");
   return { cin: c, h, w, cout: c, oh, ow, kh, kw, sh, sw, ph, pw, dh: 1, dw: 1, groups: c };
 }
 

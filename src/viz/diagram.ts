@@ -5,7 +5,7 @@
  * `prefix.name` nodes — as dashed boxes around their members. Layout: see layout.ts.
  */
 import { toNumbers } from "../ir/tensor.js";
-import type { NIRGraph, NIRNode, NIRPrimitive } from "../ir/types.js";
+import { NEURON_TYPES, type NIRGraph, type NIRNode, type NIRPrimitive } from "../ir/types.js";
 import { layeredLayout, type GraphLayout, type LayoutNode } from "./layout.js";
 import { mergeSpec, titleBlock, VEGA_LITE_SCHEMA, vizError, type ChartOptions, type VegaLiteSpec } from "./spec.js";
 
@@ -56,7 +56,7 @@ const CATEGORY_MEANING: Record<DiagramNode["category"], string> = {
 function category(type: string): DiagramNode["category"] {
   if (type === "Input" || type === "Output") return "io";
   if (["Affine", "Linear", "Conv1d", "Conv2d", "Scale"].includes(type)) return "synapse";
-  if (["I", "IF", "LI", "LIF", "CubaLI", "CubaLIF", "Threshold"].includes(type)) return "neuron";
+  if ((NEURON_TYPES as readonly string[]).includes(type) || type === "Threshold") return "neuron";
   if (type === "missing") return "missing";
   return "other";
 }

@@ -5,7 +5,7 @@
  * test recordings is printed and bounded.
  */
 import { describe, expect, it } from "vitest";
-import { loadNmnist, nmnistProbe } from "../../src/data/index.js";
+import { eventsToSpikeInput, loadNmnist, nmnistProbe } from "../../src/data/index.js";
 import { read } from "../../src/io/index.js";
 import { readNpy } from "../../src/io/npy.js";
 import { activitySimilarity, argmax, compile, spikeCounts, type EventInput, type ProfileName, type ResetMode } from "../../src/sim/index.js";
@@ -83,21 +83,9 @@ describe.skipIf(!cnnPath || !nmnistRoot)("CNN experiment (paper/02_cnn)", () => 
     const ds = loadNmnist({ split: "test", root: nmnistRoot! });
     const samples = ds.samples;
     expect(samples.length).toBe(100);
-    // events → (step, flat index p·34·34 + y·34 + x, batch item); bins start at each recording's first event
-    const t: number[] = [], index: number[] = [], batch: number[] = [];
-    let steps = 0;
-    samples.forEach((s, b) => {
-      const ev = s.events;
-      const t0 = ev.t[0];
-      for (let k = 0; k < ev.t.length; k++) {
-        const step = Math.floor((ev.t[k] - t0) / 1000);
-        t.push(step);
-        index.push(ev.p[k] * 34 * 34 + ev.y[k] * 34 + ev.x[k]);
-        batch.push(b);
-        steps = Math.max(steps, step + 1);
-      }
-    });
-    const input: EventInput = { steps, t: Int32Array.from(t), index: Int32Array.from(index), batch: Int32Array.from(batch), batchSize: samples.length };
+    // events → (step, flat index p·34·34 + y·34 + x, batch item); 1 ms bins start at each recording's first event
+    const input: EventInput = eventsToSpikeInput(samples.map((s) => s.events));
+    const steps = input.steps;
     const graph = await read(cnnPath!);
     const res = compile(graph, { dt: 1e-3, profile: "norse" }).run(input);
     const counts = spikeCounts(res.output);

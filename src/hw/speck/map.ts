@@ -4,6 +4,7 @@
  * violation row instead of stopping at the first one, so the fit report lists them all.
  */
 import { sizeOf, toFloat64, type Tensor } from "../../ir/tensor.js";
+import { convOutputSize } from "../../ir/shapes.js";
 import type { NIRGraph, NIRNode } from "../../ir/types.js";
 import { nodesOfType, successors, uniformValue } from "../graph.js";
 import type { FitViolation } from "../types.js";
@@ -205,8 +206,7 @@ function planWeightLayer(name: string, node: NIRNode, shape: [number, number, nu
       violations.push({ node: name, constraint: "Affine input = flattened previous map", limit: cIn * hIn * wIn, actual: nIn, fix: "check the Flatten before this Affine" });
     }
   }
-  const hOut = Math.floor((hIn + 2 * py - dy * (kH - 1) - 1) / sy) + 1;
-  const wOut = Math.floor((wIn + 2 * px - dx * (kW - 1) - 1) / sx) + 1;
+  const [hOut, wOut] = convOutputSize([hIn, wIn], [py, px], [dy, dx], [kH, kW], [sy, sx], "correct");
   if (kH !== kW) violations.push({ node: name, constraint: "square kernel", limit: "kH = kW", actual: `${kH}×${kW}`, fix: "use square kernels" });
   if (kH > SPECK_MAX_KERNEL || kW > SPECK_MAX_KERNEL) violations.push({ node: name, constraint: "kernel ≤ 16×16", limit: "16×16", actual: `${kH}×${kW}`, fix: kind === "affine" ? "pool the map down before this Affine (full-size kernel)" : "use kernels of at most 16×16" });
   if (!SPECK_STRIDES.includes(sy) || !SPECK_STRIDES.includes(sx)) violations.push({ node: name, constraint: "stride 1, 2, 4 or 8", limit: "1|2|4|8", actual: `${sy}×${sx}`, fix: "use a stride of 1, 2, 4 or 8" });
