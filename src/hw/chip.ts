@@ -1,6 +1,7 @@
 /**
- * The one interface over every chip: `checkFit`, `exportTo`, `emulate` (dispatch by chip /
- * by `config.chip`), plus `fitTable` for the CLI's chips-as-columns summary.
+ * The one interface over every chip: `checkFit`, `exportTo`, `emulate`, dispatched through one
+ * table of chip backends keyed by chip name (by `config.chip` for a configuration), plus
+ * `fitTable` for the CLI's chips-as-columns summary.
  */
 import { attachDisplay } from "../ir/display.js";
 import { NirError } from "../ir/errors.js";
@@ -12,7 +13,9 @@ import { checkFitLoihi2 } from "./loihi2/fit.js";
 import { emulateSpeck } from "./speck/emulate.js";
 import { exportSpeck, type SpeckConfig } from "./speck/export.js";
 import { checkFitSpeck } from "./speck/fit.js";
-import { checkFitSpinnaker2, emulateSpinnaker2, exportSpinnaker2, type S2Config } from "./spinnaker2/index.js";
+import { emulateSpinnaker2 } from "./spinnaker2/emulate.js";
+import { exportSpinnaker2, type S2Config } from "./spinnaker2/export.js";
+import { checkFitSpinnaker2 } from "./spinnaker2/fit.js";
 import { CHIPS, type Chip, type ChipEmulateOptions, type EmulationResult, type ChipExportOptions, type ChipFitOptions, type FitReport } from "./types.js";
 import { emulateXylo, type XyloSpec } from "./xylo/emulate.js";
 import { exportXylo, type XyloConfig } from "./xylo/export.js";
@@ -21,6 +24,21 @@ import { checkFitXylo } from "./xylo/fit.js";
 /** Any exported chip configuration (plain JSON). */
 export type ChipConfig = SpeckConfig | XyloConfig | Loihi2Config | S2Config;
 
+/** What each chip provides: its fit check, its exporter and its emulator. */
+export interface ChipBackend {
+  checkFit(graph: NIRGraph, opts: ChipFitOptions): FitReport;
+  exportTo(graph: NIRGraph, opts: ChipExportOptions): ChipConfig;
+  emulate(config: ChipConfig | XyloSpec, input: Tensor, opts: ChipEmulateOptions): EmulationResult;
+}
+
+/** Every chip's backend, keyed by chip name. */
+export const CHIP_BACKENDS: Readonly<Record<Chip, ChipBackend>> = {
+  speck: { checkFit: (g) => checkFitSpeck(g), exportTo: exportSpeck, emulate: (c, x, o) => emulateSpeck(c as SpeckConfig, x, o) },
+  xylo: { checkFit: checkFitXylo, exportTo: exportXylo, emulate: (c, x, o) => emulateXylo(c as XyloSpec, x, o) },
+  loihi2: { checkFit: checkFitLoihi2, exportTo: exportLoihi2, emulate: (c, x, o) => emulateLoihi2(c as Loihi2Config, x, o) },
+  spinnaker2: { checkFit: checkFitSpinnaker2, exportTo: exportSpinnaker2, emulate: (c, x, o) => emulateSpinnaker2(c as S2Config, x, o) },
+};
+
 function chipOf(chip: unknown): Chip {
   if (typeof chip === "string" && (CHIPS as readonly string[]).includes(chip)) return chip as Chip;
   throw new NirError("hw.config", `unknown chip "${String(chip)}"`, { field: "chip", hint: `use one of ${CHIPS.join(", ")}` });
@@ -28,23 +46,18 @@ function chipOf(chip: unknown): Chip {
 
 /** Does `graph` fit `chip`? Returns every violated rule with node, limit, actual value and fix. */
 export function checkFit(graph: NIRGraph, chip: Chip, opts: ChipFitOptions = {}): FitReport {
-  const c = chipOf(chip);
-  const report = c === "speck" ? checkFitSpeck(graph) : c === "xylo" ? checkFitXylo(graph, opts) : c === "loihi2" ? checkFitLoihi2(graph, opts) : checkFitSpinnaker2(graph, opts);
-  return attachDisplay(report, "fit");
+  return attachDisplay(CHIP_BACKENDS[chipOf(chip)].checkFit(graph, opts), "fit");
 }
 
 /** Maps and quantises `graph` for `chip` (dt and reset required); JSON shaped like the vendor SDK's structures. */
 export function exportTo(chip: Chip, graph: NIRGraph, opts: ChipExportOptions): ChipConfig {
-  const c = chipOf(chip);
-  const config = c === "speck" ? exportSpeck(graph, opts) : c === "xylo" ? exportXylo(graph, opts) : c === "loihi2" ? exportLoihi2(graph, opts) : exportSpinnaker2(graph, opts);
-  return attachDisplay(config, "chipConfig");
+  return attachDisplay(CHIP_BACKENDS[chipOf(chip)].exportTo(graph, opts), "chipConfig");
 }
 
 /** Runs an exported configuration with the chip's own arithmetic; input is (T, ...inputShape). */
 export function emulate(config: ChipConfig | XyloSpec, input: Tensor, opts: ChipEmulateOptions = {}): EmulationResult {
   const c = chipOf((config as { chip?: unknown }).chip ?? ("weights_in" in config ? "xylo" : undefined));
-  const r = c === "speck" ? emulateSpeck(config as SpeckConfig, input, opts) : c === "xylo" ? emulateXylo(config as XyloSpec, input, opts) : c === "loihi2" ? emulateLoihi2(config as Loihi2Config, input, opts) : emulateSpinnaker2(config as S2Config, input, opts);
-  return attachDisplay(r, "simulation");
+  return attachDisplay(CHIP_BACKENDS[c].emulate(config, input, opts), "simulation");
 }
 
 /** One column of the fit table. */

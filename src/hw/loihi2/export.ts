@@ -7,13 +7,13 @@
  * a lava-dl netx-shaped layer list (`layer[i]` with type/shape/inFeatures/outFeatures/weight/
  * neuron{type: CUBA, iDecay, vDecay, vThMant, refDelay, gradedSpike}).
  */
-import { NirError } from "../../ir/errors.js";
 import type { NIRGraph } from "../../ir/types.js";
 import { extractDense, param, populationOrder } from "../dense.js";
 import { nest, requireExportBasics, tauSeconds } from "../graph.js";
 import { quantError } from "../quant.js";
 import type { ChipExportOptions, QuantError } from "../types.js";
 import { loihiViolations } from "./fit.js";
+import { assertFits } from "../fit-violation.js";
 
 /** One synapse group feeding a layer (a Lava `Dense` process). */
 export interface Loihi2Synapse {
@@ -83,10 +83,7 @@ export function exportLoihi2(graph: NIRGraph, opts: ChipExportOptions): Loihi2Co
   const net = extractDense(graph);
   const violations = loihiViolations(net, dt, unit);
   if (net.other.length) violations.push({ node: net.other[0][0], constraint: "dense layers (nirkit Loihi 2 exporter)", limit: "Affine/Linear", actual: net.other[0][1], fix: "export conv networks with lava-dl netx directly" });
-  if (violations.length) {
-    const v = violations[0];
-    throw new NirError("hw.unsupported", `graph does not fit nirkit's Loihi 2 mapping: ${v.constraint} (limit ${v.limit}, actual ${v.actual})`, { node: v.node, hint: v.fix });
-  }
+  assertFits("nirkit's Loihi 2 mapping", violations);
   const warnings: string[] = [];
   if (opts.reset === "subtract") warnings.push("Lava's LIF resets v to 0; exported with reset to zero");
   const order = populationOrder(net);

@@ -11,6 +11,7 @@ import type { ChipExportOptions, QuantError } from "../types.js";
 import { SPECK_STATE_BITS, SPECK_WEIGHT_BITS } from "./constraints.js";
 import { checkFitSpeck, assignSpeckCores } from "./fit.js";
 import { planSpeck } from "./map.js";
+import { assertFits } from "../fit-violation.js";
 
 /** samna-like size record. */
 export interface SpeckSize { x: number; y: number }
@@ -71,10 +72,7 @@ function scaleFor(vals: ArrayLike<number>, bits: number): number {
 export function exportSpeck(graph: NIRGraph, opts: ChipExportOptions): SpeckConfig {
   requireExportBasics(opts, "speck");
   const fit = checkFitSpeck(graph);
-  if (!fit.fits) {
-    const v = fit.violations[0];
-    throw new NirError("hw.unsupported", `graph does not fit Speck: ${v.constraint} (limit ${v.limit}, actual ${v.actual})${fit.violations.length > 1 ? ` and ${fit.violations.length - 1} more` : ""}`, { node: v.node, hint: v.fix });
-  }
+  assertFits("Speck", fit.violations);
   const plan = planSpeck(graph);
   const cores = assignSpeckCores(plan);
   const quantization: QuantError[] = [];

@@ -3,13 +3,13 @@
  * scale = 127 / max |incoming weight|, thresholds scaled alike and capped at 32767 by scaling
  * down), dashes as integers, and the spec dict `config_from_specification` consumes.
  */
-import { NirError } from "../../ir/errors.js";
 import type { NIRGraph } from "../../ir/types.js";
 import { clampBits, nest, requireExportBasics, roundHalfEven } from "../graph.js";
 import { quantError } from "../quant.js";
 import type { ChipExportOptions, QuantError } from "../types.js";
 import { checkFitXylo } from "./fit.js";
 import { planXylo } from "./map.js";
+import { assertFits } from "../fit-violation.js";
 
 /** The Xylo Audio 2 specification (Rockpool spec-dict keys) plus nirkit's node map. */
 export interface XyloConfig {
@@ -70,10 +70,7 @@ function quantMatrix(w: Float64Array, rows: number, cols: number, s: number[]): 
 export function exportXylo(graph: NIRGraph, opts: ChipExportOptions): XyloConfig {
   requireExportBasics(opts, "xylo");
   const fit = checkFitXylo(graph, { dt: opts.dt, timeUnit: opts.timeUnit, reset: opts.reset });
-  if (!fit.fits) {
-    const v = fit.violations[0];
-    throw new NirError("hw.unsupported", `graph does not fit Xylo Audio 2: ${v.constraint} (limit ${v.limit}, actual ${v.actual})${fit.violations.length > 1 ? ` and ${fit.violations.length - 1} more` : ""}`, { node: v.node, hint: v.fix });
-  }
+  assertFits("Xylo Audio 2", fit.violations);
   const p = planXylo(graph, opts.dt, opts.timeUnit ?? "s");
   const sH = channelScales([{ w: p.wIn, rows: p.nIn }, { w: p.wRec, rows: p.nHid }], p.nHid, p.threshold);
   const sO = channelScales([{ w: p.wOut, rows: p.nHid }], p.nOut, p.thresholdOut);
