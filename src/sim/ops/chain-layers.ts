@@ -1,0 +1,151 @@
+/**
+ * The pool and affine→IF layers of a wasm chain as generated code (see chain-wasm.ts for the
+ * arithmetic they share with pool.ts, linear.ts and neuron.ts).
+ */
+import { countDirect, emitSpike, f, LOCALS, prologue, range, type ChainLayer, type IO } from "./chain-wat.js";
+
+/** The pool layer function. */
+export function poolCode(name: string, l: Extract<ChainLayer, { kind: "pool" }>, io: IO, A: Record<string, number>): string {
+  // output k += x·scale, listed at first touch without a branch: written at the list's end, kept
+  // (m + 1) if not yet stamped this step
+  const add = `
+          (f64.store offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3))
+            (f64.add (f64.load offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3))) (f64.mul (local.get $xv) (f64.const ${f(l.scale)}))))
+          (i32.store offset=${io.outList} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
+          (local.set $m (i32.add (local.get $m) (i32.ne (i32.load offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2))) (local.get $sid))))
+          (i32.store offset=${A.stamp} (i32.shl (local.get $k) (i32.const 2)) (local.get $sid))`;
+  // where every input reaches exactly one output (a pool whose windows tile the input without
+  // overlap), row = input index: no loop over rows
+  let single = l.rowStart[l.isz] === l.isz;
+  for (let i = 0; i < l.isz && single; i++) single = l.rowStart[i] === i;
+  const outputs = single ? `
+        (local.set $k (i32.load offset=${A.rowOut} (i32.shl (local.get $idx) (i32.const 2))))${add}` : `
+        (local.set $r (i32.load offset=${A.rowStart} (i32.shl (local.get $idx) (i32.const 2))))
+        (local.set $r1 (i32.load offset=${A.rowStart + 4} (i32.shl (local.get $idx) (i32.const 2))))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $r) (local.get $r1)))
+          (local.set $k (i32.load offset=${A.rowOut} (i32.shl (local.get $r) (i32.const 2))))${add}
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $l1)))`;
+  return `
+  (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
+    ${prologue(io)}
+    (block $de (loop $le
+      (br_if $de (i32.ge_u (local.get $e) (local.get $na)))
+      (local.set $idx (i32.load offset=${io.inList} (i32.shl (local.get $e) (i32.const 2))))
+      (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
+      (if (f64.ne (local.get $xv) (f64.const 0)) (then ${outputs}))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))
+      (br $le)))
+    (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
+}
+
+/** The affine→IF layer function (`lim`: see `affineLimit`; 0: never direct). */
+export function affineIFCode(name: string, l: Extract<ChainLayer, { kind: "affineIF" }>, io: IO, A: Record<string, number>, lim: number): string {
+  const { nout, bias } = l.p;
+  const pairs = nout / 2;
+  const loopPairs = (body: string): string => `
+    (local.set $j (i32.const 0))
+    (block $dj (loop $lj
+      (br_if $dj (i32.ge_u (local.get $j) (i32.const ${16 * pairs})))
+      ${body}
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $lj)))`;
+  const row = (q: number): string => `(local.set $w${q} (i32.add (i32.const ${A.W}) (i32.mul (i32.load offset=${A.R + 4 * q} (i32.shl (local.get $e) (i32.const 2))) (i32.const ${8 * nout}))))
+      (local.set $x${q} (f64x2.splat (f64.load offset=${A.X + 8 * q} (i32.shl (local.get $e) (i32.const 3)))))`;
+  // each set bit of $bits (a spike of neuron $j/8 + bit) listed, ascending
+  const listBits = `
+        (if (local.get $bits) (then
+          (loop $lsp
+            (local.set $k (i32.add (i32.shr_u (local.get $j) (i32.const 3)) (i32.ctz (local.get $bits))))
+            (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1)))) ${emitSpike(io)}
+            (br_if $lsp (local.get $bits)))))`;
+  // the IF update of n ≤ 16 neuron pairs from byte offset $j, without a branch per pair.
+  // Ordered: v + g·y where y ≠ 0 (y = 0 lanes keep v bit for bit). Direct: the inputs were added
+  // into v itself, which is only tested (a lane with no input has v ≤ θ: see `affineLimit`).
+  // With direct sums possible, max|v| over the new v is kept in $s0 (pmax, one instruction; it
+  // passes over a NaN lane, which stays NaN with either sum).
+  const ifGroup = (n: number, direct: boolean): string => `
+        (local.set $bits (i32.const 0))${range(n).map((i) => (direct ? `
+        (local.set $vn (v128.load offset=${A.V + 16 * i} (local.get $j)))
+        (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
+        (local.set $s1 (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))` : `
+        (local.set $yv (v128.load offset=${A.Y + 16 * i} (local.get $j)))
+        (local.set $nz (f64x2.ne (local.get $yv) (local.get $zero)))
+        (local.set $vo (v128.load offset=${A.V + 16 * i} (local.get $j)))
+        (local.set $vn (f64x2.add (local.get $vo) ${l.g0 === 1 ? "(local.get $yv)" : "(f64x2.mul (local.get $g) (local.get $yv))"}))
+        (local.set $sp (v128.and (local.get $nz) (f64x2.gt (local.get $vn) (local.get $th))))
+        (local.set $s1 (v128.bitselect (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)) (local.get $vo) (local.get $nz)))`) + `
+        (v128.store offset=${A.V + 16 * i} (local.get $j) (local.get $s1))${lim ? `
+        (local.set $s0 (f64x2.pmax (local.get $s0) (f64x2.abs (local.get $s1))))` : ""}
+        (local.set $bits (i32.or (local.get $bits) (i32.shl (i64x2.bitmask (local.get $sp)) (i32.const ${2 * i}))))`).join("")}${listBits}`;
+  // every neuron's IF update, 32 neurons per group: their spike bits, then each set bit's spike listed
+  const update = (direct: boolean): string => `${lim ? "(local.set $s0 (local.get $zero))" : ""}
+      ${pairs >= 16 ? `(local.set $j (i32.const 0))
+      (block $dg (loop $lg
+        (br_if $dg (i32.ge_u (local.get $j) (i32.const ${256 * Math.floor(pairs / 16)})))
+        ${ifGroup(16, direct)}
+        (local.set $j (i32.add (local.get $j) (i32.const 256)))
+        (br $lg)))` : ""}
+      ${pairs % 16 ? `(local.set $j (i32.const ${256 * Math.floor(pairs / 16)})) ${ifGroup(pairs % 16, direct)}` : ""}${lim ? `
+      (f64.store offset=${A.VM} (i32.const 0) (f64.max (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))` : ""}`;
+  // the sums y += x·W[row] (ordered: into y; direct: into v, at byte address S), four rows per
+  // pass while they last
+  const unit = (q: number): string => `(v128.load (i32.add (local.get $w${q}) (local.get $j)))`;
+  const term = (q: number): string => `(f64x2.mul (local.get $x${q}) ${unit(q)})`;
+  const sums = (S: number): string => `
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.gt_s (i32.add (local.get $e) (i32.const 4)) (local.get $c)))
+        ${[0, 1, 2, 3].map(row).join("\n        ")}
+        ;; four spikes or unit counts (x = 1) add their rows as they are: x·w = w exactly
+        (if (v128.any_true (v128.or (v128.or (f64x2.ne (local.get $x0) (local.get $one)) (f64x2.ne (local.get $x1) (local.get $one)))
+                                    (v128.or (f64x2.ne (local.get $x2) (local.get $one)) (f64x2.ne (local.get $x3) (local.get $one))))) (then
+          ${loopPairs(`(v128.store offset=${S} (local.get $j)
+            (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load offset=${S} (local.get $j)) ${term(0)}) ${term(1)}) ${term(2)}) ${term(3)}))`)})
+        (else
+          ${loopPairs(`(v128.store offset=${S} (local.get $j)
+            (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load offset=${S} (local.get $j)) ${unit(0)}) ${unit(1)}) ${unit(2)}) ${unit(3)}))`)}))
+        (local.set $e (i32.add (local.get $e) (i32.const 4)))
+        (br $l4)))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $e) (local.get $c)))
+        ${row(0)}
+        ${loopPairs(`(v128.store offset=${S} (local.get $j) (f64x2.add (v128.load offset=${S} (local.get $j)) ${term(0)}))`)}
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $l1)))`;
+  const ordered = `
+    (block $skip
+      ${bias ? "" : "(br_if $skip (i32.eqz (local.get $c)))"}
+      ;; y = bias, then the sums into y, then the IF update of the neurons with y ≠ 0
+      ${loopPairs(`(v128.store offset=${A.Y} (local.get $j) (v128.load offset=${A.B} (local.get $j)))`)}
+      ${sums(A.Y)}
+      ${update(false)})`;
+  // direct (some input; no bias, gain 1): the sums straight into v, then every v tested
+  const direct = `
+      ${sums(A.V)}
+      ${update(true)}`;
+  return `
+  (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
+    (local.set $g (f64x2.splat (f64.const ${f(l.g0)})))
+    (local.set $th (f64x2.splat (f64.const ${f(l.th0)})))
+    (local.set $vr (f64x2.splat (f64.const ${f(l.vr0)})))
+    (local.set $one (f64x2.splat (f64.const 1)))
+    ${prologue(io)}
+    ;; the listed non-zero inputs, in list order
+    (block $dl (loop $ll
+      (br_if $dl (i32.ge_u (local.get $q) (local.get $na)))
+      (local.set $idx (i32.load offset=${io.inList} (i32.shl (local.get $q) (i32.const 2))))
+      (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
+      (if (f64.ne (local.get $xv) (f64.const 0)) (then
+        (i32.store offset=${A.R} (i32.shl (local.get $c) (i32.const 2)) (local.get $idx))
+        (f64.store offset=${A.X} (i32.shl (local.get $c) (i32.const 3)) (local.get $xv))${lim ? `
+        (local.set $vs (f64.add (local.get $vs) (f64.mul (f64.abs (local.get $xv)) (f64.load offset=${A.RM} (i32.shl (local.get $idx) (i32.const 3))))))` : ""}
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $ll)))
+    ${!lim ? ordered : `;; direct when some input and max|v| + Σ|x|·max|W[row]| ($vs) ≤ 2^(52+q): every sum exact
+    (if (i32.and (i32.ne (local.get $c) (i32.const 0)) (f64.le (f64.add (f64.load offset=${A.VM} (i32.const 0)) (local.get $vs)) (f64.const ${f(lim)})))
+      (then ${countDirect(A)} ${direct})
+      (else ${ordered}))`}
+    (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
+}
