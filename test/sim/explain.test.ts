@@ -8,7 +8,9 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { command as simulateCmd } from "../../src/cli/commands/simulate.js";
+import { read, write } from "../../src/io/index.js";
 import * as ir from "../../src/ir/index.js";
 import type { Tensor } from "../../src/ir/tensor.js";
 import { compile, type SimInput } from "../../src/sim/index.js";
@@ -68,6 +70,26 @@ describe("plan.explain", () => {
     const stepping = rows.filter((r) => r.segment !== "none");
     expect(stepping.map((r) => r.node).sort()).toEqual(["fc1", "fc2", "lif", "out", "rec"]);
     for (const r of stepping) expect([r.node, r.engine, r.segment]).toEqual([r.node, "wasm", "small graph"]);
+  });
+});
+
+describe("nir simulate --explain", () => {
+  it("prints one row per node with its kernel family, engine and segment, and runs nothing without --input", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nirkit-explain-"));
+    const file = join(dir, "rnn.nir");
+    await write(file, smallRecurrentGraph(rng(3)));
+    let out = "";
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+    try {
+      expect(await simulateCmd.run([file, "--dt", "1e-4", "--profile", "snntorch", "--explain"])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const rows = out.trim().split("\n").slice(2).map((l) => l.split(/\s{2,}/));
+    expect(rows.map((r) => r[0])).toEqual(compile(await read(file), { dt: 1e-4 }).order);
+    const lif = rows.find((r) => r[0] === "lif")!;
+    expect(lif.slice(1, 5)).toEqual(wasmSimd ? ["CubaLIF", "neuron", "wasm", "small graph"] : ["CubaLIF", "neuron", "js", "js"]);
+    expect(readdirSync(dir)).toEqual(["rnn.nir"]);
   });
 });
 

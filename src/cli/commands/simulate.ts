@@ -13,7 +13,7 @@ import type { ExplainRow } from "../../sim/types.js";
 
 const usage = `nir simulate GRAPH.nir --input IN.(npy|csv) --dt S [--profile P] [--reset zero|subtract]
              [--record NODE[:out|:v|:i|:spikes]]... [--workers N] --out OUT.npy|OUT_DIR
-       nir simulate GRAPH.nir --dt S --explain [--profile P] [--record SPEC]... [--input IN --out OUT]
+       nir simulate GRAPH.nir --explain [--dt S] [--profile P] [--record SPEC]... [--input IN --out OUT]
 
 Runs GRAPH.nir in discrete time as a platform would and writes the results as .npy.
 
@@ -24,7 +24,8 @@ Runs GRAPH.nir in discrete time as a platform would and writes the results as .n
   --reset R      zero | subtract: override the profile's reset (NIR files do not store it)
   --record SPEC  NODE or NODE:out (its output), NODE:v, NODE:i (CubaLIF current) or NODE:spikes; repeatable
   --explain      print how each node runs (kernel family, js or wasm, segment, fused with, why not
-                 faster) for these options and records; runs too when --input and --out are given
+                 faster) for these options and records; runs too when --dt, --input and --out are
+                 given (without --dt it explains for dt = 1e-3 s and runs nothing)
   --workers N    split the batch over N worker threads
   --out PATH     one record (or none: the graph Output) → PATH is a .npy file of shape (T, [B,] ...shape);
                  several records → PATH is a folder with one <node>.<v|i|spikes|out>.npy per record
@@ -95,7 +96,13 @@ export const command: Command = {
   async run(argv) {
     const a = parseArgs(argv, { values: ["input", "dt", "profile", "reset", "out", "workers"], repeat: ["record"], flags: ["explain"] }, usage);
     if (a.positional.length !== 1) throw new NirError("cli.usage", `expected one GRAPH.nir, got ${a.positional.length}`, { hint: usage.split("\n")[0] });
-    const explainOnly = a.flags.explain && a.values.input === undefined && a.values.out === undefined;
+    // --explain without --dt explains for a nominal 1 ms step (kernel choice hardly depends on dt) and runs nothing
+    const explainOnly = a.flags.explain && ((a.values.input === undefined && a.values.out === undefined) || a.values.dt === undefined);
+    const nominalDt = explainOnly && a.values.dt === undefined;
+    if (nominalDt) {
+      a.values.dt = "1e-3";
+      process.stderr.write("nir simulate: no --dt: explained for dt = 1e-3 s; pass --dt (with --input and --out) to run\n");
+    }
     if (!explainOnly && !a.values.input) throw new NirError("cli.usage", "missing --input IN.npy|IN.csv", { hint: usage.split("\n")[0] });
     if (!explainOnly && !a.values.out) throw new NirError("cli.usage", "missing --out OUT.npy|OUT_DIR", { hint: usage.split("\n")[0] });
     if (a.values.dt === undefined) throw new NirError("sim.missing_dt", "missing --dt (seconds per step)", { field: "dt", hint: "NIR graphs store no time step; e.g. --dt 1e-4" });
@@ -107,7 +114,7 @@ export const command: Command = {
     const workers = a.values.workers ? Number(a.values.workers) : 1;
     const graph = await read(a.positional[0]);
     const plan = compile(graph, { dt, profile, reset, workers });
-    for (const w of plan.warnings) process.stderr.write(`nir simulate: warning: ${w}\n`);
+    if (!nominalDt) for (const w of plan.warnings) process.stderr.write(`nir simulate: warning: ${w}\n`);
     if (a.flags.explain) process.stdout.write(explainTable(plan.explain(a.repeated.record)));
     if (explainOnly) return 0;
     const inputNode = plan.order.find((n) => graph.nodes.get(n)?.type === "Input") ?? "input";
