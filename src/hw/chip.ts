@@ -4,6 +4,7 @@
  */
 import { attachDisplay } from "../ir/display.js";
 import { NirError } from "../ir/errors.js";
+import { refuseNaNParameters } from "../ir/nan.js";
 import type { Tensor } from "../ir/tensor.js";
 import type { NIRGraph } from "../ir/types.js";
 import { emulateLoihi2 } from "./loihi2/emulate.js";
@@ -36,6 +37,7 @@ export function checkFit(graph: NIRGraph, chip: Chip, opts: ChipFitOptions = {})
 /** Maps and quantises `graph` for `chip` (dt and reset required); JSON shaped like the vendor SDK's structures. */
 export function exportTo(chip: Chip, graph: NIRGraph, opts: ChipExportOptions): ChipConfig {
   const c = chipOf(chip);
+  refuseNaNParameters(graph, `export to ${c}`);
   const config = c === "speck" ? exportSpeck(graph, opts) : c === "xylo" ? exportXylo(graph, opts) : c === "loihi2" ? exportLoihi2(graph, opts) : exportSpinnaker2(graph, opts);
   return attachDisplay(config, "chipConfig");
 }

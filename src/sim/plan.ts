@@ -7,6 +7,7 @@
  */
 import { attachDisplay } from "../ir/display.js";
 import { NirError } from "../ir/errors.js";
+import { refuseNaNParameters } from "../ir/nan.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import type { NIRGraph, NIRPrimitive } from "../ir/types.js";
 import { convGeometry, flattenGraph, inferSimShapes, poolGeometry, scheduleGraph, type FlatGraph, type FlatNode, type Schedule } from "./graph.js";
@@ -145,6 +146,7 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
   if (options.kernels !== undefined && options.kernels !== "auto" && options.kernels !== "js") {
     throw new NirError("sim.unsupported", `kernels must be "auto" or "js", got "${String(options.kernels)}"`, { field: "kernels" });
   }
+  refuseNaNParameters(graph, "simulate");
   const flat = flattenGraph(graph);
   if (flat.inputs.length !== 1) throw new NirError("ir.no_input", `the simulator needs exactly one Input node, found ${flat.inputs.length}`, { hint: "add an Input node feeding the first layer" });
   if (flat.outputs.length < 1) throw new NirError("ir.no_output", "the graph has no Output node", { hint: "add an Output node after the last layer" });
