@@ -7,13 +7,14 @@ import { NirError } from "../ir/errors.js";
 import { refuseNaNParameters } from "../ir/nan.js";
 import type { Tensor } from "../ir/tensor.js";
 import type { NIRGraph } from "../ir/types.js";
-import { emulateLoihi2 } from "./loihi2/emulate.js";
-import { exportLoihi2, type Loihi2Config } from "./loihi2/export.js";
+import { emulateLoihi2Network, exportLoihi2Network } from "./loihi2/conv.js";
+import type { Loihi2Config } from "./loihi2/export.js";
 import { checkFitLoihi2 } from "./loihi2/fit.js";
 import { emulateSpeck } from "./speck/emulate.js";
 import { exportSpeck, type SpeckConfig } from "./speck/export.js";
 import { checkFitSpeck } from "./speck/fit.js";
-import { checkFitSpinnaker2, emulateSpinnaker2, exportSpinnaker2, type S2Config } from "./spinnaker2/index.js";
+import { emulateSpinnaker2Network, exportSpinnaker2Network } from "./spinnaker2/conv.js";
+import { checkFitSpinnaker2, type S2Config } from "./spinnaker2/index.js";
 import { CHIPS, type Chip, type ChipEmulateOptions, type EmulationResult, type ChipExportOptions, type ChipFitOptions, type FitReport } from "./types.js";
 import { emulateXylo, type XyloSpec } from "./xylo/emulate.js";
 import { exportXylo, type XyloConfig } from "./xylo/export.js";
@@ -38,14 +39,14 @@ export function checkFit(graph: NIRGraph, chip: Chip, opts: ChipFitOptions = {})
 export function exportTo(chip: Chip, graph: NIRGraph, opts: ChipExportOptions): ChipConfig {
   const c = chipOf(chip);
   refuseNaNParameters(graph, `export to ${c}`);
-  const config = c === "speck" ? exportSpeck(graph, opts) : c === "xylo" ? exportXylo(graph, opts) : c === "loihi2" ? exportLoihi2(graph, opts) : exportSpinnaker2(graph, opts);
+  const config = c === "speck" ? exportSpeck(graph, opts) : c === "xylo" ? exportXylo(graph, opts) : c === "loihi2" ? exportLoihi2Network(graph, opts) : exportSpinnaker2Network(graph, opts);
   return attachDisplay(config, "chipConfig");
 }
 
 /** Runs an exported configuration with the chip's own arithmetic; input is (T, ...inputShape). */
 export function emulate(config: ChipConfig | XyloSpec, input: Tensor, opts: ChipEmulateOptions = {}): EmulationResult {
   const c = chipOf((config as { chip?: unknown }).chip ?? ("weights_in" in config ? "xylo" : undefined));
-  const r = c === "speck" ? emulateSpeck(config as SpeckConfig, input, opts) : c === "xylo" ? emulateXylo(config as XyloSpec, input, opts) : c === "loihi2" ? emulateLoihi2(config as Loihi2Config, input, opts) : emulateSpinnaker2(config as S2Config, input, opts);
+  const r = c === "speck" ? emulateSpeck(config as SpeckConfig, input, opts) : c === "xylo" ? emulateXylo(config as XyloSpec, input, opts) : c === "loihi2" ? emulateLoihi2Network(config as Loihi2Config, input, opts) : emulateSpinnaker2Network(config as S2Config, input, opts);
   return attachDisplay(r, "simulation");
 }
 
