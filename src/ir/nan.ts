@@ -6,7 +6,7 @@
  */
 import { NirError } from "./errors.js";
 import { firstNaN } from "./guards.js";
-import { nodeToFields } from "./registry.js";
+import { isTensor } from "./tensor.js";
 import type { NIRGraph } from "./types.js";
 
 /** One parameter dataset holding NaN: node path (nested graphs joined by "."), its type, the field and the first NaN's flat index. */
@@ -28,8 +28,9 @@ export function nanParameters(graph: NIRGraph, prefix = ""): NaNParameter[] {
       found.push(...nanParameters(node, name + "."));
       continue;
     }
-    for (const [field, value] of Object.entries(nodeToFields(node))) {
-      if (typeof value === "string") continue;
+    // the node's own parameter tensors (types and metadata are no tensors)
+    for (const [field, value] of Object.entries(node)) {
+      if (!isTensor(value)) continue;
       const index = firstNaN(value);
       if (index < 0) continue;
       let count = 0;
