@@ -8,6 +8,7 @@
 import { attachDisplay } from "../ir/display.js";
 import { NirError } from "../ir/errors.js";
 import { refuseNaNParameters } from "../ir/nan.js";
+import { insertLateOutputs } from "./late-output.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import type { NIRGraph, NIRPrimitive } from "../ir/types.js";
 import { convGeometry, flattenGraph, inferSimShapes, poolGeometry, scheduleGraph, type FlatGraph, type FlatNode, type Schedule } from "./graph.js";
@@ -150,6 +151,7 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
   const flat = flattenGraph(graph);
   if (flat.inputs.length !== 1) throw new NirError("ir.no_input", `the simulator needs exactly one Input node, found ${flat.inputs.length}`, { hint: "add an Input node feeding the first layer" });
   if (flat.outputs.length < 1) throw new NirError("ir.no_output", "the graph has no Output node", { hint: "add an Output node after the last layer" });
+  flat.late = insertLateOutputs(flat, profile, dt);
   const sched = scheduleGraph(flat, dt);
   inferSimShapes(flat, sched.order);
   const warnings = checkDt(flat, dt);
@@ -475,8 +477,10 @@ function buildRuntime(flat: FlatGraph, sched: Schedule, prepared: Map<string, Pr
         const srcs = srcPorts.map((p, k) => p ?? ({ out: prevs[k] } as Port));
         // a uniform current-based layer sums two sources inside its own loop (no fan-in step)
         if (srcs.length === 2 && prep.kind === "neuron" && !fusedNeurons.has(name) && isUniformCuba(prep.coefs!)) {
-          summed = srcs.map((p, k) => prevs[k] ?? p.out);
-          if (summed.every((a, k) => a === srcs[k].out)) summedPorts = srcs;
+          // the previous-step (recurrent) source second: x = (0 + feed-forward) + recurrent
+          const ord = backFlags[0] && !backFlags[1] ? [1, 0] : [0, 1];
+          summed = ord.map((k) => prevs[k] ?? srcs[k].out);
+          if (summed.every((a, j) => a === srcs[ord[j]].out)) summedPorts = ord.map((k) => srcs[k]);
         }
         else steps.push(sumStep(srcs, prevs, inp));
       }
@@ -886,7 +890,7 @@ function parseRecords(specs: string[], rt: Runtime, flat: FlatGraph, T: number, 
       source = what === "v" ? st.v : st.i;
     } else {
       if (what === "spikes" && !SPIKING.has(fn.node.type)) throw new NirError("sim.unsupported", `cannot record spikes: node is a ${fn.node.type}, which does not spike`, { node: name, hint: `record "${name}" for its output` });
-      source = rt.ports.get(name)!.out;
+      source = rt.ports.get(flat.late?.get(name) ?? name)!.out;
     }
     const size = sizeOf(fn.outShape);
     const spiking = (what === "spikes" || what === "out") && SPIKING.has(fn.node.type);

@@ -5,7 +5,9 @@
  *   i ← ai·i + bi·x            (current-based neurons only)
  *   v ← av·v + bv·(i or x) + cv
  * followed by the profile's threshold test and reset. The "exact" and "fixed" (Loihi)
- * integrators have their own arithmetic below. Non-leaky IF neurons update lazily: with an
+ * integrators have their own arithmetic below. With `float32` (Spyx's current-based neurons)
+ * every product and sum of the update is rounded to float32:
+ *   i ← f32(f32(f32(ai·i) + f32(bi·x_ff)) + f32(bi·x_rec)),  v ← f32(f32(av·v) + i)  (bv = 1, cv = 0). Non-leaky IF neurons update lazily: with an
  * event-driven input only the touched neurons are visited (an untouched IF cannot cross).
  */
 import { toFloat64, type Tensor } from "../../ir/tensor.js";
@@ -35,6 +37,8 @@ export interface NeuronCoefs {
   fixed: { inScale: Float64Array; du: Float64Array; dv: Float64Array; vth: Float64Array; vres: Float64Array } | null;
   /** exact CubaLIF: direct input → v term of the 2×2 propagator (null otherwise). */
   gx: Float64Array | null;
+  /** float32 current-based update (profile.float32Cuba); coefficients are float32 values. */
+  float32: boolean;
 }
 
 function arr(t: Tensor | undefined, n: number, fallback: number): Float64Array {
@@ -62,6 +66,7 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
   const av = new Float64Array(n), bv = new Float64Array(n), cv = new Float64Array(n);
   const snnIf = !leaky && spiking && profile.ifAsLeaky;
   let timing: NeuronCoefs["timing"] = current && profile.timingCuba ? profile.timingCuba : profile.timing;
+  const float32 = current && profile.float32Cuba === true && profile.integrator === "euler";
   let multi = profile.spike === "multi";
   for (let k = 0; k < n; k++) {
     // synapse
@@ -107,6 +112,17 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
       av[k] = profile.ifAsLeaky!.beta;
       bv[k] = 1;
     }
+    if (float32) {
+      // Spyx: α, β and the weight scale w_in·dt/τ_syn computed in float64, stored as float32;
+      // r and v_leak are not used (membrane gain 1)
+      ai[k] = Math.fround(1 - dt / tauSyn[k]);
+      bi[k] = Math.fround((win[k] * dt) / tauSyn[k]);
+      av[k] = Math.fround(1 - dt / tau[k]);
+      bv[k] = 1;
+      cv[k] = 0;
+      theta[k] = Math.fround(theta[k]);
+      vres[k] = Math.fround(vres[k]);
+    }
   }
   if (snnIf) {
     reset = "subtract";
@@ -140,6 +156,7 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
     }
   }
   if (profile.name === "nengo") reset = "zero";
+  if (float32) reset = "subtract"; // Spyx's CubaLIF has no reset to zero
   let vmin: Float64Array | null = null;
   if (profile.vMin === "zero" && leaky) vmin = new Float64Array(n);
   if (profile.vMin === "minus-threshold-if" && !leaky && spiking) vmin = th.map((x) => -x);
@@ -176,7 +193,7 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
   }
   return {
     n, current, spiking, ai, bi, av, bv, cv, theta: th, vreset: vr, vmin, reset, timing, multi,
-    integrator: profile.integrator, inputDelay: profile.inputDelay, tau, r, vleak, tauSyn, win, fixed, gx,
+    integrator: profile.integrator, inputDelay: profile.inputDelay, tau, r, vleak, tauSyn, win, fixed, gx, float32,
   };
 }
 
@@ -233,12 +250,29 @@ export function cubaSumStep(c: NeuronCoefs, st: NeuronState, x0: Float64Array, x
   const y0 = outp.out, oact0 = outp.act, onact = outp.nact;
   const v0 = st.v, cur0 = st.i;
   const uai = c.ai[0], ubi = c.bi[0], uav = c.av[0], ubv = c.bv[0], ucv = c.cv[0], uth = c.theta[0], ures = c.vreset[0];
+  const f32 = c.float32 && timing === 0;
+  const fr = Math.fround;
   return () => {
     const a = x0, b2 = x1, y = y0, oact = oact0, v = v0, cur = cur0;
     for (let b = 0; b < B; b++) {
       const off = b * n;
       let m = 0;
-      if (timing === 0) {
+      if (f32) {
+        // x0 is the feed-forward source, x1 the recurrent one (the plan orders them so)
+        for (let k = 0; k < n; k++) {
+          const iv = fr(fr(fr(uai * cur[off + k]) + fr(ubi * a[off + k])) + fr(ubi * b2[off + k]));
+          cur[off + k] = iv;
+          let vn = fr(fr(uav * v[off + k]) + iv);
+          let s = 0;
+          if (vn > uth) {
+            s = 1;
+            vn = subtract ? fr(vn - uth) : ures;
+            oact[off + m++] = k;
+          }
+          v[off + k] = vn;
+          y[off + k] = s;
+        }
+      } else if (timing === 0) {
         for (let k = 0; k < n; k++) {
           const iv = uai * cur[off + k] + ubi * (0 + a[off + k] + b2[off + k]);
           cur[off + k] = iv;
@@ -346,6 +380,8 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
   // Uniform current-based layers (one value per coefficient, the usual case) get a loop with
   // scalar coefficients: same arithmetic, fewer loads per neuron.
   const uniformCuba = isUniformCuba(c);
+  const f32 = c.float32 && timing === 0;
+  const fr = Math.fround;
 
   // one closure per mode: each gets its own type feedback and optimized code, so a graph
   // of IF layers and a graph of current-based layers do not slow each other down
@@ -412,7 +448,21 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
         {
           const oact = outp.act;
           let m = 0;
-          if (timing === 0) {
+          if (f32) {
+            for (let k = 0; k < n; k++) {
+              const iv = fr(fr(uai * cur[off + k]) + fr(ubi * x[off + k]));
+              cur[off + k] = iv;
+              let vn = fr(fr(uav * v[off + k]) + iv);
+              let s = 0;
+              if (vn > uth) {
+                s = 1;
+                vn = subtract ? fr(vn - uth) : ures;
+                oact[off + m++] = k;
+              }
+              v[off + k] = vn;
+              y[off + k] = s;
+            }
+          } else if (timing === 0) {
             for (let k = 0; k < n; k++) {
               const iv = uai * cur[off + k] + ubi * x[off + k];
               cur[off + k] = iv;
@@ -501,7 +551,7 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
         }
         let drive = xv;
         if (hasCurrent) {
-          const iv = ai[k] * cur[off + k] + bi[k] * xv;
+          const iv = f32 ? fr(fr(ai[k] * cur[off + k]) + fr(bi[k] * xv)) : ai[k] * cur[off + k] + bi[k] * xv;
           cur[off + k] = iv;
           drive = gx ? iv + (gx[k] * xv) / bv[k] : iv;
         }
@@ -509,7 +559,13 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
         let vn: number;
         let s = 0;
         const th = theta[k];
-        if (isExact) {
+        if (f32) {
+          vn = fr(fr(av[k] * vp) + drive);
+          if (vn > th) {
+            s = 1;
+            vn = subtract ? fr(vn - th) : vreset[k];
+          }
+        } else if (isExact) {
           vn = exactStep(vp, drive, k);
           s = exactSpikes;
         } else if (timing === 0) {
