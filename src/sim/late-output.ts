@@ -12,7 +12,7 @@ import type { Profile } from "./profiles.js";
 /** Suffix of the inserted delay node's name. */
 const LATE = "~late";
 
-/** Names of the nodes that `name` reaches through the edges (following sources backwards from consumers). */
+/** True when `target` can be reached from `from` along the edges (source → consumer). */
 function reaches(flat: FlatGraph, from: string, target: string): boolean {
   const consumers = new Map<string, string[]>();
   for (const [n, fn] of flat.nodes) for (const s of fn.sources) consumers.set(s, [...(consumers.get(s) ?? []), n]);

@@ -11,16 +11,14 @@
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
 import type { NIRGraph } from "../../ir/types.js";
-import { convScatter, denseScatter, extractConvChain, foldPool, type ConvGeometry } from "../conv-chain.js";
-import { param } from "../dense.js";
+import { convScatter, denseScatter, extractConvChain, foldPool, hasConv2d, type ConvGeometry } from "../conv-chain.js";
+import { extractDense, param } from "../dense.js";
 import { flatNumbers, nest, parseRecordSpec, requireExportBasics, tauSeconds } from "../graph.js";
 import { quantError } from "../quant.js";
 import type { ChipEmulateOptions, ChipExportOptions, EmulationResult, QuantError } from "../types.js";
 import { emulateLoihi2, lavaDecay, lavaWrapU } from "./emulate.js";
 import { exportLoihi2, lavaTruncateWeights, type Loihi2Config, type Loihi2Layer } from "./export.js";
 import { loihiViolations } from "./fit.js";
-import { extractDense } from "../dense.js";
-import { hasConv2d } from "../conv-chain.js";
 
 const MAX_UV = 2 ** 23;
 

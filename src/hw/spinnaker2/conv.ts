@@ -11,13 +11,12 @@
 import { NirError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
 import type { NIRGraph } from "../../ir/types.js";
-import { convScatter, denseScatter, extractConvChain, foldPool, type ChainLayer, type ConvGeometry } from "../conv-chain.js";
+import { convScatter, denseScatter, extractConvChain, foldPool, hasConv2d, type ChainLayer, type ConvGeometry } from "../conv-chain.js";
 import { param } from "../dense.js";
 import { parseRecordSpec, requireExportBasics, tauSeconds } from "../graph.js";
 import { quantError } from "../quant.js";
 import type { ChipEmulateOptions, ChipExportOptions, EmulationResult, QuantError } from "../types.js";
 import { emulateSpinnaker2, exportSpinnaker2, S2_DEFAULT_ATOMS, type S2Config, type S2Population, type S2Projection } from "./index.js";
-import { hasConv2d } from "../conv-chain.js";
 
 /** Conv2DProjection parameters, named as s2_nir passes them to py-spinnaker2. */
 export interface S2ConvParams {
