@@ -5,16 +5,17 @@
  */
 import { attachDisplay } from "../ir/display.js";
 import { NirError } from "../ir/errors.js";
+import { refuseNaNParameters } from "../ir/nan.js";
 import type { Tensor } from "../ir/tensor.js";
 import type { NIRGraph } from "../ir/types.js";
-import { emulateLoihi2 } from "./loihi2/emulate.js";
-import { exportLoihi2, type Loihi2Config } from "./loihi2/export.js";
+import { emulateLoihi2Network, exportLoihi2Network } from "./loihi2/conv.js";
+import type { Loihi2Config } from "./loihi2/export.js";
 import { checkFitLoihi2 } from "./loihi2/fit.js";
 import { emulateSpeck } from "./speck/emulate.js";
 import { exportSpeck, type SpeckConfig } from "./speck/export.js";
 import { checkFitSpeck } from "./speck/fit.js";
-import { emulateSpinnaker2 } from "./spinnaker2/emulate.js";
-import { exportSpinnaker2, type S2Config } from "./spinnaker2/export.js";
+import { emulateSpinnaker2Network, exportSpinnaker2Network } from "./spinnaker2/conv.js";
+import type { S2Config } from "./spinnaker2/export.js";
 import { checkFitSpinnaker2 } from "./spinnaker2/fit.js";
 import { CHIPS, type Chip, type ChipEmulateOptions, type EmulationResult, type ChipExportOptions, type ChipFitOptions, type FitReport } from "./types.js";
 import { emulateXylo, type XyloSpec } from "./xylo/emulate.js";
@@ -35,8 +36,8 @@ export interface ChipBackend {
 export const CHIP_BACKENDS: Readonly<Record<Chip, ChipBackend>> = {
   speck: { checkFit: (g) => checkFitSpeck(g), exportTo: exportSpeck, emulate: (c, x, o) => emulateSpeck(c as SpeckConfig, x, o) },
   xylo: { checkFit: checkFitXylo, exportTo: exportXylo, emulate: (c, x, o) => emulateXylo(c as XyloSpec, x, o) },
-  loihi2: { checkFit: checkFitLoihi2, exportTo: exportLoihi2, emulate: (c, x, o) => emulateLoihi2(c as Loihi2Config, x, o) },
-  spinnaker2: { checkFit: checkFitSpinnaker2, exportTo: exportSpinnaker2, emulate: (c, x, o) => emulateSpinnaker2(c as S2Config, x, o) },
+  loihi2: { checkFit: checkFitLoihi2, exportTo: exportLoihi2Network, emulate: (c, x, o) => emulateLoihi2Network(c as Loihi2Config, x, o) },
+  spinnaker2: { checkFit: checkFitSpinnaker2, exportTo: exportSpinnaker2Network, emulate: (c, x, o) => emulateSpinnaker2Network(c as S2Config, x, o) },
 };
 
 function chipOf(chip: unknown): Chip {
@@ -51,7 +52,9 @@ export function checkFit(graph: NIRGraph, chip: Chip, opts: ChipFitOptions = {})
 
 /** Maps and quantises `graph` for `chip` (dt and reset required); JSON shaped like the vendor SDK's structures. */
 export function exportTo(chip: Chip, graph: NIRGraph, opts: ChipExportOptions): ChipConfig {
-  return attachDisplay(CHIP_BACKENDS[chipOf(chip)].exportTo(graph, opts), "chipConfig");
+  const c = chipOf(chip);
+  refuseNaNParameters(graph, `export to ${c}`);
+  return attachDisplay(CHIP_BACKENDS[c].exportTo(graph, opts), "chipConfig");
 }
 
 /** Runs an exported configuration with the chip's own arithmetic; input is (T, ...inputShape). */

@@ -10,3 +10,4 @@ export type { Loihi2Config, Loihi2Layer, Loihi2Synapse } from "./loihi2/export.j
 export { lavaDecay, lavaWrapU } from "./loihi2/emulate.js";
 export { writeNetxHdf5, netxTree } from "./loihi2/hdf5.js";
 export type { S2Config, S2Population, S2Projection } from "./spinnaker2/export.js";
+export type { S2ConvProjection, S2ConvParams } from "./spinnaker2/conv.js";

@@ -10,6 +10,7 @@
 import fs, { existsSync, statSync } from "node:fs";
 import { NirError } from "../ir/errors.js";
 import { sizeOf, type DType, type Tensor, type TensorData } from "../ir/tensor.js";
+import { BOOL_PLACEHOLDER, patchBoolEnums } from "./h5-bool.js";
 
 type H5Module = typeof import("h5wasm/node");
 
@@ -131,7 +132,7 @@ const NUMERIC: Record<string, { dtype: DType; info: H5DTypeInfo }> = {
 };
 for (const k of Object.keys(NUMERIC)) NUMERIC[">" + k.slice(1)] = NUMERIC[k];
 
-/** Attribute that marks an int8 dataset written by nirkit as a bool array (h5wasm cannot write HDF5 enums). */
+/** Attribute that marked an int8 dataset written by earlier nirkit versions as a bool array (still read; bools are now written as h5py's enum). */
 export const BOOL_MARK_ATTR = "nirkit_dtype";
 
 const ENUM_CLASS = 8;
@@ -456,18 +457,26 @@ export async function writeH5(path: string, root: H5WriteGroup): Promise<void> {
   if (!file || file.file_id < 0n) {
     throw new NirError("io.write_failed", `cannot create HDF5 file: ${lastDiag(r.diag) || (r.error as Error)?.message}`, { file: path, hint: "check that the folder exists and is writable" });
   }
+  let bools = 0;
   try {
-    writeChildren(file, root, "", path);
+    bools = writeChildren(file, root, "", path);
   } finally {
     const c = quietly(() => file.close());
     if (c.error !== undefined) throw new NirError("io.write_failed", `closing the HDF5 file failed: ${(c.error as Error).message}`, { file: path });
+  }
+  // bool datasets were written as one-member compounds: turn their datatypes into h5py's bool enum
+  if (bools) {
+    const patched = patchBoolEnums(path);
+    if (patched !== bools) throw new NirError("io.write_failed", `wrote ${bools} bool datasets but found ${patched} to mark as HDF5 bool enums`, { file: path, hint: "this is a nirkit bug; please report it" });
   }
 }
 
 type H5GroupObj = InstanceType<H5Module["Group"]>;
 
-function writeChildren(g: H5GroupObj, spec: H5WriteGroup, at: string, file: string): void {
+/** Writes the children of a group; returns how many bool datasets it wrote. */
+function writeChildren(g: H5GroupObj, spec: H5WriteGroup, at: string, file: string): number {
   writeAttrs(g, spec, at, file);
+  let bools = 0;
   for (const [name, child] of spec.children) {
     const p = `${at}/${name}`;
     if (name.includes("/") || name === "." || name === "") {
@@ -478,11 +487,13 @@ function writeChildren(g: H5GroupObj, spec: H5WriteGroup, at: string, file: stri
       if (r.error !== undefined || r.diag.includes("HDF5-DIAG") || !r.value) {
         throw new NirError("io.write_failed", `cannot create group ${p}: ${lastDiag(r.diag) || (r.error as Error)?.message}`, { file, field: p });
       }
-      writeChildren(r.value, child, p, file);
+      bools += writeChildren(r.value, child, p, file);
     } else {
       writeDataset(g, name, child, p, file);
+      if (typeof child.value === "object" && !Array.isArray(child.value) && child.value.dtype === "bool") bools++;
     }
   }
+  return bools;
 }
 
 function writeAttrs(obj: H5GroupObj, spec: H5WriteGroup, at: string, file: string): void {
@@ -505,22 +516,19 @@ function writeDataset(g: H5GroupObj, name: string, spec: H5WriteDataset, p: stri
     if (typeof v === "string") return g.create_dataset({ name, data: v });
     if (Array.isArray(v)) return g.create_dataset({ name, data: v, shape: spec.shape ?? [v.length], dtype: "S" });
     const w = WRITE_DTYPE[v.dtype];
-    let data: TensorData = v.data;
-    if (v.dtype === "bool") data = new Int8Array(v.data.buffer, v.data.byteOffset, v.data.length);
+    const data: TensorData = v.data;
     const gz = spec.gzip;
     if (gz !== null && gz !== undefined && v.shape.length === 0) {
       throw new Error("gzip needs an array (a scalar dataspace cannot be chunked)");
     }
     const chunked = gz !== null && gz !== undefined;
-    const ds = g.create_dataset({
-      name,
-      data,
-      shape: v.shape,
-      dtype: w.h5,
-      ...(chunked ? { chunks: guessChunks(v.shape, w.bytes), compression: "gzip" as const, compression_opts: gz } : {}),
-    });
-    if (v.dtype === "bool") ds.create_attribute(BOOL_MARK_ATTR, "bool");
-    return ds;
+    const chunking = chunked ? { chunks: guessChunks(v.shape, w.bytes), compression: "gzip" as const, compression_opts: gz } : {};
+    if (v.dtype === "bool") {
+      // a one-member int8 compound, rewritten into h5py's bool enum after closing (h5-bool.ts)
+      const column = Array.from(data as Uint8Array, (x) => (x ? 1 : 0));
+      return g.create_dataset({ name, data: new Map([[BOOL_PLACEHOLDER, column]]) as never, shape: v.shape, dtype: [[BOOL_PLACEHOLDER, "<b"]], ...chunking });
+    }
+    return g.create_dataset({ name, data, shape: v.shape, dtype: w.h5, ...chunking });
   });
   if (r.error !== undefined || r.diag.includes("HDF5-DIAG")) {
     throw new NirError("io.write_failed", `cannot write dataset ${p}: ${lastDiag(r.diag) || (r.error as Error)?.message}`, { file, field: p });

@@ -1,6 +1,6 @@
 /**
  * Guards the reader calls before trusting a file: refuse shapes too large to allocate (before
- * allocating anything) and NaN in parameters.
+ * allocating anything); find NaN in a tensor (src/ir/nan.ts decides what to do with it).
  */
 import { NirError, type NirErrorWhere } from "./errors.js";
 import type { Tensor } from "./tensor.js";
@@ -42,15 +42,4 @@ export function firstNaN(t: Tensor): number {
   if (!(d instanceof Float32Array || d instanceof Float64Array)) return -1;
   for (let i = 0; i < d.length; i++) if (d[i] !== d[i]) return i;
   return -1;
-}
-
-/** Throws ir.nan naming the field when a parameter tensor contains NaN. */
-export function checkNoNaN(t: Tensor, where: NirErrorWhere, type?: string): void {
-  const i = firstNaN(t);
-  if (i >= 0) {
-    throw new NirError("ir.nan", `${type ? type + ": " : ""}contains NaN (first at flat index ${i})`, {
-      ...where,
-      hint: "NIR parameters must be numbers; replace NaN before exporting (use +Infinity for a threshold that never fires)",
-    });
-  }
 }

@@ -5,22 +5,20 @@
  */
 import { NirError, type NirErrorWhere } from "./errors.js";
 import { allocate, isTensor, sizeOf, tensor, type DType, type Shape, type Tensor, type TensorLike } from "./tensor.js";
-import { checkNoNaN } from "./guards.js";
 
 /** Where a constructor is called from (a file and node when reading, nothing when built by hand). */
 export type Where = NirErrorWhere;
 
 /**
  * A float parameter: a Tensor is kept as is (dtype preserved), JS numbers and nested arrays
- * become float64 (as numpy does for Python floats). NaN is refused.
+ * become float64 (as numpy does for Python floats). NaN is kept, as the reference keeps it;
+ * running a graph refuses it (src/ir/nan.ts).
  */
 export function floatParam(x: TensorLike | undefined | null, type: string, field: string, where: Where): Tensor {
   if (x === undefined || x === null) {
     throw new NirError("ir.missing_field", `${type} needs field ${field}`, { ...where, field, hint: `pass ${field}` });
   }
-  const t = toTensor(x, undefined, type, field, where);
-  checkNoNaN(t, { ...where, field }, type);
-  return t;
+  return toTensor(x, undefined, type, field, where);
 }
 
 /** An integer parameter (stride, groups, a shape…): JS numbers become int64; Tensors are kept. */
@@ -28,12 +26,8 @@ export function intParam(x: TensorLike | undefined | null, type: string, field: 
   if (x === undefined || x === null) {
     throw new NirError("ir.missing_field", `${type} needs field ${field}`, { ...where, field, hint: `pass ${field}` });
   }
-  if (isTensor(x)) {
-    checkNoNaN(x, { ...where, field }, type);
-    return x;
-  }
-  const t = toTensor(x, "int64", type, field, where);
-  return t;
+  if (isTensor(x)) return x;
+  return toTensor(x, "int64", type, field, where);
 }
 
 /** Converts anything tensor-like, reporting ragged arrays / wrong values as NirError. */

@@ -55,7 +55,8 @@ export interface PrimitiveSpec<K extends PrimitiveType = PrimitiveType> {
   /**
    * Builds the node from the datasets of its group, as the reference `from_dict` + constructor:
    * defaults (v_reset zeros like v_threshold, w_in ones·1.0, Flatten input_type null → inferred),
-   * validation (unknown/missing field, equal shapes, padding string, NaN) → NirError.
+   * validation (unknown/missing field, equal shapes, padding string) → NirError; NaN is kept
+   * as the reference keeps it (src/ir/nan.ts refuses it where a graph is run).
    */
   fromFields(fields: Record<string, FieldValue | undefined>, where?: NirErrorWhere, opts?: FromFieldsOptions): NodeOfType<K>;
   /** The datasets the reference writer writes for this node, with its dtypes and ranks. */

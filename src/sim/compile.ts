@@ -6,11 +6,13 @@
  * carried state; `plan.explain()` says how each node runs.
  */
 import { NirError } from "../ir/errors.js";
+import { refuseNaNParameters } from "../ir/nan.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import { NEURON_TYPES, type NIRGraph } from "../ir/types.js";
 import { execute } from "./execute.js";
 import { fillDense, makeFeeder } from "./feed.js";
 import { flattenGraph, inferSimShapes, scheduleGraph, type FlatGraph } from "./graph.js";
+import { insertLateOutputs } from "./late-output.js";
 import { LOWERINGS, prepareNodes } from "./lower/index.js";
 import { PROFILES, profileNames, type Profile } from "./profiles.js";
 import { recordedNodes } from "./record.js";
@@ -63,6 +65,7 @@ function lowerGraph(graph: NIRGraph, options: CompileOptions, profile: Profile):
   const flat = flattenGraph(graph);
   if (flat.inputs.length !== 1) throw new NirError("ir.no_input", `the simulator needs exactly one Input node, found ${flat.inputs.length}`, { hint: "add an Input node feeding the first layer" });
   if (flat.outputs.length < 1) throw new NirError("ir.no_output", "the graph has no Output node", { hint: "add an Output node after the last layer" });
+  flat.late = insertLateOutputs(flat, profile, options.dt);
   const sched = scheduleGraph(flat, options.dt);
   inferSimShapes(flat, sched.order);
   const prepared = prepareNodes(flat, profile, options.dt, options.reset);
@@ -72,6 +75,7 @@ function lowerGraph(graph: NIRGraph, options: CompileOptions, profile: Profile):
 /** Compiles a graph for a time step and a platform profile. */
 export function compile(graph: NIRGraph, options: CompileOptions): Plan {
   const profile = checkOptions(options);
+  refuseNaNParameters(graph, "simulate");
   const dt = options.dt;
   const src = lowerGraph(graph, options, profile);
   const { flat, sched } = src;

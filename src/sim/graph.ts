@@ -26,6 +26,8 @@ export interface FlatGraph {
   nodes: Map<string, FlatNode>;
   inputs: string[];
   outputs: string[];
+  /** Neuron → the node whose port carries its spikes as consumers and records see them (late-output.ts). */
+  late?: Map<string, string>;
 }
 
 /** Node types that carry state from step to step: the neurons. */

@@ -64,6 +64,18 @@ export interface Profile {
   weightScale?: number;
   /** SpiNNaker2/Brian2 stores the decay as float32. */
   float32Decay?: boolean;
+  /**
+   * The spikes of a current-based neuron reach every consumer outside the neuron's own
+   * recurrence, and its records, one step late (the compiler inserts a one-step Delay,
+   * late-output.ts); its recurrence reads them on time.
+   */
+  lateOutputCuba?: boolean;
+  /**
+   * Current-based neurons compute as JAX float32 with Spyx's coefficients (see the spyx
+   * profile): every product and sum rounded to float32, membrane gain 1, feed-forward input
+   * added before the recurrent one.
+   */
+  float32Cuba?: boolean;
 }
 
 /**
@@ -124,14 +136,24 @@ const sinabs: Profile = {
 /**
  * Spyx: forward Euler (a = 1 − dt/τ, g = r·dt/τ). LIF/IF: subtract reset emitted one step late:
  * z_t = [v_(t−1) > θ], v_t = a·v_(t−1) + g·x_t − z_t·θ (spikes at 461, 511, … on lif_norse).
- * CubaLIF (Spyx's RCuBaLIF): subtract reset in the same step, spike v > θ — Spyx's recorded
- * activity is this output one step later (row 0 silent, paper-experiments §3.3).
- * No input scaling beyond Euler. Voltage in NIR units.
+ * CubaLIF (Spyx's CuBaLIF / RCuBaLIF as `spyx.nir.from_nir` builds them), in float32 as JAX computes:
+ *   α = f32(1 − dt/τ_syn), β = f32(1 − dt/τ_mem), s = f32(w_in·dt/τ_syn) (Spyx folds s into the
+ *   weights and biases; r is ignored, i.e. membrane gain 1; v_leak is ignored);
+ *   I_t = f32(f32(f32(α·I_(t−1)) + f32(s·x_t)) + f32(s·(W·z_t + b)))  — feed-forward input x
+ *   (its bias included) first, then the recurrent term with the recurrent bias, which is
+ *   present from step 0 on;
+ *   V_t = f32(f32(β·(V_(t−1) − z_t·θ)) + I_t), z_(t+1) = [V_t > θ]: the reset is a subtraction
+ *   (for both Braille models: Spyx has no reset to zero).
+ * The spike z_(t+1) is decided on V_t but emitted at step t + 1: consumers and records see it
+ * one step late (row 0 always silent), while the recurrence W·z_t uses it on time, which is the
+ * NIR graph's one-step recurrent delay applied to the on-time spike. Reset default subtract.
+ * Voltage in NIR units (CubaLIF: Spyx's units, v of the ODE for r·dt/τ_mem = 1).
  */
 const spyx: Profile = {
   name: "spyx", label: "Spyx", voltageUnits: "NIR units",
-  summary: "forward Euler; spike from the previous v, emitted and subtracted one step late",
+  summary: "forward Euler; spike from the previous v, emitted and subtracted one step late; CubaLIF in float32, output one step late",
   integrator: "euler", gain: "integrator", reset: "subtract", timing: "late", timingCuba: "same", spike: "gt", units: "nir", vMin: "none", inputDelay: 0,
+  recurrentBiasAtStart: true, lateOutputCuba: true, float32Cuba: true,
 };
 
 /**

@@ -59,7 +59,7 @@ function recordSource(spec: string, r: RecordSpec, rt: Runtime, flat: FlatGraph)
     return r.what === "v" ? st.v : st.i;
   }
   if (r.what === "spikes" && !SPIKING.has(fn.node.type)) throw new NirError("sim.unsupported", `cannot record spikes: node is a ${fn.node.type}, which does not spike`, { node: name, hint: `record "${name}" for its output` });
-  return rt.ports.get(name)!.out;
+  return rt.ports.get(flat.late?.get(name) ?? name)!.out;
 }
 
 /** The recorders of a run of T steps and B items (the first spec is the graph's Output). */

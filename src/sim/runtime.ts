@@ -132,8 +132,10 @@ function resolveInput(b: Build, name: string, fn: FlatNode, prep: Prepared): { i
   const srcs = srcPorts.map((p, k) => p ?? ({ out: prevs[k] } as Port));
   // a uniform current-based layer sums two sources inside its own loop (no fan-in step)
   if (srcs.length === 2 && prep.kind === "neuron" && !b.layers.fusedNeurons.has(name) && isUniformCuba(prep.coefs!)) {
-    const summed = srcs.map((p, k) => prevs[k] ?? p.out);
-    return { inp, summed, summedPorts: summed.every((a, k) => a === srcs[k].out) ? srcs : null };
+    // the previous-step (recurrent) source second: x = (0 + feed-forward) + recurrent
+    const ord = backFlags[0] && !backFlags[1] ? [1, 0] : [0, 1];
+    const summed = ord.map((k) => prevs[k] ?? srcs[k].out);
+    return { inp, summed, summedPorts: summed.every((a, j) => a === srcs[ord[j]].out) ? ord.map((k) => srcs[k]) : null };
   }
   b.steps.push(sumStep(srcs, prevs, inp));
   return { inp, summed: null, summedPorts: null };

@@ -131,7 +131,6 @@ if (skipReason) console.warn(`[skip] h5py check: ${skipReason}`);
 /** Known, documented layout differences of nirkit-written files (README "Divergences"). */
 function knownLayoutDifference(name: string, path: string, want: { dtype?: { class: string } }): string | null {
   if (name === "compat_fixed_length_strings" && want.dtype?.class === "string") return "nirkit writes vlen UTF-8 strings (as the reference writer); the case was rewritten fixed-length by h5py";
-  if (want.dtype?.class === "bool") return "h5wasm cannot create HDF5 enum types: bools are written as int8 (+ attribute nirkit_dtype=bool)";
   return null;
 }
 
@@ -159,8 +158,7 @@ describe.skipIf(skipReason !== null)("h5py reads nirkit-written files like the r
       expect(have.shape, `${name}: ${want.path} shape`).toEqual(want.shape);
       const known = knownLayoutDifference(name, want.path, want);
       if (known) {
-        if (want.dtype?.class === "bool") expect(have.dtype).toMatchObject({ class: "int", name: "int8" });
-        else expect(have.dtype).toEqual({ class: "string", vlen: true, length: null, encoding: "utf-8" });
+        expect(have.dtype).toEqual({ class: "string", vlen: true, length: null, encoding: "utf-8" });
         continue;
       }
       expect(have.dtype, `${name}: ${want.path} dtype`).toEqual(want.dtype);
@@ -176,9 +174,8 @@ describe.skipIf(skipReason !== null)("h5py reads nirkit-written files like the r
       for (const [k, v] of Object.entries(m)) {
         if (v.dict) metaWalk(v.dict, `${at}/${k}`);
         else {
-          // bools come back from h5py as int8 0/1 (documented divergence)
-          const want = v.dtype === "bool" ? v.data!.map((x) => (x ? 1 : 0)) : v.data;
-          expect(got[`${at}/${k}`]?.data, `${name}: metadata ${at}/${k}`).toEqual(want);
+          // bools are h5py's enum, so they come back as numpy.bool_ (True/False), as from the reference file
+          expect(got[`${at}/${k}`]?.data, `${name}: metadata ${at}/${k}`).toEqual(v.data);
         }
       }
     };

@@ -1,7 +1,7 @@
 /** Every IR validation error: its code, the node and field it names, and the reference's wording inside. */
 import { describe, expect, it } from "vitest";
 import {
-  Affine, Conv2d, Flatten, Input, LIF, Linear, MAX_ELEMENTS, NIRGraph, NirError, Output, PRIMITIVES, SumPool2d, checkAllocatable, checkNoNaN,
+  Affine, Conv2d, Flatten, Input, LIF, Linear, MAX_ELEMENTS, NIRGraph, NirError, Output, PRIMITIVES, SumPool2d, checkAllocatable, fromList, refuseNaNParameters,
   graphFromDict, nodeFromFields, tensor, type Tensor,
 } from "../../src/ir/index.js";
 
@@ -62,10 +62,12 @@ describe("fromFields validation (reading a node group)", () => {
     const e = caught(() => PRIMITIVES.LIF.fromFields({ ...lifFields(), tau: "fast" }, { node: "lif" }));
     expect([e.code, e.field]).toEqual(["ir.invalid_value", "tau"]);
   });
-  it("NaN in a parameter → ir.nan naming the field", () => {
-    const e = caught(() => PRIMITIVES.Affine.fromFields({ weight: tensor([[1, NaN]]), bias: f64(0) }, { node: "fc" }));
-    expect([e.code, e.node, e.field]).toEqual(["ir.nan", "fc", "weight"]);
-    expect(() => checkNoNaN(f64(1, Infinity), { field: "v_threshold" })).not.toThrow();
+  it("NaN in a parameter is kept, as the reference keeps it; running the graph → ir.nan naming node and field", () => {
+    const fc = PRIMITIVES.Affine.fromFields({ weight: tensor([[1, NaN]]), bias: f64(0) }, { node: "fc" });
+    expect((fc.weight.data as Float64Array)[1]).toBeNaN();
+    const e = caught(() => refuseNaNParameters(fromList(fc), "simulate"));
+    expect([e.code, e.node, e.field]).toEqual(["ir.nan", "affine", "weight"]);
+    expect(() => refuseNaNParameters(fromList(PRIMITIVES.Affine.fromFields({ weight: tensor([[1, Infinity]]), bias: f64(0) })), "simulate")).not.toThrow();
   });
   it("an unknown type tag → ir.unknown_type", () => {
     const e = caught(() => nodeFromFields("Foo", {}, { node: "lif" }));

@@ -1,7 +1,7 @@
 /** `nir simulate GRAPH.nir --input IN.(npy|csv) --dt S …`: runs a graph as a platform would, writes .npy. */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { NirError } from "../../ir/errors.js";
+import { NirError, withFile } from "../../ir/errors.js";
 import { sizeOf, type Tensor } from "../../ir/tensor.js";
 import { readNpy, writeNpy } from "../../io/npy.js";
 import { read } from "../../io/read.js";
@@ -113,7 +113,12 @@ export const command: Command = {
     if (reset !== undefined && reset !== "zero" && reset !== "subtract") throw new NirError("cli.usage", `--reset must be zero or subtract, got "${reset}"`);
     const workers = a.values.workers ? Number(a.values.workers) : 1;
     const graph = await read(a.positional[0]);
-    const plan = compile(graph, { dt, profile, reset, workers });
+    let plan: ReturnType<typeof compile>;
+    try {
+      plan = compile(graph, { dt, profile, reset, workers });
+    } catch (e) {
+      throw withFile(e, a.positional[0]);
+    }
     if (!nominalDt) for (const w of plan.warnings) process.stderr.write(`nir simulate: warning: ${w}\n`);
     if (a.flags.explain) process.stdout.write(explainTable(plan.explain(a.repeated.record)));
     if (explainOnly) return 0;

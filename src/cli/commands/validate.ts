@@ -1,6 +1,7 @@
 /** `nir validate FILE.nir...`: exit 0 when every file reads and type-checks, else 1 with one line per problem. */
 import { NirError } from "../../ir/errors.js";
 import { typeDivergences } from "../../ir/divergence.js";
+import { describeNaN, nanParameters } from "../../ir/nan.js";
 import { validateFile } from "../../io/read.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
@@ -8,8 +9,10 @@ import type { Command } from "../command.js";
 const usage = `nir validate FILE.nir... [--no-type-check] [--quiet]
 
 Reads every FILE.nir as the Python reference nir.read does (HDF5 structure, node types, fields,
-parameter shapes, NaN, edges, type inference and checking). Prints "FILE: ok" or one line per
+parameter shapes, edges, type inference and checking). Prints "FILE: ok" or one line per
 problem naming the file, node and field; exits 0 when every file is valid, 1 otherwise.
+A parameter holding NaN gets a "warning:" line naming node and field: the reference reads such
+files, but nirkit refuses to simulate, train or export them.
 Conv nodes whose reference shape inference differs from PyTorch's (non-square kernels, groups,
 padding "same" with stride > 1) get a "warning:" line; they do not make a file invalid.
 
@@ -37,6 +40,9 @@ export const command: Command = {
         continue;
       }
       if (!a.flags.quiet) process.stdout.write(`${f}: ok (${g.nodes.size} nodes, ${g.edges.length} edges)\n`);
+      for (const p of nanParameters(g)) {
+        process.stdout.write(`${f}: warning: node "${p.node}" (${p.type}): field ${p.field} holds ${describeNaN(p)}; simulate, train and export refuse it [ir.nan]\n`);
+      }
       for (const d of typeDivergences(g)) {
         const fmt = (t: { input: number[]; output: number[] }) => `[${t.input.join(",")}] → [${t.output.join(",")}]`;
         process.stdout.write(`${f}: warning: node "${d.node}" (${d.type}): the reference infers ${fmt(d.reference)}, PyTorch computes ${fmt(d.correct)} (${d.reasons.join(", ")})\n`);

@@ -29,16 +29,24 @@ export interface Loihi2Synapse {
   signMode: number;
 }
 
-/** One netx-style layer. */
+/** One netx-style layer (conv and flatten layers: loihi2/conv.ts). */
 export interface Loihi2Layer {
-  type: "input" | "dense";
-  /** (x, y, z) as netx stores it: (1, 1, N) for dense populations. */
+  type: "input" | "dense" | "conv" | "flatten";
+  /** (x, y, z) as netx stores it: (1, 1, N) for dense populations, (W, H, C) for conv layers and images. */
   shape: [number, number, number];
   nirNode: string;
   inFeatures?: number;
   outFeatures?: number;
-  /** netx `weight` of the primary (feed-forward) synapse. */
-  weight?: number[][];
+  /** netx `weight` of the primary (feed-forward) synapse: (out, in), conv (out, in/groups, kH, kW). */
+  weight?: number[][] | number[][][][];
+  /** conv layers: netx conv block fields. */
+  inChannels?: number;
+  outChannels?: number;
+  kernelSize?: [number, number];
+  stride?: [number, number];
+  padding?: [number, number];
+  dilation?: [number, number];
+  groups?: number;
   weightExponent?: number;
   /** Every synapse feeding this layer (feed-forward first, then recurrent / skip). */
   synapses?: Loihi2Synapse[];

@@ -58,7 +58,6 @@ export function checkFitLoihi2(graph: NIRGraph, opts: ChipFitOptions = {}): FitR
   const warnings: string[] = [];
   if (opts.dt === undefined) warnings.push("dt not given: decays computed with dt = 1e-4 s (the paper's value)");
   if (opts.reset === "subtract") warnings.push("Lava's LIF resets v to 0; reset \"subtract\" cannot be honoured");
-  if (net.other.some(([, t]) => t === "Conv2d")) warnings.push("conv/pool layers fit lava-dl netx, but nirkit exports and emulates dense layers only");
   // conv neurons are counted through their neuron nodes
   const neurons = net.populations.reduce((a, p) => a + p.size, 0);
   const synapses = graphWeightCount(graph);

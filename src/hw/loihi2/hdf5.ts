@@ -1,7 +1,9 @@
 /**
  * Writes a Loihi 2 config as a lava-dl netx HDF5 file (`layer/0..n-1`, each with `type`,
  * `shape`, and for dense layers `inFeatures`, `outFeatures`, `weight`, `neuron/{type, iDecay,
- * vDecay, vThMant, refDelay, gradedSpike}`) through nirkit's HDF5 writer.
+ * vDecay, vThMant, refDelay, gradedSpike}`; conv layers with `inChannels`, `outChannels`, `kernelSize`,
+ * `stride`, `padding`, `dilation`, `groups`, `weight`, `neuron`; flatten layers with type and shape)
+ * through nirkit's HDF5 writer.
  */
 import { tensor } from "../../ir/tensor.js";
 import { writeH5, type H5WriteDataset, type H5WriteGroup } from "../../io/h5.js";
@@ -18,9 +20,18 @@ export function netxTree(config: Loihi2Config): H5WriteGroup {
       ["type", str(l.type)],
       ["shape", { kind: "dataset", value: tensor(l.shape, "int64") }],
     ];
-    if (l.type === "dense" && l.weight && l.neuron) {
+    if (l.type === "conv" && l.weight) {
+      const pairOf = (v: [number, number] | undefined): H5WriteDataset => ({ kind: "dataset", value: tensor(v ?? [1, 1], "int64") });
+      const k = l.kernelSize ?? [1, 1];
+      children.push(["inChannels", num(l.inChannels ?? 0)], ["outChannels", num(l.outChannels ?? 0)], ["kernelSize", pairOf(l.kernelSize)], ["stride", pairOf(l.stride)]);
+      children.push(["padding", pairOf(l.padding ?? [0, 0])], ["dilation", pairOf(l.dilation)], ["groups", num(l.groups ?? 1)]);
+      children.push(["weight", { kind: "dataset", value: tensor(flatNumbers(l.weight), "float32", [l.outChannels ?? 0, (l.inChannels ?? 0) / (l.groups ?? 1), k[0], k[1]]) }]);
+    }
+    if (l.type === "dense" && l.weight) {
       children.push(["inFeatures", num(l.inFeatures ?? 0)], ["outFeatures", num(l.outFeatures ?? 0)]);
       children.push(["weight", { kind: "dataset", value: tensor(flatNumbers(l.weight), "float32", [l.outFeatures ?? 0, l.inFeatures ?? 0]) }]);
+    }
+    if ((l.type === "dense" || l.type === "conv") && l.weight && l.neuron) {
       if (l.weightExponent) children.push(["weightExponent", num(l.weightExponent)]);
       const n = l.neuron;
       children.push(["neuron", {

@@ -50,7 +50,7 @@ export function checkFitSpinnaker2(graph: NIRGraph, opts: ChipFitOptions = {}): 
     chipLabel: CHIP_LABELS.spinnaker2,
     fits: violations.length === 0,
     violations,
-    warnings: net.other.some(([, t]) => t === "Conv2d") ? ["conv layers fit s2_nir (lif_conv2d), but nirkit emulates dense projections only"] : [],
+    warnings: [],
     resources: [
       { resource: `PEs (${atoms} neurons each)`, used: pes, capacity: S2_PES },
       { resource: "neurons", used: neurons, capacity: S2_PES * atoms },

@@ -49,7 +49,6 @@ function winParam(type: string, w: TensorLike | null | undefined, like: Tensor, 
   if (w === undefined || w === null) return onesLikeTimes(like, 1.0, type, "w_in", where);
   if (typeof w === "number") return onesLikeTimes(like, w, type, "w_in", where);
   const t = isTensor(w) ? w : floatParam(w, type, "w_in", where);
-  floatParam(t, type, "w_in", where); // NaN check
   return onesLikeTimes(like, t, type, "w_in", where);
 }
 

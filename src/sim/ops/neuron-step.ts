@@ -24,12 +24,29 @@ export function cubaSumStep(c: NeuronCoefs, st: NeuronState, x0: Float64Array, x
   const y0 = outp.out, oact0 = outp.act, onact = outp.nact;
   const v0 = st.v, cur0 = st.i;
   const uai = c.ai[0], ubi = c.bi[0], uav = c.av[0], ubv = c.bv[0], ucv = c.cv[0], uth = c.theta[0], ures = c.vreset[0];
+  const f32 = c.float32 && timing === 0;
+  const fr = Math.fround;
   return () => {
     const a = x0, b2 = x1, y = y0, oact = oact0, v = v0, cur = cur0;
     for (let b = 0; b < B; b++) {
       const off = b * n;
       let m = 0;
-      if (timing === 0) {
+      if (f32) {
+        // x0 is the feed-forward source, x1 the recurrent one (the plan orders them so)
+        for (let k = 0; k < n; k++) {
+          const iv = fr(fr(fr(uai * cur[off + k]) + fr(ubi * a[off + k])) + fr(ubi * b2[off + k]));
+          cur[off + k] = iv;
+          let vn = fr(fr(uav * v[off + k]) + iv);
+          let s = 0;
+          if (vn > uth) {
+            s = 1;
+            vn = subtract ? fr(vn - uth) : ures;
+            oact[off + m++] = k;
+          }
+          v[off + k] = vn;
+          y[off + k] = s;
+        }
+      } else if (timing === 0) {
         for (let k = 0; k < n; k++) {
           const iv = uai * cur[off + k] + ubi * (0 + a[off + k] + b2[off + k]);
           cur[off + k] = iv;
@@ -133,6 +150,8 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
   // Uniform current-based layers (one value per coefficient, the usual case) get a loop with
   // scalar coefficients: same arithmetic, fewer loads per neuron.
   const uniformCuba = isUniformCuba(c);
+  const f32 = c.float32 && timing === 0;
+  const fr = Math.fround;
 
   // one closure per mode: each gets its own type feedback and optimized code, so a graph
   // of IF layers and a graph of current-based layers do not slow each other down
@@ -199,7 +218,21 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
         {
           const oact = outp.act;
           let m = 0;
-          if (timing === 0) {
+          if (f32) {
+            for (let k = 0; k < n; k++) {
+              const iv = fr(fr(uai * cur[off + k]) + fr(ubi * x[off + k]));
+              cur[off + k] = iv;
+              let vn = fr(fr(uav * v[off + k]) + iv);
+              let s = 0;
+              if (vn > uth) {
+                s = 1;
+                vn = subtract ? fr(vn - uth) : ures;
+                oact[off + m++] = k;
+              }
+              v[off + k] = vn;
+              y[off + k] = s;
+            }
+          } else if (timing === 0) {
             for (let k = 0; k < n; k++) {
               const iv = uai * cur[off + k] + ubi * x[off + k];
               cur[off + k] = iv;
@@ -285,7 +318,7 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
         }
         let drive = xv;
         if (hasCurrent) {
-          const iv = ai[k] * cur[off + k] + bi[k] * xv;
+          const iv = f32 ? fr(fr(ai[k] * cur[off + k]) + fr(bi[k] * xv)) : ai[k] * cur[off + k] + bi[k] * xv;
           cur[off + k] = iv;
           drive = gx ? iv + (gx[k] * xv) / bv[k] : iv;
         }
@@ -293,7 +326,13 @@ export function neuronStep(c: NeuronCoefs, st: NeuronState, inp: Port, outp: Por
         let vn: number;
         let s = 0;
         const th = theta[k];
-        if (isExact) {
+        if (f32) {
+          vn = fr(fr(av[k] * vp) + drive);
+          if (vn > th) {
+            s = 1;
+            vn = subtract ? fr(vn - th) : vreset[k];
+          }
+        } else if (isExact) {
           vn = exactStep(vp, drive, k);
           s = exactSpikes;
         } else if (timing === 0) {

@@ -33,6 +33,8 @@ export interface NeuronCoefs {
   fixed: { inScale: Float64Array; du: Float64Array; dv: Float64Array; vth: Float64Array; vres: Float64Array } | null;
   /** exact CubaLIF: direct input → v term of the 2×2 propagator (null otherwise). */
   gx: Float64Array | null;
+  /** float32 current-based update (profile.float32Cuba); coefficients are float32 values. */
+  float32: boolean;
 }
 
 function arr(t: Tensor | undefined, n: number, fallback: number): Float64Array {
@@ -60,6 +62,7 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
   const av = new Float64Array(n), bv = new Float64Array(n), cv = new Float64Array(n);
   const snnIf = !leaky && spiking && profile.ifAsLeaky;
   let timing: NeuronCoefs["timing"] = current && profile.timingCuba ? profile.timingCuba : profile.timing;
+  const float32 = current && profile.float32Cuba === true && profile.integrator === "euler";
   let multi = profile.spike === "multi";
   for (let k = 0; k < n; k++) {
     // synapse
@@ -105,6 +108,17 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
       av[k] = profile.ifAsLeaky!.beta;
       bv[k] = 1;
     }
+    if (float32) {
+      // Spyx: α, β and the weight scale w_in·dt/τ_syn computed in float64, stored as float32;
+      // r and v_leak are not used (membrane gain 1)
+      ai[k] = Math.fround(1 - dt / tauSyn[k]);
+      bi[k] = Math.fround((win[k] * dt) / tauSyn[k]);
+      av[k] = Math.fround(1 - dt / tau[k]);
+      bv[k] = 1;
+      cv[k] = 0;
+      theta[k] = Math.fround(theta[k]);
+      vres[k] = Math.fround(vres[k]);
+    }
   }
   if (snnIf) {
     reset = "subtract";
@@ -138,6 +152,7 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
     }
   }
   if (profile.name === "nengo") reset = "zero";
+  if (float32) reset = "subtract"; // Spyx's CubaLIF has no reset to zero
   let vmin: Float64Array | null = null;
   if (profile.vMin === "zero" && leaky) vmin = new Float64Array(n);
   if (profile.vMin === "minus-threshold-if" && !leaky && spiking) vmin = th.map((x) => -x);
@@ -173,7 +188,7 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
   }
   return {
     n, current, spiking, ai, bi, av, bv, cv, theta: th, vreset: vr, vmin, reset, timing, multi,
-    integrator: profile.integrator, inputDelay: profile.inputDelay, tau, r, vleak, tauSyn, win, fixed, gx,
+    integrator: profile.integrator, inputDelay: profile.inputDelay, tau, r, vleak, tauSyn, win, fixed, gx, float32,
   };
 }
 

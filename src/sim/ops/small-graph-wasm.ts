@@ -136,7 +136,7 @@ export function smallGraphWasm(ops: StepOp[], io: SmallGraphIO | null = null): S
       bytes += 8 * nin * pad(nout) + 8 * pad(nout) + 48;
     } else {
       const c = op.c;
-      if (!isUniformCuba(c) || op.inp.length < 1 || op.inp.length > 2 || op.inp.some((p) => p.size !== c.n) || op.outp.size !== c.n) return null;
+      if (!isUniformCuba(c) || c.float32 || op.inp.length < 1 || op.inp.length > 2 || op.inp.some((p) => p.size !== c.n) || op.outp.size !== c.n) return null;
       bytes += 2 * (8 * pad(c.n) + 16);
     }
     for (const p of all) ports.add(p);
