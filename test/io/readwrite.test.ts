@@ -18,7 +18,7 @@ import { dumpGraph, type DumpGraph, type DumpNode } from "../../src/io/dump.js";
 import { read } from "../../src/io/read.js";
 import { write } from "../../src/io/write.js";
 import { mockAffine, mockConv, mockDelay, mockInput, mockIntegrator, mockLinear, mockOutput, randn, seed } from "../ir/helpers.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nirkit-rw-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -145,7 +145,7 @@ describe("test_readwrite.py twins", () => {
 
   it("test_deserialize: the paper files of the reference test read", async () => {
     for (const parts of [["03_rnn", "braille_noDelay_bias_zero.nir"], ["03_rnn", "braille_noDelay_noBias_subtract.nir"], ["01_lif", "lif_norse.nir"], ["01_lif", "debug_spike_representation", "two_lif_neurons.nir"]]) {
-      const p = sharedFile("paper", ...parts);
+      const p = refFile("paper", ...parts);
       if (!p) continue;
       const g = await read(p);
       expect(g.type, p).toBe("NIRGraph");
@@ -247,7 +247,7 @@ describe("subgraph edge quirk (paper extras/*_subgraph.nir)", () => {
 });
 
 describe("paper files", () => {
-  const root = sharedFile("paper");
+  const root = refFile("paper");
   const files: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {

@@ -6,11 +6,8 @@ import { describe, expect, it } from "vitest";
 import * as ir from "../../src/ir/index.js";
 import type { NIRGraph, NIRNode } from "../../src/ir/types.js";
 import { compile, spikeSteps, type EventInput } from "../../src/sim/index.js";
+import { rng } from "../support/index.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 function graph(nodes: Record<string, NIRNode>, edges: [string, string][]): NIRGraph {
   return ir.NIRGraph({ nodes, edges, typeCheck: false });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { lifExplorer } from "../../src/viz/lifExplorer.js";
 import { CHROMIUM_ARGS, findChromium } from "../../src/viz/png.js";
 import { compileSpec } from "../../src/viz/render.js";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 
 interface Row { tau: number; threshold: number; rate: number; dt: number; out: number[]; inp: number[] }
 
