@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPaperFile, paperFileCandidates } from "../../src/data/paper-files.js";
+import { datasetLocations } from "../../src/data/resolve.js";
 
 /** The project root (the folder with package.json). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -29,6 +30,12 @@ function skipNote(what: string, how: string): void {
  */
 export function refFile(...parts: string[]): string | null {
   const segs = parts.flatMap((p) => p.split("/")).filter((p) => p.length > 0);
+  if (segs.length === 1 && segs[0] === "paper") {
+    const places = datasetLocations("paper");
+    const hit = places.find((l) => l.found)?.path ?? null;
+    if (!hit) skipNote(`the paper folder (${places.map((l) => l.path ?? "$NIR_DATA/paper").join(", ")})`, "get it with `nir data fetch paper`, or set NIR_DATA");
+    return hit;
+  }
   if (segs[0] === "paper" && segs.length > 1) {
     const hit = findPaperFile(...segs.slice(1));
     if (!hit) skipNote(paperFileCandidates(segs.slice(1)).at(-1) ?? segs.join("/"), "get it with `nir data fetch paper`, or set NIR_DATA");
