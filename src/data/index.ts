@@ -17,6 +17,7 @@ export * from "./probe.js";
 export * from "./nir-data.js";
 export * from "./resolve.js";
 export * from "./paper-files.js";
+export * from "./requirements.js";
 export * from "./fetch.js";
 export * from "./summary.js";
 export * from "./spike-input.js";

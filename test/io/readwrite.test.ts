@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import {
-  AvgPool2d, CubaLI, CubaLIF, Delay, Flatten, I, IF, Input, LI, LIF, Linear, NIRGraph, Output, Scale, SumPool2d, Threshold,
+  AvgPool2d, CubaLI, CubaLIF, Delay, Flatten, I, IF, LI, LIF, NIRGraph, Output, Scale, SumPool2d, Threshold,
   fromList, tensor, type NIRGraph as Graph, type NIRNode,
 } from "../../src/ir/index.js";
 import { dumpGraph, type DumpGraph, type DumpNode } from "../../src/io/dump.js";

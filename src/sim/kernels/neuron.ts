@@ -62,7 +62,7 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
   const av = new Float64Array(n), bv = new Float64Array(n), cv = new Float64Array(n);
   const snnIf = !leaky && spiking && profile.ifAsLeaky;
   let timing: NeuronCoefs["timing"] = current && profile.timingCuba ? profile.timingCuba : profile.timing;
-  let multi = profile.spike === "multi";
+  const multi = profile.spike === "multi";
   for (let k = 0; k < n; k++) {
     // synapse
     if (current) {
