@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, refFile } from "../support/index.js";
+import { ROOT, datasetFile, refFile } from "../support/index.js";
 import { reproduce, type ReproduceResult } from "../../src/notebook/reproduce.js";
 import { REPORT_MIME, type ReproducedEntry, type ReproducedValues } from "../../src/notebook/report-values.js";
 import type { NotebookJson } from "../../src/notebook/report.js";
@@ -22,7 +22,9 @@ const THUMBNAIL_CHART: Record<string, string> = {
 const skipReason =
   ensureJupyterServer() ??
   ensureBuilt() ??
-  (refFile("paper", "01_lif", "lif_norse.nir") ? "" : "the paper reference folder ../shared is missing");
+  (refFile("paper", "01_lif", "lif_norse.nir") && refFile("reference", "paper-experiments.md") && datasetFile("nmnist", "slayer_NMNISTsmall", "test100.txt") && datasetFile("braille")
+    ? ""
+    : "the paper's files, the reference notes or the N-MNIST/Braille recordings are missing (printed above)");
 if (skipReason) console.warn(`[skip] notebook execution tests: ${skipReason}`);
 
 /** Reads the 0/1 spike column of a paper LIF CSV and returns the steps where it is 1. */

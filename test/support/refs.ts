@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPaperFile, paperFileCandidates } from "../../src/data/paper-files.js";
 import { datasetLocations } from "../../src/data/resolve.js";
+import { datasetFile } from "./datasets.js";
 
 /** The project root (the folder with package.json). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -26,7 +27,8 @@ function skipNote(what: string, how: string): void {
 
 /**
  * Absolute path of a reference file, or null (with a printed reason naming the file) when absent.
- * `refFile("paper", ...)` goes through the paper resolver; anything else is looked up under shared/.
+ * `refFile("paper", ...)` goes through the paper resolver, `refFile("datasets", NAME, ...)` through the dataset
+ * resolver; anything else is looked up under shared/.
  */
 export function refFile(...parts: string[]): string | null {
   const segs = parts.flatMap((p) => p.split("/")).filter((p) => p.length > 0);
@@ -36,6 +38,7 @@ export function refFile(...parts: string[]): string | null {
     if (!hit) skipNote(`the paper folder (${places.map((l) => l.path ?? "$NIR_DATA/paper").join(", ")})`, "get it with `nir data fetch paper`, or set NIR_DATA");
     return hit;
   }
+  if (segs[0] === "datasets" && segs.length > 1) return datasetFile(segs[1], ...segs.slice(2));
   if (segs[0] === "paper" && segs.length > 1) {
     const hit = findPaperFile(...segs.slice(1));
     if (!hit) skipNote(paperFileCandidates(segs.slice(1)).at(-1) ?? segs.join("/"), "get it with `nir data fetch paper`, or set NIR_DATA");
