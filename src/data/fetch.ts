@@ -143,18 +143,22 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
   const urlFor = opts.urlFor ?? (mirror ? (f: ManifestFile) => `${mirror.replace(/\/+$/, "")}/${f.path}` : (f: ManifestFile) => f.url as string);
   const report: FetchReport = { name, dest, downloaded: 0, alreadyPresent: 0, copied: 0, skipped: [], bytes: 0 };
   const todo: ManifestFile[] = [];
+  const shipped: ManifestFile[] = [];
   for (const f of info.files) {
     const p = join(dest, f.path);
     if (!f.url && !f.shipped) report.skipped.push(f.path);
     else if (existsSync(p) && sha256Hex(readFileSync(p)) === f.sha256) report.alreadyPresent++;
     else if (f.url) todo.push(f);
-    else {
-      copyShipped(f, dest);
-      report.copied++;
-    }
+    else shipped.push(f);
   }
+  // nirkit's own copies go in only after every download succeeded.
+  const copyAll = (): FetchReport => {
+    for (const f of shipped) copyShipped(f, dest);
+    report.copied = shipped.length;
+    return report;
+  };
   const total = todo.length;
-  if (total === 0) return report;
+  if (total === 0) return copyAll();
   // The first file alone: without network this fails once, quickly, instead of N times.
   let done = 0;
   const one = async (f: ManifestFile): Promise<void> => {
@@ -174,5 +178,5 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
     for (let f = queue.shift(); f; f = queue.shift()) await one(f);
   });
   await Promise.all(workers);
-  return report;
+  return copyAll();
 }
