@@ -163,7 +163,8 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
   let done = 0;
   const one = async (f: ManifestFile): Promise<void> => {
     try {
-      report.bytes += await download(name, f, urlFor(f), dest, timeoutMs, attempts);
+      const bytes = await download(name, f, urlFor(f), dest, timeoutMs, attempts);
+      report.bytes += bytes; // read after the await: parallel downloads must not overwrite each other's sum
     } catch (e) {
       rmSync(join(dest, f.path) + ".part", { force: true });
       if (!(e instanceof NirError) && isNetworkFailure(e)) throw new NirError("data.network", `no network access: ${(e as Error).message}`, { file: f.path, cause: e });
