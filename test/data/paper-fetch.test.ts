@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { datasetInfo, fetchDataset, findPaperFile, paperFile, sha256Hex, verifyDataset, type ManifestDataset } from "../../src/data/index.js";
+import { datasetInfo, fetchDataset, findPaperFile, paperFile, requireData, sha256Hex, verifyDataset, type ManifestDataset } from "../../src/data/index.js";
 import { captureOutput, refFile } from "../support/index.js";
 import { command } from "../../src/cli/commands/data.js";
 
@@ -148,6 +148,7 @@ describe.skipIf(!havePaper)("nir data fetch paper from a local mirror", () => {
     try {
       expect(paperFile("02_cnn", "cnn_sinabs.nir")).toBe(join(nirData, "paper", "02_cnn", "cnn_sinabs.nir"));
       expect(findPaperFile("03_rnn", "derived", "ds_test0_input_256x12.npy")).toBe(join(nirData, "paper", "03_rnn", "derived", "ds_test0_input_256x12.npy"));
+      expect(requireData("paper")).toEqual([{ name: "paper", path: join(nirData, "paper"), source: "NIR_DATA", missing: [] }]);
     } finally {
       if (before === undefined) delete process.env.NIR_DATA;
       else process.env.NIR_DATA = before;
