@@ -3,14 +3,13 @@
  * Expected values come from the documented rules (paper-experiments.md §1.3) computed here,
  * and from lif_spinnaker2.csv.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { read } from "../../src/io/index.js";
 import { emulate, exportTo } from "../../src/hw/index.js";
 import type { Loihi2Config, S2Config } from "../../src/hw/index.js";
-import { refFile } from "../support/index.js";
+import { csvRows, refFile } from "../support/index.js";
 
-const csv = (p: string): number[][] => readFileSync(p, "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
+const csv = csvRows;
 const lifFile = refFile("paper", "01_lif", "lif_norse.nir");
 const lifCsv = refFile("paper", "01_lif", "lif_norse.csv");
 const s2Csv = refFile("paper", "01_lif", "lif_spinnaker2.csv");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readNpy, encodeNpy, parseNpy } from "../../src/io/npy.js";
-import { refFile } from "../support/index.js";
+import { csvRows, refFile } from "../support/index.js";
 
 const activity = refFile("paper", "03_rnn", "snntorch_activity_noDelay_bias_zero.npy");
 const accuracy = refFile("paper", "02_cnn", "norse_accuracy.npy");
@@ -40,10 +40,9 @@ describe("npy", () => {
 
 describe("npy Fortran order", () => {
   it.skipIf(!sampleNpy || !sampleCsv)("reads the Fortran-ordered braille sample equal to its CSV copy", async () => {
-    const { readFileSync } = await import("node:fs");
     const t = readNpy(sampleNpy!);
     expect(t.shape).toEqual([256, 12]);
-    const rows = readFileSync(sampleCsv!, "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
+    const rows = csvRows(sampleCsv!);
     let mismatches = 0;
     for (let r = 0; r < 256; r++) for (let c = 0; c < 12; c++) if (Number(t.data[r * 12 + c]) !== rows[r][c]) mismatches++;
     expect(mismatches).toBe(0);
