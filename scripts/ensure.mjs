@@ -2,6 +2,9 @@
 // Bootstrap for `npm test`, `npm start`, `npm run bench`: install npm dependencies when they are
 // missing or older than package-lock.json, then compile src/ to dist/ when any source is newer
 // than the last build. Prints one line per step it takes and nothing when all is current.
+// `--system` (CI's set-up step) first installs, with apt when root, the Debian packages that tests
+// and the workshop use and that are missing: h5py, jupyter_server, nbconvert, Chromium. Tests
+// never install anything; without these packages they skip and say why.
 import { existsSync, statSync, readdirSync, writeFileSync, lstatSync, symlinkSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -27,6 +30,31 @@ function run(cmd, args, what) {
     process.stderr.write(`nirkit: ${what} failed (exit ${r.status}). Fix the error above and run the command again.\n`);
     process.exit(r.status ?? 1);
   }
+}
+
+if (process.argv.includes("--system")) installSystemPackages();
+
+function installSystemPackages() {
+  const py = process.env.NIR_PYTHON ?? "/usr/bin/python3";
+  const has = (mod) => spawnSync(py, ["-c", `import ${mod}`], { stdio: "ignore" }).status === 0;
+  const wanted = [
+    ["python3-h5py", () => has("h5py")],
+    ["python3-jupyter-server", () => has("jupyter_server")],
+    ["jupyter-nbconvert", () => has("nbconvert")],
+    ["chromium", () => existsSync(process.env.NIR_CHROMIUM ?? "/usr/bin/chromium")],
+  ];
+  const missing = wanted.filter(([, ok]) => !ok()).map(([pkg]) => pkg);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) {
+    process.stderr.write(`nirkit: missing Debian packages ${missing.join(" ")}; install them as root (apt-get install ${missing.join(" ")}); the tests that need them will skip\n`);
+    return;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const lock = ["-o", "DPkg::Lock::Timeout=300"];
+  process.stderr.write(`nirkit: installing ${missing.join(" ")} (apt-get)…\n`);
+  spawnSync("apt-get", ["-q", ...lock, "update"], { env, stdio: "ignore" });
+  const r = spawnSync("apt-get", ["install", "-y", "-q", ...lock, "--no-install-recommends", ...missing], { env, stdio: "inherit" });
+  if (r.status !== 0) process.stderr.write(`nirkit: apt-get install ${missing.join(" ")} failed (exit ${r.status}); the tests that need them will skip\n`);
 }
 
 const lockStamp = join(root, "node_modules", ".package-lock.json");

@@ -16,6 +16,8 @@ export * from "./braille.js";
 export * from "./probe.js";
 export * from "./nir-data.js";
 export * from "./resolve.js";
+export * from "./paper-files.js";
+export * from "./requirements.js";
 export * from "./fetch.js";
 export * from "./summary.js";
 export * from "./spike-input.js";

@@ -1,18 +1,19 @@
 /**
  * The NIR paper's CNN probe input `cnn_numbers.npy` (missing from the paper snapshot), rebuilt:
  * for each digit 0..9 one N-MNIST test recording (named in
- * `shared/paper/02_cnn/cnn_numbers_source_files.json`), binned with tonic's
+ * `paper/02_cnn/cnn_numbers_source_files.json`, derived by nirkit), binned with tonic's
  * `ToFrame(sensor_size=(34, 34, 2), time_window=1000)` (1 ms bins from the first event, event
  * counts), the first 300 frames, stacked time-major to (300, 10, 2, 34, 34).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { NirError } from "../ir/errors.js";
 import type { Tensor } from "../ir/tensor.js";
 import type { EventStream } from "./events.js";
 import { padFrames, toFrame } from "./frames.js";
 import { readNmnist } from "./nmnist.js";
-import { datasetProjectRoot, resolveDataset } from "./resolve.js";
+import { findPaperFile } from "./paper-files.js";
+import { resolveDataset } from "./resolve.js";
 
 /**
  * The recordings behind `cnn_numbers` (digit d = index d), as listed in
@@ -20,11 +21,9 @@ import { datasetProjectRoot, resolveDataset } from "./resolve.js";
  */
 export const CNN_NUMBERS_SOURCE_FILES = ["60004.bs2", "60003.bs2", "60002.bs2", "60019.bs2", "60005.bs2", "60009.bs2", "60012.bs2", "60001.bs2", "60062.bs2", "60008.bs2"] as const;
 
-/** Path of the shared paper's source-file list, if present ($NIR_SHARED or ../shared). */
+/** Path of the paper's source-file list `02_cnn/cnn_numbers_source_files.json` (shipped with nirkit), if found. */
 export function cnnNumbersSourceListPath(): string | null {
-  const sharedRoot = process.env.NIR_SHARED ? resolve(process.env.NIR_SHARED) : resolve(datasetProjectRoot(), "..", "shared");
-  const p = join(sharedRoot, "paper", "02_cnn", "cnn_numbers_source_files.json");
-  return existsSync(p) ? p : null;
+  return findPaperFile("02_cnn", "cnn_numbers_source_files.json");
 }
 
 /** The 10 file names (digit 0..9), from the shared JSON when present, else the built-in list. */

@@ -3,7 +3,8 @@
  * finds them in, in this order:
  *   1. `$NIR_DATA/<name>`
  *   2. `<project>/datasets/cache/<name>` (where `nir data fetch` puts them)
- *   3. `<project>/../shared/datasets/<name>` (the workshop's shared folder)
+ *   3. `<project>/../shared/<shared_path>` (the workshop's shared folder; `shared_path` defaults
+ *      to `datasets/<name>`, the paper's files sit in `shared/paper`)
  * `<project>` is found from this module's own location (not the working directory).
  * `datasets/manifest.json` describes each dataset: origin, citation, licence, download URLs,
  * layout and sha256 checksums.
@@ -21,6 +22,8 @@ export interface ManifestFile {
   sha256: string;
   /** Where `nir data fetch` downloads it from (absent for derived, optional files). */
   url?: string;
+  /** Project-relative path of a copy that ships with nirkit (derived files); `nir data fetch` copies it. */
+  shipped?: string;
   note?: string;
 }
 
@@ -40,6 +43,8 @@ export interface ManifestDataset {
   classes?: string[];
   theta?: number;
   paper_theta?: number;
+  /** Folder under `../shared` that holds this dataset (default `datasets/<name>`). */
+  shared_path?: string;
   [extra: string]: unknown;
 }
 
@@ -114,7 +119,7 @@ function holdsDataset(dir: string, markers: string[]): boolean {
 
 /** Overrides for {@link resolveDataset} (tests, tools): another project folder or NIR_DATA value. */
 export interface ResolveOptions {
-  /** Project folder whose `datasets/cache` and `../shared/datasets` are searched (default: nirkit's own). */
+  /** Project folder whose `datasets/cache` and `../shared` are searched (default: nirkit's own). */
   projectRoot?: string;
   /** Used instead of `process.env.NIR_DATA` when given (empty string = unset). */
   nirData?: string;
@@ -129,7 +134,7 @@ export function datasetLocations(name: string, opts: ResolveOptions = {}): Datas
   const places: DatasetLocation[] = [
     { source: "NIR_DATA", path: env ? resolve(env, name) : null, found: false },
     { source: "cache", path: join(root, "datasets", "cache", name), found: false },
-    { source: "shared", path: resolve(root, "..", "shared", "datasets", name), found: false },
+    { source: "shared", path: resolve(root, "..", "shared", known?.shared_path ?? join("datasets", name)), found: false },
   ];
   for (const p of places) p.found = p.path !== null && holdsDataset(p.path, markers);
   return places;
@@ -137,7 +142,7 @@ export function datasetLocations(name: string, opts: ResolveOptions = {}): Datas
 
 /**
  * The folder of dataset `name`: the first of `$NIR_DATA/<name>`, `<project>/datasets/cache/<name>`,
- * `<project>/../shared/datasets/<name>` that holds it. Throws a NirError ("data.not_found")
+ * `<project>/../shared/<shared_path>` that holds it. Throws a NirError ("data.not_found")
  * naming all three places and the download command when none does.
  */
 export function resolveDataset(name: string, opts: ResolveOptions = {}): string {

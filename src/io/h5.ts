@@ -258,7 +258,18 @@ function readAttrs(obj: { attrs: Record<string, { value: unknown }> }, file: str
   return out;
 }
 
-function dtypeInfo(meta: any, dtype: unknown): { info: H5DTypeInfo; tensor?: DType; isString: boolean } {
+/** The fields of h5wasm's dataset metadata that nirkit reads. */
+interface H5DatasetMeta {
+  type: number;
+  size: number;
+  vlen?: boolean;
+  cset?: number;
+  shape?: (number | bigint)[] | null;
+  chunks?: (number | bigint)[] | null;
+  enum_type?: { members: Record<string, number> };
+}
+
+function dtypeInfo(meta: H5DatasetMeta, dtype: unknown): { info: H5DTypeInfo; tensor?: DType; isString: boolean } {
   if (meta.type === STRING_CLASS) {
     return {
       info: { class: "string", vlen: !!meta.vlen, length: meta.vlen ? null : meta.size, encoding: meta.cset === 1 ? "utf-8" : "ascii" },
@@ -282,7 +293,7 @@ function readDataset(ds: InstanceType<H5Module["Dataset"]>, path: string, name: 
   if (metaR.error !== undefined || !metaR.value) {
     throw new NirError("io.corrupt", `cannot read dataset header ${path}: ${lastDiag(metaR.diag) || (metaR.error as Error)?.message}`, { file, field: path });
   }
-  const { meta, dtype, filters } = metaR.value as { meta: any; dtype: unknown; filters: { name: string; cd_values: number[] }[] };
+  const { meta, dtype, filters } = metaR.value as unknown as { meta: H5DatasetMeta; dtype: unknown; filters: { name: string; cd_values: number[] }[] };
   const shape: number[] = meta.shape ? meta.shape.map(Number) : [];
   const { info, tensor, isString } = dtypeInfo(meta, dtype);
   // the only dataset attribute nirkit reads is the bool marker of int8 datasets
@@ -457,13 +468,19 @@ export async function writeH5(path: string, root: H5WriteGroup): Promise<void> {
   if (!file || file.file_id < 0n) {
     throw new NirError("io.write_failed", `cannot create HDF5 file: ${lastDiag(r.diag) || (r.error as Error)?.message}`, { file: path, hint: "check that the folder exists and is writable" });
   }
+  // The file is closed whatever happens; a failed close is reported in place of a write error.
+  let failed = false;
+  let failure: unknown;
   let bools = 0;
   try {
     bools = writeChildren(file, root, "", path);
-  } finally {
-    const c = quietly(() => file.close());
-    if (c.error !== undefined) throw new NirError("io.write_failed", `closing the HDF5 file failed: ${(c.error as Error).message}`, { file: path });
+  } catch (e) {
+    failed = true;
+    failure = e;
   }
+  const c = quietly(() => file.close());
+  if (c.error !== undefined) throw new NirError("io.write_failed", `closing the HDF5 file failed: ${(c.error as Error).message}`, { file: path });
+  if (failed) throw failure;
   // bool datasets were written as one-member compounds: turn their datatypes into h5py's bool enum
   if (bools) {
     const patched = patchBoolEnums(path);

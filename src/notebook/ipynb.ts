@@ -115,6 +115,5 @@ export function outputCollector(): (outputs: CellOutput[], msg: IOPubMessage) =>
 
 /** Text of an error output without ANSI colour codes. */
 export function stripAnsi(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\u001b\[[0-9;]*m/g, "");
 }

@@ -1,62 +1,25 @@
 /**
- * The NIR paper's published numbers, read in place from the reference folder `shared/` beside the
- * project (or `$NIR_SHARED`): the per-platform LIF CSVs, the `*_accuracy.npy` files, and the tables
- * of `shared/reference/paper-experiments.md` for values whose data files are kept back. Nothing is
- * copied into nirkit; notebooks and `nir reproduce` set these beside nirkit's own results.
+ * The NIR paper's published numbers, read from the paper's files wherever the data resolver finds
+ * them (`$NIR_DATA/paper`, `datasets/cache/paper`, `../shared/paper`; see src/data/paper-files.ts):
+ * the per-platform LIF CSVs, the `*_accuracy.npy` files, and the tables of `paper-numbers.md`
+ * (shipped with nirkit) for values whose data files are missing upstream. Notebooks and
+ * `nir reproduce` set these beside nirkit's own results.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { NirError } from "../ir/errors.js";
 import { tensor, toFloat64 } from "../ir/tensor.js";
 import { readNpy } from "../io/npy.js";
 import { spikeSteps } from "../sim/metrics.js";
+import { findPaperFile, paperFile } from "../data/paper-files.js";
 
-/** Where the reference folder is: $NIR_SHARED, else `shared/` beside the package, else above the cwd. */
-export function sharedRoot(): string {
-  const tried: string[] = [];
-  const env = process.env.NIR_SHARED;
-  if (env) {
-    const p = resolve(env);
-    if (existsSync(join(p, "paper"))) return p;
-    tried.push(p);
-  }
-  const pkgRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-  const beside = resolve(pkgRoot, "..", "shared");
-  if (existsSync(join(beside, "paper"))) return beside;
-  tried.push(beside);
-  let dir = process.cwd();
-  for (;;) {
-    const p = join(dir, "shared");
-    if (existsSync(join(p, "paper"))) return p;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  throw new NirError("data.not_found", `the NIR paper reference folder was not found (tried ${tried.join(", ")} and shared/ above ${process.cwd()})`, {
-    hint: "put the shared/ folder beside the nirkit checkout or set NIR_SHARED=/path/to/shared",
-  });
-}
-
-/** Absolute path of a file of the paper's data, e.g. `paperPath("02_cnn", "cnn_sinabs.nir")`. */
+/** Absolute path of a file of the paper's data, e.g. `paperPath("02_cnn", "cnn_sinabs.nir")`; throws with the fetch command when absent. */
 export function paperPath(...parts: string[]): string {
-  const p = join(sharedRoot(), "paper", ...parts);
-  if (!existsSync(p)) {
-    throw new NirError("data.not_found", `paper file ${parts.join("/")} is not in ${join(sharedRoot(), "paper")}`, {
-      file: p,
-      hint: "some paper files are kept back; check shared/paper/SOURCES.md for what is present",
-    });
-  }
-  return p;
+  return paperFile(...parts);
 }
 
-/** True when the paper file exists (some are kept back for independent checks). */
+/** True when the paper file is found (some upstream files are missing or optional). */
 export function hasPaperFile(...parts: string[]): boolean {
-  try {
-    return existsSync(join(sharedRoot(), "paper", ...parts));
-  } catch {
-    return false;
-  }
+  return findPaperFile(...parts) !== null;
 }
 
 /** One markdown table: the text line just above it, its header cells and its body rows. */
@@ -88,18 +51,16 @@ export function markdownTables(md: string): MarkdownTable[] {
 
 let tablesCache: MarkdownTable[] | null = null;
 
-/** The tables of `shared/reference/paper-experiments.md`. */
+/** The tables of `paper-numbers.md` (the paper's published tables; see scripts/paper-numbers.mjs). */
 export function paperReferenceTables(): MarkdownTable[] {
   if (tablesCache) return tablesCache;
-  const file = join(sharedRoot(), "reference", "paper-experiments.md");
-  if (!existsSync(file)) throw new NirError("data.not_found", "paper-experiments.md is missing", { file, hint: "restore shared/reference/" });
-  tablesCache = markdownTables(readFileSync(file, "utf8"));
+  tablesCache = markdownTables(referenceText());
   return tablesCache;
 }
 
 function findTable(pred: (t: MarkdownTable) => boolean, what: string): MarkdownTable {
   const t = paperReferenceTables().find(pred);
-  if (!t) throw new NirError("data.corrupt", `no table for ${what} in paper-experiments.md`, { hint: "the reference file changed; update src/notebook/paper.ts" });
+  if (!t) throw new NirError("data.corrupt", `no table for ${what} in paper-numbers.md`, { hint: "paper-numbers.md changed; run node scripts/paper-numbers.mjs or update src/notebook/paper.ts" });
   return t;
 }
 
@@ -151,7 +112,7 @@ export interface PaperSpikeSteps {
 }
 
 /**
- * The paper's LIF spike steps for a profile: from its CSV when the CSV is in shared/, else from
+ * The paper's LIF spike steps for a profile: from its CSV when the CSV is found, else from
  * the spike-step column of the reference table (§1.3). Null when the paper has no such platform.
  */
 export function paperLifSpikeSteps(profile: string): PaperSpikeSteps | null {
@@ -289,8 +250,7 @@ export function paperRnnHiddenSpikes(model: BrailleModel): Record<string, number
 }
 
 function referenceText(): string {
-  const file = join(sharedRoot(), "reference", "paper-experiments.md");
-  return readFileSync(file, "utf8");
+  return readFileSync(paperPath("paper-numbers.md"), "utf8");
 }
 
 function intList(s: string): number[] {
@@ -305,7 +265,7 @@ export function paperCnnProbeSpikes(): { perDigit: number[]; total: number; inpu
   const md = referenceText();
   const m = md.match(/First-layer IF spikes per digit \[([^\]]+)\]; ([\d,]+) in total/);
   const e = md.match(/input events per digit \[([^\]]+)\]/);
-  if (!m || !e) throw new NirError("data.corrupt", "the CNN probe spike counts were not found in paper-experiments.md §2.2", { hint: "update src/notebook/paper.ts" });
+  if (!m || !e) throw new NirError("data.corrupt", "the CNN probe spike counts were not found in paper-numbers.md §2.2", { hint: "update src/notebook/paper.ts" });
   return { perDigit: intList(m[1]), total: Number(m[2].replace(/,/g, "")), inputEventsPerDigit: intList(e[1]) };
 }
 
@@ -315,13 +275,13 @@ export function paperRnnSample(model: BrailleModel): { hiddenSpikes: number; out
   const key = model === "bias_zero" ? "zero model" : "subtract model";
   const m = md.match(new RegExp(`${key}: (\\d+) hidden spikes; output counts \\[([^\\]]+)\\]`));
   const inp = md.match(/has (\d+) spikes\. Per-taxel counts/);
-  if (!m || !inp) throw new NirError("data.corrupt", `the RNN ${key} sample results were not found in paper-experiments.md §3.2`, { hint: "update src/notebook/paper.ts" });
+  if (!m || !inp) throw new NirError("data.corrupt", `the RNN ${key} sample results were not found in paper-numbers.md §3.2`, { hint: "update src/notebook/paper.ts" });
   return { hiddenSpikes: Number(m[1]), outputCounts: intList(m[2]), inputSpikes: Number(inp[1]) };
 }
 
 /** Speck's first-layer spike total on the ten probe digits (§2.3: one time bin, 104,661 events). */
 export function paperSpeckProbeSpikes(): number {
   const m = referenceText().match(/Values are spike counts \(max \d+\); ([\d,]+) in total/);
-  if (!m) throw new NirError("data.corrupt", "Speck's probe spike total was not found in paper-experiments.md §2.3", { hint: "update src/notebook/paper.ts" });
+  if (!m) throw new NirError("data.corrupt", "Speck's probe spike total was not found in paper-numbers.md §2.3", { hint: "update src/notebook/paper.ts" });
   return Number(m[1].replace(/,/g, ""));
 }

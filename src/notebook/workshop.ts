@@ -12,6 +12,7 @@ import { NirError } from "../ir/errors.js";
 import { installKernel, KERNEL_DISPLAY_NAME, KERNEL_NAME } from "./kernelspec.js";
 import { jupyterEnv, jupyterPython, projectRoot } from "./paths.js";
 import { freePort, portOpen, stopTree } from "./procs.js";
+import { missingDataLines } from "./use-data.js";
 
 /** Which Jupyter UI serves the workshop. */
 export type JupyterUI = "lab" | "notebook";
@@ -147,5 +148,6 @@ export function workshopBanner(w: Workshop): string {
     `nirkit workshop: Jupyter ${w.ui === "lab" ? "Lab" : "Notebook"} with the "${KERNEL_DISPLAY_NAME}" kernel, serving notebooks/`,
     `  open ${w.url}`,
     `  (listening on 127.0.0.1:${w.port} only; Ctrl-C stops the server and its kernels)`,
+    ...missingDataLines(),
   ].join("\n");
 }

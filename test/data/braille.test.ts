@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BRAILLE_PAPER_LETTERS, brailleToSteps, loadBraille, parsePickle, readBraille, stackBraille } from "../../src/data/index.js";
-import { datasetFile } from "./datasets.js";
+import { datasetFile } from "../support/index.js";
 
 const pickle = datasetFile("braille", "data_braille_letters_th10");
 const json = datasetFile("braille", "data_braille_letters_th10.json");

@@ -1,25 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { command } from "../../src/cli/commands/data.js";
 import { readNpy } from "../../src/io/npy.js";
-import { datasetFile } from "./datasets.js";
+import { captureOutput, datasetFile } from "../support/index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "nirkit-data-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function run(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  try {
-    return { code: await command.run(argv), out };
-  } finally {
-    spy.mockRestore();
-  }
+  const r = await captureOutput(() => command.run(argv));
+  if ("error" in r) throw r.error;
+  return { code: r.value as number, out: r.out };
 }
 
 const nmnist = datasetFile("nmnist");
@@ -30,7 +23,7 @@ describe("nir data", () => {
     const { code, out } = await run("list", "--json");
     expect(code).toBe(0);
     const rows = JSON.parse(out) as { name: string; path: string | null; howToGet: string | null }[];
-    expect(rows.map((r) => r.name)).toEqual(["nmnist", "braille", "event_camera"]);
+    expect(rows.map((r) => r.name)).toEqual(["nmnist", "braille", "event_camera", "paper"]);
     for (const r of rows) expect(r.path !== null || /nir data fetch/.test(r.howToGet ?? "")).toBe(true);
   });
 

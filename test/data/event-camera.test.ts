@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lz4DecompressFrame, parsePropheseeDat, readAedat4, readPropheseeDat, summarizeEvents, toFrame } from "../../src/data/index.js";
-import { datasetFile } from "./datasets.js";
+import { datasetFile } from "../support/index.js";
 
 const ncars = datasetFile("event_camera", "tonic_sample_ncars.dat");
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadNmnist, readNmnist, summarizeEvents } from "../../src/data/index.js";
-import { datasetFile } from "./datasets.js";
+import { datasetFile } from "../support/index.js";
 
 /**
  * Independent decoder, written differently from src/data/nmnist.ts: each event is read as one

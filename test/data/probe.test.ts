@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CNN_NUMBERS_SOURCE_FILES, cnnNumbersSourceFiles, nmnistProbe } from "../../src/data/index.js";
-import { sharedFile } from "../support.js";
-import { datasetFile } from "./datasets.js";
+import { refFile } from "../support/index.js";
+import { datasetFile } from "../support/index.js";
 
 const nmnist = datasetFile("nmnist", "slayer_NMNISTsmall", "test");
-const sourceList = sharedFile("paper", "02_cnn", "cnn_numbers_source_files.json");
+const sourceList = refFile("paper", "02_cnn", "cnn_numbers_source_files.json");
 
 describe("nmnistProbe (the paper's cnn_numbers input)", () => {
   it.skipIf(!sourceList)("uses the recordings named in cnn_numbers_source_files.json", () => {

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datasetInfo, datasetLocations, datasetProjectRoot, fetchDataset, readManifest, resolveDataset, sha256Hex, verifyDataset } from "../../src/data/index.js";
 import { NirError } from "../../src/ir/errors.js";
-import { ROOT, sharedFile } from "../support.js";
-import { datasetFile } from "./datasets.js";
+import { ROOT, refFile } from "../support/index.js";
+import { datasetFile } from "../support/index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "nirkit-resolve-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -96,7 +96,7 @@ describe("manifest", () => {
     }
   });
 
-  const shared = sharedFile("datasets");
+  const shared = refFile("datasets");
   it.skipIf(!shared)("its checksums match the files in ../shared/datasets", () => {
     for (const name of ["nmnist", "braille", "event_camera"]) {
       const v = verifyDataset(name, join(shared!, name));

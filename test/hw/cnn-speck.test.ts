@@ -8,12 +8,14 @@ import { read } from "../../src/io/index.js";
 import { loadNmnist, toFrame } from "../../src/data/index.js";
 import { compile } from "../../src/sim/index.js";
 import { checkFit, emulate, exportTo, type SpeckConfig } from "../../src/hw/index.js";
-import { shared } from "../support.js";
+import { datasetFile, refFile } from "../support/index.js";
 
-const cnn = shared("paper", "02_cnn", "cnn_sinabs.nir");
+const cnnFile = refFile("paper", "02_cnn", "cnn_sinabs.nir");
+const cnn = cnnFile ?? "";
+const nmnistList = datasetFile("nmnist", "slayer_NMNISTsmall", "test100.txt");
 const log2c = (n: number) => Math.ceil(Math.log2(n));
 
-describe("CNN on Speck", () => {
+describe.skipIf(!cnnFile)("CNN on Speck", () => {
   it("fits; the report lists each layer's core and kernel/neuron memory from the sinabs formulas", async () => {
     const g = await read(cnn);
     const r = checkFit(g, "speck");
@@ -36,7 +38,7 @@ describe("CNN on Speck", () => {
     expect([3, 4, 5, 6]).toContain(cores[3]); // the 32Ki-entry layer needs a 32Ki or 64Ki core
   });
 
-  it("emulated int8/int16 network vs float norse on the 100 N-MNIST test recordings", async () => {
+  it.skipIf(!nmnistList)("emulated int8/int16 network vs float norse on the 100 N-MNIST test recordings", async () => {
     const g = await read(cnn);
     const cfg = exportTo("speck", g, { dt: 1e-3, reset: "subtract" }) as SpeckConfig;
     console.log("[speck export] thresholds", cfg.cnnLayers.map((l) => `${l.threshold_high}/${l.threshold_low}`).join(" "), "scales", cfg.cnnLayers.map((l) => l.scale.toFixed(2)).join(" "));

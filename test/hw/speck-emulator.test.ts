@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DISPLAY_KIND } from "../../src/ir/display.js";
 import { read } from "../../src/io/index.js";
 import { checkFit, emulate, exportTo, type SpeckConfig } from "../../src/hw/index.js";
-import { shared } from "../support.js";
+import { refFile } from "../support/index.js";
 
 const core = (w: number, thr: number, low: number, rtz: boolean, pool = 1, out = 1): SpeckConfig => ({
   chip: "speck", format: "test", dt: 1, reset: rtz ? "zero" : "subtract", inputNode: "in", inputShape: [1, 1, out], outputShape: [1, 1, out / pool],
@@ -52,14 +52,16 @@ describe("Speck integer IAF", () => {
   });
 });
 
-describe("export errors and display", () => {
+const lifFile = refFile("paper", "01_lif", "lif_norse.nir");
+
+describe.skipIf(!lifFile)("export errors and display", () => {
   it("refuses to export a graph that does not fit, naming node and rule", async () => {
-    const g = await read(shared("paper", "01_lif", "lif_norse.nir"));
+    const g = await read(lifFile!);
     expect(() => exportTo("speck", g, { dt: 1e-4, reset: "subtract" })).toThrow(/node "1".*IAF only/);
     expect(() => exportTo("xylo", g, { dt: 1e-4, reset: "subtract" })).toThrow(/Xylo Audio 2/);
   });
   it("fit reports display as kind \"fit\"", async () => {
-    const g = await read(shared("paper", "01_lif", "lif_norse.nir"));
+    const g = await read(lifFile!);
     const r = checkFit(g, "loihi2");
     expect((r as unknown as Record<symbol, string>)[DISPLAY_KIND]).toBe("fit");
     expect(Object.keys(r)).not.toContain(DISPLAY_KIND);

@@ -1,9 +1,10 @@
 /** Twin of test_readwrite.py::test_serialize_deserialize_data (nir-spec §5) and the data file layout of §4.3. */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { PYTHON, h5pySkipReason } from "../support/index.js";
 import { EventData, NIRGraphData, NIRNodeData, TimeGriddedData, ValuedEventData } from "../../src/ir/data.js";
 import { tensor } from "../../src/ir/tensor.js";
 import { readData, writeData } from "../../src/io/data.js";
@@ -64,8 +65,7 @@ describe("graph data files", () => {
     await expect(readData(p)).rejects.toMatchObject({ code: "data.invalid", file: p });
   });
 
-  const py = spawnSync("/usr/bin/python3", ["-c", "import h5py"], { timeout: 30_000 }).status === 0;
-  if (!py) console.warn("[skip] h5py data check: python3-h5py not installed (see roundtrip.test.ts)");
+  const py = h5pySkipReason() === null;
   it.skipIf(!py)("h5py sees the attribute types the reference reader expects", async () => {
     const p = join(dir, "py.h5");
     await writeData(p, sample());
@@ -81,7 +81,7 @@ describe("graph data files", () => {
         "print(o['v/data'].dtype, o['v/data'].shape, o['weighted/value'][()].tolist())",
       ].join("\n"),
     );
-    const out = execFileSync("/usr/bin/python3", [script, p], { encoding: "utf8", timeout: 60_000 }).trim().split("\n");
+    const out = execFileSync(PYTHON, [script, p], { encoding: "utf8", timeout: 60_000 }).trim().split("\n");
     expect(out[0]).toBe("NIRGraphData NIRNodeData TimeGriddedData");
     expect(out[1]).toBe("float64 0.1 int64 2 0.3");
     expect(out[2]).toBe("float64 (1, 2, 2) [[1.0, 4.0, 2.0, 3.0]]");

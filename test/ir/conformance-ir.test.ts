@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { NIRGraph, PRIMITIVES, type NIRNode, type Tensor, type DType, isTensor } from "../../src/ir/index.js";
-import { SHARED, sharedFile } from "../support.js";
+import { SHARED, refFile } from "../support/index.js";
 
 interface Value { dtype: string; shape: number[]; data: (number | string)[] }
 interface NodeJson {
@@ -79,7 +79,7 @@ function strip(g: NodeJson): NodeJson {
   return out;
 }
 
-const dir = sharedFile("conformance");
+const dir = refFile("conformance");
 const cases = dir ? readdirSync(dir).filter((f) => f.endsWith(".expected.json")).map((f) => f.replace(".expected.json", "")) : [];
 
 describe.skipIf(!dir)("IR rebuild of every valid conformance case equals the reference read", () => {

@@ -1,20 +1,9 @@
 /**
  * Test helpers mirroring the reference's tests/__init__.py mocks, with a seeded PRNG so every
- * random weight is reproducible (mulberry32 + Box–Muller normal samples).
+ * random weight is reproducible (the tests' one seeded generator + Box–Muller normal samples).
  */
+import { rng } from "../support/index.js";
 import { Affine, Conv1d, Conv2d, Delay, I, Input, Linear, Output, type Tensor } from "../../src/ir/index.js";
-
-/** A seeded uniform [0,1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let uniform = rng(12345);
 /** Reseeds the shared generator (call in beforeEach for reproducible tests). */

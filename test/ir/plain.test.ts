@@ -2,13 +2,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Flatten, Input, Linear, NIRGraph, PRIMITIVES, fromList, isTuple, tensor } from "../../src/ir/index.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 
 const layoutOf = (file: string, path: string): string =>
   JSON.parse(readFileSync(file, "utf8")).hdf5.find((e: { path: string }) => e.path === path).layout;
 
 describe("plainFields", () => {
-  const file = sharedFile("conformance", "linear_f64_from_list.expected.json");
+  const file = refFile("conformance", "linear_f64_from_list.expected.json");
   it.skipIf(!file)("from_list(Linear): the auto Output's shape is plain (a tuple), the Input's is an array", () => {
     const g = fromList(Linear({ weight: tensor([[1, 2, 3], [4, 5, 6]]) }));
     const plainOf = (name: string) => PRIMITIVES[g.nodes.get(name)!.type as "Input"].plainFields(g.nodes.get(name) as never);

@@ -6,7 +6,7 @@ import {
   AvgPool2d, Conv1d, Conv2d, CubaLI, CubaLIF, Flatten, IF, Input, LI, Linear, NIRGraph, NirError, Output, SumPool2d, Threshold,
   Affine, checkTypes, fromList, graphFromDict, graphInputs, graphOutputs, inferTypes, nodeToDict, tensor, type NIRGraph as Graph,
 } from "../../src/ir/index.js";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 import { mockAffine, mockDelay, mockIntegrator, mockLinear, rand, randn, seed, transpose, values } from "./helpers.js";
 
 beforeEach(() => seed(7));

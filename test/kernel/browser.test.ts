@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { alive, descendants, freePort, portOpen } from "../../src/notebook/procs.js";
-import { ROOT, sharedFile } from "../support.js";
+import { ROOT, refFile } from "../support/index.js";
 import { ensureBuilt, ensureChromium, ensureJupyterServer } from "./setup.js";
 
-const cnn = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
+const cnn = refFile("paper", "02_cnn", "cnn_sinabs.nir");
 const chromium = ensureChromium();
 const skip = !cnn ? "cnn_sinabs.nir missing" : "skip" in chromium ? chromium.skip : ensureJupyterServer() ?? ensureBuilt();
 if (skip) console.warn(`[skip] workshop browser test: ${skip}`);

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { read } from "../../src/io/index.js";
 import { JUPYTER_DISPLAY, attachDisplay, type MimeBundle } from "../../src/ir/display.js";
 import { bundleOf, parameterRows } from "../../src/notebook/index.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 
 const FOUR = ["application/vnd.vegalite.v5+json", "image/svg+xml", "text/html", "text/plain"];
-const cnn = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
+const cnn = refFile("paper", "02_cnn", "cnn_sinabs.nir");
 
 function expectFull(b: MimeBundle): void {
   expect(Object.keys(b).sort()).toEqual(FOUR);

@@ -11,10 +11,10 @@ import { openKernel, runNotebook, type CellResult, type ExecuteOptions, type Ker
 import type { IOPubMessage } from "../../src/notebook/ipynb.js";
 import { alive, descendants } from "../../src/notebook/procs.js";
 import { kernelSpec } from "../../src/notebook/kernelspec.js";
-import { ROOT, sharedFile } from "../support.js";
+import { ROOT, refFile } from "../support/index.js";
 import { ensureBuilt, ensureJupyterServer } from "./setup.js";
 
-const cnn = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
+const cnn = refFile("paper", "02_cnn", "cnn_sinabs.nir");
 const skip = !cnn ? "cnn_sinabs.nir missing" : ensureJupyterServer() ?? ensureBuilt();
 if (skip) console.warn(`[skip] kernel end-to-end: ${skip}`);
 

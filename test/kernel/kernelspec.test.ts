@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { installKernel, kernelSpecDir, removeKernel } from "../../src/notebook/kernelspec.js";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "nirkit-kernelspec-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 import { ensureBuilt } from "./setup.js";
 
 const skip = ensureBuilt();

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NirError } from "../../src/ir/errors.js";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 
 const preload = createRequire(import.meta.url)(join(ROOT, "kernel", "preload.cjs")) as {
   formatCellError(e: unknown): { ename: string; evalue: string; traceback: string[] };

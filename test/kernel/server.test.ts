@@ -1,7 +1,7 @@
 // startJupyterServer when the port it picked is taken before the server binds it.
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 import { ensureJupyterServer } from "./setup.js";
 
 /** The port held by this test's own listener; freePort hands it out first, as a race would. */

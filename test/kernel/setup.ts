@@ -1,11 +1,11 @@
-// Shared set-up of the kernel tests: Debian Jupyter packages (installed with apt when root and
-// missing) and a current dist/ build (the kernel loads the compiled package). Each returns a
-// skip reason, or null when ready.
+// Shared set-up of the kernel tests: Debian Jupyter packages and Chromium (never installed here:
+// `node scripts/ensure.mjs --system` or the CI set-up step installs them) and a current dist/
+// build (the kernel loads the compiled package). Each returns a skip reason, or null when ready.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 
 const PY = process.env.NIR_PYTHON ?? "/usr/bin/python3";
 
@@ -13,28 +13,16 @@ function canImport(mod: string): boolean {
   return spawnSync(PY, ["-c", `import ${mod}`], { stdio: "ignore" }).status === 0;
 }
 
-function aptInstall(pkgs: string[]): boolean {
-  if (process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) return false;
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const lock = ["-o", "DPkg::Lock::Timeout=300"];
-  spawnSync("apt-get", ["-q", ...lock, "update"], { env, stdio: "ignore" });
-  return spawnSync("apt-get", ["install", "-y", "-q", ...lock, "--no-install-recommends", ...pkgs], { env, stdio: "ignore" }).status === 0;
-}
-
-/** Ensures jupyter_server + nbconvert (Debian); returns a skip reason or null. */
+/** Checks for jupyter_server + nbconvert (Debian); returns a skip reason or null. */
 export function ensureJupyterServer(): string | null {
   if (canImport("jupyter_server") && canImport("nbconvert")) return null;
-  aptInstall(["python3-jupyter-server", "jupyter-nbconvert"]);
-  if (canImport("jupyter_server") && canImport("nbconvert")) return null;
-  return `${PY} has no jupyter_server/nbconvert and they could not be installed (apt-get install python3-jupyter-server jupyter-nbconvert needs root)`;
+  return `${PY} has no jupyter_server/nbconvert (install them in the set-up step: node scripts/ensure.mjs --system, or apt-get install python3-jupyter-server jupyter-nbconvert)`;
 }
 
-/** Ensures Debian's chromium; returns its path, or a skip reason. */
+/** Checks for Debian's chromium; returns its path, or a skip reason. */
 export function ensureChromium(): { path: string } | { skip: string } {
   const path = process.env.NIR_CHROMIUM ?? "/usr/bin/chromium";
-  if (existsSync(path)) return { path };
-  aptInstall(["chromium"]);
-  return existsSync(path) ? { path } : { skip: `no Chromium at ${path} and it could not be installed (apt-get install chromium needs root)` };
+  return existsSync(path) ? { path } : { skip: `no Chromium at ${path} (install it in the set-up step: node scripts/ensure.mjs --system, or apt-get install chromium)` };
 }
 
 function newest(dir: string): number {

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 
 const hasGit = spawnSync("git", ["--version"]).status === 0;
 const npmReachable = spawnSync("npm", ["ping", "--silent"], { timeout: 20_000 }).status === 0;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, sharedFile } from "../support.js";
+import { ROOT, datasetFile, refFile } from "../support/index.js";
 import { reproduce, type ReproduceResult } from "../../src/notebook/reproduce.js";
 import { REPORT_MIME, type ReproducedEntry, type ReproducedValues } from "../../src/notebook/report-values.js";
 import type { NotebookJson } from "../../src/notebook/report.js";
@@ -22,7 +22,9 @@ const THUMBNAIL_CHART: Record<string, string> = {
 const skipReason =
   ensureJupyterServer() ??
   ensureBuilt() ??
-  (sharedFile("paper", "01_lif", "lif_norse.nir") ? "" : "the paper reference folder ../shared is missing");
+  (refFile("paper", "01_lif", "lif_norse.nir") && refFile("reference", "paper-experiments.md") && datasetFile("nmnist", "slayer_NMNISTsmall", "test100.txt") && datasetFile("braille")
+    ? ""
+    : "the paper's files, the reference notes or the N-MNIST/Braille recordings are missing (printed above)");
 if (skipReason) console.warn(`[skip] notebook execution tests: ${skipReason}`);
 
 /** Reads the 0/1 spike column of a paper LIF CSV and returns the steps where it is 1. */
@@ -76,7 +78,7 @@ describe.skipIf(!!skipReason)("curated notebooks (executed by nir reproduce)", (
     const csvOf: Record<string, string> = { exact: "lif_exact.csv", norse: "lif_norse.csv", snntorch: "lif_snntorch.csv", sinabs: "lif_sinabs.csv", spinnaker2: "lif_spinnaker2.csv", "lava-float": "lif_lava_cpu_float.csv" };
     let checked = 0;
     for (const [profile, csv] of Object.entries(csvOf)) {
-      const file = sharedFile("paper", "01_lif", csv);
+      const file = refFile("paper", "01_lif", csv);
       const e = entries[`lif.spike_steps.${profile}`];
       if (!file || !e) continue;
       expect(e.kind).toBe("list");
@@ -87,7 +89,7 @@ describe.skipIf(!!skipReason)("curated notebooks (executed by nir reproduce)", (
   });
 
   it("02_scnn_nmnist: 49,711 first-layer spikes on the probe digits and ≈0.98 accuracy on 100 recordings", () => {
-    const md = readFileSync(sharedFile("reference", "paper-experiments.md")!, "utf8");
+    const md = readFileSync(refFile("reference", "paper-experiments.md")!, "utf8");
     const total = Number(md.match(/; ([\d,]+) in total/)![1].replace(/,/g, ""));
     expect(entries["cnn.probe.first_layer_spikes"]).toMatchObject({ kind: "scalar", ours: total });
     const acc = entries["cnn.accuracy.norse"];

@@ -2,11 +2,13 @@
 // value is checked against an independent reading of the same reference file in the test itself.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { sharedFile } from "../support.js";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { ROOT, refFile } from "../support/index.js";
 import * as paper from "../../src/notebook/paper.js";
 
-const md = sharedFile("reference", "paper-experiments.md");
-const norseCsv = sharedFile("paper", "01_lif", "lif_norse.csv");
+const md = refFile("reference", "paper-experiments.md");
+const norseCsv = refFile("paper", "01_lif", "lif_norse.csv");
 
 describe.skipIf(!md || !norseCsv)("paper reference readers", () => {
   it("reads LIF spike steps from the CSV spike column when the CSV is present", () => {
@@ -61,5 +63,13 @@ describe.skipIf(!md)("paper prose numbers", () => {
     const text = readFileSync(md!, "utf8");
     const i = text.indexOf("Values are spike counts");
     expect(text.slice(i, i + 60)).toContain(paper.paperSpeckProbeSpikes().toLocaleString("en-US"));
+  });
+});
+
+describe.skipIf(!md)("paper-numbers.md (shipped) is the extract of the reference notes", () => {
+  it("equals what scripts/paper-numbers.mjs extracts from paper-experiments.md now", () => {
+    const r = spawnSync(process.execPath, [join(ROOT, "scripts", "paper-numbers.mjs"), md!, "--check"], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
   });
 });

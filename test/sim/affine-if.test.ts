@@ -8,11 +8,8 @@
 import { describe, expect, it } from "vitest";
 import * as ir from "../../src/ir/index.js";
 import { compile } from "../../src/sim/index.js";
+import { rng } from "../support/index.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 const f64 = (shape: number[], data: Float64Array) => ({ dtype: "float64" as const, shape, data });
 

@@ -11,11 +11,8 @@ import { compile } from "../../src/sim/index.js";
 import { wasmChain } from "../../src/sim/ops/chain-wasm.js";
 import { convIFRows } from "../../src/sim/ops/conv-if.js";
 import { transposeWeight } from "../../src/sim/ops/linear.js";
+import { rng } from "../support/index.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 const f64 = (shape: number[], f: () => number) => ({ dtype: "float64" as const, shape, data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f) });
 

@@ -7,20 +7,16 @@ import { command } from "../../src/cli/commands/simulate.js";
 import { read } from "../../src/io/index.js";
 import { readNpy } from "../../src/io/npy.js";
 import { compile } from "../../src/sim/index.js";
-import { sharedFile } from "../support.js";
+import { quietly, refFile } from "../support/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nir-sim-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const lif = sharedFile("paper", "01_lif", "lif_norse.nir");
-const lifCsv = sharedFile("paper", "01_lif", "lif_norse.csv");
-const rnn = sharedFile("paper", "03_rnn", "braille_noDelay_bias_zero.nir");
-const rnnIn = sharedFile("paper", "03_rnn", "derived", "ds_test0_input_256x12.csv");
+const lif = refFile("paper", "01_lif", "lif_norse.nir");
+const lifCsv = refFile("paper", "01_lif", "lif_norse.csv");
+const rnn = refFile("paper", "03_rnn", "braille_noDelay_bias_zero.nir");
+const rnnIn = refFile("paper", "03_rnn", "derived", "ds_test0_input_256x12.csv");
 
-function quiet<T>(f: () => Promise<T>): Promise<T> {
-  const w = process.stdout.write;
-  process.stdout.write = (() => true) as never;
-  return f().finally(() => (process.stdout.write = w));
-}
+const quiet = quietly;
 
 describe.skipIf(!lif || !lifCsv)("nir simulate", () => {
   it("writes OUT.npy (T, ...shape) for one record, equal to the library run", async () => {
@@ -41,7 +37,7 @@ describe.skipIf(!lif || !lifCsv)("nir simulate", () => {
     for (const f of ["lif1.lif.spikes.npy", "lif1.lif.v.npy", "lif2.i.npy", "fc2.out.npy"]) expect(existsSync(join(out, f))).toBe(true);
     const spikes = readNpy(join(out, "lif1.lif.spikes.npy"));
     expect(spikes.shape).toEqual([256, 38]);
-    const want = readNpy(sharedFile("paper", "03_rnn", "snntorch_activity_noDelay_bias_zero.npy")!);
+    const want = readNpy(refFile("paper", "03_rnn", "snntorch_activity_noDelay_bias_zero.npy")!);
     expect(Array.from(spikes.data as Float32Array)).toEqual(Array.from(want.data as Float32Array));
   });
 

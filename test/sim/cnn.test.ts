@@ -9,11 +9,11 @@ import { eventsToSpikeInput, loadNmnist, nmnistProbe } from "../../src/data/inde
 import { read } from "../../src/io/index.js";
 import { readNpy } from "../../src/io/npy.js";
 import { activitySimilarity, argmax, compile, spikeCounts, type EventInput, type ProfileName, type ResetMode } from "../../src/sim/index.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 
-const cnnPath = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
-const nmnistRoot = sharedFile("datasets", "nmnist");
-const speckPath = sharedFile("paper", "02_cnn", "speck_activity.npy");
+const cnnPath = refFile("paper", "02_cnn", "cnn_sinabs.nir");
+const nmnistRoot = refFile("datasets", "nmnist");
+const speckPath = refFile("paper", "02_cnn", "speck_activity.npy");
 
 describe.skipIf(!cnnPath || !nmnistRoot)("CNN experiment (paper/02_cnn)", () => {
   let probeCache: ReturnType<typeof nmnistProbe> | null = null;

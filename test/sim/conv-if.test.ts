@@ -10,11 +10,8 @@
 import { describe, expect, it } from "vitest";
 import * as ir from "../../src/ir/index.js";
 import { compile } from "../../src/sim/index.js";
+import { rng } from "../support/index.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 interface Case { C: number; H: number; W: number; O: number; KH: number; KW: number; groups: number; s: [number, number]; p: [number, number]; d: [number, number] }
 

@@ -6,11 +6,8 @@ import { describe, expect, it } from "vitest";
 import * as ir from "../../src/ir/index.js";
 import type { NIRGraph, NIRNode } from "../../src/ir/types.js";
 import { compile, spikeSteps, type EventInput } from "../../src/sim/index.js";
+import { rng } from "../support/index.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 function graph(nodes: Record<string, NIRNode>, edges: [string, string][]): NIRGraph {
   return ir.NIRGraph({ nodes, edges, typeCheck: false });
@@ -28,7 +25,7 @@ function randomInput(n: number, r: () => number, sparsity: number): Float64Array
 }
 
 /** Naive PyTorch conv2d (cross-correlation, zero padding, groups) written for the test. */
-function naiveConv2d(x: Float64Array, [C, H, W]: number[], w: Float64Array, [O, Cg, KH, KW]: number[], b: Float64Array, s: number[], p: number[], d: number[], groups: number): { y: Float64Array; shape: number[] } {
+function naiveConv2d(x: Float64Array, [_C, H, W]: number[], w: Float64Array, [O, Cg, KH, KW]: number[], b: Float64Array, s: number[], p: number[], d: number[], groups: number): { y: Float64Array; shape: number[] } {
   const OH = Math.floor((H + 2 * p[0] - d[0] * (KH - 1) - 1) / s[0] + 1);
   const OW = Math.floor((W + 2 * p[1] - d[1] * (KW - 1) - 1) / s[1] + 1);
   const y = new Float64Array(O * OH * OW);

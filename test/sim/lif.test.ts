@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { read } from "../../src/io/index.js";
 import { compile, type ProfileName } from "../../src/sim/index.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 
 function csv(path: string): number[][] {
   return readFileSync(path, "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
@@ -25,11 +25,11 @@ const CASES: [string, ProfileName][] = [
   ["lif_lava_cpu_fixed.csv", "loihi2"],
 ];
 
-const nirPath = sharedFile("paper", "01_lif", "lif_norse.nir");
+const nirPath = refFile("paper", "01_lif", "lif_norse.nir");
 
 describe.skipIf(!nirPath)("LIF experiment (paper/01_lif)", () => {
   for (const [file, profile] of CASES) {
-    const path = sharedFile("paper", "01_lif", file);
+    const path = refFile("paper", "01_lif", file);
     it.skipIf(!path)(`${profile} profile reproduces ${file}: same spike steps, voltage within 1e-6`, async () => {
       const graph = await read(nirPath!);
       const rows = csv(path!);

@@ -6,11 +6,7 @@
 import * as ir from "../../src/ir/index.js";
 import type { Tensor } from "../../src/ir/tensor.js";
 
-/** A seeded uniform [0, 1) generator (LCG), so fixtures are the same on every run. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
+export { rng } from "../support/index.js";
 
 /** Bit-for-bit equality (−0 ≠ 0, NaN = NaN); the first differing index or −1. */
 export function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -10,11 +10,11 @@ import { readNpy } from "../../src/io/npy.js";
 import { read } from "../../src/io/index.js";
 import { activitySimilarity, argmax, compile, spikeCounts, type ProfileName, type ResetMode } from "../../src/sim/index.js";
 import type { Tensor } from "../../src/ir/tensor.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 
 const RNN = ["paper", "03_rnn"];
 // The .npy copy is Fortran-ordered (readNpy refuses that); the .csv holds the same 256×12 values.
-const inputPath = sharedFile(...RNN, "derived", "ds_test0_input_256x12.csv");
+const inputPath = refFile(...RNN, "derived", "ds_test0_input_256x12.csv");
 
 function brailleInput(): Tensor {
   const rows = readFileSync(inputPath!, "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
@@ -32,7 +32,7 @@ function mismatches(a: Tensor, b: Tensor): number {
 }
 
 async function runModel(file: string, profile: ProfileName, reset: ResetMode) {
-  const graph = await read(sharedFile(...RNN, file)!);
+  const graph = await read(refFile(...RNN, file)!);
   const input = brailleInput();
   const plan = compile(graph, { dt: 1e-4, profile, reset });
   return plan.run(input, { record: ["lif1.lif:spikes"] });
@@ -45,7 +45,7 @@ const MODELS = [
 
 describe.skipIf(!inputPath)("Braille RNN experiment (paper/03_rnn)", () => {
   for (const m of MODELS) {
-    const ref = sharedFile(...RNN, `snntorch_activity_noDelay_${m.name}.npy`);
+    const ref = refFile(...RNN, `snntorch_activity_noDelay_${m.name}.npy`);
     it.skipIf(!ref)(`snntorch profile with reset ${m.reset} reproduces snntorch_activity_noDelay_${m.name}.npy with 0 mismatches`, async () => {
       const res = await runModel(m.file, "snntorch", m.reset);
       const hidden = res.records["lif1.lif.spikes"];
@@ -61,7 +61,7 @@ describe.skipIf(!inputPath)("Braille RNN experiment (paper/03_rnn)", () => {
     });
   }
 
-  const zeroRef = sharedFile(...RNN, "snntorch_activity_noDelay_bias_zero.npy");
+  const zeroRef = refFile(...RNN, "snntorch_activity_noDelay_bias_zero.npy");
   it.skipIf(!zeroRef)("norse profile (no recurrent bias at step 0) differs from snnTorch in the paper's 23 entries, 118 hidden spikes", async () => {
     // paper-experiments §3.3/§3.4: Norse's zero-model activity has 118 spikes and differs from snnTorch in 23 entries
     const res = await runModel(MODELS[0].file, "norse", "zero");
@@ -73,7 +73,7 @@ describe.skipIf(!inputPath)("Braille RNN experiment (paper/03_rnn)", () => {
   // Hidden-spike totals and activity similarities to snnTorch from the paper's §3.4 tables
   // (paper-experiments: Norse's subtract file = subtract graph with zero reset; Spyx = Euler
   // CubaLIF with subtract reset; Nengo = ZOH LIF with zero reset).
-  const subRef = sharedFile(...RNN, "snntorch_activity_noDelay_noBias_subtract.npy");
+  const subRef = refFile(...RNN, "snntorch_activity_noDelay_noBias_subtract.npy");
   it.skipIf(!zeroRef || !subRef)("other profiles reproduce the paper's hidden-spike totals and similarities to snnTorch", async () => {
     const cases: [number, ProfileName, ResetMode, number, number][] = [
       [0, "norse", "zero", 118, 0.9986],
@@ -91,7 +91,7 @@ describe.skipIf(!inputPath)("Braille RNN experiment (paper/03_rnn)", () => {
     }
   });
 
-  const sub = sharedFile(...RNN, "extras", "braille_noDelay_bias_zero_subgraph.nir");
+  const sub = refFile(...RNN, "extras", "braille_noDelay_bias_zero_subgraph.nir");
   it.skipIf(!sub)("runs the nested-subgraph version like the flat graph (same output spikes)", async () => {
     const flat = await runModel("braille_noDelay_bias_zero.nir", "snntorch", "zero");
     const graph = await read(sub);
@@ -106,7 +106,7 @@ describe.skipIf(!inputPath)("Braille RNN experiment (paper/03_rnn)", () => {
     { file: "spyx_activity_noDelay_noBias_subtract.npy", model: MODELS[1], profile: "spyx", reset: "subtract" },
   ];
   for (const o of OTHER) {
-    const path = sharedFile(...RNN, o.file);
+    const path = refFile(...RNN, o.file);
     it.skipIf(!path)(`${o.profile} profile (reset ${o.reset}) reproduces ${o.file}`, async () => {
       const res = await runModel(o.model.file, o.profile, o.reset);
       const want = readNpy(path!);

@@ -20,7 +20,7 @@ import { cubaSumStep, neuronStep } from "../../src/sim/ops/neuron-step.js";
 import { makePort, type Port, type StepFn } from "../../src/sim/ops/buffers.js";
 import { smallGraphWasm, type StepOp } from "../../src/sim/ops/small-graph-wasm.js";
 import { wasmSimd } from "../../src/sim/wasm/instance.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 import { firstDiff, rng, smallRecurrentGraph } from "./recurrent-fixture.js";
 
 
@@ -127,15 +127,16 @@ function sameRun(g: ir.NIRGraph, opts: CompileOptions, input: SimInput, record: 
 }
 
 const RNN = ["paper", "03_rnn"];
-const inputPath = sharedFile(...RNN, "derived", "ds_test0_input_256x12.csv");
+const inputPath = refFile(...RNN, "derived", "ds_test0_input_256x12.csv");
+const rnnGraphs = refFile(...RNN, "braille_noDelay_bias_zero.nir") && refFile(...RNN, "braille_noDelay_noBias_subtract.nir");
 
-describe.skipIf(!inputPath)("Braille RNN: fused kernel (auto) equals the JavaScript kernels (js)", () => {
+describe.skipIf(!inputPath || !rnnGraphs)("Braille RNN: fused kernel (auto) equals the JavaScript kernels (js)", () => {
   const rows = () => readFileSync(inputPath!, "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
   const record = ["lif1.lif:spikes", "lif1.lif:v", "lif1.lif:i", "lif2:v", "lif2:i", "fc1", "lif1.w_rec", "fc2"];
   for (const [file, reset] of [["braille_noDelay_bias_zero.nir", "zero"], ["braille_noDelay_noBias_subtract.nir", "subtract"]] as const) {
     for (const profile of ["snntorch", "norse"] as const) {
       it(`${file}, ${profile}, reset ${reset}: batch 1, batch 5 (time-shifted and channel-dropped copies) and events give identical outputs and records`, async () => {
-        const g = await read(sharedFile(...RNN, file)!);
+        const g = await read(refFile(...RNN, file)!);
         const x = rows();
         const one: Tensor = { dtype: "float64", shape: [256, 12], data: Float64Array.from(x.flat()) };
         const s1 = sameRun(g, { dt: 1e-4, profile, reset }, one, record);
@@ -158,7 +159,7 @@ describe.skipIf(!inputPath)("Braille RNN: fused kernel (auto) equals the JavaScr
   }
 
   it("the step API (batch 1 fused, batch 3 not) equals the JavaScript kernels step by step, across reset()", async () => {
-    const g = await read(sharedFile(...RNN, "braille_noDelay_bias_zero.nir")!);
+    const g = await read(refFile(...RNN, "braille_noDelay_bias_zero.nir")!);
     const x = rows();
     for (const B of [1, 3]) {
       const a = compile(g, { dt: 1e-4, profile: "snntorch" });

@@ -8,11 +8,8 @@ import { describe, expect, it } from "vitest";
 import { assemble } from "../../src/sim/wasm/assemble.js";
 import { instantiate, wasmSimd } from "../../src/sim/wasm/instance.js";
 import { nonZeroIndex } from "../../src/sim/ops/input-scan.js";
+import { rng } from "../support/index.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 describe("wasm assembler", () => {
   it("this engine runs WebAssembly SIMD (Node ≥ 16.4)", () => {

@@ -15,7 +15,7 @@ import type { Tensor } from "../../src/ir/tensor.js";
 import { read } from "../../src/io/index.js";
 import { compile, type CompileOptions, type SimInput } from "../../src/sim/index.js";
 import { wasmSimd } from "../../src/sim/wasm/instance.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 import { firstDiff, rng, smallRecurrentGraph } from "./recurrent-fixture.js";
 
 
@@ -41,14 +41,15 @@ function sameRun(g: ir.NIRGraph, opts: CompileOptions, input: SimInput, record: 
 }
 
 const RNN = ["paper", "03_rnn"];
-const inputPath = sharedFile(...RNN, "derived", "ds_test0_input_256x12.csv");
+const inputPath = refFile(...RNN, "derived", "ds_test0_input_256x12.csv");
+const rnnGraphs = refFile(...RNN, "braille_noDelay_bias_zero.nir") && refFile(...RNN, "braille_noDelay_noBias_subtract.nir");
 
-describe.skipIf(!inputPath)("Braille RNNs: whole-run kernel (auto) equals the JavaScript kernels (js)", () => {
+describe.skipIf(!inputPath || !rnnGraphs)("Braille RNNs: whole-run kernel (auto) equals the JavaScript kernels (js)", () => {
   const rows = () => readFileSync(inputPath!, "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
   for (const file of ["braille_noDelay_bias_zero.nir", "braille_noDelay_noBias_subtract.nir"]) {
     for (const profile of ["snntorch", "norse"] as const) {
       it(`${file}, ${profile}: batch 1 and 7, float32 and float64, output only and with records, with progress`, async () => {
-        const g = await read(sharedFile(...RNN, file)!);
+        const g = await read(refFile(...RNN, file)!);
         const x = rows();
         const reset = file.includes("zero") ? "zero" : "subtract";
         for (const dtype of ["float32", "float64"] as const) {
@@ -72,7 +73,7 @@ describe.skipIf(!inputPath)("Braille RNNs: whole-run kernel (auto) equals the Ja
   }
 
   it("the step API still equals js after whole runs on the same plan", async () => {
-    const g = await read(sharedFile(...RNN, "braille_noDelay_bias_zero.nir")!);
+    const g = await read(refFile(...RNN, "braille_noDelay_bias_zero.nir")!);
     const x = rows();
     const a = compile(g, { dt: 1e-4, profile: "snntorch" });
     const b = compile(g, { dt: 1e-4, profile: "snntorch", kernels: "js" });

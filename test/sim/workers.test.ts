@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { guidedChunks, itemWork } from "../../src/sim/batch.js";
+import { rng } from "../support/index.js";
 
 // worker threads load the compiled entry (dist/sim/worker-entry.js); `npm test` builds dist first
 const distIndex = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
@@ -55,8 +56,7 @@ describe("worker batch split", () => {
     const sizes = even.map(([lo, hi]) => hi - lo);
     expect(sizes.every((n, k) => k === 0 || n <= sizes[k - 1])).toBe(true);
     expect(sizes[sizes.length - 1]).toBeLessThanOrEqual(3);
-    let s = 7;
-    const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const r = rng(7);
     for (let trial = 0; trial < 20; trial++) check(Float64Array.from({ length: 1 + Math.floor(r() * 60) }, () => 1 + Math.floor(r() * 100)), 1 + Math.floor(r() * 4));
     // one heavy item is a chunk of its own
     expect(check(Float64Array.from([100, 1, 1]), 2)).toEqual([[0, 1], [1, 3]]);
@@ -66,8 +66,7 @@ describe("worker batch split", () => {
 describe.skipIf(!haveDist)("runAsync on worker threads (compiled dist/)", () => {
   it("3 workers on 13 event-input items: output and records equal the single-thread run, progress rises to T", async () => {
     const nir = await import(distIndex);
-    let seed = 3;
-    const r = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const r = rng(3);
     const f64 = (shape: number[], f: () => number) => ({ dtype: "float64", shape, data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f) });
     const net = nir.NIRGraph({
       nodes: {

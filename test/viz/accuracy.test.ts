@@ -7,16 +7,16 @@ import { simulate } from "../../src/sim/index.js";
 import { accuracyBars } from "../../src/viz/accuracy.js";
 import { PLATFORM_COLORS } from "../../src/viz/colors.js";
 import { toSVG } from "../../src/viz/render.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 import { axisLabels, axisTitles, countMarks, markGroups, markTexts, parseSvg } from "./svg.js";
 
-const cnnDir = sharedFile("paper", "02_cnn");
+const cnnDir = refFile("paper", "02_cnn");
 const PLATFORMS = ["lava", "nengo", "norse", "s2", "sinabs", "snntorch", "speck", "spyx"];
 
 describe.skipIf(!cnnDir)("accuracyBars", () => {
   it("draws one bar per platform of the paper's CNN accuracy files, in platform colours", async () => {
     const paper: Record<string, number> = {};
-    for (const p of PLATFORMS) paper[p] = Number(readNpy(sharedFile("paper", "02_cnn", `${p}_accuracy.npy`)!).data[0]);
+    for (const p of PLATFORMS) paper[p] = Number(readNpy(refFile("paper", "02_cnn", `${p}_accuracy.npy`)!).data[0]);
     expect(paper.sinabs).toBeCloseTo(0.9847, 4); // paper-experiments.md §2.4
     const svg = parseSvg(await toSVG(accuracyBars(paper, { zoom: true, title: "N-MNIST CNN accuracy as published" })));
     expect(countMarks(svg, "bars", "path")).toBe(PLATFORMS.length);
@@ -33,8 +33,8 @@ describe.skipIf(!cnnDir)("accuracyBars", () => {
   });
 });
 
-const rnnPath = sharedFile("paper", "03_rnn", "braille_noDelay_bias_zero.nir");
-const braillePath = sharedFile("datasets", "braille", "data_braille_letters_th10");
+const rnnPath = refFile("paper", "03_rnn", "braille_noDelay_bias_zero.nir");
+const braillePath = refFile("datasets", "braille", "data_braille_letters_th10");
 
 describe.skipIf(!rnnPath || !braillePath)("accuracyBars with nirkit's own numbers", () => {
   it("compares the Braille RNN accuracy nirkit measures per profile with the paper's accuracy files", async () => {
@@ -56,8 +56,8 @@ describe.skipIf(!rnnPath || !braillePath)("accuracyBars with nirkit's own number
     }
     // The paper's files: snnTorch as a fraction, Norse in % (paper-experiments.md §3.4).
     const paper = {
-      snntorch: Number(readNpy(sharedFile("paper", "03_rnn", "snntorch_accuracy_noDelay_bias_zero.npy")!).data[0]),
-      norse: Number(readNpy(sharedFile("paper", "03_rnn", "norse_accuracy_noDelay_bias_zero.npy")!).data[0]) / 100,
+      snntorch: Number(readNpy(refFile("paper", "03_rnn", "snntorch_accuracy_noDelay_bias_zero.npy")!).data[0]),
+      norse: Number(readNpy(refFile("paper", "03_rnn", "norse_accuracy_noDelay_bias_zero.npy")!).data[0]) / 100,
     };
     expect(paper.snntorch).toBeCloseTo(0.95, 4);
     expect(paper.norse).toBeCloseTo(0.9429, 4);

@@ -5,11 +5,11 @@ import { toFloat64 } from "../../src/ir/tensor.js";
 import { simulate } from "../../src/sim/index.js";
 import { confusionMatrix } from "../../src/viz/heatmap.js";
 import { toSVG } from "../../src/viz/render.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 import { axisTitles, countMarks, markTexts, parseSvg, titleTexts } from "./svg.js";
 
-const graphPath = sharedFile("paper", "03_rnn", "braille_noDelay_bias_zero.nir");
-const braillePath = sharedFile("datasets", "braille", "data_braille_letters_th10");
+const graphPath = refFile("paper", "03_rnn", "braille_noDelay_bias_zero.nir");
+const braillePath = refFile("datasets", "braille", "data_braille_letters_th10");
 
 describe.skipIf(!graphPath || !braillePath)("confusionMatrix", () => {
   it("draws the Braille RNN's test-split confusion matrix: 7×7 cells whose counts match the predictions", async () => {

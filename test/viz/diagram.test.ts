@@ -3,14 +3,14 @@ import { read } from "../../src/io/read.js";
 import type { Conv2d, NIRGraph } from "../../src/ir/types.js";
 import { diagramLayout, graphDiagram } from "../../src/viz/diagram.js";
 import { toSVG } from "../../src/viz/render.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 import { countMarks, markTexts, parseSvg, titleTexts } from "./svg.js";
 
-const cnnPath = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
-const brailleZero = sharedFile("paper", "03_rnn", "braille_noDelay_bias_zero.nir");
-const brailleSub = sharedFile("paper", "03_rnn", "braille_noDelay_noBias_subtract.nir");
-const nestedPath = sharedFile("conformance", "nested_subgraph.nir");
-const selfLoopPath = sharedFile("conformance", "recurrent_self_loop.nir");
+const cnnPath = refFile("paper", "02_cnn", "cnn_sinabs.nir");
+const brailleZero = refFile("paper", "03_rnn", "braille_noDelay_bias_zero.nir");
+const brailleSub = refFile("paper", "03_rnn", "braille_noDelay_noBias_subtract.nir");
+const nestedPath = refFile("conformance", "nested_subgraph.nir");
+const selfLoopPath = refFile("conformance", "recurrent_self_loop.nir");
 
 /** Edges of `g` that lie on a directed cycle (the target reaches the source), computed by plain search. */
 function cycleEdges(g: NIRGraph): [string, string][] {

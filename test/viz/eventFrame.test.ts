@@ -3,10 +3,10 @@ import { toFrame } from "../../src/data/frames.js";
 import { readNmnist } from "../../src/data/nmnist.js";
 import { eventFrame, POLARITY_COLORS } from "../../src/viz/eventFrame.js";
 import { toSVG } from "../../src/viz/render.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 import { axisTitles, countMarks, markGroups, parseSvg, titleTexts } from "./svg.js";
 
-const recording = sharedFile("datasets", "nmnist", "slayer_NMNISTsmall", "test", "60001.bs2");
+const recording = refFile("datasets", "nmnist", "slayer_NMNISTsmall", "test", "60001.bs2");
 
 describe.skipIf(!recording)("eventFrame", () => {
   it("draws one square per active pixel of an N-MNIST digit, coloured by polarity", async () => {
@@ -41,7 +41,7 @@ describe.skipIf(!recording)("eventFrame", () => {
   });
 
   it("draws one sample of batched frames (T, B, P, H, W)", async () => {
-    const second = sharedFile("datasets", "nmnist", "slayer_NMNISTsmall", "test", "60002.bs2");
+    const second = refFile("datasets", "nmnist", "slayer_NMNISTsmall", "test", "60002.bs2");
     if (!second) return;
     const fa = toFrame(readNmnist(recording!), { nTimeBins: 3 });
     const fb = toFrame(readNmnist(second), { nTimeBins: 3 });

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { toSVG } from "../../src/viz/render.js";
 import { heatmap } from "../../src/viz/heatmap.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 import { axisLabels, countMarks, markTexts, parseSvg } from "./svg.js";
 
-const experiments = sharedFile("reference", "paper-experiments.md");
+const experiments = refFile("reference", "paper-experiments.md");
 
 /** The markdown table that follows `heading` in paper-experiments.md: header labels and rows (blank = null). */
 function tableAfter(md: string, heading: string): { cols: string[]; rows: string[]; values: (number | null)[][] } {

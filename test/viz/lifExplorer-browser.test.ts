@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { lifExplorer } from "../../src/viz/lifExplorer.js";
 import { CHROMIUM_ARGS, findChromium } from "../../src/viz/png.js";
 import { compileSpec } from "../../src/viz/render.js";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 
 interface Row { tau: number; threshold: number; rate: number; dt: number; out: number[]; inp: number[] }
 
@@ -21,7 +21,7 @@ describe.skipIf(!findChromium())("lifExplorer in a browser", () => {
       await page.setContent('<!doctype html><html><body><div id="vis"></div></body></html>');
       await page.addScriptTag({ path: join(ROOT, "node_modules", "vega", "build", "vega.min.js") });
       await page.evaluate(async (s) => {
-        const vega = (window as unknown as { vega: any }).vega;
+        const vega = (window as unknown as { vega: { View: new (runtime: unknown, opts: object) => { runAsync(): Promise<unknown> }; parse(spec: unknown): unknown } }).vega;
         const view = new vega.View(vega.parse(s), { renderer: "svg", container: "#vis", hover: false });
         await view.runAsync();
         (window as unknown as { view: unknown }).view = view;

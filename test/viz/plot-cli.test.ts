@@ -1,25 +1,18 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { command } from "../../src/cli/commands/plot.js";
 import { read } from "../../src/io/read.js";
 import { readNpy } from "../../src/io/npy.js";
 import { findChromium } from "../../src/viz/png.js";
-import { sharedFile } from "../support.js";
+import { quietly, refFile } from "../support/index.js";
 import { axisTitles, countMarks, parseSvg } from "./svg.js";
 
-const cnnPath = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
-const activityPath = sharedFile("paper", "03_rnn", "snntorch_activity_noDelay_noBias_subtract.npy");
+const cnnPath = refFile("paper", "02_cnn", "cnn_sinabs.nir");
+const activityPath = refFile("paper", "03_rnn", "snntorch_activity_noDelay_noBias_subtract.npy");
 
-async function run(args: string[]): Promise<number> {
-  const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  try {
-    return await command.run(args);
-  } finally {
-    write.mockRestore();
-  }
-}
+const run = (args: string[]): Promise<number> => quietly(() => command.run(args));
 
 describe.skipIf(!cnnPath || !activityPath)("nir plot", () => {
   const dir = mkdtempSync(join(tmpdir(), "nir-plot-"));

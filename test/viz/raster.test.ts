@@ -4,11 +4,11 @@ import { readNpy } from "../../src/io/npy.js";
 import type { Tensor } from "../../src/ir/tensor.js";
 import { spikeList, spikeRaster } from "../../src/viz/raster.js";
 import { toSVG } from "../../src/viz/render.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 import { axisTitles, countMarks, parseSvg, titleTexts } from "./svg.js";
 
-const activityPath = sharedFile("paper", "03_rnn", "snntorch_activity_noDelay_bias_zero.npy");
-const inputPath = sharedFile("paper", "03_rnn", "derived", "ds_test0_input_256x12.csv");
+const activityPath = refFile("paper", "03_rnn", "snntorch_activity_noDelay_bias_zero.npy");
+const inputPath = refFile("paper", "03_rnn", "derived", "ds_test0_input_256x12.csv");
 
 /** The Braille test sample 0 input (256 steps × 12 taxels) from its CSV. */
 function readInputCsv(path: string): Tensor {

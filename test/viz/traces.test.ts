@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { PLATFORM_COLORS } from "../../src/viz/colors.js";
 import { toSVG } from "../../src/viz/render.js";
 import { traces, type TraceRun } from "../../src/viz/traces.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 import { axisTitles, countMarks, markGroups, parseSvg } from "./svg.js";
 
-const lifDir = sharedFile("paper", "01_lif");
+const lifDir = refFile("paper", "01_lif");
 
 /** Every lif_*.csv: columns (input, voltage, spike), 1000 rows, no header (paper-experiments.md §1.3). */
 function readLifCsvs(dir: string): { platform: string; cols: number[][] }[] {

@@ -3,10 +3,10 @@ import { read } from "../../src/io/read.js";
 import { toFloat64 } from "../../src/ir/tensor.js";
 import { toSVG } from "../../src/viz/render.js";
 import { weightHistogram, weightLayers } from "../../src/viz/weights.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 import { axisTitles, countMarks, markGroups, parseSvg } from "./svg.js";
 
-const cnnPath = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
+const cnnPath = refFile("paper", "02_cnn", "cnn_sinabs.nir");
 
 describe.skipIf(!cnnPath)("weightHistogram", () => {
   it("draws one panel per CNN layer with weights and one bar per non-empty bin", async () => {

@@ -17,8 +17,10 @@ const usage = `nir data <list | info NAME | frames NAME | probe | fetch NAME> [o
       braille → (256, 12) 0/1 steps (default 5 ms bins; θ = 10 recordings, the paper used θ = 1)
   nir data probe --out probe.npy [--root DIR]
       the NIR paper's CNN probe input cnn_numbers, (300, 10, 2, 34, 34)
-  nir data fetch NAME [--dest DIR] [--timeout-s S]
-      download NAME into datasets/cache/NAME and verify the sha256 of every file (needs internet)
+  nir data fetch NAME... [--dest DIR] [--timeout-s S] [--from BASE_URL]
+      download NAME into datasets/cache/NAME and verify the sha256 of every file (needs internet);
+      NAME paper = the NIR paper's graphs, CSVs and results (BSD-3); --from (or $NIR_DATA_MIRROR/NAME)
+      downloads from a mirror that holds the files under their manifest paths
 `;
 
 function positiveNumber(v: string | undefined, name: string): number | undefined {
@@ -36,10 +38,10 @@ function needName(a: { positional: string[] }, sub: string): string {
 
 /** The `nir data` subcommand. */
 export const command: Command = {
-  summary: "event datasets: list, info, frames, the paper's CNN probe input, fetch",
+  summary: "datasets and the paper's files: list, info, frames, the paper's CNN probe input, fetch",
   usage,
   async run(argv) {
-    const a = parseArgs(argv, { values: ["index", "window-us", "bins", "out", "split", "root", "dest", "timeout-s"], flags: ["json"] }, usage);
+    const a = parseArgs(argv, { values: ["index", "window-us", "bins", "out", "split", "root", "dest", "timeout-s", "from"], flags: ["json"] }, usage);
     const sub = a.positional[0];
     const out = (s: string) => process.stdout.write(s + "\n");
     switch (sub) {
@@ -74,16 +76,11 @@ export const command: Command = {
         return 0;
       }
       case "fetch": {
-        const name = needName(a, "fetch");
+        needName(a, "fetch");
         const timeout = positiveNumber(a.values["timeout-s"], "timeout-s");
-        const r = await fetchDataset(name, {
-          dest: a.values.dest,
-          timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
-          onProgress: (done, total, file) => process.stderr.write(`\r[${done}/${total}] ${file}`.padEnd(60)),
-        });
-        process.stderr.write("\n");
-        out(`${name}: ${r.downloaded} file(s) downloaded (${(r.bytes / 1e6).toFixed(2)} MB), ${r.alreadyPresent} already present, sha256 verified, in ${r.dest}` +
-          (r.skipped.length ? `\nnot fetched (derived, optional): ${r.skipped.join(", ")}` : ""));
+        const names = a.positional.slice(1);
+        if (names.length > 1 && (a.values.dest || a.values.from)) throw new NirError("cli.usage", "--dest and --from take one dataset name", { hint: "fetch the datasets one at a time" });
+        for (const name of names) await fetchOne(name, a.values, timeout, out);
         return 0;
       }
       default:
@@ -91,3 +88,16 @@ export const command: Command = {
     }
   },
 };
+
+/** Downloads one dataset and prints what was done. */
+async function fetchOne(name: string, values: Record<string, string | undefined>, timeout: number | undefined, out: (s: string) => void): Promise<void> {
+  const r = await fetchDataset(name, {
+    dest: values.dest,
+    from: values.from,
+    timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
+    onProgress: (done, total, file) => process.stderr.write(`\r[${done}/${total}] ${file}`.padEnd(60)),
+  });
+  process.stderr.write("\n");
+  out(`${name}: ${r.downloaded} file(s) downloaded (${(r.bytes / 1e6).toFixed(2)} MB), ${r.alreadyPresent} already present, ${r.copied} copied from nirkit, sha256 verified, in ${r.dest}` +
+    (r.skipped.length ? `\nnot fetched (derived, optional): ${r.skipped.join(", ")}` : ""));
+}

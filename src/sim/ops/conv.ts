@@ -189,7 +189,7 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
     for (let b = 0; b < inp.batch; b++) {
       const io = b * isz;
       const oo = b * osz;
-      let na = inp.nact[b];
+      const na = inp.nact[b];
       let dense = false;
       if (na < 0) {
         // count non-zeros to choose the kernel

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli/main.js";
+import { main } from "../../src/cli/main.js";
 
 describe("nir dispatcher", () => {
   it("lists every subcommand in --help", async () => {

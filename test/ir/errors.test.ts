@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NirError, formatNirMessage, withFile } from "../src/ir/errors.js";
+import { NirError, formatNirMessage, withFile } from "../../src/ir/errors.js";
 
 describe("NirError", () => {
   it("names file, node and field, then the fix", () => {
