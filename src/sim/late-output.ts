@@ -21,7 +21,11 @@ function reaches(flat: FlatGraph, from: string, target: string): boolean {
   while (stack.length) {
     const n = stack.pop()!;
     if (n === target) return true;
-    for (const c of consumers.get(n) ?? []) if (!seen.has(c)) (seen.add(c), stack.push(c));
+    for (const c of consumers.get(n) ?? []) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      stack.push(c);
+    }
   }
   return false;
 }

@@ -63,7 +63,7 @@ export function neuronCoefs(node: NeuronNode, n: number, profile: Profile, dt: n
   const snnIf = !leaky && spiking && profile.ifAsLeaky;
   let timing: NeuronCoefs["timing"] = current && profile.timingCuba ? profile.timingCuba : profile.timing;
   const float32 = current && profile.float32Cuba === true && profile.integrator === "euler";
-  let multi = profile.spike === "multi";
+  const multi = profile.spike === "multi";
   for (let k = 0; k < n; k++) {
     // synapse
     if (current) {
