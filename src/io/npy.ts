@@ -38,7 +38,7 @@ export function parseNpy(buf: Uint8Array, file = "<npy>"): Tensor {
   if (!descr || !fortran || shapeText === undefined) throw new NirError("io.corrupt", `unreadable .npy header: ${header.trim()}`, { file });
   const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   const order = descr[0];
-  const spec = DESCR[descr.slice(1)];
+  const spec = Object.hasOwn(DESCR, descr.slice(1)) ? DESCR[descr.slice(1)] : undefined;
   if (!spec || !"<>|=".includes(order)) throw new NirError("io.unsupported", `unsupported .npy dtype '${descr}'`, { file, hint: "use float32/float64/int8..int64/uint8/bool" });
   const n = sizeOf(shape);
   const offset = start + headerLen;

@@ -4,6 +4,7 @@ export * from "./tensor.js";
 export * from "./types.js";
 export * from "./display.js";
 export * from "./guards.js";
+export * from "./own.js";
 export * from "./plain.js";
 export * from "./shapes.js";
 export * from "./registry.js";

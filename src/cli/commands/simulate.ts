@@ -87,7 +87,7 @@ export const command: Command = {
     if (a.values.dt === undefined) throw new NirError("sim.missing_dt", "missing --dt (seconds per step)", { field: "dt", hint: "NIR graphs store no time step; e.g. --dt 1e-4" });
     const dt = Number(a.values.dt);
     const profile = (a.values.profile ?? "norse") as ProfileName;
-    if (!(profile in PROFILES)) throw new NirError("cli.usage", `unknown --profile "${profile}"`, { hint: `one of ${profileNames().join(", ")}` });
+    if (!Object.hasOwn(PROFILES, profile)) throw new NirError("cli.usage", `unknown --profile "${profile}"`, { hint: `one of ${profileNames().join(", ")}` });
     const reset = a.values.reset as "zero" | "subtract" | undefined;
     if (reset !== undefined && reset !== "zero" && reset !== "subtract") throw new NirError("cli.usage", `--reset must be zero or subtract, got "${reset}"`);
     const workers = a.values.workers ? Number(a.values.workers) : 1;
