@@ -3,7 +3,8 @@
  * or allowed to take all memory:
  * - every object is walked once: a second path to the same object (an HDF5 hard link, or a soft
  *   link to an object already read) is refused, which makes a "hard-link bomb" (each level's
- *   subgroups all linking to the same next group, 2^depth paths) fail at its first repeat;
+ *   subgroups all linking to the same next group, 2^depth paths) fail at its first repeat
+ *   (io.corrupt: nir.write never shares objects);
  * - the number of objects walked is capped by the file's size (every HDF5 object costs at least
  *   an object header and a link entry on disk);
  * - the wasm memory HDF5 may grow into during the read is capped by the file's size too, so a
@@ -34,14 +35,14 @@ export class WalkGuard {
 
   /**
    * Records the object at `h5path`, whose address is `address` (the bytes of an HDF5 object
-   * reference). Throws io.unsupported when the object was already reached by another path, and
+   * reference). Throws io.corrupt when the object was already reached by another path, and
    * ir.too_large when the file holds more objects than its size allows.
    */
   enter(address: Uint8Array | ArrayLike<number>, h5path: string): void {
     const key = Array.from(address as ArrayLike<number>, (b) => b.toString(16).padStart(2, "0")).join("");
     const first = this.seen.get(key);
     if (first !== undefined) {
-      throw new NirError("io.unsupported", `HDF5 object ${h5path} is the same object as ${first} (a hard or soft link)`, {
+      throw new NirError("io.corrupt", `HDF5 object ${h5path} is the same object as ${first} (a hard or soft link)`, {
         file: this.file,
         field: h5path,
         hint: ".nir files never share groups or datasets between paths; re-export the graph with nir.write or nirkit's write",

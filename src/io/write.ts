@@ -27,6 +27,8 @@ export interface WriteOptions {
   trackOrder?: boolean;
   /** The `/version` string (default {@link NIR_FILE_VERSION}). */
   version?: string;
+  /** Replace a read-only file at `path` (default false: refused). */
+  force?: boolean;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface WriteOptions {
  */
 export async function write(path: string, graph: NIRGraph, opts: WriteOptions = {}): Promise<void> {
   const tree = nirTree(graph, opts, path);
-  await withAtomicPath(path, (tmp) => writeH5(tmp, tree)).catch((e: unknown) => {
+  await withAtomicPath(path, (tmp) => writeH5(tmp, tree), { force: opts.force }).catch((e: unknown) => {
     if (isNirError(e)) throw new NirError(e.code, e.problem, { file: path, node: e.node, field: e.field, hint: e.hint, cause: e.cause });
     throw new NirError("io.write_failed", `could not write: ${(e as Error)?.message ?? String(e)}`, { file: path, cause: e, hint: "check that the folder exists and is writable" });
   });
