@@ -7,10 +7,12 @@
  *   `force` is set;
  * - a device, FIFO or socket is written directly (renaming onto /dev/full would replace the
  *   device); a folder is refused.
- * Temp files are removed on error and when the process gets SIGTERM or SIGINT mid-write; temp
- * files that killed processes left next to the same target are swept on the next write.
+ * Temp files are removed on error and when the process gets SIGTERM or SIGINT mid-write (a signal
+ * that arrives during a synchronous write is handled once it returns: the temp file has then
+ * been renamed into place or removed); temp files that killed processes left next to the same
+ * target are swept on the next write.
  */
-import { accessSync, chmodSync, chownSync, constants, copyFileSync, lstatSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { accessSync, chmodSync, chownSync, closeSync, constants, lstatSync, openSync, readSync, writeSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { NirError } from "../ir/errors.js";
@@ -65,13 +67,15 @@ function writeTarget(path: string, opts: AtomicWriteOptions): WriteTarget {
     throw new NirError("io.write_failed", "is a folder, not a file", { file: path, hint: "give a file name inside the folder" });
   }
   if (!st.isFile()) return { path: target, kind: "special", stats: st };
-  if (!opts.force && !writable(target)) {
+  if (!opts.force && !writable(target, st)) {
     throw new NirError("io.write_failed", "the file is read-only", { file: path, hint: "pass --force (or { force: true }) to replace it, or write elsewhere" });
   }
   return { path: target, kind: "file", stats: st };
 }
 
-function writable(path: string): boolean {
+/** Writable for this process, and not marked read-only (no write bit: root may write anyway, but should not). */
+function writable(path: string, st: Stats): boolean {
+  if ((st.mode & 0o222) === 0) return false;
   try {
     accessSync(path, constants.W_OK);
     return true;
@@ -108,13 +112,19 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 function track(tmp: string): void {
-  if (inFlight.size === 0) for (const s of SIGNALS) process.on(s, onSignal);
+  for (const s of SIGNALS) if (!process.listeners(s).includes(onSignal)) process.on(s, onSignal);
   inFlight.add(tmp);
 }
 
 function untrack(tmp: string): void {
   inFlight.delete(tmp);
-  if (inFlight.size === 0) for (const s of SIGNALS) process.removeListener(s, onSignal);
+  // A signal that came during a synchronous write is delivered on a later turn of the event loop:
+  // keep listening a little longer so it is not dropped (onSignal then ends the process).
+  if (inFlight.size === 0) {
+    setTimeout(() => {
+      if (inFlight.size === 0) for (const s of SIGNALS) process.removeListener(s, onSignal);
+    }, 100).unref();
+  }
 }
 
 function alive(pid: number): boolean {
@@ -182,11 +192,26 @@ async function writeSpecial<T>(device: string, write: (tmp: string) => Promise<T
   try {
     const tmp = join(dir, basename(device));
     const r = await write(tmp);
-    copyFileSync(tmp, device);
+    copyInto(tmp, device);
     return r;
   } finally {
     rmSync(dir, { force: true, recursive: true });
     untrack(dir);
+  }
+}
+
+/** Copies a file's bytes into an open device or FIFO (copyFile's kernel fast paths refuse devices). */
+function copyInto(src: string, device: string): void {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const from = openSync(src, "r");
+  const to = openSync(device, "w");
+  try {
+    for (let n; (n = readSync(from, buf, 0, buf.length, null)) > 0; ) {
+      for (let off = 0; off < n; ) off += writeSync(to, buf, off, n - off);
+    }
+  } finally {
+    closeSync(from);
+    closeSync(to);
   }
 }
 
