@@ -160,7 +160,7 @@ const TREE = {
     const to = pick(r, ["int8", "uint8", "int16", "int32", "int64", "float32", "bool", "string"]);
     if (to === "string") return setChild(p, name, { kind: "dataset", value: Array.from({ length: n }, (_, i) => String(i)), shape: d.value.shape });
     const data = to === "int64" ? new BigInt64Array(n) : new { int8: Int8Array, uint8: Uint8Array, int16: Int16Array, int32: Int32Array, float32: Float32Array, bool: Uint8Array }[to](n);
-    for (let i = 0; i < n; i++) data[i] = to === "int64" ? BigInt(Math.trunc(Number(d.value.data[i]) || 0)) : Number(d.value.data[i]);
+    for (let i = 0; i < n; i++) data[i] = to === "int64" ? BigInt(Number.isFinite(Number(d.value.data[i])) ? Math.trunc(Number(d.value.data[i])) : 0) : Number(d.value.data[i]);
     setChild(p, name, { kind: "dataset", value: { dtype: to, shape: d.value.shape, data } });
   },
   nan_inf(r, root) {
@@ -296,8 +296,9 @@ const PLAN = [
 
 /**
  * Writes `count` mutated files into `dir` (seeded: the same seed gives the same files). The
- * zeroed-global-heap cases (each costs a full read deadline) are capped at `maxHeapZeros`.
- * Returns [{file, mutation, source}].
+ * zeroed-global-heap cases (each costs a full read deadline) are capped at `maxHeapZeros`; the
+ * first cases are always one zeroed global heap and one depth-14 hard-link bomb, so even a small
+ * corpus has both. Returns [{file, mutation, source}].
  */
 export async function generateCorpus({ count, seed = 1, dir, maxHeapZeros = 2 }) {
   const r = rng(seed);
@@ -310,19 +311,19 @@ export async function generateCorpus({ count, seed = 1, dir, maxHeapZeros = 2 })
   let heapZeros = 0;
   for (let i = 0; i < count; i++) {
     let x = r() * total;
-    let [mutation] = PLAN.find(([, w]) => (x -= w) < 0) ?? PLAN[0];
+    let [mutation] = i === 0 ? ["zero_global_heap"] : i === 1 ? ["bomb"] : PLAN.find(([, w]) => (x -= w) < 0) ?? PLAN[0];
     if (mutation === "zero_global_heap" && heapZeros++ >= maxHeapZeros) mutation = "flip";
     const source = pick(r, sources);
     const file = join(dir, `case-${String(i).padStart(5, "0")}-${mutation}.nir`);
     if (mutation === "bomb") {
-      await writeBomb(file, pick(r, [3, 8, 14, 14]));
+      await writeBomb(file, i === 1 ? 14 : pick(r, [3, 8, 14, 14]));
     } else if (mutation in BYTE) {
       writeFileSync(file, BYTE[mutation](r, new Uint8Array(readFileSync(source))));
     } else {
       if (!trees.has(source)) trees.set(source, await nir.readH5(source));
       const root = toWrite(trees.get(source));
-      const post = TREE[mutation](r, root);
       try {
+        const post = TREE[mutation](r, root);
         await nir.writeH5(file, root);
         if (post) {
           const h5 = await nir.loadH5();

@@ -61,11 +61,19 @@ export function quietly<T>(fn: () => T): { value?: T; error?: unknown; diag: str
   try {
     return { value: fn(), diag };
   } catch (error) {
+    if (/Aborted\(/.test(String((error as Error)?.message))) aborted = true;
     return { error, diag };
   } finally {
     (fs as { writeSync: unknown }).writeSync = original;
     process.stderr.write = originalStderr;
   }
+}
+
+let aborted = false;
+
+/** True once h5wasm aborted in this thread: its module may be unusable, so a read worker is replaced. */
+export function h5wasmAborted(): boolean {
+  return aborted;
 }
 
 /** The innermost (most specific) messages of an HDF5-DIAG printout, e.g. "file signature not found". */

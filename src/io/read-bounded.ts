@@ -3,8 +3,8 @@
  * global heap does), which no JavaScript can interrupt in the thread it runs in, and an h5wasm
  * abort leaves its module unusable. So reads run in one shared worker thread that can be
  * terminated: past the deadline the worker is stopped (io.timeout) and the next read starts a
- * fresh one. The worker is also replaced when a read left its wasm memory large, so memory does
- * not stay grown across reads. The worker is unref'd while idle: it never keeps a process alive.
+ * fresh one. The worker is also replaced when a read left its wasm memory large (so memory does
+ * not stay grown across reads) or h5wasm aborted in it. The worker is unref'd while idle: it never keeps a process alive.
  *
  * When the compiled worker body is not there (nirkit run from its TypeScript sources, as the unit
  * tests do), reads run in-process without a deadline.
@@ -42,7 +42,7 @@ export interface ReadRequest {
   options: ReadH5Options;
 }
 
-/** The read worker's answer: the tree, or a NirError as plain fields; and its wasm memory size. */
+/** The read worker's answer: the tree, or a NirError as plain fields; and its wasm memory size (Infinity after an h5wasm abort). */
 export interface ReadReply {
   id: number;
   tree?: H5Group | H5Dataset | null;

@@ -6,7 +6,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { isNirError } from "../ir/errors.js";
-import { loadH5, readH5, readH5Dataset, type H5Dataset, type H5Group } from "./h5.js";
+import { h5wasmAborted, loadH5, readH5, readH5Dataset, type H5Dataset, type H5Group } from "./h5.js";
 import type { ReadRequest, ReadReply } from "./read-bounded.js";
 
 /** The typed-array buffers of a tree (each once), to transfer instead of copy. */
@@ -17,7 +17,9 @@ function buffers(node: H5Group | H5Dataset | null, out: Set<ArrayBuffer>): Set<A
   return out;
 }
 
+/** h5wasm's memory size; after an abort, infinite (the parent then replaces this worker). */
 async function heapBytes(): Promise<number> {
+  if (h5wasmAborted()) return Infinity;
   const m = (await (await loadH5()).ready) as unknown as { HEAPU8?: Uint8Array };
   return m.HEAPU8?.length ?? 0;
 }
