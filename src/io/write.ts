@@ -92,7 +92,7 @@ function graphGroup(g: NIRGraph, gz: number | null, trackOrder: boolean, prefix:
 type Registry = Record<string, { toFields: (n: NIRNode) => Record<string, Tensor | string | null | undefined>; plainFields: (n: NIRNode) => string[] } | undefined>;
 
 function nodeGroup(node: NIRNode, gz: number | null, trackOrder: boolean, full: string, file?: string): H5WriteGroup {
-  const entry = (PRIMITIVES as unknown as Registry)[node.type];
+  const entry = Object.hasOwn(PRIMITIVES, node.type) ? (PRIMITIVES as unknown as Registry)[node.type] : undefined;
   if (!entry) throw new NirError("ir.unknown_type", `unknown node type "${node.type}"`, { file, node: full, field: "type" });
   let fields: Record<string, Tensor | string | null | undefined>;
   let plain: Set<string>;
