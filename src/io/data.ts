@@ -16,6 +16,7 @@ import {
   type Observable,
 } from "../ir/data.js";
 import { isTensor, type Tensor } from "../ir/tensor.js";
+import { setOwn } from "../ir/own.js";
 import { withAtomicPath } from "./atomic.js";
 import { h5Child, readH5, writeH5, type H5Dataset, type H5Group, type H5WriteGroup } from "./h5.js";
 
@@ -123,8 +124,8 @@ function readGraphData(g: H5Group, file: string, prefix: string): GraphData {
     const full = prefix ? `${prefix}/${c.name}` : c.name;
     if (c.kind !== "group") throw new NirError("data.invalid", `${c.path} is a dataset, expected node data`, { file, node: full });
     const t = c.attrs.__type__;
-    if (t === "NIRGraphData") nodes[c.name] = readGraphData(c, file, full);
-    else if (t === "NIRNodeData") nodes[c.name] = readNodeData(c, file, full);
+    if (t === "NIRGraphData") setOwn(nodes, c.name, readGraphData(c, file, full));
+    else if (t === "NIRNodeData") setOwn(nodes, c.name, readNodeData(c, file, full));
     else throw new NirError("data.invalid", `unknown node type: ${String(t)}`, { file, node: full, hint: "node data groups have __type__ NIRNodeData or NIRGraphData" });
   }
   return NIRGraphData(nodes);

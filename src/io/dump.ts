@@ -8,6 +8,7 @@ import { basename } from "node:path";
 import { NirError, isNirError } from "../ir/errors.js";
 import { NIRGraph, PRIMITIVES } from "../ir/index.js";
 import { allocate, isTensor, type DType, type Tensor } from "../ir/tensor.js";
+import { setOwn } from "../ir/own.js";
 import type { Metadata, MetaValue, NIRGraph as Graph, NIRNode, TypeMap } from "../ir/types.js";
 import { h5Child, h5Layout, type H5Group, type H5LayoutEntry } from "./h5.js";
 import { graphFromTree, readNirTree } from "./read.js";
@@ -96,12 +97,12 @@ export function dumpGraph(graph: Graph, stored?: StoredGraph, name: string | nul
 function copyTypes(t: TypeMap | null | undefined): TypeMap | null {
   if (!t) return null;
   const out: TypeMap = {};
-  for (const [k, v] of Object.entries(t)) out[k] = v ? Array.from(v, Number) : null;
+  for (const [k, v] of Object.entries(t)) setOwn(out, k, v ? Array.from(v, Number) : null);
   return out;
 }
 
 function dumpNode(name: string, node: Exclude<NIRNode, Graph>): DumpNode {
-  const entry = (PRIMITIVES as unknown as Registry)[node.type];
+  const entry = Object.hasOwn(PRIMITIVES, node.type) ? (PRIMITIVES as unknown as Registry)[node.type] : undefined;
   let fields: Record<string, Tensor | string | null | undefined> = {};
   try {
     fields = entry ? entry.toFields(node) : {};
@@ -111,7 +112,7 @@ function dumpNode(name: string, node: Exclude<NIRNode, Graph>): DumpNode {
   }
   const params: Record<string, DumpValue | null> = {};
   for (const f of entry?.fields ?? []) if (!(f.name in fields)) fields[f.name] = null;
-  for (const [k, v] of Object.entries(fields)) params[k] = v === null || v === undefined ? null : dumpValue(v);
+  for (const [k, v] of Object.entries(fields)) setOwn(params, k, v === null || v === undefined ? null : dumpValue(v));
   return {
     name,
     type: node.type,
@@ -143,7 +144,7 @@ export function dumpValue(v: Tensor | string | string[]): DumpValue {
 /** Dumps metadata (JS numbers are float64 scalars, bigints int64, booleans bool). */
 export function dumpMetadata(m: Metadata): DumpMetadata {
   const out: DumpMetadata = {};
-  for (const [k, v] of Object.entries(m)) out[k] = dumpMetaValue(v);
+  for (const [k, v] of Object.entries(m)) setOwn(out, k, dumpMetaValue(v));
   return out;
 }
 
@@ -257,15 +258,15 @@ function metadataFromDump(m: DumpMetadata | undefined, where: string): Metadata 
   const out: Metadata = {};
   for (const [k, v] of Object.entries(m ?? {})) {
     if (v && typeof v === "object" && "dict" in v) {
-      out[k] = metadataFromDump(v.dict, `${where}.${k}`);
+      setOwn(out, k, metadataFromDump(v.dict, `${where}.${k}`));
       continue;
     }
     const x = valueFromDump(v as DumpValue, `${where}.${k}`);
-    if (typeof x === "string" || Array.isArray(x)) out[k] = x;
-    else if (x.shape.length === 0 && x.dtype === "int64") out[k] = (x.data as BigInt64Array)[0];
-    else if (x.shape.length === 0 && x.dtype === "float64") out[k] = (x.data as Float64Array)[0];
-    else if (x.shape.length === 0 && x.dtype === "bool") out[k] = (x.data as Uint8Array)[0] !== 0;
-    else out[k] = x;
+    if (typeof x === "string" || Array.isArray(x)) setOwn(out, k, x);
+    else if (x.shape.length === 0 && x.dtype === "int64") setOwn(out, k, (x.data as BigInt64Array)[0]);
+    else if (x.shape.length === 0 && x.dtype === "float64") setOwn(out, k, (x.data as Float64Array)[0]);
+    else if (x.shape.length === 0 && x.dtype === "bool") setOwn(out, k, (x.data as Uint8Array)[0] !== 0);
+    else setOwn(out, k, x);
   }
   return out;
 }
@@ -306,15 +307,15 @@ function buildFromDump(g: DumpGraph, prefix: string, file?: string): Graph {
       nodes.set(n.name, buildFromDump(n as DumpGraph, full, file));
       continue;
     }
-    const entry = (PRIMITIVES as unknown as FromFields)[n.type];
+    const entry = typeof n.type === "string" && Object.hasOwn(PRIMITIVES, n.type) ? (PRIMITIVES as unknown as FromFields)[n.type] : undefined;
     if (!entry) throw new NirError("ir.unknown_type", `unknown node type "${n.type}"`, { file, node: full, field: "type" });
     const fields: Record<string, Tensor | string | null> = {};
     for (const [k, v] of Object.entries((n as DumpNode).params ?? {})) {
-      if (v === null) fields[k] = null;
+      if (v === null) setOwn(fields, k, null);
       else {
         const x = valueFromDump(v, `node "${full}" field ${k}`);
         if (Array.isArray(x)) throw new NirError("ir.invalid_value", `field ${k} is a string array`, { file, node: full, field: k });
-        fields[k] = x;
+        setOwn(fields, k, x);
       }
     }
     const node = entry.fromFields(fields, { file, node: full });

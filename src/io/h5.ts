@@ -9,8 +9,10 @@
  */
 import fs, { existsSync, statSync } from "node:fs";
 import { NirError } from "../ir/errors.js";
+import { setOwn } from "../ir/own.js";
 import { sizeOf, type DType, type Tensor, type TensorData } from "../ir/tensor.js";
 import { BOOL_PLACEHOLDER, patchBoolEnums } from "./h5-bool.js";
+import { WalkGuard, readMemoryBudget, withMemoryCap } from "./walk-guard.js";
 
 type H5Module = typeof import("h5wasm/node");
 
@@ -31,12 +33,18 @@ export function loadH5(): Promise<H5Module> {
 
 /**
  * Runs a synchronous h5wasm call with HDF5's stderr printout captured instead of printed.
- * h5wasm in Node writes through `fs.writeSync(2, …)` (NODERAWFS), so that is what is
- * intercepted, only for the duration of the call.
+ * h5wasm in Node writes HDF5-DIAG through `fs.writeSync(2, …)` (NODERAWFS) and its own messages
+ * (`Aborted(…)`, invalid UTF-8 warnings, refused memory growth) through `console.error`, i.e.
+ * `process.stderr.write`: both are intercepted, only for the duration of the call.
  */
 export function quietly<T>(fn: () => T): { value?: T; error?: unknown; diag: string } {
   const original = fs.writeSync;
+  const originalStderr = process.stderr.write;
   let diag = "";
+  process.stderr.write = function (chunk: unknown): boolean {
+    diag += typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8");
+    return true;
+  } as typeof process.stderr.write;
   (fs as { writeSync: unknown }).writeSync = function (fd: number, data: unknown, ...rest: unknown[]): number {
     if (fd === 2) {
       if (typeof data === "string") {
@@ -54,10 +62,19 @@ export function quietly<T>(fn: () => T): { value?: T; error?: unknown; diag: str
   try {
     return { value: fn(), diag };
   } catch (error) {
+    if (/Aborted\(/.test(String((error as Error)?.message))) aborted = true;
     return { error, diag };
   } finally {
     (fs as { writeSync: unknown }).writeSync = original;
+    process.stderr.write = originalStderr;
   }
+}
+
+let aborted = false;
+
+/** True once h5wasm aborted in this thread: its module may be unusable, so a read worker is replaced. */
+export function h5wasmAborted(): boolean {
+  return aborted;
 }
 
 /** The innermost (most specific) messages of an HDF5-DIAG printout, e.g. "file signature not found". */
@@ -158,8 +175,10 @@ export async function readH5(path: string, opts: ReadH5Options = {}): Promise<H5
   const fileSize = checkReadable(path);
   const file = openForRead(h5, path);
   const limit = Math.min(opts.maxDatasetBytes ?? 2 ** 30, Math.max(64 * 2 ** 20, fileSize * 1100));
+  const guard = new WalkGuard(path, fileSize);
   try {
-    return walkGroup(h5, file, "/", "", path, limit, 0);
+    guard.enter(call(() => file.create_reference().ref_data, path, "/"), "/");
+    return withMemoryCap(readMemoryBudget(fileSize, limit), () => walkGroup(h5, file, "/", "", path, limit, 0, guard));
   } catch (e) {
     if (e instanceof NirError) throw e;
     // anything h5wasm throws that the checks above did not foresee is still a damaged file
@@ -213,7 +232,7 @@ function openForRead(h5: H5Module, path: string): InstanceType<H5Module["File"]>
   throw new NirError("io.corrupt", `cannot open HDF5 file: ${msg}`, { file: path, hint: "the file is damaged; re-export it" });
 }
 
-function walkGroup(h5: H5Module, file: InstanceType<H5Module["File"]>, gpath: string, name: string, fpath: string, limit: number, depth: number): H5Group {
+function walkGroup(h5: H5Module, file: InstanceType<H5Module["File"]>, gpath: string, name: string, fpath: string, limit: number, depth: number, guard: WalkGuard): H5Group {
   if (depth > MAX_GROUP_DEPTH) {
     throw new NirError("io.corrupt", `groups nested more than ${MAX_GROUP_DEPTH} levels deep at ${gpath} (a link cycle?)`, { file: fpath, field: gpath, hint: "the file is damaged or not a NIR file" });
   }
@@ -223,7 +242,8 @@ function walkGroup(h5: H5Module, file: InstanceType<H5Module["File"]>, gpath: st
   for (const child of names) {
     const cpath = gpath === "/" ? `/${child}` : `${gpath}/${child}`;
     const entity = call(() => file.get(cpath), fpath, cpath);
-    if (entity instanceof h5.Group) out.children.push(walkGroup(h5, file, cpath, child, fpath, limit, depth + 1));
+    if (entity instanceof h5.Group || entity instanceof h5.Dataset) guard.enter(call(() => entity.create_reference().ref_data, fpath, cpath), cpath);
+    if (entity instanceof h5.Group) out.children.push(walkGroup(h5, file, cpath, child, fpath, limit, depth + 1, guard));
     else if (entity instanceof h5.Dataset) out.children.push(readDataset(entity, cpath, child, fpath, limit));
     else {
       throw new NirError("io.unsupported", `unsupported HDF5 object at ${cpath} (links, external links and named datatypes are not used by .nir files)`, { file: fpath, field: cpath });
@@ -250,8 +270,7 @@ function readAttrs(obj: { attrs: Record<string, { value: unknown }> }, file: str
     const a = obj.attrs;
     for (const k of Object.keys(a)) {
       const v = a[k].value;
-      if (ArrayBuffer.isView(v)) out[k] = Array.from(v as unknown as ArrayLike<number>, (x) => (typeof x === "bigint" ? Number(x) : x));
-      else out[k] = v as H5AttrValue;
+      setOwn(out, k, ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>, (x) => (typeof x === "bigint" ? Number(x) : x)) : (v as H5AttrValue));
     }
   });
   if (r.error !== undefined) throw new NirError("io.corrupt", `cannot read attributes: ${(r.error as Error).message}`, { file });
@@ -279,7 +298,7 @@ function dtypeInfo(meta: H5DatasetMeta, dtype: unknown): { info: H5DTypeInfo; te
   if (meta.type === ENUM_CLASS && isBoolEnum(meta)) {
     return { info: { class: "bool", numpy: "|b1", name: "bool" }, tensor: "bool", isString: false };
   }
-  const n = typeof dtype === "string" ? NUMERIC[dtype] : undefined;
+  const n = typeof dtype === "string" && Object.hasOwn(NUMERIC, dtype) ? NUMERIC[dtype] : undefined;
   if (n) return { info: n.info, tensor: n.dtype, isString: false };
   return { info: { class: "other", name: String(dtype) }, isString: false };
 }

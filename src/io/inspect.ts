@@ -57,7 +57,7 @@ function nodeLines(name: string, node: NIRNode, indent: string, width: number): 
   const out = [`${indent}${name.padEnd(width)}  ${node.type.padEnd(9)} ${typesText(node.input_type)} → ${typesText(node.output_type)}`];
   let fields: Record<string, Tensor | string | null | undefined> = {};
   try {
-    fields = (PRIMITIVES as unknown as Record<string, { toFields: (n: NIRNode) => Record<string, Tensor | string> }>)[node.type].toFields(node);
+    if (Object.hasOwn(PRIMITIVES, node.type)) fields = (PRIMITIVES as unknown as Record<string, { toFields: (n: NIRNode) => Record<string, Tensor | string> }>)[node.type].toFields(node);
   } catch {
     fields = {};
   }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { NirError } from "../ir/errors.js";
 import { allocate, sizeOf, type DType, type Tensor } from "../ir/tensor.js";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic, type AtomicWriteOptions } from "./atomic.js";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -36,9 +36,14 @@ export function parseNpy(buf: Uint8Array, file = "<npy>"): Tensor {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new NirError("io.corrupt", `unreadable .npy header: ${header.trim()}`, { file });
-  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const dims = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const shape = dims.map((s) => (/^\d+L?$/.test(s) ? Number(s.replace("L", "")) : NaN));
+  const bad = dims.find((_, i) => !Number.isSafeInteger(shape[i]));
+  if (bad !== undefined) {
+    throw new NirError("io.corrupt", `.npy header declares shape (${shapeText.trim()}): dimension "${bad}" is not a non-negative integer`, { file, field: "shape", hint: "the file is damaged; save the array again with numpy.save" });
+  }
   const order = descr[0];
-  const spec = DESCR[descr.slice(1)];
+  const spec = Object.hasOwn(DESCR, descr.slice(1)) ? DESCR[descr.slice(1)] : undefined;
   if (!spec || !"<>|=".includes(order)) throw new NirError("io.unsupported", `unsupported .npy dtype '${descr}'`, { file, hint: "use float32/float64/int8..int64/uint8/bool" });
   const n = sizeOf(shape);
   const offset = start + headerLen;
@@ -115,6 +120,6 @@ export function encodeNpy(t: Tensor): Uint8Array {
 }
 
 /** Writes a tensor to a `.npy` file atomically (temp file, then rename). */
-export function writeNpy(path: string, t: Tensor): void {
-  writeFileAtomic(path, encodeNpy(t));
+export function writeNpy(path: string, t: Tensor, opts: AtomicWriteOptions = {}): void {
+  writeFileAtomic(path, encodeNpy(t), opts);
 }

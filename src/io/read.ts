@@ -9,12 +9,21 @@ import { NirError, isNirError } from "../ir/errors.js";
 import { NIRGraph, PRIMITIVES } from "../ir/index.js";
 import type { Metadata, MetaValue, NIRGraph as Graph, NIRNode } from "../ir/types.js";
 import { isTensor, type Tensor } from "../ir/tensor.js";
-import { h5Child, readH5, readH5Dataset, type H5Dataset, type H5Group } from "./h5.js";
+import { setOwn } from "../ir/own.js";
+import { isPrimitiveType, primitiveSpec } from "../ir/registry.js";
+import { h5Child, type H5Dataset, type H5Group } from "./h5.js";
+import { readH5Bounded, readH5DatasetBounded } from "./read-bounded.js";
 
 /** Options of {@link read}. */
 export interface ReadOptions {
   /** Type-check (and infer types of) the root graph, as `nir.read(path, type_check=...)`. Default true. */
   typeCheck?: boolean;
+  /**
+   * Deadline of the HDF5 read in milliseconds (default 30 000): the read runs in a worker thread
+   * that is stopped past it (io.timeout), since HDF5 loops forever on some damaged files. 0 reads
+   * in-process without a deadline.
+   */
+  timeoutMs?: number;
 }
 
 /** A read file: its `/version` (null when absent) and its root graph group. */
@@ -28,15 +37,15 @@ export interface NirFileTree {
  * NirError naming the file, node and field.
  */
 export async function read(path: string, opts: ReadOptions = {}): Promise<Graph> {
-  const tree = await readNirTree(path);
+  const tree = await readNirTree(path, opts);
   return graphFromTree(tree, path, opts);
 }
 
 /** Reads the `/version` string of a `.nir` file (null when the file has none); reads nothing else. */
-export async function readVersion(path: string): Promise<string | null> {
+export async function readVersion(path: string, opts: Pick<ReadOptions, "timeoutMs"> = {}): Promise<string | null> {
   let v: H5Dataset | null;
   try {
-    v = await readH5Dataset(path, "/version");
+    v = await readH5DatasetBounded(path, "/version", { timeoutMs: opts.timeoutMs });
   } catch (e) {
     throw locate(e, path);
   }
@@ -47,10 +56,10 @@ export async function readVersion(path: string): Promise<string | null> {
 }
 
 /** Reads the HDF5 tree of a `.nir` file and checks its top level (`/node` present). */
-export async function readNirTree(path: string): Promise<NirFileTree & { file: H5Group }> {
+export async function readNirTree(path: string, opts: Pick<ReadOptions, "timeoutMs"> = {}): Promise<NirFileTree & { file: H5Group }> {
   let file: H5Group;
   try {
-    file = await readH5(path);
+    file = await readH5Bounded(path, { timeoutMs: opts.timeoutMs });
   } catch (e) {
     throw locate(e, path);
   }
@@ -193,8 +202,7 @@ function readEdges(d: H5Group | H5Dataset | undefined, file: string, node: strin
 function buildNode(g: H5Group, file: string, full: string): NIRNode {
   const type = typeOf(g, file, full);
   if (type === "NIRGraph") return buildGraph(g, file, full, true);
-  const entry = (PRIMITIVES as Record<string, { fromFields: (f: Record<string, Tensor | string | null>, w: { file?: string; node?: string }) => NIRNode } | undefined>)[type];
-  if (!entry) {
+  if (!isPrimitiveType(type)) {
     throw new NirError("ir.unknown_type", `unknown node type "${type}"`, {
       file,
       node: full,
@@ -217,9 +225,9 @@ function buildNode(g: H5Group, file: string, full: string): NIRNode {
     if (Array.isArray(v)) {
       throw new NirError("ir.invalid_value", `${type} field ${c.name} is a string array`, { file, node: full, field: c.name, hint: "parameters are numeric arrays (padding may be a single string)" });
     }
-    fields[c.name] = v;
+    setOwn(fields, c.name, v);
   }
-  const node = entry.fromFields(fields, { file, node: full });
+  const node = primitiveSpec(type).fromFields(fields, { file, node: full }) as NIRNode;
   node.metadata = metadata;
   return node;
 }
@@ -230,8 +238,7 @@ export function readMetadata(d: H5Group | H5Dataset | undefined, file: string, n
   if (d.kind !== "group") throw new NirError("io.corrupt", "metadata is a dataset, expected a group", { file, node: node || undefined, field: "metadata" });
   const out: Metadata = {};
   for (const c of d.children) {
-    if (c.kind === "group") out[c.name] = readMetadata(c, file, node);
-    else out[c.name] = metaValue(c);
+    setOwn(out, c.name, c.kind === "group" ? readMetadata(c, file, node) : metaValue(c));
   }
   return out;
 }
@@ -256,7 +263,7 @@ function metaValue(d: H5Dataset): MetaValue {
 export async function validateFile(path: string, opts: ReadOptions = {}): Promise<{ problems: NirError[]; graph: Graph | null }> {
   let tree: NirFileTree;
   try {
-    tree = await readNirTree(path);
+    tree = await readNirTree(path, opts);
   } catch (e) {
     if (isNirError(e)) return { problems: [e as NirError], graph: null };
     throw e;

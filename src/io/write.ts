@@ -27,6 +27,8 @@ export interface WriteOptions {
   trackOrder?: boolean;
   /** The `/version` string (default {@link NIR_FILE_VERSION}). */
   version?: string;
+  /** Replace a read-only file at `path` (default false: refused). */
+  force?: boolean;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface WriteOptions {
  */
 export async function write(path: string, graph: NIRGraph, opts: WriteOptions = {}): Promise<void> {
   const tree = nirTree(graph, opts, path);
-  await withAtomicPath(path, (tmp) => writeH5(tmp, tree)).catch((e: unknown) => {
+  await withAtomicPath(path, (tmp) => writeH5(tmp, tree), { force: opts.force }).catch((e: unknown) => {
     if (isNirError(e)) throw new NirError(e.code, e.problem, { file: path, node: e.node, field: e.field, hint: e.hint, cause: e.cause });
     throw new NirError("io.write_failed", `could not write: ${(e as Error)?.message ?? String(e)}`, { file: path, cause: e, hint: "check that the folder exists and is writable" });
   });
@@ -90,7 +92,7 @@ function graphGroup(g: NIRGraph, gz: number | null, trackOrder: boolean, prefix:
 type Registry = Record<string, { toFields: (n: NIRNode) => Record<string, Tensor | string | null | undefined>; plainFields: (n: NIRNode) => string[] } | undefined>;
 
 function nodeGroup(node: NIRNode, gz: number | null, trackOrder: boolean, full: string, file?: string): H5WriteGroup {
-  const entry = (PRIMITIVES as unknown as Registry)[node.type];
+  const entry = Object.hasOwn(PRIMITIVES, node.type) ? (PRIMITIVES as unknown as Registry)[node.type] : undefined;
   if (!entry) throw new NirError("ir.unknown_type", `unknown node type "${node.type}"`, { file, node: full, field: "type" });
   let fields: Record<string, Tensor | string | null | undefined>;
   let plain: Set<string>;

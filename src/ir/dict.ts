@@ -7,6 +7,7 @@
 import { NirError, type NirErrorWhere } from "./errors.js";
 import { NIRGraph } from "./graph.js";
 import { nodeToFields, primitiveSpec, type FieldValue } from "./registry.js";
+import { setOwn } from "./own.js";
 import type { InferenceMode } from "./shapes.js";
 import type { Metadata, NIRGraph as Graph, NIRNode } from "./types.js";
 
@@ -30,7 +31,7 @@ export interface FromDictOptions {
 export function nodeToDict(node: NIRNode): NodeDict {
   if (node.type === "NIRGraph") {
     const nodes: Record<string, NodeDict> = {};
-    for (const [k, n] of node.nodes) nodes[k] = nodeToDict(n);
+    for (const [k, n] of node.nodes) setOwn(nodes, k, nodeToDict(n));
     return { type: "NIRGraph", nodes, edges: node.edges.map(([a, b]) => [a, b]), metadata: node.metadata };
   }
   return { type: node.type, ...nodeToFields(node), metadata: node.metadata };
@@ -61,7 +62,7 @@ export function nodeFromDict(d: NodeDict, where: NirErrorWhere = {}, opts: FromD
   }
   const spec = primitiveSpec(d.type, where);
   const fields: Record<string, FieldValue | undefined> = {};
-  for (const [k, v] of Object.entries(d)) if (k !== "type" && k !== "metadata") fields[k] = v as FieldValue;
+  for (const [k, v] of Object.entries(d)) if (k !== "type" && k !== "metadata") setOwn(fields, k, v as FieldValue);
   const node = spec.fromFields(fields, where, { inference: opts.inference });
   node.metadata = metadata;
   return node;

@@ -10,6 +10,7 @@ export type NirErrorCode =
   | "io.missing_group"
   | "io.write_failed"
   | "io.unsupported"
+  | "io.timeout"
   | "ir.unknown_type"
   | "ir.missing_field"
   | "ir.unknown_field"

@@ -5,6 +5,7 @@ export * from "./types.js";
 export * from "./display.js";
 export * from "./guards.js";
 export * from "./nan.js";
+export * from "./own.js";
 export * from "./plain.js";
 export * from "./shapes.js";
 export * from "./registry.js";

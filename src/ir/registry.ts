@@ -303,5 +303,5 @@ export function nodeFromFields(type: string, fields: Record<string, FieldValue |
 
 /** The datasets of any primitive, as the reference writer writes them. */
 export function nodeToFields(node: NIRPrimitive): Record<string, Tensor | string> {
-  return (PRIMITIVES[node.type] as unknown as PrimitiveSpec).toFields(node as never);
+  return primitiveSpec(node.type).toFields(node as never);
 }

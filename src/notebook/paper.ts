@@ -116,7 +116,7 @@ export interface PaperSpikeSteps {
  * the spike-step column of the reference table (§1.3). Null when the paper has no such platform.
  */
 export function paperLifSpikeSteps(profile: string): PaperSpikeSteps | null {
-  const csv = LIF_CSV_OF_PROFILE[profile];
+  const csv = Object.hasOwn(LIF_CSV_OF_PROFILE, profile) ? LIF_CSV_OF_PROFILE[profile] : undefined;
   if (!csv) return null;
   if (hasPaperFile("01_lif", csv)) {
     const spike = readLifCsv(paperPath("01_lif", csv)).spike;

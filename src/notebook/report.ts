@@ -126,7 +126,7 @@ export function reportMarkdown(r: ReproduceReport): string {
   const experiments = [...new Set(r.rows.map((x) => x.experiment))];
   for (const ex of experiments) {
     const rows = r.rows.filter((x) => x.experiment === ex);
-    L.push(`## ${EXPERIMENT_TITLES[ex] ?? ex}`, "");
+    L.push(`## ${(Object.hasOwn(EXPERIMENT_TITLES, ex) ? EXPERIMENT_TITLES[ex] : undefined) ?? ex}`, "");
     const flat = rows.filter((x) => x.entry.kind !== "matrix");
     if (flat.length) {
       L.push("| quantity | nirkit | paper | difference | status | note |", "|---|---|---|---|---|---|");

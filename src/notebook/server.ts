@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { NirError } from "../ir/errors.js";
 import { installKernel } from "./kernelspec.js";
 import { jupyterEnv, jupyterPython, projectRoot } from "./paths.js";
+import { privateRuntimeDir, removeRuntimeDir, watchedModuleArgs } from "./parent-watch.js";
 import { freePort, killTreeNow, stopTree } from "./procs.js";
 
 /** A running Jupyter server. */
@@ -82,13 +83,17 @@ async function startOnce(opts: ServerOptions): Promise<JupyterServer> {
   const rootDir = opts.rootDir ?? root;
   const port = opts.port ?? (await freePort());
   const token = opts.token ?? randomBytes(24).toString("hex");
+  // the token goes through JUPYTER_TOKEN, not argv (visible in ps): see parent-watch.ts
   const args = [
-    "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0",
-    `--ServerApp.token=${token}`, `--ServerApp.root_dir=${rootDir}`, "--ServerApp.open_browser=False",
+    "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0",
+    `--ServerApp.root_dir=${rootDir}`, "--ServerApp.open_browser=False",
     "--MultiKernelManager.default_kernel_name=nirkit",
   ];
   if (process.getuid?.() === 0) args.push("--allow-root");
-  const child = spawn(jupyterPython(), args, { env: jupyterEnv(root), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const runtimeDir = privateRuntimeDir();
+  const env = jupyterEnv(root, { JUPYTER_TOKEN: token, JUPYTER_RUNTIME_DIR: runtimeDir });
+  const child = spawn(jupyterPython(), watchedModuleArgs("jupyter_server", args), { env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+  child.once("exit", () => removeRuntimeDir(runtimeDir));
   let log = "";
   const keep = (b: Buffer) => {
     log = (log + b.toString()).slice(-20000);

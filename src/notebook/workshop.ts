@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { NirError } from "../ir/errors.js";
 import { installKernel, KERNEL_DISPLAY_NAME, KERNEL_NAME } from "./kernelspec.js";
 import { jupyterEnv, jupyterPython, projectRoot } from "./paths.js";
+import { privateRuntimeDir, removeRuntimeDir, watchedModuleArgs } from "./parent-watch.js";
 import { freePort, portOpen, stopTree } from "./procs.js";
 import { missingDataLines } from "./use-data.js";
 
@@ -76,6 +77,15 @@ export interface Workshop {
   stop(): Promise<void>;
 }
 
+/** The port NIR_PORT names; anything but an integer 1..65535 is a usage error. */
+function portFromEnv(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new NirError("cli.usage", `NIR_PORT must be a TCP port number (1-65535), got "${text}"`, { field: "NIR_PORT", hint: "e.g. NIR_PORT=8888, or unset it to use the first free port from 8888" });
+  }
+  return port;
+}
+
 async function pickPort(): Promise<number> {
   for (let p = 8888; p < 8988; p++) if (!(await portOpen(p))) return p;
   return freePort();
@@ -91,20 +101,23 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
     installNotebookUI(log);
     ui = findJupyterUI()!;
   }
-  const port = opts.port ?? (process.env.NIR_PORT ? Number(process.env.NIR_PORT) : await pickPort());
+  const port = opts.port ?? (process.env.NIR_PORT ? portFromEnv(process.env.NIR_PORT) : await pickPort());
   // Never an empty token: Jupyter would then serve without authentication.
   const token = opts.token || process.env.NIR_TOKEN || randomBytes(24).toString("hex");
   const dir = opts.notebookDir ?? join(root, "notebooks");
   const common = ["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"];
+  // the token goes through JUPYTER_TOKEN (read by notebook 6 and jupyter_server), not argv: see parent-watch.ts
   const args = ui === "lab"
-    ? ["-m", "jupyterlab", ...common, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${dir}`, `--MultiKernelManager.default_kernel_name=${KERNEL_NAME}`]
+    ? [...common, `--ServerApp.root_dir=${dir}`, `--MultiKernelManager.default_kernel_name=${KERNEL_NAME}`]
     : // notebook 6 (Debian) reads NotebookApp options, notebook 7 (jupyter_server based) ServerApp ones
-      ["-m", "notebook", ...common, `--NotebookApp.token=${token}`, `--ServerApp.token=${token}`, `--notebook-dir=${dir}`, `--ServerApp.root_dir=${dir}`, `--MultiKernelManager.default_kernel_name=${KERNEL_NAME}`];
+      [...common, `--notebook-dir=${dir}`, `--ServerApp.root_dir=${dir}`, `--MultiKernelManager.default_kernel_name=${KERNEL_NAME}`];
   if (process.getuid?.() === 0) args.push("--allow-root");
+  const runtimeDir = privateRuntimeDir();
   mkdirSync(join(root, ".jupyter"), { recursive: true });
   const logPath = join(root, ".jupyter", "workshop.log");
   const logFile = createWriteStream(logPath, { flags: "w" }); // one log per run
-  const child = spawn(jupyterPython(), args, { cwd: dir, env: jupyterEnv(root), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const env = jupyterEnv(root, { JUPYTER_TOKEN: token, JUPYTER_RUNTIME_DIR: runtimeDir });
+  const child = spawn(jupyterPython(), watchedModuleArgs(ui === "lab" ? "jupyterlab" : "notebook", args), { cwd: dir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
   child.stdout!.pipe(logFile, { end: false });
   child.stderr!.pipe(logFile, { end: false });
   const base = `http://127.0.0.1:${port}/`;
@@ -115,6 +128,7 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
     stop: () =>
       (stopping ??= (async () => {
         await stopTree(child);
+        removeRuntimeDir(runtimeDir);
         for (let i = 0; i < 50 && (await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 100));
         logFile.end();
       })()),
@@ -126,6 +140,7 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
       throw new NirError("kernel.setup", "interrupted while Jupyter was starting", { hint: "run `npm start` again" });
     }
     if (child.exitCode !== null || child.signalCode !== null) {
+      removeRuntimeDir(runtimeDir);
       throw new NirError("kernel.setup", `the Jupyter ${ui} server exited (${child.exitCode ?? child.signalCode}) before it was ready`, { file: logPath, hint: `read ${logPath}; is port ${port} taken? (set NIR_PORT)` });
     }
     try {

@@ -28,7 +28,7 @@ function checkOptions(options: CompileOptions): Profile {
     throw new NirError("sim.missing_dt", `dt must be a positive number of seconds, got ${String(dt)}`, { field: "dt", hint: "NIR graphs store no time step; pass e.g. {dt: 1e-4} (the paper's LIF and RNN) or 1e-3 (the CNN)" });
   }
   const profileName = options.profile ?? "norse";
-  const profile = PROFILES[profileName];
+  const profile = Object.hasOwn(PROFILES, profileName) ? PROFILES[profileName] : undefined;
   if (!profile) throw new NirError("sim.unsupported", `unknown profile "${profileName}"`, { field: "profile", hint: `one of ${profileNames().join(", ")}` });
   if (options.reset !== undefined && options.reset !== "zero" && options.reset !== "subtract") {
     throw new NirError("sim.unsupported", `reset must be "zero" or "subtract", got "${String(options.reset)}"`, { field: "reset" });

@@ -51,9 +51,9 @@ const ALIASES: Record<string, string> = {
 /** The profile key for a platform name in any spelling ("Lava CPU float", "lava_cpu_float", "S2"). */
 export function platformKey(name: string): string | undefined {
   const lower = name.toLowerCase();
-  if (lower in PLATFORM_COLORS) return lower;
+  if (Object.hasOwn(PLATFORM_COLORS, lower)) return lower;
   const squashed = lower.replace(/[^a-z0-9]/g, "");
-  if (ALIASES[squashed]) return ALIASES[squashed];
+  if (Object.hasOwn(ALIASES, squashed)) return ALIASES[squashed];
   for (const k of Object.keys(PLATFORM_COLORS)) if (k.replace(/[^a-z0-9]/g, "") === squashed) return k;
   return undefined;
 }

@@ -6,7 +6,7 @@ import { write } from "../../io/write.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 
-const usage = `nir build FILE.json OUT.nir [--compression N | --no-compression]
+const usage = `nir build FILE.json OUT.nir [--compression N | --no-compression] [--force]
 
 Writes OUT.nir (atomically) from a JSON dump in the schema "nir-conformance-expected/1" (the output of
 "nir dump", or a conformance CASE.expected.json). Nodes and edges listed as auto-added are left out
@@ -14,6 +14,7 @@ Writes OUT.nir (atomically) from a JSON dump in the schema "nir-conformance-expe
 
   --compression N    gzip level of array parameters (default 4, as the Python reference)
   --no-compression   write arrays contiguous and uncompressed (layout of nir <= 1.0.7)
+  --force            replace OUT.nir even when it is read-only
 `;
 
 /** The `nir build` subcommand. */
@@ -21,7 +22,7 @@ export const command: Command = {
   summary: "write a .nir file from a JSON dump",
   usage,
   async run(argv) {
-    const a = parseArgs(argv, { values: ["compression"], flags: ["no-compression"] }, usage);
+    const a = parseArgs(argv, { values: ["compression"], flags: ["no-compression", "force"] }, usage);
     if (a.positional.length !== 2) throw new NirError("cli.usage", `expected FILE.json OUT.nir, got ${a.positional.length} argument(s)`, { hint: "usage: nir build FILE.json OUT.nir" });
     const [src, out] = a.positional;
     let text: string;
@@ -43,7 +44,7 @@ export const command: Command = {
       if (!Number.isInteger(compression) || compression < 0 || compression > 9) throw new NirError("cli.usage", `--compression must be an integer 0..9, got ${a.values.compression}`);
     }
     const graph = graphFromDump(json, src);
-    await write(out, graph, { compression, trackOrder: needsTrackOrder(json) });
+    await write(out, graph, { compression, trackOrder: needsTrackOrder(json), force: a.flags.force });
     process.stdout.write(`wrote ${out} (${graph.nodes.size} nodes, ${graph.edges.length} edges)\n`);
     return 0;
   },

@@ -7,7 +7,7 @@ import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 
 const usage = `nir export GRAPH.nir --chip speck|xylo|loihi2|spinnaker2 --dt S --reset zero|subtract --out CONFIG.json
-          [--time-unit s|ms|steps] [--conn-delay N] [--weight-scale X] [--integrator FORWARD|EXPONENTIAL] [--h5 NETX.h5]
+          [--time-unit s|ms|steps] [--conn-delay N] [--weight-scale X] [--integrator FORWARD|EXPONENTIAL] [--h5 NETX.h5] [--force]
 
 Maps and quantises the graph for the chip and writes plain JSON shaped like the vendor SDK's
 structures, with the per-layer quantisation error. dt (seconds) and the reset mode are required
@@ -18,7 +18,7 @@ export const command: Command = {
   summary: "export a graph to a chip configuration (Speck, Xylo, Loihi 2, SpiNNaker2)",
   usage,
   async run(argv) {
-    const a = parseArgs(argv, { values: ["chip", "dt", "reset", "out", "time-unit", "conn-delay", "weight-scale", "integrator", "h5"] }, usage);
+    const a = parseArgs(argv, { values: ["chip", "dt", "reset", "out", "time-unit", "conn-delay", "weight-scale", "integrator", "h5"], flags: ["force"] }, usage);
     const file = a.positional[0];
     if (!file) throw new NirError("cli.usage", "missing GRAPH.nir", { hint: usage.split("\n")[0] });
     const chip = a.values.chip as Chip;
@@ -36,7 +36,7 @@ export const command: Command = {
       weightScale: num("weight-scale"),
       integrator: a.values.integrator as "FORWARD" | "EXPONENTIAL" | undefined,
     });
-    await writeFileAtomic(a.values.out, JSON.stringify(config, null, 1) + "\n");
+    writeFileAtomic(a.values.out, JSON.stringify(config, null, 1) + "\n", { force: a.flags.force });
     if (a.values.h5) {
       if (chip !== "loihi2") throw new NirError("cli.usage", "--h5 writes a netx HDF5 file and is for --chip loihi2 only", { field: "h5" });
       await writeNetxHdf5(a.values.h5, config as Loihi2Config);

@@ -28,6 +28,7 @@ Draws a chart and writes it to --out; the extension picks the format:
   --neurons A:B    only neurons A..B-1 (or a comma list)
   --title TEXT     chart title
   --out FILE       output file (required)
+  --force          replace FILE even when it is read-only
 `;
 
 function parseNeurons(text: string): number[] {
@@ -47,7 +48,7 @@ export const command: Command = {
   summary: "draw a graph diagram, weight histograms or a spike raster (SVG/PNG/JSON/HTML)",
   usage,
   async run(argv) {
-    const a = parseArgs(argv, { values: ["raster", "dt", "neurons", "title", "out"], flags: ["diagram", "weights"] }, usage);
+    const a = parseArgs(argv, { values: ["raster", "dt", "neurons", "title", "out"], flags: ["diagram", "weights", "force"] }, usage);
     const out = a.values.out;
     if (!out) throw new NirError("cli.usage", "--out FILE is required", { hint: "e.g. nir plot g.nir --diagram --out g.svg" });
     const modes = [a.flags.diagram, a.flags.weights, a.values.raster !== undefined].filter(Boolean).length;
@@ -65,10 +66,10 @@ export const command: Command = {
       spec = a.flags.diagram ? graphDiagram(graph, { title: title ?? `NIR graph ${a.positional[0]}` }) : weightHistogram(graph, { title });
     }
     const ext = extname(out).toLowerCase();
-    if (ext === ".json") writeFileAtomic(out, JSON.stringify(spec, null, 1) + "\n");
+    if (ext === ".json") writeFileAtomic(out, JSON.stringify(spec, null, 1) + "\n", { force: a.flags.force });
     else if (ext === ".png") await svgToPng([{ svg: await toSVG(spec), path: out }]);
-    else if (ext === ".html") writeFileAtomic(out, `<!doctype html><html><head><meta charset="utf-8"><title>nir plot</title></head><body>${await toSVG(spec)}</body></html>\n`);
-    else if (ext === ".svg" || ext === "") writeFileAtomic(out, await toSVG(spec));
+    else if (ext === ".html") writeFileAtomic(out, `<!doctype html><html><head><meta charset="utf-8"><title>nir plot</title></head><body>${await toSVG(spec)}</body></html>\n`, { force: a.flags.force });
+    else if (ext === ".svg" || ext === "") writeFileAtomic(out, await toSVG(spec), { force: a.flags.force });
     else throw new NirError("cli.usage", `unknown output format "${ext}"`, { hint: "use .svg, .png, .json or .html" });
     process.stdout.write(`wrote ${out}\n`);
     return 0;

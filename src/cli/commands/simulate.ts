@@ -1,5 +1,5 @@
 /** `nir simulate GRAPH.nir --input IN.(npy|csv) --dt S …`: runs a graph as a platform would, writes .npy. */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { NirError, withFile } from "../../ir/errors.js";
 import { sizeOf, type Tensor } from "../../ir/tensor.js";
@@ -29,6 +29,7 @@ Runs GRAPH.nir in discrete time as a platform would and writes the results as .n
   --workers N    split the batch over N worker threads
   --out PATH     one record (or none: the graph Output) → PATH is a .npy file of shape (T, [B,] ...shape);
                  several records → PATH is a folder with one <node>.<v|i|spikes|out>.npy per record
+  --force        replace output files even when they are read-only
 
 A progress bar is drawn on stderr for runs longer than a second.
 `;
@@ -89,12 +90,28 @@ export function explainTable(rows: ExplainRow[]): string {
   return line(head) + line(width.map((w) => "-".repeat(w))) + cells.map(line).join("");
 }
 
+/** Several records go to a folder: refuse (before simulating) an --out that is an existing file. */
+function checkOutFolder(out: string, records: number): void {
+  let isFile = false;
+  try {
+    isFile = !statSync(out).isDirectory();
+  } catch {
+    return; // missing: created after the run
+  }
+  if (isFile) {
+    throw new NirError("cli.usage", `--out ${out} is a file, but ${records} --record specs write one .npy each into a folder`, {
+      file: out,
+      hint: "name a folder for --out (it is created), or record one thing to write a single .npy",
+    });
+  }
+}
+
 /** The `nir simulate` subcommand. */
 export const command: Command = {
   summary: "run a graph as a platform would (profiles: norse, snntorch, loihi2, …)",
   usage,
   async run(argv) {
-    const a = parseArgs(argv, { values: ["input", "dt", "profile", "reset", "out", "workers"], repeat: ["record"], flags: ["explain"] }, usage);
+    const a = parseArgs(argv, { values: ["input", "dt", "profile", "reset", "out", "workers"], repeat: ["record"], flags: ["explain", "force"] }, usage);
     if (a.positional.length !== 1) throw new NirError("cli.usage", `expected one GRAPH.nir, got ${a.positional.length}`, { hint: usage.split("\n")[0] });
     // --explain without --dt explains for a nominal 1 ms step (kernel choice hardly depends on dt) and runs nothing
     const explainOnly = a.flags.explain && ((a.values.input === undefined && a.values.out === undefined) || a.values.dt === undefined);
@@ -108,10 +125,12 @@ export const command: Command = {
     if (a.values.dt === undefined) throw new NirError("sim.missing_dt", "missing --dt (seconds per step)", { field: "dt", hint: "NIR graphs store no time step; e.g. --dt 1e-4" });
     const dt = Number(a.values.dt);
     const profile = (a.values.profile ?? "norse") as ProfileName;
-    if (!(profile in PROFILES)) throw new NirError("cli.usage", `unknown --profile "${profile}"`, { hint: `one of ${profileNames().join(", ")}` });
+    if (!Object.hasOwn(PROFILES, profile)) throw new NirError("cli.usage", `unknown --profile "${profile}"`, { hint: `one of ${profileNames().join(", ")}` });
     const reset = a.values.reset as "zero" | "subtract" | undefined;
     if (reset !== undefined && reset !== "zero" && reset !== "subtract") throw new NirError("cli.usage", `--reset must be zero or subtract, got "${reset}"`);
     const workers = a.values.workers ? Number(a.values.workers) : 1;
+    if (!Number.isInteger(workers) || workers < 1) throw new NirError("cli.usage", `--workers must be a positive integer, got "${a.values.workers}"`, { hint: "e.g. --workers 2" });
+    if (!explainOnly && a.repeated.record.length > 1) checkOutFolder(a.values.out!, a.repeated.record.length);
     const graph = await read(a.positional[0]);
     let plan: ReturnType<typeof compile>;
     try {
@@ -132,13 +151,17 @@ export const command: Command = {
     const entries = Object.entries(result.records);
     if (specs.length <= 1) {
       const t = specs.length === 0 ? result.output : entries[0][1];
-      writeNpy(out, t);
+      writeNpy(out, t, { force: a.flags.force });
       process.stdout.write(`wrote ${out} (${t.shape.join(" × ")}, ${t.dtype}); ${profile} profile, ${result.steps} steps of ${dt} s\n`);
     } else {
-      mkdirSync(out, { recursive: true });
+      try {
+        mkdirSync(out, { recursive: true });
+      } catch (e) {
+        throw new NirError("io.write_failed", `cannot create the folder: ${(e as Error).message}`, { file: out, hint: "several --record specs write one .npy each into the --out folder" });
+      }
       for (const [key, t] of entries) {
         const file = join(out, `${key}.npy`);
-        writeNpy(file, t);
+        writeNpy(file, t, { force: a.flags.force });
         process.stdout.write(`wrote ${file} (${t.shape.join(" × ")}, ${t.dtype})\n`);
       }
     }
