@@ -8,8 +8,8 @@
  *   with `[Symbol.for("Jupyter.display")]()`, Deno's protocol, which nirkit records implement);
  *   tslab printed it to stdout;
  * - stdout/stderr go out as few ordered stream messages (streams.cjs), none lost;
- * - a failing cell aborts the cells queued behind it only when its stop_on_error is true (tslab
- *   aborted everything sent within 200 ms of any error);
+ * - a failing cell with stop_on_error aborts the stop_on_error cells that arrived before it failed
+ *   or within 200 ms after; tslab aborted every cell of that window, even stop_on_error = false;
  * - executed cells go into the input history; execute_input is broadcast;
  * - a note from the kernel's start (e.g. "the previous kernel ran out of memory") is shown once,
  *   on the next cell.
@@ -73,7 +73,7 @@ function patchExecution({ jupyter, executor, displayValue, history, takeNote }) 
   Handler.handleExecute = async function (req, writeStream, writeDisplayData) {
     const arrived = Date.now();
     const outcome = await this.execQueue.add(async () => {
-      if (arrived <= (this.nirkitAbortUntil || 0)) return { status: "abort" };
+      if (req.stop_on_error !== false && arrived <= (this.nirkitAbortUntil || 0)) return { status: "abort" };
       try {
         const count = await this.handleExecuteImpl(req, writeStream, writeDisplayData);
         return { status: "ok", count };
