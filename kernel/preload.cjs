@@ -8,7 +8,7 @@
  * execute_result (rich for nirkit records), no lost output, stop_on_error honoured
  * (execute.cjs); `{ dt }` shorthand and cells with type errors that still run (cell.cjs);
  * is_complete "invalid", history and comm_info replies, kernel_info with status
- * (protocol.cjs); nirkit found from any folder (resolve.cjs); a kernel that exits with its
+ * (protocol.cjs); fast tab completion (complete.cjs); nirkit found from any folder (resolve.cjs); a kernel that exits with its
  * client and explains its predecessor's death (lifecycle.cjs); a faster start (stripLibraryDocs)
  * and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
  *
@@ -20,6 +20,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { formatCellError, describeFailure } = require("./errors.cjs");
 const { wrapConverter } = require("./cell.cjs");
+const { cachedComplete } = require("./complete.cjs");
 const { patchExecution } = require("./execute.cjs");
 const { History, isComplete, indentOnEnter, parseWire, replyFrames, verifyWire } = require("./protocol.cjs");
 const { serveModuleFrom } = require("./resolve.cjs");
@@ -131,7 +132,7 @@ function patchTslab(dist) {
   };
 }
 
-/** `{ dt }` shorthand and run-despite-type-errors, around every converter tslab creates. */
+/** `{ dt }` shorthand, run-despite-type-errors and cached completion, around every converter tslab creates. */
 function patchConverter(ts, converter, dist) {
   const { normalizeJoin } = require(path.join(dist, "tspath.js"));
   const createConverter = converter.createConverter;
@@ -142,7 +143,7 @@ function patchConverter(ts, converter, dist) {
       const head = "TypeScript found problems in this cell; it runs anyway (set NIRKIT_TYPE_ERRORS=stop to stop instead):";
       process.stderr.write([head, ...lines.map((l) => "  " + l)].join("\n") + "\n");
     };
-    return wrapConverter(ts, conv, cellFile, warn);
+    return { ...wrapConverter(ts, conv, cellFile, warn), complete: cachedComplete(conv.complete) };
   };
 }
 

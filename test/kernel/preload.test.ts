@@ -217,3 +217,26 @@ describe("kernel stream buffer", () => {
     expect(FLUSH_BYTES).toBeGreaterThan(108890); // the 20,000 lines (108,890 chars) fit in one message
   });
 });
+
+describe("kernel tab completion cache", () => {
+  const { cachedComplete } = createRequire(import.meta.url)(join(ROOT, "kernel", "complete.cjs")) as {
+    cachedComplete(c: (d: string, s: string, p: number) => unknown): (d: string, s: string, p: number) => { start: number; end: number; candidates: string[] };
+  };
+  const entries = ["LIF", "LI", "Linear", "CubaLIF", "read", "lif_helper"].map((name, i) => ({ name, sortText: String(11 + (i % 2)) }));
+
+  it("asks tslab once per cell-without-the-word and ranks the typed word's matches as tslab does", () => {
+    const asked: string[] = [];
+    const tslab = (_d: string, src: string, pos: number) => {
+      asked.push(`${src}|${pos}`);
+      return { start: pos, end: pos, candidates: entries.map((e) => e.name), original: { entries } };
+    };
+    const complete = cachedComplete(tslab);
+    // rank = (exact prefix 0 | any-case prefix 1 | substring 2) then sortText: LIF 0·11, LI 0·12, Linear 1·11, lif_helper 1·12, CubaLIF 2·12
+    expect(complete("", "nir.LI", 6)).toEqual({ start: 4, end: 6, candidates: ["LIF", "LI", "Linear", "lif_helper", "CubaLIF"] });
+    expect(complete("", "nir.LIF", 7).candidates).toEqual(["LIF", "lif_helper", "CubaLIF"]);
+    expect(complete("", "nir.LIF", 5)).toMatchObject({ start: 4, end: 7 }); // cursor inside the word: the whole word
+    expect(asked).toEqual(["nir.|4"]);
+    complete("const a = 1;", "nir.L", 5); // new declarations after an executed cell: asked again
+    expect(asked).toEqual(["nir.|4", "nir.|4"]);
+  });
+});
