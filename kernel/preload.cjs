@@ -10,7 +10,7 @@
  * is_complete "invalid", history and comm_info replies, kernel_info with status
  * (protocol.cjs); fast tab completion (complete.cjs); nirkit found from any folder (resolve.cjs); a kernel that exits with its
  * client and explains its predecessor's death (lifecycle.cjs); a faster start (stripLibraryDocs)
- * and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
+ * a V8 code cache for TypeScript (code-cache.cjs), and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
  *
  * Self-contained on purpose (no dist/ import): errors must stay readable even when the build is
  * broken. Outside a tslab kernel process (e.g. a child process inheriting NODE_OPTIONS) it does
@@ -25,6 +25,7 @@ const { patchExecution } = require("./execute.cjs");
 const { History, isComplete, indentOnEnter, parseWire, replyFrames, verifyWire } = require("./protocol.cjs");
 const { serveModuleFrom } = require("./resolve.cjs");
 const { recordStart, watchParent } = require("./lifecycle.cjs");
+const { useCodeCache } = require("./code-cache.cjs");
 
 /** The tslab dist/ folder of this process when it is a tslab kernel, else null. */
 function tslabDist() {
@@ -102,6 +103,10 @@ const ROOT = path.join(__dirname, "..");
 
 /** Patches the tslab modules in `dist` (see the file comment). Idempotent. */
 function patchTslab(dist) {
+  if (require.cache[path.join(dist, "jupyter.js")]?.exports.__nirkitPatched) return;
+  const saveCodeCache = useCodeCache(path.join(ROOT, "node_modules", ".cache", "nirkit-kernel"), (f) =>
+    /[\\/]typescript-for-tslab[\\/]lib[\\/]typescript\.js$/.test(f),
+  );
   const jupyter = require(path.join(dist, "jupyter.js"));
   const executor = require(path.join(dist, "executor.js"));
   const converter = require(path.join(dist, "converter.js"));
@@ -120,6 +125,16 @@ function patchTslab(dist) {
   let note = null;
   patchExecution({ jupyter, executor, displayValue, history, takeNote: () => [note, (note = null)][0] });
   patchProtocol(ts, jupyter, converter, history);
+  // the code cache is written once the first cell ran: it then holds the compiler's hot functions
+  const handleExecute = jupyter.ZmqServer.prototype.handleExecute;
+  let cacheSaved = false;
+  jupyter.ZmqServer.prototype.handleExecute = async function (sock, msg) {
+    await handleExecute.call(this, sock, msg);
+    if (!cacheSaved) {
+      cacheSaved = true;
+      setTimeout(saveCodeCache, 200).unref();
+    }
+  };
   const init = jupyter.ZmqServer.prototype.init;
   jupyter.ZmqServer.prototype.init = function () {
     try {

@@ -240,3 +240,29 @@ describe("kernel tab completion cache", () => {
     expect(asked).toEqual(["nir.|4", "nir.|4"]);
   });
 });
+
+describe("kernel code cache", () => {
+  it("compiles a wanted CommonJS file through V8's code cache, writes the cache after use and loads it on the next start", async () => {
+    const { mkdtempSync, readdirSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { spawnSync } = await import("node:child_process");
+    const dir = mkdtempSync(join(tmpdir(), "nirkit-codecache-"));
+    try {
+      writeFileSync(join(dir, "big.cjs"), "exports.sum = (a, b) => a + b; exports.dir = __dirname; exports.req = typeof require.resolve;\n");
+      const script = [
+        `const { useCodeCache } = require(${JSON.stringify(join(ROOT, "kernel", "code-cache.cjs"))});`,
+        `const vm = require("node:vm"); let rejected = null; const S = vm.Script;`,
+        `vm.Script = function (src, o) { const s = new S(src, o); if (o && o.cachedData) rejected = s.cachedDataRejected; return s; };`,
+        `const save = useCodeCache(${JSON.stringify(join(dir, "cache"))}, (f) => f.endsWith("big.cjs"));`,
+        `const m = require(${JSON.stringify(join(dir, "big.cjs"))}); save();`,
+        `console.log(JSON.stringify({ sum: m.sum(2, 3), dir: m.dir, req: m.req, rejected }));`,
+      ].join("\n");
+      const run = () => JSON.parse(spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout);
+      expect(run()).toEqual({ sum: 5, dir, req: "function", rejected: null }); // first start: no cache to use
+      expect(readdirSync(join(dir, "cache")).filter((f) => f.endsWith(".bin")).length).toBe(1);
+      expect(run()).toEqual({ sum: 5, dir, req: "function", rejected: false }); // next start: cache accepted
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
