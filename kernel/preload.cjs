@@ -132,7 +132,7 @@ function patchTslab(dist) {
     await handleExecute.call(this, sock, msg);
     if (!cacheSaved) {
       cacheSaved = true;
-      setTimeout(saveCodeCache, 200).unref();
+      setImmediate(saveCodeCache);
     }
   };
   const init = jupyter.ZmqServer.prototype.init;
