@@ -6,8 +6,12 @@ and the working folder outside the project (so `nirkit` must be found from any f
 Every test passes or is skipped with a reason printed by `unittest -v`.
 """
 
+import json
 import os
+import re
+import shutil
 import signal
+import tempfile
 import subprocess
 import sys
 import textwrap
@@ -190,6 +194,51 @@ class NirkitKernelParentDeath(unittest.TestCase):
             time.sleep(0.2)
         os.kill(pid, signal.SIGKILL)
         self.fail(f"kernel {pid} still runs 15 s after its client was killed")
+
+
+class NirkitKernelOutOfMemory(unittest.TestCase):
+    def test_the_restarted_kernel_says_that_its_predecessor_ran_out_of_memory(self):
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        spec = KernelSpecManager().get_kernel_spec("nirkit")
+        folder = tempfile.mkdtemp(prefix="nirkit-small-heap-")
+        try:
+            env = dict(spec.env)
+            # a 160 MiB heap instead of three quarters of the RAM: the same crash, reached in a second
+            env["NODE_OPTIONS"] = re.sub(r"--max-old-space-size=\d+", "--max-old-space-size=160", env["NODE_OPTIONS"])
+            os.makedirs(os.path.join(folder, "kernels", "nirkit-small-heap"))
+            with open(os.path.join(folder, "kernels", "nirkit-small-heap", "kernel.json"), "w") as f:
+                json.dump({"argv": spec.argv, "display_name": "small heap", "language": "typescript", "interrupt_mode": "signal", "env": env}, f)
+            os.environ["JUPYTER_PATH"] = folder + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+            km, kc = start_new_kernel(kernel_name="nirkit-small-heap", startup_timeout=120)
+            try:
+                kc.execute("const hoard: number[][] = [];\nfor (;;) hoard.push(new Array(100000).fill(Math.random()));")
+                deadline = time.monotonic() + 120
+                while km.is_alive() and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                self.assertFalse(km.is_alive(), "the kernel did not run out of memory within 120 s")
+                kc.stop_channels()
+                km.restart_kernel(now=True)  # same connection file, as Jupyter's restarter does
+                kc = km.client()
+                kc.start_channels()
+                kc.wait_for_ready(timeout=120)
+                msg_id = kc.execute("1 + 1")
+                text = ""
+                while True:
+                    msg = kc.get_iopub_msg(timeout=60)
+                    if msg["parent_header"].get("msg_id") != msg_id:
+                        continue
+                    if msg["msg_type"] == "stream":
+                        text += msg["content"]["text"]
+                    if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                        break
+                self.assertIn("ran out of memory (Allocation failed - JavaScript heap out of memory; JavaScript heap limit", text)
+                self.assertIn("All variables were lost", text)
+            finally:
+                kc.stop_channels()
+                km.shutdown_kernel(now=True)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ const TESTS: Record<string, string[]> = {
     "test_type_error_cell_runs_and_shows_its_diagnostics_but_a_syntax_error_stops",
   ],
   NirkitKernelParentDeath: ["test_kernel_exits_when_its_client_is_killed"],
+  NirkitKernelOutOfMemory: ["test_the_restarted_kernel_says_that_its_predecessor_ran_out_of_memory"],
 };
 
 interface Outcome {
