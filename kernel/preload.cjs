@@ -10,7 +10,7 @@
  * is_complete "invalid", history and comm_info replies, kernel_info with status
  * (protocol.cjs); fast tab completion (complete.cjs); nirkit found from any folder (resolve.cjs); a kernel that exits with its
  * client and explains its predecessor's death (lifecycle.cjs); a faster start (stripLibraryDocs)
- * a V8 code cache for TypeScript (code-cache.cjs), and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
+ * a V8 code cache for TypeScript (code-cache.cjs), no file watchers under node_modules, and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
  *
  * Self-contained on purpose (no dist/ import): errors must stay readable even when the build is
  * broken. Outside a tslab kernel process (e.g. a child process inheriting NODE_OPTIONS) it does
@@ -93,6 +93,22 @@ function stripLibraryDocs(dist) {
 }
 
 
+/**
+ * Faster kernel start: tslab compiles in TypeScript's watch mode, which sets a polling watcher on
+ * every file it reads (about 170 at start: TypeScript's lib files, @types/node, the packages'
+ * declarations) and on folders under node_modules. Installed packages do not change while a
+ * notebook runs, so files and folders under node_modules get no watcher; the participant's own
+ * .ts files and nirkit's dist/ (reached through its real path) are still watched.
+ */
+function skipLibraryWatchers(ts) {
+  const inNodeModules = (p) => typeof p === "string" && /[\\/]node_modules([\\/]|$)/.test(p);
+  const none = { close() {} };
+  const watchFile = ts.sys.watchFile;
+  const watchDirectory = ts.sys.watchDirectory;
+  if (typeof watchFile === "function") ts.sys.watchFile = (p, ...rest) => (inNodeModules(p) ? none : watchFile.call(ts.sys, p, ...rest));
+  if (typeof watchDirectory === "function") ts.sys.watchDirectory = (p, ...rest) => (inNodeModules(p) ? none : watchDirectory.call(ts.sys, p, ...rest));
+}
+
 /** The TypeScript module tslab uses (a fork of TypeScript 5.0). */
 function tslabTypeScript(dist) {
   return require(require.resolve("@tslab/typescript-for-tslab", { paths: [dist] }));
@@ -118,6 +134,7 @@ function patchTslab(dist) {
   } catch {
     /* keep the docs if TypeScript cannot be found this way */
   }
+  skipLibraryWatchers(ts);
   serveModuleFrom(ts, process.cwd(), "nirkit", ROOT);
   patchConverter(ts, converter, dist);
   patchSockets(jupyter);
@@ -241,4 +258,4 @@ if (dist) {
   }
 }
 
-module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, displayValue, EXIT_PORT_TAKEN };
+module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, skipLibraryWatchers, displayValue, EXIT_PORT_TAKEN };

@@ -266,3 +266,17 @@ describe("kernel code cache", () => {
     }
   });
 });
+
+describe("kernel file watchers", () => {
+  it("sets no watcher on files and folders under node_modules, and keeps the others", () => {
+    const calls: string[] = [];
+    const sys = { watchFile: (p: string) => (calls.push(`file ${p}`), { close() {} }), watchDirectory: (p: string) => (calls.push(`dir ${p}`), { close() {} }) };
+    (preload as unknown as { skipLibraryWatchers(ts: { sys: typeof sys }): void }).skipLibraryWatchers({ sys });
+    sys.watchFile("/p/node_modules/@types/node/fs.d.ts");
+    sys.watchDirectory("/p/node_modules");
+    sys.watchFile("/home/me/helpers.ts");
+    sys.watchFile("/p/dist/index.d.ts");
+    sys.watchDirectory("/home/me");
+    expect(calls).toEqual(["file /home/me/helpers.ts", "file /p/dist/index.d.ts", "dir /home/me"]);
+  });
+});
