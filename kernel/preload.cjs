@@ -141,7 +141,7 @@ function patchTslab(dist) {
   const history = new History();
   let note = null;
   patchExecution({ jupyter, executor, displayValue, history, takeNote: () => [note, (note = null)][0] });
-  patchProtocol(ts, jupyter, converter, history);
+  patchProtocol(ts, jupyter, history);
   // the code cache is written once the first cell ran: it then holds the compiler's hot functions
   const handleExecute = jupyter.ZmqServer.prototype.handleExecute;
   let cacheSaved = false;
@@ -203,7 +203,7 @@ function patchSockets(jupyter) {
 }
 
 /** kernel_info with status and versions, is_complete, comm_info and history replies. */
-function patchProtocol(ts, jupyter, converter, history) {
+function patchProtocol(ts, jupyter, history) {
   const Handler = jupyter.JupyterHandlerImpl.prototype;
   const handleKernel = Handler.handleKernel;
   Handler.handleKernel = function () {
