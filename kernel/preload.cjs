@@ -2,96 +2,30 @@
 /**
  * Preloaded into the nirkit kernel (kernelspec env NODE_OPTIONS=--require …/preload.cjs).
  *
- * tslab 1.0.22 reports a failed cell only on stderr and answers with an execute_reply whose
- * ename/evalue are empty, so Jupyter shows "<Error>:" with no message. This file patches the
- * running tslab (the project's own node_modules/tslab, same module instance as the kernel) so
- * that a failed cell also sends a proper Jupyter `error` output and a filled-in execute_reply:
- * for a NirError that is its name and code, the message, where it happened, and the fix. A cell
- * ending in a displayable nirkit record (Deno's `Symbol.for("Jupyter.display")` protocol) shows
- * its rich display, the kernel starts faster (see stripLibraryDocs), and a kernel that cannot
- * listen on a port Jupyter gave it exits (code 75) instead of living on deaf, so Jupyter
- * restarts it on new ports.
+ * Patches the running tslab 1.0.22 (the project's own node_modules/tslab, the same module
+ * instance as the kernel) into a kernel that keeps the Jupyter protocol and a participant's
+ * expectations: readable errors and a proper execute_reply, the last expression as an
+ * execute_result (rich for nirkit records), no lost output, stop_on_error honoured
+ * (execute.cjs); `{ dt }` shorthand and cells with type errors that still run (cell.cjs);
+ * is_complete "invalid", history and comm_info replies, kernel_info with status
+ * (protocol.cjs); fast tab completion (complete.cjs); nirkit found from any folder (resolve.cjs); a kernel that exits with its
+ * client and explains its predecessor's death (lifecycle.cjs); a faster start (stripLibraryDocs)
+ * a V8 code cache for TypeScript (code-cache.cjs), no file watchers under node_modules, and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
  *
  * Self-contained on purpose (no dist/ import): errors must stay readable even when the build is
  * broken. Outside a tslab kernel process (e.g. a child process inheriting NODE_OPTIONS) it does
- * nothing but export its formatter.
+ * nothing but export its helpers.
  */
 const fs = require("node:fs");
 const path = require("node:path");
-const util = require("node:util");
-
-const RED = "\u001b[31m";
-const BOLD = "\u001b[1m";
-const DIM = "\u001b[2m";
-const RESET = "\u001b[0m";
-
-/** True for nirkit's NirError (also a copy from another module instance): name + code. */
-function isNirError(e) {
-  return typeof e === "object" && e !== null && e.name === "NirError" && typeof e.code === "string";
-}
-
-/** Stack frames worth showing: the cell and user files, not Node or tslab internals. */
-function userFrames(stack) {
-  return String(stack || "")
-    .split("\n")
-    .filter((l) => /^\s+at /.test(l))
-    .filter((l) => !/node:internal|[\\/]tslab[\\/]dist[\\/]|\(node:/.test(l))
-    .slice(0, 8);
-}
-
-/**
- * Formats a thrown value as Jupyter error content `{ename, evalue, traceback}`.
- * NirError → "NirError [code]: <message>", then "where:" and "fix:" lines; other errors → name,
- * message and the user part of the stack; causes follow as "caused by:".
- */
-function formatCellError(e) {
-  if (isNirError(e)) {
-    const problem = typeof e.problem === "string" && e.problem ? e.problem : String(e.message);
-    const where = [];
-    if (e.file) where.push(String(e.file));
-    if (e.node !== undefined && e.node !== null) where.push(`node "${e.node}"`);
-    if (e.field) where.push(`field ${e.field}`);
-    const tb = [`${RED}${BOLD}NirError${RESET} ${DIM}[${e.code}]${RESET}: ${problem}`];
-    if (where.length) tb.push(`  where: ${where.join(" → ")}`);
-    if (e.hint) tb.push(`  fix:   ${e.hint}`);
-    if (e.cause !== undefined) tb.push(`  caused by: ${describeCause(e.cause)}`);
-    return { ename: "NirError", evalue: String(e.message), traceback: tb };
-  }
-  if (e instanceof Error || (typeof e === "object" && e !== null && "message" in e && "stack" in e)) {
-    const name = String(e.name || "Error");
-    const msg = String(e.message);
-    const tb = [`${RED}${BOLD}${name}${RESET}: ${msg}`, ...userFrames(e.stack)];
-    if (e.cause !== undefined) tb.push(`  caused by: ${describeCause(e.cause)}`);
-    return { ename: name, evalue: msg, traceback: tb };
-  }
-  const text = typeof e === "string" ? e : util.inspect(e);
-  return { ename: "Error", evalue: text, traceback: [`${RED}${BOLD}Error${RESET}: ${text}`] };
-}
-
-function describeCause(c) {
-  if (c instanceof Error) return `${c.name}: ${c.message}`;
-  return typeof c === "string" ? c : util.inspect(c, { depth: 1 });
-}
-
-/**
- * Turns what tslab reported through its error console during one cell into error content:
- * a thrown value (formatted as above) or TypeScript diagnostics (ename "TypeScriptError").
- */
-function describeFailure(reports) {
-  const thrown = reports.find((r) => r.length === 1 && typeof r[0] === "object" && r[0] !== null);
-  if (thrown) return formatCellError(thrown[0]);
-  const lines = reports.map((args) => util.format(...args));
-  if (lines.length === 0) {
-    return { ename: "Error", evalue: "the cell failed", traceback: [`${RED}${BOLD}Error${RESET}: the cell failed`] };
-  }
-  const isDiagnostic = reports.every((r) => r[0] === "%s%d:%d - %s");
-  const ename = isDiagnostic ? "TypeScriptError" : "Error";
-  return {
-    ename,
-    evalue: lines.join("\n"),
-    traceback: [`${RED}${BOLD}${ename}${RESET}: ${isDiagnostic ? "the cell does not type-check" : "the cell failed"}`, ...lines.map((l) => "  " + l)],
-  };
-}
+const { formatCellError, describeFailure } = require("./errors.cjs");
+const { wrapConverter } = require("./cell.cjs");
+const { cachedComplete } = require("./complete.cjs");
+const { patchExecution } = require("./execute.cjs");
+const { History, isComplete, indentOnEnter, parseWire, replyFrames, verifyWire } = require("./protocol.cjs");
+const { serveModuleFrom } = require("./resolve.cjs");
+const { recordStart, watchParent } = require("./lifecycle.cjs");
+const { useCodeCache } = require("./code-cache.cjs");
 
 /** The tslab dist/ folder of this process when it is a tslab kernel, else null. */
 function tslabDist() {
@@ -104,8 +38,6 @@ function tslabDist() {
     return null;
   }
 }
-
-const SINK = Symbol("nirkit.cellErrors");
 
 /** Exit code of a kernel that could not listen on a port Jupyter gave it (see patchTslab). */
 const EXIT_PORT_TAKEN = 75; // EX_TEMPFAIL: try again
@@ -160,24 +92,103 @@ function stripLibraryDocs(dist) {
   };
 }
 
+
+/**
+ * Faster kernel start: tslab compiles in TypeScript's watch mode, which sets a polling watcher on
+ * every file it reads (about 170 at start: TypeScript's lib files, @types/node, the packages'
+ * declarations) and on folders under node_modules. Installed packages do not change while a
+ * notebook runs, so files and folders under node_modules get no watcher; the participant's own
+ * .ts files and nirkit's dist/ (reached through its real path) are still watched.
+ */
+function skipLibraryWatchers(ts) {
+  const inNodeModules = (p) => typeof p === "string" && /[\\/]node_modules([\\/]|$)/.test(p);
+  const none = { close() {} };
+  const watchFile = ts.sys.watchFile;
+  const watchDirectory = ts.sys.watchDirectory;
+  if (typeof watchFile === "function") ts.sys.watchFile = (p, ...rest) => (inNodeModules(p) ? none : watchFile.call(ts.sys, p, ...rest));
+  if (typeof watchDirectory === "function") ts.sys.watchDirectory = (p, ...rest) => (inNodeModules(p) ? none : watchDirectory.call(ts.sys, p, ...rest));
+}
+
+/** The TypeScript module tslab uses (a fork of TypeScript 5.0). */
+function tslabTypeScript(dist) {
+  return require(require.resolve("@tslab/typescript-for-tslab", { paths: [dist] }));
+}
+
+/** The project folder (this file is `<root>/kernel/preload.cjs`). */
+const ROOT = path.join(__dirname, "..");
+
 /** Patches the tslab modules in `dist` (see the file comment). Idempotent. */
 function patchTslab(dist) {
+  if (require.cache[path.join(dist, "jupyter.js")]?.exports.__nirkitPatched) return;
+  const saveCodeCache = useCodeCache(path.join(ROOT, "node_modules", ".cache", "nirkit-kernel"), (f) =>
+    /[\\/]typescript-for-tslab[\\/]lib[\\/]typescript\.js$/.test(f),
+  );
   const jupyter = require(path.join(dist, "jupyter.js"));
   const executor = require(path.join(dist, "executor.js"));
+  const converter = require(path.join(dist, "converter.js"));
   if (jupyter.__nirkitPatched) return;
   Object.defineProperty(jupyter, "__nirkitPatched", { value: true });
+  const ts = tslabTypeScript(dist);
   try {
     stripLibraryDocs(dist);
   } catch {
     /* keep the docs if TypeScript cannot be found this way */
   }
+  skipLibraryWatchers(ts);
+  serveModuleFrom(ts, process.cwd(), "nirkit", ROOT);
+  patchConverter(ts, converter, dist);
+  patchSockets(jupyter);
+  const history = new History();
+  let note = null;
+  patchExecution({ jupyter, executor, displayValue, history, takeNote: () => [note, (note = null)][0] });
+  patchProtocol(ts, jupyter, history);
+  // the code cache is written once the first cell ran: it then holds the compiler's hot functions
+  const handleExecute = jupyter.ZmqServer.prototype.handleExecute;
+  let cacheSaved = false;
+  jupyter.ZmqServer.prototype.handleExecute = async function (sock, msg) {
+    await handleExecute.call(this, sock, msg);
+    if (!cacheSaved) {
+      cacheSaved = true;
+      setImmediate(saveCodeCache);
+    }
+  };
+  const init = jupyter.ZmqServer.prototype.init;
+  jupyter.ZmqServer.prototype.init = function () {
+    try {
+      note = recordStart(this.configPath);
+    } catch (e) {
+      process.stderr.write(`nirkit kernel: cannot keep its state file (${e && e.message})\n`);
+    }
+    watchParent();
+    return init.call(this);
+  };
+}
 
-  // tslab binds its sockets only after it has loaded TypeScript, seconds after Jupyter picked
-  // the (free) ports, and another process may take one of them in between. tslab then logs the
-  // rejection and lives on without that socket: the server waits for a reply that never comes.
-  // Exit instead; Jupyter's restarter starts the kernel again on new random ports.
+/** `{ dt }` shorthand, run-despite-type-errors and cached completion, around every converter tslab creates. */
+function patchConverter(ts, converter, dist) {
+  const { normalizeJoin } = require(path.join(dist, "tspath.js"));
+  const createConverter = converter.createConverter;
+  converter.createConverter = function (options) {
+    const conv = createConverter.call(this, options);
+    const cellFile = normalizeJoin(ts.sys.getCurrentDirectory(), options && options.isJS ? "__tslab__.js" : "__tslab__.ts");
+    const warn = (lines) => {
+      const head = "TypeScript found problems in this cell; it runs anyway (set NIRKIT_TYPE_ERRORS=stop to stop instead):";
+      process.stderr.write([head, ...lines.map((l) => "  " + l)].join("\n") + "\n");
+    };
+    return { ...wrapConverter(ts, conv, cellFile, warn), complete: cachedComplete(conv.complete) };
+  };
+}
+
+/**
+ * A kernel that cannot listen on a port Jupyter gave it exits (code 75) instead of living on
+ * deaf: tslab binds its sockets seconds after Jupyter picked the (free) ports, and another
+ * process may take one in between; Jupyter's restarter then starts it on new random ports. The
+ * iopub socket gets no high-water mark, so no output message is dropped.
+ */
+function patchSockets(jupyter) {
   const bindSocket = jupyter.ZmqServer.prototype.bindSocket;
   jupyter.ZmqServer.prototype.bindSocket = async function (sock, port) {
+    if (sock === this.iopub) sock.sendHighWaterMark = 0;
     try {
       await bindSocket.call(this, sock, port);
     } catch (e) {
@@ -189,67 +200,52 @@ function patchTslab(dist) {
       process.exit(EXIT_PORT_TAKEN);
     }
   };
+}
 
-  // tslab's executor reports errors only through the console object it is created with, and
-  // prints a cell's last expression with that object's log().
-  let active = null;
-  let pending = null;
-  const createExecutor = executor.createExecutor;
-  executor.createExecutor = function (rootDir, convs, con) {
-    const report = {
-      log: (...args) => {
-        const shown = args.length === 1 ? displayValue(args[0], jupyter.lastWriteDisplayData, con) : null;
-        if (shown) {
-          if (pending) pending.push(shown);
-        } else con.log(...args);
-      },
-      error: (...args) => {
-        if (active) active.push(args);
-        else con.error(...args);
-      },
-    };
-    return createExecutor.call(this, rootDir, convs, report);
-  };
-
+/** kernel_info with status and versions, is_complete, comm_info and history replies. */
+function patchProtocol(ts, jupyter, history) {
   const Handler = jupyter.JupyterHandlerImpl.prototype;
-  const handleExecuteImpl = Handler.handleExecuteImpl;
-  Handler.handleExecuteImpl = async function (req, writeStream, writeDisplayData) {
-    const sink = (req && req[SINK]) || [];
-    const shows = [];
-    active = sink;
-    pending = shows;
+  const handleKernel = Handler.handleKernel;
+  Handler.handleKernel = function () {
+    const reply = handleKernel.call(this);
+    reply.status = "ok";
+    reply.implementation = "nirkit";
+    reply.implementation_version = readVersion(path.join(ROOT, "package.json"));
+    reply.language_info.version = ts.version;
+    reply.banner = `TypeScript (NIR): nirkit ${reply.implementation_version} on tslab, TypeScript ${ts.version}, Node.js ${process.versions.node}`;
+    return reply;
+  };
+  Handler.handleIsComplete = function (req) {
+    return isComplete(ts, String(req.code), indentOnEnter);
+  };
+  const extra = {
+    history_request: (content) => ["history_reply", history.reply(content)],
+    comm_info_request: () => ["comm_info_reply", { status: "ok", comms: {} }],
+  };
+  const handleShellMessage = jupyter.ZmqServer.prototype.handleShellMessage;
+  jupyter.ZmqServer.prototype.handleShellMessage = async function (sock, ...frames) {
+    let msg = null;
     try {
-      return await handleExecuteImpl.call(this, req, writeStream, writeDisplayData);
-    } finally {
-      if (active === sink) active = null;
-      if (pending === shows) pending = null;
-      await Promise.all(shows); // a displayed last expression belongs to this cell's outputs
+      msg = parseWire(frames);
+    } catch {
+      // malformed: tslab reports it as before
     }
+    const answer = msg && extra[msg.header.msg_type];
+    if (!answer || !verifyWire(this.connInfo.key, msg)) return handleShellMessage.call(this, sock, ...frames);
+    const key = this.connInfo.key;
+    this.iopub.send(replyFrames(key, msg, "status", { execution_state: "busy" }, []));
+    const [type, content] = answer(msg.content);
+    sock.send(replyFrames(key, msg, type, content));
+    this.iopub.send(replyFrames(key, msg, "status", { execution_state: "idle" }, []));
   };
+}
 
-  // Same as tslab's ZmqServer.handleExecute, plus the error output and a filled-in reply.
-  jupyter.ZmqServer.prototype.handleExecute = async function (sock, msg) {
-    const sink = [];
-    Object.defineProperty(msg.content, SINK, { value: sink });
-    const send = (type, content, socket) => {
-      const m = msg.createReply();
-      m.header.msg_type = type;
-      m.content = content;
-      m.signAndSend(this.connInfo.key, socket);
-    };
-    const writeStream = (name, text) => send("stream", { name, text }, this.iopub);
-    const writeDisplayData = (data, update) => send(update ? "update_display_data" : "display_data", data, this.iopub);
-    const content = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData);
-    if (content.status === "error") {
-      const err = describeFailure(sink);
-      send("error", err, this.iopub);
-      Object.assign(content, err);
-    } else if (sink.length) {
-      // Reported but not failed (e.g. diagnostics of a `//@module` cell): keep them visible.
-      for (const args of sink) writeStream("stderr", util.format(...args) + "\n");
-    }
-    send("execute_reply", content, sock);
-  };
+function readVersion(file) {
+  try {
+    return String(JSON.parse(fs.readFileSync(file, "utf8")).version);
+  } catch {
+    return "unknown";
+  }
 }
 
 // Worker threads (sim's `workers`) may load preloads too; only the kernel's main thread is patched.
@@ -262,4 +258,4 @@ if (dist) {
   }
 }
 
-module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, displayValue, EXIT_PORT_TAKEN };
+module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, skipLibraryWatchers, displayValue, EXIT_PORT_TAKEN };

@@ -77,3 +77,19 @@ try {
 } catch {
   symlinkSync("..", selfLink, "dir");
 }
+
+// `npm test` (ensure.mjs --test): the kernel protocol tests run Debian's jupyter_kernel_test
+// suite. Installed here, once, when missing and allowed (root with apt-get); tests never install.
+if (process.argv.includes("--test")) ensureKernelTestSuite();
+
+function ensureKernelTestSuite() {
+  const py = process.env.NIR_PYTHON ?? "/usr/bin/python3";
+  const has = () => spawnSync(py, ["-c", "import jupyter_kernel_test"], { stdio: "ignore" }).status === 0;
+  if (has() || process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) return;
+  process.stderr.write("nirkit: installing python3-jupyter-kernel-test (apt-get) for the kernel protocol tests…\n");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const lock = ["-o", "DPkg::Lock::Timeout=300"];
+  spawnSync("apt-get", ["-q", ...lock, "update"], { env, stdio: "ignore" });
+  const r = spawnSync("apt-get", ["install", "-y", "-q", ...lock, "--no-install-recommends", "python3-jupyter-kernel-test"], { env, stdio: "ignore" });
+  if (r.status !== 0 || !has()) process.stderr.write("nirkit: could not install python3-jupyter-kernel-test; the kernel protocol tests will be skipped\n");
+}

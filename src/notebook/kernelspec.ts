@@ -6,7 +6,7 @@
  * from notebooks (`node_modules/nirkit` → project root), which tslab's CommonJS require needs.
  */
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { NirError } from "../ir/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -44,10 +44,23 @@ export function kernelSpecDir(target: KernelTarget = {}, root = projectRoot()): 
   return join(jupyterDataDir(target, root), "kernels", KERNEL_NAME);
 }
 
-/** The kernel.json content for this project: the template with the absolute project path. */
+/**
+ * The kernel's JavaScript heap limit in MiB: three quarters of the machine's RAM (rounded down to
+ * 256 MiB), at least V8's usual 2048. A notebook then runs out of memory near where the machine
+ * does, not at V8's default of about 2 GiB.
+ */
+export function kernelHeapLimitMB(totalBytes = totalmem()): number {
+  return Math.max(2048, Math.floor((totalBytes * 0.75) / 2 ** 20 / 256) * 256);
+}
+
+/** The kernel.json content for this project: the template with the project path and heap limit. */
 export function kernelSpec(root = projectRoot()): Record<string, unknown> {
   const templatePath = join(root, "kernel", "kernel.json");
-  const text = readFileSync(templatePath, "utf8").split("@ROOT@").join(root.replace(/\\/g, "/").replace(/"/g, '\\"'));
+  const text = readFileSync(templatePath, "utf8")
+    .split("@ROOT@")
+    .join(root.replace(/\\/g, "/").replace(/"/g, '\\"'))
+    .split("@HEAP_MB@")
+    .join(String(kernelHeapLimitMB()));
   const spec = JSON.parse(text) as Record<string, unknown>;
   delete spec.metadata;
   spec.metadata = { nirkit: { root } };

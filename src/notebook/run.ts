@@ -16,8 +16,6 @@ import { KERNEL_NAME } from "./kernelspec.js";
 import { jupyterEnv, jupyterPython } from "./paths.js";
 import { startJupyterServer, type JupyterServer } from "./server.js";
 
-/** tslab drops execute requests sent within 200 ms of a failed cell; wait a little longer. */
-export const ERROR_COOLDOWN_MS = 250;
 
 /** How long {@link openKernel} waits for a new kernel's first answer (ms). */
 export const READY_TIMEOUT_MS = 120_000;
@@ -133,13 +131,10 @@ export async function openKernel(server: JupyterServer, path: string, opts: { ke
     });
   }
   const collect = outputCollector();
-  let lastFailed = 0;
   let closed = false;
 
   return {
     async execute(code, eopts = {}) {
-      const wait = lastFailed + ERROR_COOLDOWN_MS - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const outputs = eopts.outputs ?? [];
       const t0 = performance.now();
       const future = kernel.requestExecute({ code, stop_on_error: false, store_history: true, allow_stdin: false });
@@ -160,14 +155,12 @@ export async function openKernel(server: JupyterServer, path: string, opts: { ke
       if (reply === "timeout") {
         await kernel.interrupt().catch(() => undefined);
         future.dispose();
-        lastFailed = Date.now();
         const evalue = `the cell did not finish within ${timeoutMs} ms`;
         return { status: "timeout", outputs, executionCount: null, ms: performance.now() - t0, error: { ename: "Timeout", evalue, traceback: [`Timeout: ${evalue}`, ...state().split("\n")] } };
       }
       const c = reply.content as unknown as { status: CellResult["status"]; execution_count?: number | null; ename?: string; evalue?: string; traceback?: string[] };
       const result: CellResult = { status: c.status, outputs, executionCount: c.execution_count ?? null, ms: performance.now() - t0 };
       if (c.status === "error") {
-        lastFailed = Date.now();
         const errOut = outputs.find((o) => o.output_type === "error");
         const stderr = outputs.filter((o) => o.name === "stderr").map((o) => o.text ?? "").join("");
         result.error = {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sweepStaleTemps, withAtomicPath, writeFileAtomic } from "../../src/io/atomic.js";
 import { ensureBuilt } from "../kernel/setup.js";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nirkit-atomic-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

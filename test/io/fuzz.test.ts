@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ensureBuilt } from "../kernel/setup.js";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 
 const skip = ensureBuilt();
 if (skip) console.warn(`[skip] fuzz test: ${skip}`);

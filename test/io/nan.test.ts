@@ -16,7 +16,7 @@ import { Affine, Input, LIF, NIRGraph, Output, fromList, nanParameters, tensor }
 import { read } from "../../src/io/read.js";
 import { write } from "../../src/io/write.js";
 import { compile } from "../../src/sim/index.js";
-import { sharedFile } from "../support.js";
+import { sharedFile } from "../support/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nirkit-nan-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -110,15 +110,16 @@ describe.skipIf(!!skip)("nirkit kernel on a real jupyter_server", () => {
     expect(list.split(",").sort()).toEqual([...names].sort());
   }, 60_000);
 
-  it("shows a cell's last expression through its Jupyter.display method (Deno's protocol) instead of printing it", async () => {
+  it("sends a cell's last expression as an execute_result: the Jupyter.display bundle (Deno's protocol) for nirkit records, text/plain for other values", async () => {
     const r = await execute(`graph`);
     expect(r.status).toBe("ok");
     expect(r.outputs.filter((o) => o.output_type === "stream")).toEqual([]);
-    const d = r.outputs.filter((o) => o.output_type === "display_data");
+    const d = r.outputs.filter((o) => o.output_type === "execute_result");
     expect(d.length).toBe(1);
+    expect(d[0].execution_count).toBe(r.executionCount);
     expect(Object.keys(d[0].data!).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/html", "text/plain"]);
     const plain = await execute(`({ a: 1 })`);
-    expect(plain.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "{ a: 1 }\n" }]); // plain values print as before
+    expect(plain.outputs).toEqual([{ output_type: "execute_result", data: { "text/plain": "{ a: 1 }" }, metadata: {}, execution_count: plain.executionCount }]);
   }, 60_000);
 
   it("updates a progress bar in place (update_display_data on one display id) and ends with the elapsed time", async () => {

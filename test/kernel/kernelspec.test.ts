@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { installKernel, kernelSpecDir, removeKernel } from "../../src/notebook/kernelspec.js";
+import { installKernel, kernelHeapLimitMB, kernelSpecDir, removeKernel } from "../../src/notebook/kernelspec.js";
 import { ROOT } from "../support/index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "nirkit-kernelspec-"));
@@ -22,6 +22,16 @@ describe("nirkit kernelspec", () => {
     const preload = /--require "([^"]+)"/.exec(spec.env.NODE_OPTIONS)?.[1];
     expect(preload).toBe(join(ROOT, "kernel", "preload.cjs"));
     expect(existsSync(preload!)).toBe(true);
+    // nirkit found from any notebook folder at run time; type errors shown but not fatal; heap sized to the machine
+    expect(spec.env.NODE_PATH).toBe(join(ROOT, "node_modules"));
+    expect(spec.env.NIRKIT_TYPE_ERRORS).toBe("run");
+    expect(spec.env.NODE_OPTIONS).toContain(`--max-old-space-size=${kernelHeapLimitMB()}`);
+  });
+
+  it("sizes the kernel heap to three quarters of the RAM in steps of 256 MiB, never under V8's usual 2048 MiB", () => {
+    expect(kernelHeapLimitMB(16 * 2 ** 30)).toBe(12288); // 0.75 × 16384
+    expect(kernelHeapLimitMB(23 * 2 ** 30 + 5 * 2 ** 20)).toBe(17664); // 0.75 × 23557 = 17667.75 → 17664
+    expect(kernelHeapLimitMB(2 * 2 ** 30)).toBe(2048);
   });
 
   it("is idempotent and removable", () => {

@@ -134,3 +134,149 @@ describe("kernel preload when a port is taken", () => {
     }
   }, 90_000);
 });
+
+describe("kernel cell source: shorthand properties and type-error cells", () => {
+  const req = createRequire(import.meta.url);
+  const dist = join(ROOT, "node_modules", "tslab", "dist");
+  const ts = req(req.resolve("@tslab/typescript-for-tslab", { paths: [dist] }));
+  const cell = req(join(ROOT, "kernel", "cell.cjs")) as {
+    expandShorthand(ts: unknown, src: string): { code: string; toSource(o: number): number; changed: boolean };
+    syntaxDiagnostics(ts: unknown, src: string): unknown[];
+    hasTopLevelAwait(ts: unknown, src: string): boolean;
+  };
+
+  it("writes out shorthand properties (also in destructuring assignments) and maps offsets back", () => {
+    const src = "const o = { dt, n: 1 };\n({ a, b = 2 } = o);";
+    const rw = cell.expandShorthand(ts, src);
+    expect(rw.code).toBe("const o = { dt: dt, n: 1 };\n({ a: a, b: b = 2 } = o);");
+    // every original character keeps its offset through the mapping
+    for (const word of ["n:", "o)", "= 2", "= o)"]) {
+      expect(rw.toSource(rw.code.indexOf(word))).toBe(src.indexOf(word));
+    }
+    expect(rw.toSource(rw.code.indexOf(": dt") + 1)).toBe(src.indexOf(", n")); // inside inserted text → where it was inserted
+    expect(cell.expandShorthand(ts, "const { dt } = o; f({ ...dt });").changed).toBe(false); // binding patterns and spreads stay
+  });
+
+  it("tells syntax errors from type errors, and finds top-level await outside functions only", () => {
+    expect(cell.syntaxDiagnostics(ts, 'const x: number = "s";')).toEqual([]);
+    expect(cell.syntaxDiagnostics(ts, "const = 5;").length).toBeGreaterThan(0);
+    expect(cell.hasTopLevelAwait(ts, "const r = await f();")).toBe(true);
+    expect(cell.hasTopLevelAwait(ts, "for await (const x of xs) {}")).toBe(true);
+    expect(cell.hasTopLevelAwait(ts, "async function g() { await f(); }\nconst h = async () => await f();")).toBe(false);
+  });
+});
+
+describe("kernel protocol helpers", () => {
+  const req = createRequire(import.meta.url);
+  const dist = join(ROOT, "node_modules", "tslab", "dist");
+  const ts = req(req.resolve("@tslab/typescript-for-tslab", { paths: [dist] }));
+  const protocol = req(join(ROOT, "kernel", "protocol.cjs")) as {
+    isComplete(ts: unknown, code: string, indent: (c: string) => string): { status: string; indent?: string };
+    indentOnEnter(code: string): string;
+    History: new () => { add(line: number, input: string, output?: string | null): void; reply(req: Record<string, unknown>): { status: string; history: unknown[] } };
+  };
+  const status = (code: string) => protocol.isComplete(ts, code, protocol.indentOnEnter).status;
+
+  it("answers is_complete as the message spec means it: invalid when no further input can repair the code", () => {
+    for (const c of ["1+2", "const a = 1;", "function f() { return 1 }", ""]) expect(status(c), c).toBe("complete");
+    for (const c of ["function f() {", "const b = [1,", "if (true) {\n  f(", "const s = `abc"]) expect(status(c), c).toBe("incomplete");
+    for (const c of ["let = ;", ")(", "1 +* 2;", "let = ;\nfunction f() {"]) expect(status(c), c).toBe("invalid");
+    expect(protocol.isComplete(ts, "if (x) {", protocol.indentOnEnter)).toEqual({ status: "incomplete", indent: "  " });
+    expect(status("function f() {\n\n\n")).toBe("complete"); // two blank lines submit, as in tslab
+  });
+
+  it("answers history_request for tail, range and search (glob, unique, n)", () => {
+    const h = new protocol.History();
+    ["1+2", "x = 1", "1+2", "12*3"].forEach((code, i) => h.add(i + 1, code, i === 0 ? "3" : null));
+    expect(h.reply({ hist_access_type: "tail", n: 2, output: false }).history).toEqual([[1, 3, "1+2"], [1, 4, "12*3"]]);
+    expect(h.reply({ hist_access_type: "tail", n: 1, output: true }).history).toEqual([[1, 4, ["12*3", null]]]);
+    expect(h.reply({ hist_access_type: "range", session: 1, start: 1, stop: 2 }).history).toEqual([[1, 1, "1+2"]]);
+    expect(h.reply({ hist_access_type: "range", session: 7, start: 1, stop: 2 }).history).toEqual([]);
+    expect(h.reply({ hist_access_type: "search", pattern: "1?2*" }).history).toEqual([[1, 1, "1+2"], [1, 3, "1+2"]]);
+    expect(h.reply({ hist_access_type: "search", pattern: "1*", unique: true }).history).toEqual([[1, 3, "1+2"], [1, 4, "12*3"]]);
+    expect(h.reply({ hist_access_type: "search", pattern: "*", n: 1 }).history).toEqual([[1, 4, "12*3"]]);
+  });
+});
+
+describe("kernel stream buffer", () => {
+  const { createStreamBuffer, FLUSH_BYTES } = createRequire(import.meta.url)(join(ROOT, "kernel", "streams.cjs")) as {
+    createStreamBuffer(send: (name: string, text: string) => void): { write(name: string, text: string): void; flush(): void };
+    FLUSH_BYTES: number;
+  };
+
+  it("sends 20,000 synchronous writes as few messages, in order, with nothing lost", () => {
+    const sent: [string, string][] = [];
+    const b = createStreamBuffer((n, t) => sent.push([n, t]));
+    for (let i = 0; i < 20000; i++) b.write("stdout", `${i}\n`);
+    b.write("stderr", "warning\n");
+    b.write("stdout", "last\n");
+    b.flush();
+    const out = sent.filter(([n]) => n === "stdout").map(([, t]) => t).join("").split("\n");
+    expect(out.slice(0, -2)).toEqual(Array.from({ length: 20000 }, (_, i) => String(i)));
+    expect(sent.map(([n]) => n)).toEqual(["stdout", "stderr", "stdout"]); // one message per run of a stream
+    expect(FLUSH_BYTES).toBeGreaterThan(108890); // the 20,000 lines (108,890 chars) fit in one message
+  });
+});
+
+describe("kernel tab completion cache", () => {
+  const { cachedComplete } = createRequire(import.meta.url)(join(ROOT, "kernel", "complete.cjs")) as {
+    cachedComplete(c: (d: string, s: string, p: number) => unknown): (d: string, s: string, p: number) => { start: number; end: number; candidates: string[] };
+  };
+  const entries = ["LIF", "LI", "Linear", "CubaLIF", "read", "lif_helper"].map((name, i) => ({ name, sortText: String(11 + (i % 2)) }));
+
+  it("asks tslab once per cell-without-the-word and ranks the typed word's matches as tslab does", () => {
+    const asked: string[] = [];
+    const tslab = (_d: string, src: string, pos: number) => {
+      asked.push(`${src}|${pos}`);
+      return { start: pos, end: pos, candidates: entries.map((e) => e.name), original: { entries } };
+    };
+    const complete = cachedComplete(tslab);
+    // rank = (exact prefix 0 | any-case prefix 1 | substring 2) then sortText: LIF 0·11, LI 0·12, Linear 1·11, lif_helper 1·12, CubaLIF 2·12
+    expect(complete("", "nir.LI", 6)).toEqual({ start: 4, end: 6, candidates: ["LIF", "LI", "Linear", "lif_helper", "CubaLIF"] });
+    expect(complete("", "nir.LIF", 7).candidates).toEqual(["LIF", "lif_helper", "CubaLIF"]);
+    expect(complete("", "nir.LIF", 5)).toMatchObject({ start: 4, end: 7 }); // cursor inside the word: the whole word
+    expect(asked).toEqual(["nir.|4"]);
+    complete("const a = 1;", "nir.L", 5); // new declarations after an executed cell: asked again
+    expect(asked).toEqual(["nir.|4", "nir.|4"]);
+  });
+});
+
+describe("kernel code cache", () => {
+  it("compiles a wanted CommonJS file through V8's code cache, writes the cache after use and loads it on the next start", async () => {
+    const { mkdtempSync, readdirSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { spawnSync } = await import("node:child_process");
+    const dir = mkdtempSync(join(tmpdir(), "nirkit-codecache-"));
+    try {
+      writeFileSync(join(dir, "big.cjs"), "exports.sum = (a, b) => a + b; exports.dir = __dirname; exports.req = typeof require.resolve;\n");
+      const script = [
+        `const { useCodeCache } = require(${JSON.stringify(join(ROOT, "kernel", "code-cache.cjs"))});`,
+        `const vm = require("node:vm"); let rejected = null; const S = vm.Script;`,
+        `vm.Script = function (src, o) { const s = new S(src, o); if (o && o.cachedData) rejected = s.cachedDataRejected; return s; };`,
+        `const save = useCodeCache(${JSON.stringify(join(dir, "cache"))}, (f) => f.endsWith("big.cjs"));`,
+        `const m = require(${JSON.stringify(join(dir, "big.cjs"))}); save();`,
+        `console.log(JSON.stringify({ sum: m.sum(2, 3), dir: m.dir, req: m.req, rejected }));`,
+      ].join("\n");
+      const run = () => JSON.parse(spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout);
+      expect(run()).toEqual({ sum: 5, dir, req: "function", rejected: null }); // first start: no cache to use
+      expect(readdirSync(join(dir, "cache")).filter((f) => f.endsWith(".bin")).length).toBe(1);
+      expect(run()).toEqual({ sum: 5, dir, req: "function", rejected: false }); // next start: cache accepted
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("kernel file watchers", () => {
+  it("sets no watcher on files and folders under node_modules, and keeps the others", () => {
+    const calls: string[] = [];
+    const sys = { watchFile: (p: string) => (calls.push(`file ${p}`), { close() {} }), watchDirectory: (p: string) => (calls.push(`dir ${p}`), { close() {} }) };
+    (preload as unknown as { skipLibraryWatchers(ts: { sys: typeof sys }): void }).skipLibraryWatchers({ sys });
+    sys.watchFile("/p/node_modules/@types/node/fs.d.ts");
+    sys.watchDirectory("/p/node_modules");
+    sys.watchFile("/home/me/helpers.ts");
+    sys.watchFile("/p/dist/index.d.ts");
+    sys.watchDirectory("/home/me");
+    expect(calls).toEqual(["file /home/me/helpers.ts", "file /p/dist/index.d.ts", "dir /home/me"]);
+  });
+});

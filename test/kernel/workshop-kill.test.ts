@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { alive, descendants, freePort, portOpen } from "../../src/notebook/procs.js";
-import { ROOT } from "../support.js";
+import { ROOT } from "../support/index.js";
 import { ensureBuilt, ensureJupyterServer } from "./setup.js";
 
 const skip = ensureJupyterServer() ?? ensureBuilt();

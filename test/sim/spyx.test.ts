@@ -16,7 +16,7 @@ import { readNpy } from "../../src/io/npy.js";
 import type { Tensor } from "../../src/ir/tensor.js";
 import { paperMatrixValue, paperRnnHiddenSpikes, paperRnnSimilarity, type BrailleModel } from "../../src/notebook/paper.js";
 import { activitySimilarity, compile, spikeCounts, type ProfileName } from "../../src/sim/index.js";
-import { sharedFile } from "../support.js";
+import { sharedFile } from "../support/index.js";
 
 const RNN = ["paper", "03_rnn"];
 const inputCsv = sharedFile(...RNN, "derived", "ds_test0_input_256x12.csv");
