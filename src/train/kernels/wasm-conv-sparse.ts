@@ -45,7 +45,7 @@ export function convSparse(g: ConvGeom): WasmConvSparse {
 }
 
 interface Layout {
-  wt: number; dwt: number; bias: number; db: number; acc: number; start: number; taps: number; x: number; y: number;
+  wt: number; dwt: number; bias: number; db: number; acc: number; dyt: number; start: number; taps: number; x: number; y: number;
 }
 
 function buildConvSparse(g: ConvGeom): WasmConvSparse {
@@ -53,12 +53,12 @@ function buildConvSparse(g: ConvGeom): WasmConvSparse {
   const hw = g.h * g.w, P = g.oh * g.ow, inSize = g.cin * hw, outSize = g.cout * P, nW = g.cin * kk * coutG;
   const t = convTaps(g);
   const R = Math.max(1, Math.floor(CHUNK_BYTES / (4 * (inSize + outSize))));
-  const bytes = 8 * nW + 4 * g.cout + 8 * g.cout + 4 * outSize + 4 * (hw + 1) + 8 * t.tap.length + 4 * R * (inSize + outSize) + 16 * 12;
+  const bytes = 8 * nW + 4 * g.cout + 8 * g.cout + 8 * outSize + 4 * (hw + 1) + 8 * t.tap.length + 4 * R * (inSize + outSize) + 16 * 12;
   let wt!: Float32Array, dwt!: Float32Array, bias!: Float32Array, db!: Float64Array, xIn!: Float32Array, yBuf!: Float32Array;
   const dwTotal = new Float64Array(nW);
   const ex = instantiate<{ fwd(n: number): void; dw(n: number): void }>(bytes, (heap) => {
     const L: Layout = {
-      wt: heap.alloc(4 * nW), dwt: heap.alloc(4 * nW), bias: heap.alloc(4 * g.cout), db: heap.alloc(8 * g.cout), acc: heap.alloc(4 * outSize),
+      wt: heap.alloc(4 * nW), dwt: heap.alloc(4 * nW), bias: heap.alloc(4 * g.cout), db: heap.alloc(8 * g.cout), acc: heap.alloc(4 * outSize), dyt: heap.alloc(4 * outSize),
       start: heap.alloc(4 * (hw + 1)), taps: heap.alloc(8 * t.tap.length), x: heap.alloc(4 * R * inSize), y: heap.alloc(4 * R * outSize),
     };
     wt = new Float32Array(heap.buffer, L.wt, nW);
@@ -145,7 +145,7 @@ function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
       (local.set $ci (i32.const 0))
       (loop $chans
         (local.set $wci (i32.add (i32.const ${kind === "fwd" ? L.wt : L.dwt}) (i32.mul (local.get $ci) (i32.const ${4 * kk * coutG}))))
-        (local.set $aci (i32.add (i32.const ${L.acc}) (i32.mul (i32.div_u (local.get $ci) (i32.const ${cinG})) (i32.const ${4 * coutG}))))
+        (local.set $aci (i32.add (i32.const ${kind === "fwd" ? L.acc : L.dyt}) (i32.mul (i32.div_u (local.get $ci) (i32.const ${cinG})) (i32.const ${4 * coutG}))))
         (local.set $p (i32.const 0))
         (block $scanned (loop $scan
           (br_if $scanned (i32.ge_u (local.get $p) (i32.const ${hw})))
@@ -181,7 +181,7 @@ function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
           (loop $pos
             (local.set $x (f32.load (local.get $yp)))
             (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (local.get $x))))
-            (f32.store (i32.add (i32.const ${L.acc}) (i32.shl (i32.add (i32.mul (local.get $q) (i32.const ${g.cout})) (local.get $co)) (i32.const 2))) (local.get $x))
+            (f32.store (i32.add (i32.const ${L.dyt}) (i32.shl (i32.add (i32.mul (local.get $q) (i32.const ${g.cout})) (local.get $co)) (i32.const 2))) (local.get $x))
             (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (br_if $pos (i32.lt_u (local.get $q) (i32.const ${P}))))
