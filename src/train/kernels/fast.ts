@@ -12,6 +12,7 @@ import { createJsKernels } from "./js.js";
 import type { Buf, TrainKernels } from "./types.js";
 import { affineDx } from "./wasm-affine-dx.js";
 import { convDx, convDxApplies } from "./wasm-conv-dx.js";
+import { convDxWinograd, winogradApplies } from "./wasm-conv-dx-winograd.js";
 import { convSparse, convSparseApplies } from "./wasm-conv-sparse.js";
 
 const f32 = (b: Buf): b is Float32Array => b instanceof Float32Array;
@@ -40,7 +41,7 @@ export function createFastKernels(): TrainKernels {
       const sparse = convSparseApplies(g), dense = dX !== null && convDxApplies(g);
       if (sparse) convSparse(g).weightGrad(X, dY, rows, dW, dB);
       if (!sparse || (dX && !dense)) js.conv2dBackward(g, W, X, dY, rows, sparse ? new Float32Array(dW.length) : dW, sparse ? null : dB, dense ? null : dX);
-      if (dX && dense) convDx(g).run(W, dY, rows, dX);
+      if (dX && dense) (winogradApplies(g) ? convDxWinograd(g) : convDx(g)).run(W, dY, rows, dX);
     },
   };
 }
