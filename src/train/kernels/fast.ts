@@ -1,10 +1,13 @@
 /**
- * The fastest kernels this engine runs: the JavaScript kernels (js.ts), with the dense parts
- * replaced by generated f32x4 WebAssembly where the engine has WebAssembly SIMD and the buffers
- * are Float32Array. The sparse parts (event-driven forward, spike-driven weight gradient) stay in
- * JavaScript, whose work is proportional to the non-zero inputs. Float64Array buffers, engines
- * without SIMD (or NIRKIT_NO_WASM=1) and geometries the generated code does not cover use the
- * JavaScript kernels throughout.
+ * The fastest kernels this engine runs: generated f32x4 WebAssembly where the engine has
+ * WebAssembly SIMD and the buffers are Float32Array, the JavaScript kernels (js.ts) elsewhere.
+ * - conv forward and weight gradient: event- and spike-driven wasm (wasm-conv-sparse.ts) when a
+ *   group's output channels are a multiple of four;
+ * - conv dX: Winograd F(2×2, 3×3) for 3×3 stride-1 layers, a direct kernel for other stride-1
+ *   layers; strided layers compute their whole backward in JavaScript;
+ * - affine dX: a blocked wasm product; the affine forward and weight gradient stay in JavaScript,
+ *   whose work there is proportional to the few non-zero inputs.
+ * Float64Array buffers, engines without SIMD and NIRKIT_NO_WASM=1 use the JavaScript kernels throughout.
  */
 import { wasmSimd } from "../../sim/wasm/instance.js";
 import { checkConv, checkDense } from "./geometry.js";
@@ -36,12 +39,14 @@ export function createFastKernels(): TrainKernels {
       convSparse(g).forward(W, bias, X, rows, Y);
     },
     conv2dBackward(g, W, X, dY, rows, dW, dB, dX) {
-      if (!(f32(W) && f32(X) && f32(dY) && (dX === null || f32(dX)))) return js.conv2dBackward(g, W, X, dY, rows, dW, dB, dX);
+      if (!(f32(W) && f32(X) && f32(dY) && (dX === null || (f32(dX) && convDxApplies(g))))) return js.conv2dBackward(g, W, X, dY, rows, dW, dB, dX);
       checkConv(g, rows, W, null, X, dY, dX);
-      const sparse = convSparseApplies(g), dense = dX !== null && convDxApplies(g);
-      if (sparse) convSparse(g).weightGrad(X, dY, rows, dW, dB);
-      if (!sparse || (dX && !dense)) js.conv2dBackward(g, W, X, dY, rows, sparse ? new Float32Array(dW.length) : dW, sparse ? null : dB, dense ? null : dX);
-      if (dX && dense) (winogradApplies(g) ? convDxWinograd(g) : convDx(g)).run(W, dY, rows, dX);
+      if (convSparseApplies(g)) convSparse(g).weightGrad(X, dY, rows, dW, dB);
+      else js.conv2dBackward(g, W, X, dY, rows, dW, dB, null);
+      if (dX) (winogradApplies(g) ? convDxWinograd(g) : convDx(g)).run(W, dY, rows, dX);
     },
   };
 }
+
+/** The fast kernels, shared (their scratch and generated modules are per geometry, made on first use). */
+export const fastKernels: TrainKernels = createFastKernels();

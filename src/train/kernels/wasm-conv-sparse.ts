@@ -123,7 +123,7 @@ function buildConvSparse(g: ConvGeom): WasmConvSparse {
  */
 function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
   const cinG = g.cin / g.groups, coutG = g.cout / g.groups, kk = g.kh * g.kw;
-  const hw = g.h * g.w, P = g.oh * g.ow, inSize = g.cin * hw, outSize = g.cout * P;
+  const hw = g.h * g.w, P = g.oh * g.ow;
   // one non-zero input: $x at position $p of channel $ci ($wci: its weight block, $aci: its group's accumulator)
   const vecs = Array.from({ length: coutG / 4 }, (_, j) => 16 * j);
   const body = kind === "fwd"
