@@ -5,8 +5,9 @@
  *   group's output channels are a multiple of four;
  * - conv dX: Winograd F(2×2, 3×3) for 3×3 stride-1 layers, a direct kernel for other stride-1
  *   layers; strided layers compute their whole backward in JavaScript;
- * - affine dX: a blocked wasm product; the affine forward and weight gradient stay in JavaScript,
- *   whose work there is proportional to the few non-zero inputs.
+ * - affine: event- and spike-driven wasm forward and weight gradient for whole-window calls (they
+ *   build a transposed weight per call; calls of few rows, as a recurrent layer's per-step calls,
+ *   use JavaScript), and a blocked wasm product for dX.
  * Float64Array buffers, engines without SIMD and NIRKIT_NO_WASM=1 use the JavaScript kernels throughout.
  */
 import { wasmSimd } from "../../sim/wasm/instance.js";
@@ -14,11 +15,15 @@ import { checkConv, checkDense } from "./geometry.js";
 import { createJsKernels } from "./js.js";
 import type { Buf, TrainKernels } from "./types.js";
 import { affineDx } from "./wasm-affine-dx.js";
+import { affineSparse } from "./wasm-affine-sparse.js";
 import { convDx, convDxApplies } from "./wasm-conv-dx.js";
 import { convDxWinograd, winogradApplies } from "./wasm-conv-dx-winograd.js";
 import { convSparse, convSparseApplies } from "./wasm-conv-sparse.js";
 
 const f32 = (b: Buf): b is Float32Array => b instanceof Float32Array;
+
+/** Rows from which the wasm affine forward and weight gradient repay building the transposed weight. */
+const AFFINE_SPARSE_ROWS = 64;
 
 /** Creates the fast kernels (name "wasm-simd", or "js" without WebAssembly SIMD). */
 export function createFastKernels(): TrainKernels {
@@ -27,11 +32,17 @@ export function createFastKernels(): TrainKernels {
   return {
     ...js,
     name: "wasm-simd",
+    affineForward(g, W, bias, X, rows, Y) {
+      if (rows < AFFINE_SPARSE_ROWS || !(f32(W) && f32(X) && f32(Y))) return js.affineForward(g, W, bias, X, rows, Y);
+      checkDense(g, rows, W, bias, X, Y);
+      affineSparse(g).forward(W, bias, X, rows, Y);
+    },
     affineBackward(g, W, X, dY, rows, dW, dB, dX) {
-      if (!dX || !(f32(W) && f32(dY) && f32(dX))) return js.affineBackward(g, W, X, dY, rows, dW, dB, dX);
+      if (!(f32(W) && f32(X) && f32(dY) && (dX === null || f32(dX)))) return js.affineBackward(g, W, X, dY, rows, dW, dB, dX);
       checkDense(g, rows, W, null, X, dY, dX);
-      js.affineBackward(g, W, X, dY, rows, dW, dB, null);
-      affineDx(g).run(W, dY, rows, dX);
+      if (rows >= AFFINE_SPARSE_ROWS) affineSparse(g).weightGrad(X, dY, rows, dW, dB);
+      else js.affineBackward(g, W, X, dY, rows, dW, dB, null);
+      if (dX) affineDx(g).run(W, dY, rows, dX);
     },
     conv2dForward(g, W, bias, X, rows, Y) {
       if (!(f32(W) && f32(X) && f32(Y)) || !convSparseApplies(g)) return js.conv2dForward(g, W, bias, X, rows, Y);
