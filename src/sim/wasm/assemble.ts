@@ -1,7 +1,7 @@
 /**
  * A small WebAssembly text assembler for the simulator's hot kernels: the folded S-expression
  * subset of WAT the kernels are written in (functions with params/locals/result, one imported
- * memory, i32/f64 arithmetic, loads/stores, block/loop/if/br, and the f64x2/v128 SIMD ops).
+ * memory, i32/f32/f64 arithmetic, loads/stores, block/loop/if/br, and the f64x2/f32x4/v128 SIMD ops).
  * Kernels are generated at compile time with their layer's sizes as constants, so no wasm
  * toolchain or prebuilt binary is needed. Unknown instructions throw (a bug in nirkit, not input).
  */
@@ -20,7 +20,8 @@ const PLAIN: Record<string, number> = {
   "i32.add": 0x6a, "i32.sub": 0x6b, "i32.mul": 0x6c, "i32.div_s": 0x6d, "i32.div_u": 0x6e, "i32.rem_s": 0x6f, "i32.rem_u": 0x70,
   "i32.and": 0x71, "i32.or": 0x72, "i32.xor": 0x73, "i32.shl": 0x74, "i32.shr_s": 0x75, "i32.shr_u": 0x76, "i32.ctz": 0x68,
   "f64.abs": 0x99, "f64.neg": 0x9a, "f64.floor": 0x9c, "f64.add": 0xa0, "f64.sub": 0xa1, "f64.mul": 0xa2, "f64.div": 0xa3,
-  "f64.min": 0xa4, "f64.max": 0xa5, "f64.promote_f32": 0xbb, "f64.convert_i32_s": 0xb7,
+  "f64.min": 0xa4, "f64.max": 0xa5, "f32.abs": 0x8b, "f32.neg": 0x8c, "f32.add": 0x92, "f32.sub": 0x93, "f32.mul": 0x94,
+  "f32.demote_f64": 0xb6, "f64.promote_f32": 0xbb, "f64.convert_i32_s": 0xb7,
 };
 
 /** Loads and stores: opcode and natural alignment (log2 bytes). */
@@ -34,9 +35,10 @@ const SIMD: Record<string, number> = {
   "v128.any_true": 0x53, "f64x2.eq": 0x47, "f64x2.ne": 0x48, "f64x2.lt": 0x49, "f64x2.gt": 0x4a, "f64x2.le": 0x4b, "f64x2.ge": 0x4c,
   "i64x2.bitmask": 0xc4, "i8x16.bitmask": 0x64, "i8x16.narrow_i16x8_s": 0x65, "i16x8.narrow_i32x4_s": 0x85, "f32x4.eq": 0x41, "f32x4.ne": 0x42, "f64x2.add": 0xf0, "f64x2.sub": 0xf1, "f64x2.mul": 0xf2, "f64x2.div": 0xf3,
   "f64x2.abs": 0xec, "f64x2.pmax": 0xf7,
+  "f32x4.splat": 0x13, "f32x4.add": 0xe4, "f32x4.sub": 0xe5, "f32x4.mul": 0xe6,
 };
-const SIMD_MEM: Record<string, [number, number]> = { "v128.load": [0x00, 4], "v128.store": [0x0b, 4] };
-const SIMD_LANE: Record<string, number> = { "f64x2.extract_lane": 0x21, "f64x2.replace_lane": 0x22 };
+const SIMD_MEM: Record<string, [number, number]> = { "v128.load": [0x00, 4], "v128.store": [0x0b, 4], "v128.load32_splat": [0x09, 2] };
+const SIMD_LANE: Record<string, number> = { "f64x2.extract_lane": 0x21, "f64x2.replace_lane": 0x22, "f32x4.extract_lane": 0x1f };
 
 function tokenize(src: string): Sexp {
   const toks = src.replace(/;;[^\n]*/g, " ").match(/\(|\)|[^\s()]+/g) ?? [];

@@ -1,0 +1,87 @@
+// Training benchmarks. Kernel rows: one batch of the paper's SCNN (cnn_sinabs.nir: T 60, B 32, so
+// 1920 rows per layer call) through each layer's dense kernels, forward then backward, on inputs as
+// sparse as N-MNIST spikes in 5 ms bins (3 % of the input active, 1 % of hidden spikes; the pooled
+// layers see counts). Each row gives the layer's ms per batch for js and for the fast (wasm) kernels
+// and the dense-equivalent GFLOP/s (2·MACs a dense product would do, per second). A total row scales
+// the per-batch kernel time to one epoch of 1000 samples (32 batches).
+// Needs dist/ (npm run bench builds it); the epoch rows of the training engine join when src/train
+// has an engine (dist/train/index.js); without one they are reported as skipped.
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const T = 60, B = 32, ROWS = T * B, BATCHES = Math.ceil(1000 / B);
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+/** n floats: spikes (or counts 1–4) with the given density, or dense values in [−1, 1). */
+function values(n, r, density, counts = false) {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = density >= 1 ? r() * 2 - 1 : r() < density ? (counts ? 1 + Math.floor(r() * 2) : 1) : 0;
+  return a;
+}
+const out = (n, k, s, p, d) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+const conv = (p) => ({ ...p, oh: out(p.h, p.kh, p.sh, p.ph, p.dh), ow: out(p.w, p.kw, p.sw, p.pw, p.dw) });
+
+/** The SCNN's kernel calls: geometry, input density, and whether dX is needed (not for the first layer). */
+export const SCNN_LAYERS = [
+  { name: "conv 2→16 5×5 s2 (34×34)", kind: "conv", g: conv({ cin: 2, h: 34, w: 34, cout: 16, kh: 5, kw: 5, sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1 }), density: 0.03, dX: false },
+  { name: "conv 16→16 3×3 (16×16)", kind: "conv", g: conv({ cin: 16, h: 16, w: 16, cout: 16, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1 }), density: 0.01, dX: true },
+  { name: "conv 16→8 3×3 (8×8, pooled)", kind: "conv", g: conv({ cin: 16, h: 8, w: 8, cout: 8, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1 }), density: 0.04, counts: true, dX: true },
+  { name: "affine 128→256 (pooled)", kind: "affine", g: { nIn: 128, nOut: 256 }, density: 0.04, counts: true, dX: true },
+  { name: "affine 256→10", kind: "affine", g: { nIn: 256, nOut: 10 }, density: 0.01, dX: true },
+];
+
+/** Buffers of one layer call over ROWS rows. */
+function layerBuffers(l, seed) {
+  const r = rng(seed);
+  const [nIn, nOut, nW, nB] = l.kind === "conv"
+    ? [l.g.cin * l.g.h * l.g.w, l.g.cout * l.g.oh * l.g.ow, l.g.cout * (l.g.cin / l.g.groups) * l.g.kh * l.g.kw, l.g.cout]
+    : [l.g.nIn, l.g.nOut, l.g.nIn * l.g.nOut, l.g.nOut];
+  const macs = l.kind === "conv" ? nOut * (l.g.cin / l.g.groups) * l.g.kh * l.g.kw : nIn * nOut;
+  return {
+    W: values(nW, r, 1), bias: values(nB, r, 1), X: values(ROWS * nIn, r, l.density, l.counts), Y: new Float32Array(ROWS * nOut),
+    dY: values(ROWS * nOut, r, 1), dW: new Float32Array(nW), dB: new Float32Array(nB), dX: l.dX ? new Float32Array(ROWS * nIn) : null,
+    // dense-equivalent work of forward, dW and dX: 2 FLOPs per MAC each
+    flops: 2 * macs * ROWS * (l.dX ? 3 : 2),
+  };
+}
+
+function runLayer(k, l, b) {
+  if (l.kind === "conv") {
+    k.conv2dForward(l.g, b.W, b.bias, b.X, ROWS, b.Y);
+    k.conv2dBackward(l.g, b.W, b.X, b.dY, ROWS, b.dW, b.dB, b.dX);
+  } else {
+    k.affineForward(l.g, b.W, b.bias, b.X, ROWS, b.Y);
+    k.affineBackward(l.g, b.W, b.X, b.dY, ROWS, b.dW, b.dB, b.dX);
+  }
+}
+
+export async function bench({ timeIt, log }) {
+  const kdir = join(root, "dist", "train", "kernels");
+  if (!existsSync(join(kdir, "fast.js"))) return [{ name: "train: skipped", median_ms: NaN, note: "no dist/train/kernels (run npm run build)" }];
+  const { createJsKernels } = await import(pathToFileURL(join(kdir, "js.js")).href);
+  const { createFastKernels } = await import(pathToFileURL(join(kdir, "fast.js")).href);
+  const impls = [createJsKernels(), createFastKernels()];
+  const rows = [];
+  const total = Object.fromEntries(impls.map((k) => [k.name, 0]));
+  for (const [n, l] of SCNN_LAYERS.entries()) {
+    const b = layerBuffers(l, 1 + n);
+    for (const k of impls) {
+      const ms = await timeIt(() => runLayer(k, l, b), { repeat: 5, warmup: 1 });
+      total[k.name] += ms;
+      rows.push({ name: `train kernels ${k.name}: ${l.name}`, median_ms: ms, batch: B, steps: T, note: `fwd+bwd of one batch; ${(b.flops / ms / 1e6).toFixed(1)} GFLOP/s dense-equivalent; input ${l.density * 100} % active` });
+    }
+  }
+  for (const k of impls) {
+    rows.push({ name: `train kernels ${k.name}: SCNN batch, all layers`, median_ms: total[k.name], batch: B, steps: T, note: `× ${BATCHES} batches = ${(total[k.name] * BATCHES / 1000).toFixed(2)} s of kernel time per 1000-sample epoch` });
+  }
+  if (!existsSync(join(root, "dist", "train", "index.js"))) {
+    log("train bench: no training engine in dist/train (epoch rows skipped)");
+    rows.push({ name: "train: epoch rows skipped", median_ms: NaN, note: "no training engine (dist/train/index.js) on this build" });
+  }
+  return rows;
+}
