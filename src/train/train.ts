@@ -94,6 +94,12 @@ export function simulatePredictions(graph: NIRGraph, set: SampleSet, opts: { dt:
   return out;
 }
 
+function finite(a: Buf): boolean {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k] * 0;
+  return s === 0;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : 0;
@@ -138,9 +144,10 @@ export function train(graph: NIRGraph, data: TrainData, options: TrainOptions): 
       const labels = Int32Array.from(idx, (i) => data.train.labels[i]);
       net.zeroGrad();
       const r = batchStep(net, x, labels, T, B, options);
-      if (!Number.isFinite(r.loss)) {
+      const bad = !Number.isFinite(r.loss) ? `the loss became ${r.loss}` : net.params.find((p) => !finite(p.grad)) ? "a gradient became NaN or infinite" : "";
+      if (bad) {
         net.params.forEach((p, j) => p.data.set(good[j]));
-        const stopped = new NirError("train.nan", `the loss became ${r.loss} at epoch ${epoch}, batch ${b + 1} of ${batches}; training stopped with the last good weights`, { hint: "lower the learning rate (--lr) or the surrogate slope" });
+        const stopped = new NirError("train.nan", `${bad} at epoch ${epoch}, batch ${b + 1} of ${batches}; training stopped with the last good weights`, { hint: "check the input for NaN, lower the learning rate (--lr) or the surrogate slope" });
         return { graph: graphWithParams(graph, net.params), history: { epochs: records, test_acc: records.length ? records[records.length - 1].test_acc : NaN, seconds_per_epoch: median(records.map((e) => e.seconds)), test_predictions: testPred }, stopped };
       }
       net.params.forEach((p, j) => good[j].set(p.data));
