@@ -6,6 +6,7 @@ import { write } from "../../io/write.js";
 import { PROFILES, profileNames, type ProfileName } from "../../sim/profiles.js";
 import { brailleData, nmnistData, type TrainData } from "../../train/data.js";
 import { LOSSES, type LossName } from "../../train/loss.js";
+import { checkLearningRate } from "../../train/optim.js";
 import { train, type TrainProgress } from "../../train/train.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
@@ -92,6 +93,7 @@ export const command: Command = {
     if (optimizer !== "adam" && optimizer !== "sgd") throw new NirError("cli.usage", `--optimizer must be adam or sgd, got "${optimizer}"`);
     const workers = num(a.values.workers, "workers") ?? 1;
     if (workers !== 1) process.stderr.write(`nir train: --workers ${workers}: data-parallel workers are not implemented yet; training on one thread\n`);
+    checkLearningRate(num(a.values.lr, "lr") ?? 1e-3);
     const graph = await read(a.positional[0]);
     const data = loadData(a.values.data!, a.values);
     process.stdout.write(`${data.name}: ${data.train.size} train, ${data.test.size} test samples, ${data.train.steps} steps of ${data.dt} s\n`);
