@@ -139,7 +139,12 @@ function runConv(k: TrainKernels, dtype: DType, g: ConvGeom, c: Case, seed: numb
   const Y = make(dtype, dY.length).fill(7), dW = dW0.slice(), dB = dB0.slice(), dX = make(dtype, X.length).fill(7);
   k.conv2dForward(g, W, bias, X, c.rows, Y);
   k.conv2dBackward(g, W, X, dY, c.rows, dW, dB, dX);
-  return { got: { Y, dW, dB, dX }, want: oracleConv(g, W, bias, X, dY, c.rows, dW0, dB0) };
+  // a forward after a backward on the same geometry (scratch shared between calls must not leak)
+  const Y2 = make(dtype, dY.length).fill(7);
+  k.conv2dForward(g, W, bias, X, c.rows, Y2);
+  const want = oracleConv(g, W, bias, X, dY, c.rows, dW0, dB0);
+  expectClose("Y of a second forward", Y2, want.Y, TOL[dtype]);
+  return { got: { Y, dW, dB, dX }, want };
 }
 
 function expectAll(label: string, res: ReturnType<typeof runConv>, tol: number): void {
@@ -152,17 +157,21 @@ function conv(p: Omit<ConvGeom, "oh" | "ow">): ConvGeom {
   return { ...p, oh: out(p.h, p.kh, p.sh, p.ph, p.dh), ow: out(p.w, p.kw, p.sw, p.pw, p.dw) };
 }
 
-/** Random geometries: strides, padding, dilation, groups, odd sizes, and Conv1d (h = kh = 1). */
-function randomConvs(count: number, seed: number): ConvGeom[] {
+/**
+ * Random geometries: strides, padding, dilation, groups, odd sizes, and Conv1d (h = kh = 1). With
+ * `wasmShaped`, output channels per group are 4 or 8 and two in three have stride 1, the shapes
+ * the generated kernels take (others fall back to JavaScript).
+ */
+function randomConvs(count: number, seed: number, wasmShaped = false): ConvGeom[] {
   const r = rng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const out: ConvGeom[] = [];
   while (out.length < count) {
     const groups = int(1, 3), oneD = r() < 0.25;
-    const kh = oneD ? 1 : int(1, 4), kw = int(1, 4);
+    const kh = oneD ? 1 : int(1, 4), kw = int(1, 4), unit = wasmShaped && r() < 2 / 3;
     const g = conv({
-      cin: groups * int(1, 3), cout: groups * int(1, 5), h: oneD ? 1 : int(1, 11), w: int(1, 13), kh, kw,
-      sh: oneD ? 1 : int(1, 3), sw: int(1, 3), ph: oneD ? 0 : int(0, 2), pw: int(0, 2), dh: oneD ? 1 : int(1, 2), dw: int(1, 2), groups,
+      cin: groups * int(1, 3), cout: groups * (wasmShaped ? 4 * int(1, 2) : int(1, 5)), h: oneD ? 1 : int(1, 11), w: int(1, 13), kh, kw,
+      sh: oneD || unit ? 1 : int(1, 3), sw: unit ? 1 : int(1, 3), ph: oneD ? 0 : int(0, 2), pw: int(0, 2), dh: oneD ? 1 : int(1, 2), dw: int(1, 2), groups,
     });
     if (g.oh >= 1 && g.ow >= 1) out.push(g);
   }
@@ -189,6 +198,13 @@ describe("training kernels against naive loops", () => {
         });
       });
 
+      it(`${name} ${dtype}: random geometries of the generated kernels' shapes (4 or 8 output channels per group, mostly stride 1)`, () => {
+        randomConvs(30, 12, true).forEach((g, n) => {
+          const c: Case = { rows: 1 + (n % 7), xDensity: n % 3 === 0 ? 1 : 0.15, dyDensity: n % 5 === 0 ? 0.3 : 1, bias: n % 2 === 1, counts: n % 4 === 2 };
+          expectAll(`conv #${n} ${JSON.stringify(g)}`, runConv(kernels, dtype, g, c, 500 + n), TOL[dtype]);
+        });
+      });
+
       it(`${name} ${dtype}: the paper's SCNN convolutions on spikes (3 % and 1 % active)`, () => {
         SCNN_CONVS.forEach((g, n) => {
           const c: Case = { rows: 6, xDensity: n === 0 ? 0.03 : 0.01, dyDensity: 1, bias: true, counts: n === 2 };
@@ -207,6 +223,24 @@ describe("training kernels against naive loops", () => {
       });
     }
   }
+
+  it.skipIf(!wasmSimd)("the JavaScript and WebAssembly paths agree within 1e-5 · Σ|term| on the SCNN shapes over many rows", () => {
+    const js = IMPLS[0].kernels, fast = IMPLS[1]?.kernels;
+    if (!fast) return;
+    SCNN_CONVS.forEach((g, n) => {
+      const c: Case = { rows: 70, xDensity: n === 0 ? 0.03 : 0.02, dyDensity: 1, bias: true, counts: n === 2 };
+      const a = runConv(js, "float32", g, c, 700 + n), b = runConv(fast, "float32", g, c, 700 + n);
+      for (const f of ["Y", "dW", "dB", "dX"] as const) {
+        expectClose(`SCNN conv ${n} ${f}: wasm vs js`, b.got[f], { v: Float64Array.from(a.got[f]), abs: a.want[f].abs }, TOL.float32);
+        expectClose(`SCNN conv ${n} ${f}: js vs oracle`, a.got[f], a.want[f], TOL.float32);
+      }
+    });
+    for (const g of [{ nIn: 128, nOut: 256 }, { nIn: 256, nOut: 10 }, { nIn: 30, nOut: 7 }]) {
+      const c: Case = { rows: 101, xDensity: 0.04, dyDensity: 1, bias: true, counts: true };
+      const a = runAffine(js, "float32", g, c, 800 + g.nIn), b = runAffine(fast, "float32", g, c, 800 + g.nIn);
+      for (const f of ["Y", "dW", "dB", "dX"] as const) expectClose(`affine ${g.nIn}→${g.nOut} ${f}: wasm vs js`, b.got[f], { v: Float64Array.from(a.got[f]), abs: a.want[f].abs }, TOL.float32);
+    }
+  });
 
   it("skips dX and dB when they are null, and accumulates into dW across calls", () => {
     for (const { kernels } of IMPLS) {

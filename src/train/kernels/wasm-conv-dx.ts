@@ -7,11 +7,10 @@
  *   sized once per geometry, whatever the number of rows); each chunk's dY is copied in, then
  *   copied into a zero-bordered layout (`pad`), so every shifted load is in range and needs no test;
  * - a dX line is computed in blocks of up to four vectors held in locals: per output channel c and
- *   tap, one splatted weight times four shifted dY vectors, summed in f32 (channel by channel, taps
- *   in (ky, kx) order);
- * - the line is stored with whole vectors in ascending address order: a vector reaching past the
- *   line's end writes into the next line, which is written afterwards (the region has a vector
- *   of slack at its end).
+ *   tap, one splatted weight times the shifted dY vectors, summed in f32 (channel by channel, taps
+ *   in (ky, kx) order). The sixteen products per tap keep both f32x4 arithmetic ports busy, which
+ *   bounds this kernel; blocking two input channels (sharing the dY loads) is no faster;
+ * - whole vectors inside the line are stored as vectors, a last partial one lane by lane.
  */
 import { instantiate } from "../../sim/wasm/instance.js";
 import { convKey } from "./geometry.js";
@@ -120,19 +119,30 @@ function dxFunc(g: ConvGeom, L: ReturnType<typeof padLayout>, wsAt: number, padA
   const blocks: string[] = [];
   for (let b0 = 0; b0 < L.nv; b0 += BLOCK) {
     const nb = Math.min(BLOCK, L.nv - b0);
-    const acc = Array.from({ length: nb }, (_, j) => `$a${j}`);
+    const acc = (m: number, j: number): string => `$a${m}${j}`;
+    const all = Array.from({ length: nb }, (_, j) => acc(0, j));
     const taps: string[] = [];
     for (let ky = 0; ky < g.kh; ky++) {
       for (let kx = 0; kx < g.kw; kx++) {
-        taps.push(`(local.set $wv (v128.load32_splat offset=${4 * (ky * g.kw + kx)} (local.get $pw)))`);
         const off = 4 * ((g.kh - 1 - ky) * g.dh * L.width + (g.kw - 1 - kx) * g.dw);
-        acc.forEach((a, j) => taps.push(`(local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $wv) (v128.load offset=${off + 16 * j} (local.get $py)))))`));
+        taps.push(`(local.set $w0 (v128.load32_splat offset=${4 * (ky * g.kw + kx)} (local.get $pw)))`);
+        for (let j = 0; j < nb; j++) {
+          taps.push(`(local.set $v (v128.load offset=${off + 16 * j} (local.get $py)))`);
+          taps.push(`(local.set ${acc(0, j)} (f32x4.add (local.get ${acc(0, j)}) (f32x4.mul (local.get $w0) (local.get $v))))`);
+        }
       }
+    }
+    // whole vectors inside the line; the line's last, partial vector lane by lane (nothing past the line)
+    const stores: string[] = [];
+    for (let j = 0; j < nb; j++) {
+      const x0 = 4 * (b0 + j);
+      if (x0 + 4 <= g.w) stores.push(`(v128.store offset=${4 * x0} (local.get $out) (local.get ${acc(0, j)}))`);
+      else for (let l = 0; x0 + l < g.w; l++) stores.push(`(f32.store offset=${4 * (x0 + l)} (local.get $out) (f32x4.extract_lane ${l} (local.get ${acc(0, j)})))`);
     }
     // lowest-address tap of the block: line iy + ph − (kh−1)·dh, column 4·b0 + pw − (kw−1)·dw (padded)
     const start = 4 * ((L.top + g.ph - (g.kh - 1) * g.dh) * L.width + L.left + g.pw - (g.kw - 1) * g.dw + 4 * b0);
     blocks.push(`
-        ${acc.map((a) => `(local.set ${a} (f32x4.splat (f32.const 0)))`).join(" ")}
+        ${all.map((a) => `(local.set ${a} (f32x4.splat (f32.const 0)))`).join(" ")}
         (local.set $pw (local.get $wrow))
         (local.set $py (i32.add (local.get $yline) (i32.const ${start})))
         (local.set $c (i32.const 0))
@@ -142,11 +152,12 @@ function dxFunc(g: ConvGeom, L: ReturnType<typeof padLayout>, wsAt: number, padA
           (local.set $py (i32.add (local.get $py) (i32.const ${chanB})))
           (local.set $c (i32.add (local.get $c) (i32.const 1)))
           (br_if $chan${b0} (i32.lt_u (local.get $c) (i32.const ${coutG}))))
-        ${acc.map((a, j) => `(v128.store offset=${16 * (b0 + j)} (local.get $out) (local.get ${a}))`).join(" ")}`);
+        ${stores.join(" ")}`);
   }
-  const locals = Array.from({ length: Math.min(BLOCK, L.nv) }, (_, j) => `(local $a${j} v128)`).join(" ");
+  const locals = Array.from({ length: Math.min(BLOCK, L.nv) }, (_, j) => `(local $a0${j} v128)`).join(" ");
   return `(func $dx (export "dx") (param $n i32) (local $r i32) (local $ci i32) (local $iy i32) (local $c i32)
-    (local $pw i32) (local $py i32) (local $out i32) (local $row i32) (local $wrow i32) (local $yline i32) (local $wv v128) ${locals}
+    (local $pw i32) (local $py i32) (local $out i32) (local $row i32) (local $wrow i32) (local $yline i32) (local $v v128)
+    (local $w0 v128) ${locals}
     (local.set $out (i32.const ${outAt}))
     (local.set $row (i32.const ${padAt}))
     (local.set $r (i32.const 0))
