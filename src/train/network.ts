@@ -47,6 +47,8 @@ interface Slot {
   needsGrad: boolean;
   out: Buf; dOut: Buf; in: Buf; dIn: Buf | null;
   inAlias: boolean; dInAlias: boolean;
+  /** dOut is summed into (scatter), so it is zeroed before each backward pass. */
+  accumulates: boolean;
 }
 
 /** A graph ready for forward and backward passes. */
@@ -126,7 +128,7 @@ export function compileTrainer(graph: NIRGraph, opts: NetOptions): TrainNet {
     const lowering = LOWERINGS[fn.node.type];
     if (!lowering) throw new NirError("train.not_differentiable", `no training rule for ${fn.node.type}`, { node: name, hint: "replace it by a differentiable primitive (Affine, Conv2d, LIF, …)" });
     const empty = alloc(0);
-    return { op: lowering.create(fn, ctx), edges: edgeMap.get(name)!, consumers: 0, needsGrad: false, out: empty, dOut: empty, in: empty, dIn: null, inAlias: false, dInAlias: false };
+    return { op: lowering.create(fn, ctx), edges: edgeMap.get(name)!, consumers: 0, needsGrad: false, out: empty, dOut: empty, in: empty, dIn: null, inAlias: false, dInAlias: false, accumulates: false };
   });
   for (const s of slots) for (const e of s.edges) slots[e.src].consumers++;
   // a node needs gradients when it or anything upstream has parameters (fixpoint over cycles)
@@ -159,6 +161,7 @@ export function compileTrainer(graph: NIRGraph, opts: NetOptions): TrainNet {
       const upstream = s.edges.some((e) => slots[e.src].needsGrad);
       s.dInAlias = single && upstream && slots[s.edges[0].src].consumers === 1;
       s.dIn = !upstream ? null : s.dInAlias ? slots[s.edges[0].src].dOut : alloc(T * B * s.op.inSize);
+      if (upstream && !s.dInAlias) for (const e of s.edges) slots[e.src].accumulates = true;
     }
   }
 
@@ -225,7 +228,10 @@ export function compileTrainer(graph: NIRGraph, opts: NetOptions): TrainNet {
       return slots[outputPos].out;
     },
     backward(dOutput, spikeReg = 0) {
-      for (const s of slots) { s.dOut.fill(0); s.op.begin(); }
+      for (const s of slots) {
+        if (s.accumulates) s.dOut.fill(0);
+        s.op.begin();
+      }
       const o = slots[outputPos];
       if (o.needsGrad) o.dOut.set(dOutput);
       for (let g = segs.length - 1; g >= 0; g--) {

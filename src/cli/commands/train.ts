@@ -98,19 +98,31 @@ export const command: Command = {
     const data = loadData(a.values.data!, a.values);
     process.stdout.write(`${data.name}: ${data.train.size} train, ${data.test.size} test samples, ${data.train.steps} steps of ${data.dt} s\n`);
     if (data.note) process.stdout.write(`note: ${data.note} The paper's accuracies do not apply.\n`);
+    const peakMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+    const writeHistory = (h: { epochs: unknown[]; test_acc: number; seconds_per_epoch: number }): void => {
+      if (a.values.history) writeFileAtomic(a.values.history, JSON.stringify({ epochs: h.epochs, test_acc: h.test_acc, seconds_per_epoch: h.seconds_per_epoch, peak_rss_mb: peakMb() }, null, 1) + "\n");
+    };
+    const bar = progressBar();
+    const epochs: TrainProgress["record"][] = [];
     const result = train(graph, data, {
       epochs: num(a.values.epochs, "epochs")!, batch: num(a.values.batch, "batch"), lr: num(a.values.lr, "lr"), seed: num(a.values.seed, "seed"),
       init, kind: optimizer, amsgrad: a.flags.amsgrad, dt: num(a.values.dt, "dt"), profile, reset, surrogate: a.values.surrogate, resetGrad,
-      loss: loss as LossName, spikeReg: num(a.values["spike-reg"], "spike-reg"), onProgress: progressBar(),
+      loss: loss as LossName, spikeReg: num(a.values["spike-reg"], "spike-reg"),
+      onProgress(p) {
+        bar(p);
+        if (!p.record) return;
+        // the history so far, rewritten after every epoch (the model is written once, at the end)
+        epochs.push(p.record);
+        const secs = epochs.map((e) => e!.seconds).sort((x, y) => x - y);
+        writeHistory({ epochs, test_acc: p.record.test_acc, seconds_per_epoch: secs[Math.floor((secs.length - 1) / 2)] });
+      },
     });
     await write(a.values.out!, result.graph);
     const h = result.history;
-    const peak = Math.round(process.resourceUsage().maxRSS / 1024);
+    const peak = peakMb();
     process.stdout.write(`wrote ${a.values.out}: test acc ${h.test_acc.toFixed(3)} (${data.name} test split, by the simulator), ${h.seconds_per_epoch.toFixed(1)} s per epoch (median), peak RSS ${peak} MB\n`);
     if (data.note) process.stdout.write(`note: the data is θ = 10, so the paper's numbers do not apply.\n`);
-    if (a.values.history) {
-      writeFileAtomic(a.values.history, JSON.stringify({ epochs: h.epochs, test_acc: h.test_acc, seconds_per_epoch: h.seconds_per_epoch, peak_rss_mb: peak }, null, 1) + "\n");
-    }
+    writeHistory(h);
     if (result.stopped) {
       process.stderr.write(`nir train: ${result.stopped.message}\n`);
       return 1;

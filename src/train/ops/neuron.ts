@@ -68,44 +68,57 @@ function neuronOp(fn: FlatNode, ctx: OpContext): TrainOp {
     },
     begin() { v.fill(0); i.fill(0); dv.fill(0); di.fill(0); },
     forward(x, y, t0, t1) {
+      const V = v, I = i, P = vPre;
       for (let t = t0; t < t1; t++) {
-        for (let s = 0, idx = t * B * n; s < B * n; s++, idx++) {
-          const k = s % n;
-          let drive = x[idx];
-          if (current) drive = i[s] = ai[k] * i[s] + bi[k] * drive;
-          const vp = av[k] * v[s] + bv[k] * drive + cv[k];
-          vPre[idx] = vp;
-          if (spiking) {
-            const z = vp > theta[k] ? 1 : 0;
-            y[idx] = z;
-            v[s] = z ? (subtract ? vp - theta[k] : vreset[k]) : vp;
-          } else {
-            y[idx] = vp;
-            v[s] = vp;
+        for (let b = 0; b < B; b++) {
+          const base = (t * B + b) * n, sb = b * n;
+          for (let k = 0; k < n; k++) {
+            const s = sb + k, idx = base + k;
+            let drive = x[idx];
+            if (current) {
+              drive = ai[k] * I[s] + bi[k] * drive;
+              I[s] = drive;
+            }
+            const vp = av[k] * V[s] + bv[k] * drive + cv[k];
+            P[idx] = vp;
+            if (!spiking) {
+              y[idx] = vp;
+              V[s] = vp;
+            } else if (vp > theta[k]) {
+              y[idx] = 1;
+              V[s] = subtract ? vp - theta[k] : vreset[k];
+            } else {
+              y[idx] = 0;
+              V[s] = vp;
+            }
           }
         }
       }
     },
     backward(_x, _y, dy, dx, t0, t1) {
+      const DV = dv, DI = di, P = vPre;
       for (let t = t1 - 1; t >= t0; t--) {
-        for (let s = 0, idx = t * B * n; s < B * n; s++, idx++) {
-          const k = s % n;
-          let dvp: number;
-          if (spiking) {
-            const vp = vPre[idx];
-            const z = vp > theta[k] ? 1 : 0;
-            let dz = dy[idx];
-            if (attach) dz += dv[s] * (subtract ? -theta[k] : vreset[k] - vp);
-            dvp = dv[s] * (subtract ? 1 : 1 - z) + dz * sg(vp - theta[k]);
-          } else dvp = dv[s] + dy[idx];
-          dv[s] = av[k] * dvp;
-          let g: number;
-          if (current) {
-            const dit = di[s] + bv[k] * dvp;
-            g = bi[k] * dit;
-            di[s] = ai[k] * dit;
-          } else g = bv[k] * dvp;
-          if (dx) dx[idx] = g;
+        for (let b = 0; b < B; b++) {
+          const base = (t * B + b) * n, sb = b * n;
+          for (let k = 0; k < n; k++) {
+            const s = sb + k, idx = base + k;
+            let dvp: number;
+            if (spiking) {
+              const vp = P[idx];
+              const u = vp - theta[k];
+              let dz = dy[idx];
+              if (attach) dz += DV[s] * (subtract ? -theta[k] : vreset[k] - vp);
+              dvp = (subtract || u <= 0 ? DV[s] : 0) + dz * sg(u);
+            } else dvp = DV[s] + dy[idx];
+            DV[s] = av[k] * dvp;
+            let g: number;
+            if (current) {
+              const dit = DI[s] + bv[k] * dvp;
+              g = bi[k] * dit;
+              DI[s] = ai[k] * dit;
+            } else g = bv[k] * dvp;
+            if (dx) dx[idx] = g;
+          }
         }
       }
     },
