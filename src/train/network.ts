@@ -6,7 +6,6 @@
  * step's output (zeros at step 0). Backward runs the same segments in reverse.
  */
 import { NirError } from "../ir/errors.js";
-import { sizeOf } from "../ir/tensor.js";
 import type { NIRGraph } from "../ir/types.js";
 import { flattenGraph, inferSimShapes, scheduleGraph } from "../sim/graph.js";
 import { PROFILES, type ProfileName, type ResetMode } from "../sim/profiles.js";
