@@ -7,7 +7,7 @@
  */
 import { NirError } from "../ir/errors.js";
 import type { NIRGraph } from "../ir/types.js";
-import { flattenGraph, inferSimShapes, scheduleGraph } from "../sim/graph.js";
+import { flattenGraph, inferSimShapes, scheduleGraph, type FlatGraph } from "../sim/graph.js";
 import { PROFILES, type ProfileName, type ResetMode } from "../sim/profiles.js";
 import { trainKernels } from "./kernels/index.js";
 import type { Buf } from "./kernels/types.js";
@@ -97,36 +97,33 @@ function segments(order: string[], edges: Map<string, Edge[]>, names: string[]):
   return out;
 }
 
-/** Compiles a graph for training (the forward pass is the simulator's under `profile`). */
-export function compileTrainer(graph: NIRGraph, opts: NetOptions): TrainNet {
+/** The lowering context of the options (profile, kernels, surrogate, precision). */
+function opContext(opts: NetOptions): OpContext {
   if (!(opts.dt > 0)) throw new NirError("sim.missing_dt", `dt must be a positive number of seconds, got ${opts.dt}`, { field: "dt", hint: "e.g. dt: 1e-3" });
   const dtype = opts.dtype ?? "float32";
   const profileName = opts.profile ?? "norse";
   const profile = PROFILES[profileName];
   if (!profile) throw new NirError("train.options", `unknown profile "${profileName}"`, { field: "profile", hint: `one of ${Object.keys(PROFILES).join(", ")}` });
-  const alloc = (n: number): Buf => (dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
-  const ctx: OpContext = {
+  return {
     dtype, kernels: trainKernels(dtype), dt: opts.dt, profile, reset: opts.reset ?? profile.reset,
     surrogate: typeof opts.surrogate === "object" ? opts.surrogate : parseSurrogate(opts.surrogate ?? "fast-sigmoid:25"),
-    attachReset: opts.resetGrad === "attach", alloc,
+    attachReset: opts.resetGrad === "attach",
+    alloc: (n: number): Buf => (dtype === "float64" ? new Float64Array(n) : new Float32Array(n)),
   };
-  const biasAtStart = opts.recurrentBiasAtStart ?? profile.recurrentBiasAtStart ?? false;
-  const flat = flattenGraph(graph);
-  if (flat.inputs.length !== 1 || flat.outputs.length !== 1) throw new NirError("train.not_differentiable", `training needs one Input and one Output node, the graph has ${flat.inputs.length} and ${flat.outputs.length}`, { hint: "merge the inputs or outputs into one" });
-  const sched = scheduleGraph(flat, opts.dt);
-  inferSimShapes(flat, sched.order);
-  const order = sched.order;
+}
+
+/** Lowers every node in schedule order and marks which need gradients (buffers come with the batch size). */
+function lowerSlots(flat: FlatGraph, order: string[], backEdges: Set<string>, ctx: OpContext): { slots: Slot[]; edgeMap: Map<string, Edge[]> } {
   const index = new Map(order.map((n, i) => [n, i]));
   const edgeMap = new Map<string, Edge[]>();
   for (const name of order) {
-    const fn = flat.nodes.get(name)!;
-    edgeMap.set(name, fn.sources.map((s) => ({ src: index.get(s)!, back: sched.backEdges.has(`${s}->${name}`) })));
+    edgeMap.set(name, flat.nodes.get(name)!.sources.map((s) => ({ src: index.get(s)!, back: backEdges.has(`${s}->${name}`) })));
   }
   const slots: Slot[] = order.map((name) => {
     const fn = flat.nodes.get(name)!;
     const lowering = LOWERINGS[fn.node.type];
     if (!lowering) throw new NirError("train.not_differentiable", `no training rule for ${fn.node.type}`, { node: name, hint: "replace it by a differentiable primitive (Affine, Conv2d, LIF, …)" });
-    const empty = alloc(0);
+    const empty = ctx.alloc(0);
     return { op: lowering.create(fn, ctx), edges: edgeMap.get(name)!, consumers: 0, needsGrad: false, out: empty, dOut: empty, in: empty, dIn: null, inAlias: false, dInAlias: false, accumulates: false };
   });
   for (const s of slots) for (const e of s.edges) slots[e.src].consumers++;
@@ -138,6 +135,21 @@ export function compileTrainer(graph: NIRGraph, opts: NetOptions): TrainNet {
       if (need && !s.needsGrad) { s.needsGrad = true; changed = true; }
     }
   }
+  return { slots, edgeMap };
+}
+
+/** Compiles a graph for training (the forward pass is the simulator's under `profile`). */
+export function compileTrainer(graph: NIRGraph, opts: NetOptions): TrainNet {
+  const ctx = opContext(opts);
+  const { dtype, alloc } = ctx;
+  const biasAtStart = opts.recurrentBiasAtStart ?? ctx.profile.recurrentBiasAtStart ?? false;
+  const flat = flattenGraph(graph);
+  if (flat.inputs.length !== 1 || flat.outputs.length !== 1) throw new NirError("train.not_differentiable", `training needs one Input and one Output node, the graph has ${flat.inputs.length} and ${flat.outputs.length}`, { hint: "merge the inputs or outputs into one" });
+  const sched = scheduleGraph(flat, opts.dt);
+  inferSimShapes(flat, sched.order);
+  const order = sched.order;
+  const index = new Map(order.map((n, i) => [n, i]));
+  const { slots, edgeMap } = lowerSlots(flat, order, sched.backEdges, ctx);
   const segs = segments(order, edgeMap, order);
   const inputPos = index.get(flat.inputs[0])!;
   const outputPos = index.get(flat.outputs[0])!;
