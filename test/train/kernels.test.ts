@@ -205,6 +205,18 @@ describe("training kernels against naive loops", () => {
         });
       });
 
+      it(`${name} ${dtype}: 3×3 stride-1 geometries (the Winograd dX path): padding 0–2, odd and even sizes, groups`, () => {
+        let n = 0;
+        for (const [ph, pw] of [[0, 0], [1, 1], [2, 2], [0, 2], [2, 1]]) {
+          for (const [h, w, groups] of [[5, 7, 1], [8, 8, 2], [1, 9, 1], [11, 3, 2]]) {
+            if (h + 2 * ph < 3 || w + 2 * pw < 3) continue;
+            const g = conv({ cin: 2 * groups, cout: 4 * groups, h, w, kh: 3, kw: 3, sh: 1, sw: 1, ph, pw, dh: 1, dw: 1, groups });
+            const c: Case = { rows: 1 + (n % 3), xDensity: 0.2, dyDensity: 1, bias: false };
+            expectAll(`3×3 conv ${JSON.stringify(g)}`, runConv(kernels, dtype, g, c, 900 + n++), TOL[dtype]);
+          }
+        }
+      });
+
       it(`${name} ${dtype}: the paper's SCNN convolutions on spikes (3 % and 1 % active)`, () => {
         SCNN_CONVS.forEach((g, n) => {
           const c: Case = { rows: 6, xDensity: n === 0 ? 0.03 : 0.01, dyDensity: 1, bias: true, counts: n === 2 };
@@ -213,10 +225,11 @@ describe("training kernels against naive loops", () => {
       });
 
       it(`${name} ${dtype}: affine on sparse and dense inputs, odd sizes, dY with exact zeros`, () => {
-        const geoms: DenseGeom[] = [{ nIn: 128, nOut: 256 }, { nIn: 256, nOut: 10 }, { nIn: 1, nOut: 1 }, { nIn: 7, nOut: 13 }, { nIn: 37, nOut: 5 }, { nIn: 9, nOut: 33 }];
+        const geoms: DenseGeom[] = [{ nIn: 128, nOut: 256 }, { nIn: 256, nOut: 10 }, { nIn: 1, nOut: 1 }, { nIn: 7, nOut: 13 }, { nIn: 37, nOut: 5 }, { nIn: 9, nOut: 33 }, { nIn: 30, nOut: 7 }, { nIn: 5, nOut: 2 }];
         geoms.forEach((g, n) => {
           for (const xDensity of [0.03, 1]) {
-            const c: Case = { rows: 1 + ((n * 7) % 11), xDensity, dyDensity: n % 2 ? 1 : 0.5, bias: n % 2 === 0 };
+            // rows ≥ 64 for even n: the fast kernels' whole-window path (fewer rows take the per-step path)
+            const c: Case = { rows: n % 2 ? 1 + ((n * 7) % 11) : 64 + n, xDensity, dyDensity: n % 2 ? 1 : 0.5, bias: n % 2 === 0 };
             expectAll(`affine ${g.nIn}→${g.nOut} density ${xDensity}`, runAffine(kernels, dtype, g, c, 300 + n), TOL[dtype]);
           }
         });
@@ -238,7 +251,10 @@ describe("training kernels against naive loops", () => {
     for (const g of [{ nIn: 128, nOut: 256 }, { nIn: 256, nOut: 10 }, { nIn: 30, nOut: 7 }]) {
       const c: Case = { rows: 101, xDensity: 0.04, dyDensity: 1, bias: true, counts: true };
       const a = runAffine(js, "float32", g, c, 800 + g.nIn), b = runAffine(fast, "float32", g, c, 800 + g.nIn);
-      for (const f of ["Y", "dW", "dB", "dX"] as const) expectClose(`affine ${g.nIn}→${g.nOut} ${f}: wasm vs js`, b.got[f], { v: Float64Array.from(a.got[f]), abs: a.want[f].abs }, TOL.float32);
+      for (const f of ["Y", "dW", "dB", "dX"] as const) {
+        expectClose(`affine ${g.nIn}→${g.nOut} ${f}: wasm vs js`, b.got[f], { v: Float64Array.from(a.got[f]), abs: a.want[f].abs }, TOL.float32);
+        expectClose(`affine ${g.nIn}→${g.nOut} ${f}: wasm vs oracle`, b.got[f], b.want[f], TOL.float32);
+      }
     }
   });
 

@@ -155,6 +155,12 @@ function emit(ctx: FuncCtx, e: Sexp): void {
     code.push(0xfd);
     uleb(code, opc);
     code.push(...m);
+  } else if (op === "i8x16.shuffle") {
+    // (i8x16.shuffle l0 … l15 a b): sixteen byte-lane immediates, then the two operands
+    children(args.slice(16));
+    code.push(0xfd);
+    uleb(code, 0x0d);
+    for (const l of args.slice(0, 16)) code.push(Number(l));
   } else if (op in SIMD_LANE) {
     children(args.slice(1));
     code.push(0xfd);

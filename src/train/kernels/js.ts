@@ -219,3 +219,6 @@ function addConvWeightGrad(g: ConvGeom, dwt: Float64Array, dW: Buf): void {
     }
   }
 }
+
+/** The JavaScript kernels, shared (scratch per geometry, made on first use). */
+export const jsKernels: TrainKernels = createJsKernels();

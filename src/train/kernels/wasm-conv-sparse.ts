@@ -123,7 +123,7 @@ function buildConvSparse(g: ConvGeom): WasmConvSparse {
  */
 function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
   const cinG = g.cin / g.groups, coutG = g.cout / g.groups, kk = g.kh * g.kw;
-  const hw = g.h * g.w, P = g.oh * g.ow, inSize = g.cin * hw, outSize = g.cout * P;
+  const hw = g.h * g.w, P = g.oh * g.ow;
   // one non-zero input: $x at position $p of channel $ci ($wci: its weight block, $aci: its group's accumulator)
   const vecs = Array.from({ length: coutG / 4 }, (_, j) => 16 * j);
   const body = kind === "fwd"
@@ -187,7 +187,7 @@ function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
             (br_if $pos (i32.lt_u (local.get $q) (i32.const ${P}))))
           (local.set $ao (i32.add (i32.const ${L.db}) (i32.shl (local.get $co) (i32.const 3))))
           (f64.store (local.get $ao) (f64.add (f64.load (local.get $ao)) (local.get $sum)))`;
-  const channels = `
+  const channels = P % 4 === 0 ? vectorChannels(g, L, kind) : `
       (local.set $co (i32.const 0))
       (loop $outChans
         ${transpose}
@@ -196,6 +196,7 @@ function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
   return `(func $${kind} (export "${kind}") (param $n i32) (local $r i32) (local $ci i32) (local $co i32) (local $p i32) (local $pEnd i32) (local $q i32)
     (local $xp i32) (local $yp i32) (local $wci i32) (local $aci i32) (local $e i32) (local $eEnd i32) (local $wo i32) (local $ao i32)
     (local $x f32) (local $bv f32) (local $sum f64) (local $xs v128)
+    ${["r", "t", "k"].flatMap((n) => [0, 1, 2, 3].map((i) => `(local $${n}${i} v128)`)).join(" ")}
     (local.set $xp (i32.const ${L.x}))
     (local.set $yp (i32.const ${L.y}))
     (local.set $r (i32.const 0))
@@ -204,4 +205,56 @@ function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
       ${kind === "fwd" ? scan + channels : channels + scan}
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))`;
+}
+
+/** f32 lanes → the byte lanes of an i8x16.shuffle (lanes 0–3: first operand, 4–7: second). */
+const shuffle = (lanes: number[], a: string, b: string): string =>
+  `(i8x16.shuffle ${lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]).join(" ")} (local.get ${a}) (local.get ${b}))`;
+
+/** Transposes the 4×4 block in $r0…$r3 in place (rows become columns), through $t0…$t3. */
+function transpose4(): string {
+  return `(local.set $t0 ${shuffle([0, 4, 1, 5], "$r0", "$r1")}) (local.set $t1 ${shuffle([2, 6, 3, 7], "$r0", "$r1")})
+            (local.set $t2 ${shuffle([0, 4, 1, 5], "$r2", "$r3")}) (local.set $t3 ${shuffle([2, 6, 3, 7], "$r2", "$r3")})
+            (local.set $r0 ${shuffle([0, 1, 4, 5], "$t0", "$t2")}) (local.set $r1 ${shuffle([2, 3, 6, 7], "$t0", "$t2")})
+            (local.set $r2 ${shuffle([0, 1, 4, 5], "$t1", "$t3")}) (local.set $r3 ${shuffle([2, 3, 6, 7], "$t1", "$t3")})`;
+}
+
+/**
+ * The channel-major ↔ position-major copy in 4×4 blocks (positions per row a multiple of four):
+ * fwd reads four positions × four channels of acc, clears them, and stores four channel vectors
+ * plus their bias into y; dw reads four channel vectors of dY, adds them into per-channel lane sums
+ * (reduced into db, in double precision, once per row and channel), and stores them position-major.
+ */
+function vectorChannels(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
+  const P = g.oh * g.ow, cB = 4 * g.cout, pB = 4 * P;
+  const q4 = [0, 1, 2, 3];
+  const body = kind === "fwd"
+    ? `(local.set $ao (i32.add (i32.const ${L.acc}) (i32.shl (i32.add (i32.mul (local.get $q) (i32.const ${g.cout})) (local.get $co)) (i32.const 2))))
+            ${q4.map((j) => `(local.set $r${j} (v128.load offset=${j * cB} (local.get $ao))) (v128.store offset=${j * cB} (local.get $ao) (f32x4.splat (f32.const 0)))`).join("\n            ")}
+            ${transpose4()}
+            ${q4.map((i) => `(v128.store offset=${i * pB} (local.get $yp) (f32x4.add (local.get $r${i}) (local.get $k${i})))`).join(" ")}`
+    : `${q4.map((i) => `(local.set $r${i} (v128.load offset=${i * pB} (local.get $yp))) (local.set $k${i} (f32x4.add (local.get $k${i}) (local.get $r${i})))`).join("\n            ")}
+            ${transpose4()}
+            (local.set $ao (i32.add (i32.const ${L.dyt}) (i32.shl (i32.add (i32.mul (local.get $q) (i32.const ${g.cout})) (local.get $co)) (i32.const 2))))
+            ${q4.map((j) => `(v128.store offset=${j * cB} (local.get $ao) (local.get $r${j}))`).join(" ")}`;
+  const before = kind === "fwd"
+    ? q4.map((i) => `(local.set $k${i} (f32x4.splat (f32.load offset=${4 * i} (i32.add (i32.const ${L.bias}) (i32.shl (local.get $co) (i32.const 2))))))`).join(" ")
+    : q4.map((i) => `(local.set $k${i} (f32x4.splat (f32.const 0)))`).join(" ");
+  const lane = (i: number, l: number): string => `(f64.promote_f32 (f32x4.extract_lane ${l} (local.get $k${i})))`;
+  const after = kind === "fwd" ? "" : q4.map((i) => `
+        (local.set $ao (i32.add (i32.const ${L.db}) (i32.shl (i32.add (local.get $co) (i32.const ${i})) (i32.const 3))))
+        (f64.store (local.get $ao) (f64.add (f64.load (local.get $ao)) (f64.add (f64.add ${lane(i, 0)} ${lane(i, 1)}) (f64.add ${lane(i, 2)} ${lane(i, 3)}))))`).join("");
+  return `
+      (local.set $co (i32.const 0))
+      (loop $outChans
+        ${before}
+        (local.set $q (i32.const 0))
+        (loop $pos
+          ${body}
+          (local.set $yp (i32.add (local.get $yp) (i32.const 16)))
+          (local.set $q (i32.add (local.get $q) (i32.const 4)))
+          (br_if $pos (i32.lt_u (local.get $q) (i32.const ${P}))))
+        (local.set $yp (i32.add (local.get $yp) (i32.const ${3 * pB})))${after}
+        (local.set $co (i32.add (local.get $co) (i32.const 4)))
+        (br_if $outChans (i32.lt_u (local.get $co) (i32.const ${g.cout}))))`;
 }
