@@ -13,6 +13,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   inspect: () => import("./commands/inspect.js"),
   validate: () => import("./commands/validate.js"),
   simulate: () => import("./commands/simulate.js"),
+  grad: () => import("./commands/grad.js"),
+  train: () => import("./commands/train.js"),
   data: () => import("./commands/data.js"),
   plot: () => import("./commands/plot.js"),
   fit: () => import("./commands/fit.js"),

@@ -8,7 +8,7 @@ describe("nir dispatcher", () => {
     const code = await main(["--help"]);
     spy.mockRestore();
     expect(code).toBe(0);
-    for (const name of ["dump", "build", "inspect", "validate", "simulate", "data", "plot", "fit", "export", "emulate", "kernel", "notebook", "workshop", "reproduce"]) {
+    for (const name of ["dump", "build", "inspect", "validate", "simulate", "data", "plot", "fit", "export", "emulate", "kernel", "notebook", "workshop", "reproduce", "grad", "train"]) {
       expect(out.join("")).toMatch(new RegExp(`^  ${name} `, "m"));
     }
   });

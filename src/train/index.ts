@@ -1,0 +1,23 @@
+/**
+ * nirkit layer train: surrogate-gradient backpropagation through time for NIR graphs, on the
+ * simulator's forward pass. `train(graph, data, options)` → {graph, history};
+ * `gradients(graph, batch, options)` → one batch's loss and gradients; builders for fresh graphs.
+ */
+export { train, simulatePredictions } from "./train.js";
+export type { EpochRecord, TrainOptions, TrainProgress, TrainResult } from "./train.js";
+export { gradients } from "./gradients.js";
+export type { Batch, GradientOptions, GradientResult } from "./gradients.js";
+export { compileTrainer } from "./network.js";
+export type { NetOptions, TrainNet } from "./network.js";
+export { brailleData, nmnistData, tensorSet } from "./data.js";
+export type { BrailleDataOptions, NmnistDataOptions, SampleSet, TrainData } from "./data.js";
+export { LOSSES } from "./loss.js";
+export type { LossName } from "./loss.js";
+export { makeOptimizer } from "./optim.js";
+export type { Optimizer, OptimizerOptions } from "./optim.js";
+export { kaimingUniform } from "./init.js";
+export { parseSurrogate } from "./surrogate.js";
+export type { Surrogate, SurrogateKind } from "./surrogate.js";
+export { recurrentCuba, scnn } from "./builders.js";
+export type { ConvBlock, RecurrentCubaOptions, ScnnOptions } from "./builders.js";
+export { graphWithParams } from "./export.js";
