@@ -12,7 +12,7 @@ import { NirError } from "../../ir/errors.js";
 import { sizeOf, toFloat64 } from "../../ir/tensor.js";
 import type { NIRPrimitive } from "../../ir/types.js";
 import type { FlatNode } from "../../sim/graph.js";
-import { neuronCoefs, type NeuronCoefs } from "../../sim/kernels/neuron.js";
+import { neuronCoefs, type NeuronCoefs } from "../../sim/ops/neuron.js";
 import type { Buf } from "../kernels/types.js";
 import type { Lowering, OpContext, TrainOp } from "./types.js";
 
