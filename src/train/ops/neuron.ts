@@ -28,6 +28,7 @@ function checkDifferentiable(fn: FlatNode, c: NeuronCoefs, ctx: OpContext): void
     c.vmin ? "clips the membrane from below" :
     c.inputDelay ? "delays every neuron input by a step" :
     c.gx ? "uses the exact 2×2 propagator" :
+    c.float32 ? "rounds the current-based update to float32 and emits its spikes a step late (Spyx)" :
     ctx.profile.weightScale ? "quantises the weights" : "";
   if (why) {
     throw new NirError("train.not_differentiable", `${fn.node.type} under the ${ctx.profile.name} profile ${why}, which training does not differentiate`, {
