@@ -12,10 +12,10 @@ import { loadNmnist, toFrame } from "../../src/data/index.js";
 import { convScatter, foldPool, type ConvSynapse } from "../../src/hw/conv-chain.js";
 import { emulate, exportTo, type Loihi2Config, type S2Config, type S2ConvProjection } from "../../src/hw/index.js";
 import { read, readNpy } from "../../src/io/index.js";
-import { sharedFile } from "../support/index.js";
+import { refFile } from "../support/index.js";
 
-const cnn = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
-const s2Accuracy = sharedFile("paper", "02_cnn", "s2_accuracy.npy");
+const cnn = refFile("paper", "02_cnn", "cnn_sinabs.nir");
+const s2Accuracy = refFile("paper", "02_cnn", "s2_accuracy.npy");
 let nmnistMissing: string | null = null;
 try {
   loadNmnist({ split: "test", limit: 1 });

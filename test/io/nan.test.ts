@@ -16,7 +16,7 @@ import { Affine, Input, LIF, NIRGraph, Output, fromList, nanParameters, tensor }
 import { read } from "../../src/io/read.js";
 import { write } from "../../src/io/write.js";
 import { compile } from "../../src/sim/index.js";
-import { sharedFile } from "../support/index.js";
+import { refFile } from "../support/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nirkit-nan-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const PY = "/usr/bin/python3";
 const h5pyMissing = spawnSync(PY, ["-c", "import h5py"], { timeout: 30_000 }).status === 0 ? null : "python3-h5py is not installed (apt-get install -y python3-h5py)";
 if (h5pyMissing) console.warn(`[skip] h5py parts of the NaN tests: ${h5pyMissing}`);
-const refIF = sharedFile("conformance", "if_neuron.nir");
+const refIF = refFile("conformance", "if_neuron.nir");
 
 /** Captures stdout of an in-process CLI command. */
 async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {

@@ -8,10 +8,10 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startJupyterServer, type JupyterServer } from "../../src/notebook/server.js";
 import { openKernel, type CellResult, type KernelClient } from "../../src/notebook/run.js";
-import { ROOT, sharedFile } from "../support/index.js";
+import { ROOT, refFile } from "../support/index.js";
 import { ensureBuilt, ensureJupyterServer } from "./setup.js";
 
-const cnn = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
+const cnn = refFile("paper", "02_cnn", "cnn_sinabs.nir");
 const skip = ensureJupyterServer() ?? ensureBuilt();
 if (skip) console.warn(`[skip] kernel outside the project: ${skip}`);
 

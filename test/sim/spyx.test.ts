@@ -16,11 +16,11 @@ import { readNpy } from "../../src/io/npy.js";
 import type { Tensor } from "../../src/ir/tensor.js";
 import { paperMatrixValue, paperRnnHiddenSpikes, paperRnnSimilarity, type BrailleModel } from "../../src/notebook/paper.js";
 import { activitySimilarity, compile, spikeCounts, type ProfileName } from "../../src/sim/index.js";
-import { sharedFile } from "../support/index.js";
+import { refFile } from "../support/index.js";
 
 const RNN = ["paper", "03_rnn"];
-const inputCsv = sharedFile(...RNN, "derived", "ds_test0_input_256x12.csv");
-const reference = sharedFile("reference", "paper-experiments.md");
+const inputCsv = refFile(...RNN, "derived", "ds_test0_input_256x12.csv");
+const reference = refFile("reference", "paper-experiments.md");
 const dir = mkdtempSync(join(tmpdir(), "nir-spyx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -58,8 +58,8 @@ function rowSum(t: Tensor, row: number): number {
 
 describe.skipIf(!inputCsv || !reference)("spyx profile on the Braille RNN (paper-experiments §3.3, §3.4)", () => {
   for (const m of MODELS) {
-    const file = sharedFile(...RNN, m.file);
-    const snnRef = sharedFile(...RNN, `snntorch_activity_noDelay_${m.model}.npy`);
+    const file = refFile(...RNN, m.file);
+    const snnRef = refFile(...RNN, `snntorch_activity_noDelay_${m.model}.npy`);
     it.skipIf(!file || !snnRef)(`${m.model}: nir simulate --profile spyx gives the table's hidden spikes, and the Spyx row of the similarity table`, async () => {
       const out = join(dir, `${m.model}.npy`);
       expect(await quiet(() => simulate.run([file!, "--input", inputCsv!, "--dt", "1e-4", "--profile", "spyx", "--record", "lif1.lif:spikes", "--out", out]))).toBe(0);

@@ -9,7 +9,7 @@ import { command as trainCmd } from "../../src/cli/commands/train.js";
 import { write } from "../../src/io/index.js";
 import { writeNpy } from "../../src/io/npy.js";
 import { recurrentCuba } from "../../src/train/index.js";
-import { ROOT, sharedFile } from "../support.js";
+import { ROOT, refFile } from "../support/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nir-train-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,8 +32,8 @@ describe("nir grad: bad labels", () => {
   });
 });
 
-const nmnist = sharedFile("datasets", "nmnist", "slayer_NMNISTsmall", "train1K.txt");
-const cnn = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
+const nmnist = refFile("datasets", "nmnist", "slayer_NMNISTsmall", "train1K.txt");
+const cnn = refFile("paper", "02_cnn", "cnn_sinabs.nir");
 describe.skipIf(!nmnist || !cnn)("nir train: the output file", () => {
   it("a failed run (lr ≤ 0) leaves the previous output intact", async () => {
     const out = join(dir, "kept.nir");

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { command } from "../../src/cli/commands/grad.js";
 import { writeNpy } from "../../src/io/npy.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 
 interface RefCase {
   graph: string;
@@ -20,7 +20,7 @@ interface RefCase {
   gradients: Record<string, { shape: number[]; data: number[] }>;
 }
 
-const refDir = sharedFile("training", "grad_reference");
+const refDir = refFile("training", "grad_reference");
 const cases = refDir ? readdirSync(refDir).filter((f) => f.endsWith(".json")).sort() : [];
 const dir = mkdtempSync(join(tmpdir(), "nir-grad-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,7 @@ import { nmnistData, recurrentCuba, scnn, simulatePredictions, tensorSet, train,
 import { makeOptimizer } from "../../src/train/optim.js";
 import type { Param } from "../../src/train/ops/index.js";
 import { rng } from "../sim/recurrent-fixture.js";
-import { sharedFile } from "../support.js";
+import { refFile } from "../support/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nir-train-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -119,7 +119,7 @@ describe("optimisers", () => {
 describe("builders", () => {
   it("scnn makes the paper's SCNN shape (node names and parameter shapes of cnn_sinabs.nir)", async () => {
     const g = scnn({ input: [2, 34, 34], conv: [{ channels: 16, kernel: 5, stride: 2, padding: 1 }, { channels: 16, kernel: 3, padding: 1, pool: 2 }, { channels: 8, kernel: 3, padding: 1, pool: 2 }], hidden: [256], classes: 10 });
-    const paper = sharedFile("paper", "02_cnn", "cnn_sinabs.nir");
+    const paper = refFile("paper", "02_cnn", "cnn_sinabs.nir");
     if (!paper) return;
     const ref = await read(paper);
     expect([...g.nodes.keys()].sort()).toEqual([...ref.nodes.keys()].sort());
@@ -131,7 +131,7 @@ describe("builders", () => {
   });
 });
 
-const nmnist = sharedFile("datasets", "nmnist", "slayer_NMNISTsmall", "train1K.txt");
+const nmnist = refFile("datasets", "nmnist", "slayer_NMNISTsmall", "train1K.txt");
 describe.skipIf(!nmnist)("N-MNIST (a short run on a subset)", () => {
   it("the evaluation predicts what nir simulate gives on the written file, recording by recording", async () => {
     const data = nmnistData({ binMs: 5, steps: 30, trainLimit: 16, testLimit: 12 });
