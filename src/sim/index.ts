@@ -5,3 +5,4 @@ export { PROFILES, profileNames } from "./profiles.js";
 export type { Profile, ProfileName, ResetMode } from "./profiles.js";
 export { activitySimilarity, argmax, cosineSimilarity, meanOverTime, spikeCounts, spikeSteps, spikeTotal } from "./metrics.js";
 export { flattenGraph, scheduleGraph } from "./graph.js";
+export { silenceHint, silenceRecords, withSilenceHint, type SilenceHint, type SilentLayer, type HintedResult } from "./silence.js";

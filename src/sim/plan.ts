@@ -6,6 +6,7 @@
  * carried state. Input is a dense tensor (T, [B,] ...inputShape) or an event list.
  */
 import { attachDisplay } from "../ir/display.js";
+import { withSilenceHint } from "./silence.js";
 import { NirError } from "../ir/errors.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import type { NIRGraph, NIRPrimitive } from "../ir/types.js";
@@ -232,7 +233,7 @@ export function compile(graph: NIRGraph, options: CompileOptions): Plan {
 /** Compiles and runs in one call. */
 export function simulate(graph: NIRGraph, input: SimInput, options: CompileOptions & RunOptions): SimResult {
   const batch = "dtype" in input ? undefined : input.batchSize;
-  return compile(graph, { ...options, batch }).run(input, options);
+  return withSilenceHint(graph, (extra) => compile(graph, { ...options, batch }).run(input, { ...options, record: [...(options.record ?? []), ...extra] }));
 }
 
 // ---------------------------------------------------------------------------------------
