@@ -67,3 +67,19 @@ export function progress(total = 0, opts: ProgressOptions = {}): ProgressCallbac
     finished = end;
   };
 }
+
+/**
+ * Iterates `items` with a progress bar: `for await (const s of withProgress(samples, { label }))`.
+ * After each item it yields to the event loop once, so a kernel can send the updated bar while a
+ * long synchronous loop body runs (a plain `for` loop would only show it at the end).
+ */
+export async function* withProgress<T>(items: Iterable<T>, opts: ProgressOptions = {}): AsyncGenerator<T> {
+  const list = Array.from(items);
+  const bar = progress(list.length, { unit: "items", ...opts });
+  for (let k = 0; k < list.length; k++) {
+    bar(k);
+    await new Promise((r) => setImmediate(r));
+    yield list[k];
+  }
+  bar(list.length);
+}
