@@ -19,3 +19,4 @@ export * from "./resolve.js";
 export * from "./fetch.js";
 export * from "./summary.js";
 export * from "./spike-input.js";
+export * from "./random-tensors.js";

@@ -198,13 +198,13 @@ function minutes(s: number): string {
 /** The banner `npm start` prints once the UI is up. */
 export function workshopBanner(w: Workshop): string {
   const ws = w.workspace;
-  const served = ws ? "workspace/ (your working copy of notebooks/)" : w.dir;
+  const served = ws ? `${ws.dir} (your working copy of notebooks/)` : w.dir;
   const lines = [
     `nirkit workshop: Jupyter ${w.ui === "lab" ? "Lab" : "Notebook"} with the "${KERNEL_DISPLAY_NAME}" kernel, serving ${served}`,
     `  open ${w.url}`,
     `  start with ${FIRST_NOTEBOOK}: ${w.firstUrl}`,
   ];
-  if (ws?.copied.length) lines.push(`  copied into workspace/: ${ws.copied.join(", ")}${ws.replaced.length ? ` (old copies kept as ${ws.replaced.join(", ")})` : ""}`);
+  if (ws?.copied.length) lines.push(`  copied from notebooks/: ${ws.copied.join(", ")}${ws.replaced.length ? ` (old copies kept as ${ws.replaced.join(", ")})` : ""}`);
   if (ws && ws.kept.length) lines.push(`  your edited copies are kept (\`npm start -- --fresh\` replaces them with the originals)`);
   lines.push(w.cullIdleSeconds > 0
     ? `  a kernel whose tab is closed shuts down after ${minutes(w.cullIdleSeconds)} idle (NIR_CULL_IDLE=seconds, 0 = never)`

@@ -17,7 +17,7 @@ export const FIRST_NOTEBOOK = "00_welcome.ipynb";
 export interface WorkspaceOptions {
   /** Where the curated originals are (default `<root>/notebooks`). */
   source?: string;
-  /** The working copy (default `<root>/workspace`). */
+  /** The working copy (default $NIR_WORKSPACE, else `<root>/workspace`). */
   target?: string;
   /** Replace every copy with its original, keeping the old copy as `<name>.old.ipynb`. */
   fresh?: boolean;
@@ -50,7 +50,7 @@ export function curatedNotebooks(source: string): string[] {
 export function prepareWorkspace(opts: WorkspaceOptions = {}): Workspace {
   const root = projectRoot();
   const source = opts.source ?? join(root, "notebooks");
-  const dir = opts.target ?? join(root, "workspace");
+  const dir = opts.target ?? process.env.NIR_WORKSPACE ?? join(root, "workspace");
   const names = curatedNotebooks(source);
   mkdirSync(dir, { recursive: true });
   const out: Workspace = { dir, copied: [], kept: [], replaced: [] };

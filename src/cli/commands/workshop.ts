@@ -13,7 +13,8 @@ is copied when its copy is absent), and prints the URL with its token and the no
 open first. Ctrl-C stops it and its kernels.
   --fresh            replace the working copies with the originals (old ones kept as *.old.ipynb)
   --cull-idle S      shut a kernel down after S seconds idle with no tab open (default 1800; 0 = never)
-Environment: NIR_PORT, NIR_TOKEN (defaults: first free port from 8888, random), NIR_CULL_IDLE.
+Environment: NIR_PORT, NIR_TOKEN (defaults: first free port from 8888, random), NIR_CULL_IDLE,
+NIR_WORKSPACE (the working-copy folder, default workspace/).
 The server log goes to .jupyter/workshop.log. With npm: npm start -- --fresh
 `;
 
