@@ -2,13 +2,15 @@
  * The participant's working copy behind `npm start`: `workspace/` (git-ignored) holds copies of the
  * curated notebooks in `notebooks/`, so running and saving them never modifies the originals.
  * A notebook is copied when its copy is absent; `fresh` replaces every copy with the original
- * (the old copy is kept beside it as `<name>.old.ipynb`).
+ * (the old copy is kept beside it as `<name>.old.ipynb`). It also holds `_nirkit/`, vega's
+ * browser builds, which live charts load from the Jupyter server (viz/live.ts).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { NirError } from "../ir/errors.js";
 import { projectRoot } from "./paths.js";
+import { LIVE_ASSET_DIR, LIVE_ASSETS } from "../viz/live.js";
 
 /** The notebook a newcomer opens first. */
 export const FIRST_NOTEBOOK = "00_welcome.ipynb";
@@ -68,6 +70,19 @@ export function prepareWorkspace(opts: WorkspaceOptions = {}): Workspace {
     writeFileAtomic(to, readFileSync(join(source, name)));
     out.copied.push(name);
   }
+  copyLiveAssets(root, join(dir, LIVE_ASSET_DIR));
   return out;
 }
 
+
+/** Copies vega's browser builds for live charts (skipped when a package is missing: charts stay static). */
+function copyLiveAssets(root: string, to: string): void {
+  for (const a of LIVE_ASSETS) {
+    const from = join(root, "node_modules", a.pkg, a.path);
+    if (!existsSync(from)) return;
+    mkdirSync(to, { recursive: true });
+    const bytes = readFileSync(from);
+    const dest = join(to, a.file);
+    if (!existsSync(dest) || !readFileSync(dest).equals(bytes)) writeFileAtomic(dest, bytes);
+  }
+}

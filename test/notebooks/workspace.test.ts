@@ -23,7 +23,8 @@ describe("prepareWorkspace", () => {
   it("copies every curated notebook when the working copy is absent", () => {
     const ws = prepareWorkspace({ source, target });
     expect(ws.copied).toEqual(["00_a.ipynb", "01_b.ipynb"]);
-    expect(readdirSync(target).sort()).toEqual(["00_a.ipynb", "01_b.ipynb"]);
+    expect(readdirSync(target).sort()).toEqual(["00_a.ipynb", "01_b.ipynb", "_nirkit"]);
+    expect(readdirSync(join(target, "_nirkit")).sort()).toEqual(["vega-lite.min.js", "vega.min.js"]);
     expect(readFileSync(join(target, "00_a.ipynb"), "utf8")).toBe('{"cells":["a"]}');
   });
 
