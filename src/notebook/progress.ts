@@ -83,3 +83,13 @@ export async function* withProgress<T>(items: Iterable<T>, opts: ProgressOptions
   }
   bar(list.length);
 }
+
+/**
+ * Runs `body(item, index)` for each item with a progress bar, yielding to the event loop between
+ * items (as {@link withProgress}); `await nir.forEachWithProgress(digits, (d) => { … }, { label })`.
+ * A plain `await` call, for kernels that only accept top-level `await` expressions.
+ */
+export async function forEachWithProgress<T>(items: Iterable<T>, body: (item: T, index: number) => void | Promise<void>, opts: ProgressOptions = {}): Promise<void> {
+  let k = 0;
+  for await (const item of withProgress(items, opts)) await body(item, k++);
+}
