@@ -135,6 +135,7 @@ describe.skipIf(!!skip)("the curated notebooks through npm start", () => {
       for (const c of r.charts) expect(c.marks, `${nb}: chart "${c.title}" has no marks`).toBeGreaterThan(0);
     }
     const layerRasters = reports["02_scnn_nmnist"].rasters.filter((r) => /^layer \d+ /.test(r.title));
+    console.log(`02 layer rasters (rows with spikes, rows at ≥ 1 px): ${layerRasters.map((r) => `${r.title}: ${r.rows}, ${r.visible}`).join("; ")}`);
     expect(layerRasters.map((r) => r.title.split(" ")[1])).toEqual(["1", "3", "6", "10", "12"]);
     for (const r of layerRasters) expect(r.visible / r.rows, `${r.title}: ${r.visible} of ${r.rows} spiking rows at ≥ 1 px`).toBeGreaterThanOrEqual(0.25);
     // the working copy was saved with outputs; the originals and git status are as before
