@@ -45,8 +45,10 @@ describe.skipIf(!!skip)("the curated notebooks through npm start", () => {
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
     if (npm?.pid && npm.exitCode === null) {
+      // Ctrl-C: the launcher stops Jupyter and its kernels (which takes several seconds), then exits
+      const exited = new Promise((r) => npm!.once("exit", r));
       process.kill(-npm.pid, "SIGINT");
-      await new Promise((r) => setTimeout(r, 5000));
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 45_000))]);
       for (const p of [...descendants(npm.pid), npm.pid]) {
         try {
           process.kill(p, "SIGKILL");
@@ -56,7 +58,7 @@ describe.skipIf(!!skip)("the curated notebooks through npm start", () => {
       }
     }
     rmSync(workspace, { recursive: true, force: true });
-  }, 60_000);
+  }, 90_000);
 
   it("runs 00–03 with no error, draws every chart, shows the 02 layer rasters, and leaves the originals clean", async () => {
     const port = await freePort();
