@@ -232,6 +232,21 @@ export async function bench({ log }) {
     const ceiling = await twoLoneRuns(cnnPath, nmnistEvents(samples.slice(0, 50), 300), PAIRS);
     rows.push({ name: "host probe: two lone runs at once", median_ms: NaN, note: `speed-up ${med(ceiling).toFixed(2)}× (50 recordings on one thread, then 50 on each of two at once; median of ${PAIRS} pairs right after the workers row; per pair ${ceiling.map((q) => q.toFixed(2)).join(", ")}): the two-worker row's ceiling here now` });
     log(`two lone runs at once: ${med(ceiling).toFixed(2)}×`);
+    // notebook 02's accuracy loop: 100 recordings one by one (1 ms frames, plan.run per recording), per profile
+    const frames = samples.map((s) => nir.toFrame(s.events, { timeWindow: 1000 }));
+    let norseMs = NaN;
+    for (const profile of ["norse", "lava-float", "nengo", "sinabs", "snntorch", "spinnaker2", "spyx"]) {
+      const p = nir.compile(graph, { dt: 1e-3, profile });
+      const m = await measure(() => {
+        for (const f of frames) {
+          p.reset();
+          p.run(f);
+        }
+      }, { repeat: 3, warmup: 1 });
+      if (profile === "norse") norseMs = m.wall;
+      rows.push({ name: `sim CNN 100 recordings one by one, ${profile}`, median_ms: m.wall, per_sample_ms: m.wall / 100, cpu_per_sample_ms: m.cpu / 100, batch: 1, steps: 300, target: "≤ 2× norse", note: `${(m.wall / norseMs).toFixed(1)}× norse (median of 3 after 1 warm-up; notebook 02's per-platform loop)` });
+      log(`CNN 100 recordings, ${profile}: ${m.wall.toFixed(0)} ms (${(m.wall / norseMs).toFixed(1)}× norse)`);
+    }
   } else log(`sim bench: CNN skipped (missing ${cnnPath} or ${nmnistRoot})`);
 
   const rnnPath = join(SHARED, "paper", "03_rnn", "braille_noDelay_bias_zero.nir");

@@ -21,3 +21,4 @@ export * from "./requirements.js";
 export * from "./fetch.js";
 export * from "./summary.js";
 export * from "./spike-input.js";
+export * from "./random-tensors.js";

@@ -151,6 +151,16 @@ export function full(shape: Shape, value: number, dtype: DType = "float64"): Ten
   return { dtype, shape: [...shape], data };
 }
 
+/** A tensor of zeros: `zeros([200, 2])` is 200 steps × 2 neurons of no input (float64 unless `dtype`). */
+export function zeros(shape: Shape, dtype: DType = "float64"): Tensor {
+  return full(shape, 0, dtype);
+}
+
+/** A tensor of ones: `ones([200, 2])` is one input spike per step on each of 2 channels (float64 unless `dtype`). */
+export function ones(shape: Shape, dtype: DType = "float64"): Tensor {
+  return full(shape, 1, dtype);
+}
+
 /** True when two shapes are equal element by element. */
 export function shapeEquals(a: readonly number[] | null | undefined, b: readonly number[] | null | undefined): boolean {
   if (!a || !b) return a === b;

@@ -7,7 +7,7 @@ import { registerNotebookDisplays } from "./renderers.js";
 registerNotebookDisplays();
 
 export { show, bundleOf, isVegaLiteSpec } from "./show.js";
-export { progress, type ProgressCallback, type ProgressOptions } from "./progress.js";
+export { progress, withProgress, forEachWithProgress, type ProgressCallback, type ProgressOptions } from "./progress.js";
 export { DISPLAY_KINDS, registerNotebookDisplays } from "./renderers.js";
 export { publishBundle, inKernel, type PublishOptions } from "./tslab.js";
 export { graphBundle, parameterRows } from "./display/graph.js";

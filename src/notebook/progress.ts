@@ -67,3 +67,29 @@ export function progress(total = 0, opts: ProgressOptions = {}): ProgressCallbac
     finished = end;
   };
 }
+
+/**
+ * Iterates `items` with a progress bar: `for await (const s of withProgress(samples, { label }))`.
+ * After each item it yields to the event loop once, so a kernel can send the updated bar while a
+ * long synchronous loop body runs (a plain `for` loop would only show it at the end).
+ */
+export async function* withProgress<T>(items: Iterable<T>, opts: ProgressOptions = {}): AsyncGenerator<T> {
+  const list = Array.from(items);
+  const bar = progress(list.length, { unit: "items", ...opts });
+  for (let k = 0; k < list.length; k++) {
+    bar(k);
+    await new Promise((r) => setImmediate(r));
+    yield list[k];
+  }
+  bar(list.length);
+}
+
+/**
+ * Runs `body(item, index)` for each item with a progress bar, yielding to the event loop between
+ * items (as {@link withProgress}); `await nir.forEachWithProgress(digits, (d) => { … }, { label })`.
+ * A plain `await` call, for kernels that only accept top-level `await` expressions.
+ */
+export async function forEachWithProgress<T>(items: Iterable<T>, body: (item: T, index: number) => void | Promise<void>, opts: ProgressOptions = {}): Promise<void> {
+  let k = 0;
+  for await (const item of withProgress(items, opts)) await body(item, k++);
+}

@@ -1,8 +1,9 @@
 /**
  * The workshop launcher behind `npm start`: registers the kernel, finds a Jupyter UI (JupyterLab
  * if installed, else the classic notebook; as root with none found it installs Debian's
- * `jupyter-notebook`), serves `notebooks/` on 127.0.0.1 only with a token, prints the URL, and
- * stops the server and its kernels on SIGINT/SIGTERM so no process or port is left behind.
+ * `jupyter-notebook`), serves the participant's working copy `workspace/` (copied from
+ * `notebooks/`, see workspace.ts) on 127.0.0.1 only with a token, culls kernels left idle, prints
+ * the URL, and stops the server and its kernels on SIGINT/SIGTERM so no process or port is left behind.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -14,6 +15,7 @@ import { jupyterEnv, jupyterPython, projectRoot } from "./paths.js";
 import { privateRuntimeDir, removeRuntimeDir, watchedModuleArgs } from "./parent-watch.js";
 import { freePort, portOpen, stopTree } from "./procs.js";
 import { missingDataLines } from "./use-data.js";
+import { FIRST_NOTEBOOK, prepareWorkspace, type Workspace } from "./workspace.js";
 
 /** Which Jupyter UI serves the workshop. */
 export type JupyterUI = "lab" | "notebook";
@@ -58,17 +60,62 @@ export interface WorkshopOptions {
   port?: number;
   /** Token (default $NIR_TOKEN, else random). */
   token?: string;
-  /** Folder served (default `<root>/notebooks`). */
+  /** Folder served (default: the working copy `<root>/workspace`, prepared from `notebooks/`). */
   notebookDir?: string;
+  /** Replace the working copy's notebooks with fresh copies of the originals (`--fresh`). */
+  fresh?: boolean;
+  /**
+   * Shut down a kernel after it has been idle (no cell running) with no browser tab connected for
+   * this many seconds (default $NIR_CULL_IDLE, else {@link DEFAULT_CULL_IDLE_S}; 0 never culls).
+   */
+  cullIdleSeconds?: number;
   /** Where messages go (default stderr; the URL goes to stdout). */
   log?: (line: string) => void;
   /** Aborting it while the server starts stops the server and rejects (Ctrl-C during start-up). */
   signal?: AbortSignal;
 }
 
+/** Default idle time (s) after which a kernel without an open tab is shut down. */
+export const DEFAULT_CULL_IDLE_S = 1800;
+
+/** The idle-kernel culling setting: the option, else $NIR_CULL_IDLE, else the default (seconds). */
+export function cullIdleSeconds(option?: number): number {
+  const raw = option ?? (process.env.NIR_CULL_IDLE !== undefined ? Number(process.env.NIR_CULL_IDLE) : DEFAULT_CULL_IDLE_S);
+  if (!(Number.isFinite(raw) && raw >= 0)) {
+    throw new NirError("cli.usage", `the idle-kernel time must be a number of seconds >= 0, got ${option ?? process.env.NIR_CULL_IDLE}`, {
+      field: "NIR_CULL_IDLE", hint: "e.g. NIR_CULL_IDLE=1800 (30 min), or 0 to keep idle kernels",
+    });
+  }
+  return raw;
+}
+
+/**
+ * The Jupyter options that cull idle kernels (MappingKernelManager, the same class in the classic
+ * notebook 6 and in jupyter_server): checked every min(60, timeout) s; kernels with a connected tab
+ * or a running cell are kept.
+ */
+export function cullArgs(seconds: number): string[] {
+  if (seconds <= 0) return [];
+  const every = Math.max(1, Math.min(60, Math.round(seconds)));
+  return [
+    `--MappingKernelManager.cull_idle_timeout=${Math.round(seconds)}`,
+    `--MappingKernelManager.cull_interval=${every}`,
+    "--MappingKernelManager.cull_connected=False",
+    "--MappingKernelManager.cull_busy=False",
+  ];
+}
+
 /** A running workshop server. */
 export interface Workshop {
   ui: JupyterUI;
+  /** The folder served. */
+  dir: string;
+  /** The served working copy, when the default one was prepared (null with `notebookDir`). */
+  workspace: Workspace | null;
+  /** Idle-kernel culling time in seconds (0: off). */
+  cullIdleSeconds: number;
+  /** The URL of the notebook to open first. */
+  firstUrl: string;
   url: string;
   port: number;
   token: string;
@@ -104,8 +151,10 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
   const port = opts.port ?? (process.env.NIR_PORT ? portFromEnv(process.env.NIR_PORT) : await pickPort());
   // Never an empty token: Jupyter would then serve without authentication.
   const token = opts.token || process.env.NIR_TOKEN || randomBytes(24).toString("hex");
-  const dir = opts.notebookDir ?? join(root, "notebooks");
-  const common = ["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0"];
+  const workspace = opts.notebookDir ? null : prepareWorkspace({ fresh: opts.fresh });
+  const dir = opts.notebookDir ?? workspace!.dir;
+  const cull = cullIdleSeconds(opts.cullIdleSeconds);
+  const common = ["--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0", ...cullArgs(cull)];
   // the token goes through JUPYTER_TOKEN (read by notebook 6 and jupyter_server), not argv: see parent-watch.ts
   const args = ui === "lab"
     ? [...common, `--ServerApp.root_dir=${dir}`, `--MultiKernelManager.default_kernel_name=${KERNEL_NAME}`]
@@ -123,8 +172,9 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
   const base = `http://127.0.0.1:${port}/`;
   let stopping: Promise<void> | null = null;
   const workshop: Workshop = {
-    ui, port, token, process: child,
+    ui, port, token, process: child, dir, workspace, cullIdleSeconds: cull,
     url: `${base}${ui === "lab" ? "lab" : "tree"}?token=${token}`,
+    firstUrl: `${base}${ui === "lab" ? "lab/tree" : "notebooks"}/${FIRST_NOTEBOOK}?token=${token}`,
     stop: () =>
       (stopping ??= (async () => {
         await stopTree(child);
@@ -157,12 +207,25 @@ export async function startWorkshop(opts: WorkshopOptions = {}): Promise<Worksho
   }
 }
 
+function minutes(s: number): string {
+  return s % 60 === 0 ? `${s / 60} min` : `${s} s`;
+}
+
 /** The banner `npm start` prints once the UI is up. */
 export function workshopBanner(w: Workshop): string {
-  return [
-    `nirkit workshop: Jupyter ${w.ui === "lab" ? "Lab" : "Notebook"} with the "${KERNEL_DISPLAY_NAME}" kernel, serving notebooks/`,
+  const ws = w.workspace;
+  const served = ws ? `${ws.dir} (your working copy of notebooks/)` : w.dir;
+  const lines = [
+    `nirkit workshop: Jupyter ${w.ui === "lab" ? "Lab" : "Notebook"} with the "${KERNEL_DISPLAY_NAME}" kernel, serving ${served}`,
     `  open ${w.url}`,
-    `  (listening on 127.0.0.1:${w.port} only; Ctrl-C stops the server and its kernels)`,
-    ...missingDataLines(),
-  ].join("\n");
+    `  start with ${FIRST_NOTEBOOK}: ${w.firstUrl}`,
+  ];
+  if (ws?.copied.length) lines.push(`  copied from notebooks/: ${ws.copied.join(", ")}${ws.replaced.length ? ` (old copies kept as ${ws.replaced.join(", ")})` : ""}`);
+  if (ws && ws.kept.length) lines.push(`  your edited copies are kept (\`npm start -- --fresh\` replaces them with the originals)`);
+  lines.push(w.cullIdleSeconds > 0
+    ? `  a kernel whose tab is closed shuts down after ${minutes(w.cullIdleSeconds)} idle (NIR_CULL_IDLE=seconds, 0 = never)`
+    : "  idle kernels are kept (NIR_CULL_IDLE=0)");
+  lines.push(`  (listening on 127.0.0.1:${w.port} only; Ctrl-C stops the server and its kernels)`);
+  lines.push(...missingDataLines());
+  return lines.join("\n");
 }

@@ -13,6 +13,7 @@ import { execute } from "./execute.js";
 import { fillDense, makeFeeder } from "./feed.js";
 import { flattenGraph, inferSimShapes, scheduleGraph, type FlatGraph } from "./graph.js";
 import { insertLateOutputs } from "./late-output.js";
+import { withSilenceHint } from "./silence.js";
 import { LOWERINGS, prepareNodes } from "./lower/index.js";
 import { PROFILES, profileNames, type Profile } from "./profiles.js";
 import { recordedNodes } from "./record.js";
@@ -171,5 +172,5 @@ function stepInput(x: Tensor | ArrayLike<number>, shape: number[], inputName: st
 /** Compiles and runs in one call. */
 export function simulate(graph: NIRGraph, input: SimInput, options: CompileOptions & RunOptions): SimResult {
   const batch = "dtype" in input ? undefined : input.batchSize;
-  return compile(graph, { ...options, batch }).run(input, options);
+  return withSilenceHint(graph, (extra) => compile(graph, { ...options, batch }).run(input, { ...options, record: [...(options.record ?? []), ...extra] }));
 }

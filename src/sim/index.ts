@@ -7,3 +7,4 @@ export { activitySimilarity, argmax, cosineSimilarity, meanOverTime, spikeCounts
 export { flattenGraph, scheduleGraph } from "./graph.js";
 export { parseRecordSpec } from "./record.js";
 export type { RecordSpec, RecordWhat } from "./record.js";
+export { silenceHint, silenceRecords, withSilenceHint, type SilenceHint, type SilentLayer, type HintedResult } from "./silence.js";

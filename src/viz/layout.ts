@@ -261,6 +261,9 @@ export function layeredLayout(nodesIn: LayoutNode[], edgesIn: LayoutEdge[], opts
     }
   });
 
+  const pad = 12;
+  keepOutOfGroups(nodesIn, layers, layerOf, centerY, cx, sizeOf, pad);
+
   const placed: PlacedNode[] = nodesIn.map((n) => ({
     ...n,
     layer: layerOf.get(n.id)!,
@@ -305,13 +308,7 @@ export function layeredLayout(nodesIn: LayoutNode[], edgesIn: LayoutEdge[], opts
       const top = n.y - 16;
       routed.push({ ...e, kind: "self", points: [[x0, n.y], [x0, top], [x1, top], [x1, n.y]] });
     } else if (back.has(k)) {
-      // Below both boxes, in its own lane: from the source's bottom, under, up into the target's bottom.
-      const s = placed.find((p) => p.id === e.source)!;
-      const t = placed.find((p) => p.id === e.target)!;
-      const low = Math.max(s.y + s.height, t.y + t.height) + 14 + 10 * lane++;
-      const xs = s.x + s.width / 2;
-      const xt = t.x + t.width / 2;
-      routed.push({ ...e, kind: "back", points: [[xs, s.y + s.height], [xs, low], [xt, low], [xt, t.y + t.height]] });
+      routed.push({ ...e, kind: "back", points: routeBackEdge(placed.find((p) => p.id === e.source)!, placed.find((p) => p.id === e.target)!, placed, nodesIn, pad, layerGap, lane++) });
     }
   });
   const routedH = Math.max(contentH, ...routed.flatMap((r) => r.points.map((p) => p[1])));
@@ -321,7 +318,6 @@ export function layeredLayout(nodesIn: LayoutNode[], edgesIn: LayoutEdge[], opts
   const groups: PlacedGroup[] = [];
   const members = new Map<string, string[]>();
   for (const n of nodesIn) if (n.group) members.set(n.group, [...(members.get(n.group) ?? []), n.id]);
-  const pad = 12;
   for (const [g, ms] of members) {
     const ps = placed.filter((p) => ms.includes(p.id));
     const x0 = Math.min(...ps.map((p) => p.x)) - pad;
@@ -341,4 +337,68 @@ export function layeredLayout(nodesIn: LayoutNode[], edgesIn: LayoutEdge[], opts
   const maxX = Math.max(routedW + dx, ...groups.map((g) => g.x + g.width));
   const maxY = Math.max(routedH + dy, ...groups.map((g) => g.y + g.height));
   return { nodes: placed, edges: routed, groups, width: maxX, height: maxY, layers: nLayers, crossings: bestC };
+}
+
+/** The box a group is drawn as (its members' bounding box plus `pad`, and a title line on top). */
+function groupBox(boxes: { x: number; y: number; width: number; height: number }[], pad: number): { x0: number; y0: number; x1: number; y1: number } {
+  return {
+    x0: Math.min(...boxes.map((b) => b.x)) - pad,
+    y0: Math.min(...boxes.map((b) => b.y)) - pad - 12,
+    x1: Math.max(...boxes.map((b) => b.x + b.width)) + pad,
+    y1: Math.max(...boxes.map((b) => b.y + b.height)) + pad,
+  };
+}
+
+/**
+ * Moves boxes that are not members of a group out of that group's box (a dashed subgraph box must
+ * not seem to contain an unrelated node): a box above the group's middle moves up together with
+ * the boxes above it in its column, one below moves down with those below it.
+ */
+function keepOutOfGroups(
+  nodesIn: LayoutNode[], layers: string[][], layerOf: Map<string, number>, centerY: Map<string, number>, cx: Map<string, number>,
+  sizeOf: (id: string) => { w: number; h: number }, pad: number,
+): void {
+  const groups = [...new Set(nodesIn.flatMap((n) => (n.group ? [n.group] : [])))];
+  const box = (id: string) => ({ x: cx.get(id)! - sizeOf(id).w / 2, y: centerY.get(id)! - sizeOf(id).h / 2, width: sizeOf(id).w, height: sizeOf(id).h });
+  const margin = 8;
+  for (const g of groups) {
+    const inside = (n: LayoutNode) => n.group === g || (n.group ?? "").startsWith(g + ".");
+    const members = nodesIn.filter(inside).map((n) => n.id);
+    const b = groupBox(members.map(box), pad);
+    const mid = (b.y0 + b.y1) / 2;
+    for (const n of nodesIn) {
+      if (inside(n)) continue;
+      const r = box(n.id);
+      if (r.x + r.width <= b.x0 || r.x >= b.x1 || r.y + r.height <= b.y0 - margin || r.y >= b.y1 + margin) continue;
+      const col = layers[layerOf.get(n.id)!];
+      const at = col.indexOf(n.id);
+      const up = r.y + r.height / 2 < mid;
+      const dy = up ? b.y0 - margin - (r.y + r.height) : b.y1 + margin - r.y;
+      for (let i = 0; i < col.length; i++) if (up ? i <= at : i >= at) centerY.set(col[i], centerY.get(col[i])! + dy);
+    }
+  }
+}
+
+/**
+ * A recurrent edge as a polyline under every box and group box between its ends, in its own
+ * lane. It leaves the source through its bottom (or, when another box sits below the source,
+ * through the column gap on its right) and enters the target the same way from below or left.
+ */
+function routeBackEdge(s: PlacedNode, t: PlacedNode, placed: PlacedNode[], nodesIn: LayoutNode[], pad: number, layerGap: number, lane: number): [number, number][] {
+  const lo = Math.min(s.x, t.x), hi = Math.max(s.x + s.width, t.x + t.width);
+  const spans = placed.filter((p) => p.x < hi && p.x + p.width > lo).map((p) => p.y + p.height);
+  for (const g of new Set(nodesIn.flatMap((n) => (n.group ? [n.group] : [])))) {
+    const members = placed.filter((p) => p.group === g || (p.group ?? "").startsWith(g + "."));
+    const b = groupBox(members, pad);
+    if (b.x0 < hi && b.x1 > lo) spans.push(b.y1);
+  }
+  const low = Math.max(...spans) + 14 + 10 * lane;
+  const below = (n: PlacedNode) => placed.some((p) => p !== n && p.layer === n.layer && p.y > n.y && p.x < n.x + n.width && p.x + p.width > n.x);
+  const out: [number, number][] = below(s)
+    ? [[s.x + s.width, s.y + s.height / 2], [s.x + s.width + layerGap / 2, s.y + s.height / 2], [s.x + s.width + layerGap / 2, low]]
+    : [[s.x + s.width / 2, s.y + s.height], [s.x + s.width / 2, low]];
+  const into: [number, number][] = below(t)
+    ? [[t.x - layerGap / 2, low], [t.x - layerGap / 2, t.y + t.height / 2], [t.x, t.y + t.height / 2]]
+    : [[t.x + t.width / 2, low], [t.x + t.width / 2, t.y + t.height]];
+  return [...out, ...into];
 }

@@ -2,8 +2,8 @@
  * An interactive lesson on LIF dynamics: one LIF neuron driven by a regular spike train,
  * simulated in advance by nirkit over a grid of (τ, threshold, input rate, dt). The chart binds
  * Vega-Lite params to range sliders and filters the precomputed grid by them, so moving a slider
- * redraws the membrane trace and the spikes in the browser with no kernel round trip. Rendered to
- * SVG (no browser), it shows the default setting.
+ * redraws the membrane trace and the spikes in the browser with no kernel round trip (where the
+ * front end draws the live chart, see viz/live.ts). Rendered to SVG it shows the default setting.
  */
 import { LIF, Input, Linear, Output } from "../ir/index.js";
 import { NIRGraph } from "../ir/graph.js";
@@ -193,7 +193,7 @@ export function lifExplorer(opts: LifExplorerOptions = {}): VegaLiteSpec {
   });
   const spec: VegaLiteSpec = {
     $schema: VEGA_LITE_SCHEMA,
-    title: titleBlock(opts.title ?? "One LIF neuron: move the sliders", [
+    title: titleBlock(opts.title ?? "One LIF neuron: τ, threshold, input rate and dt", [
       opts.subtitle ?? "",
       `precomputed with nirkit (${setup.profile}) for ${rows.length} settings; each input spike adds ${setup.jump} to v`,
     ]),

@@ -1,6 +1,8 @@
 /**
  * Spike raster: one small rectangle per spike (time step × neuron). Above 50k spikes the raster
- * is binned into a 2-D histogram before embedding, and the subtitle says so.
+ * is binned into a 2-D histogram before embedding; when a neuron's row would be thinner than
+ * `minRowPx` pixels (thousands of neurons in a short chart) neighbouring neurons share a row.
+ * Either way the subtitle says so.
  */
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import { mergeSpec, timeAxis, titleBlock, VEGA_LITE_SCHEMA, vizError, type ChartOptions, type VegaLiteSpec } from "./spec.js";
@@ -19,6 +21,8 @@ export interface SpikeRasterOptions extends ChartOptions {
   maxSpikes?: number;
   /** Bins (time, neuron) used when binning (defaults: ≤ 150 × ≤ 64, so at most 9,600 cells). */
   bins?: [number, number];
+  /** Thinnest row in pixels: more neurons than fit are binned into shared rows (default 1.5). */
+  minRowPx?: number;
   /** Colour of the spikes (default dark blue). */
   color?: string;
   /** Axis title of the neurons (default "neuron"). */
@@ -130,18 +134,26 @@ export function spikeRaster(spikes: Tensor, opts: SpikeRasterOptions = {}): Vega
   const neuronTitle = opts.neuronTitle ?? (opts.neurons ? `neuron (${rows} of ${all.neurons})` : "neuron");
   const subtitle: string[] = [];
   if (opts.subtitle) subtitle.push(opts.subtitle);
-  const yAxis: Record<string, unknown> = { title: neuronTitle, tickMinStep: 1 };
+  // Neuron n fills [n, n + 1): a few rows get one tick at each row's centre, labelled n.
+  const yAxis: Record<string, unknown> = rows <= 16
+    ? { title: neuronTitle, values: Array.from({ length: rows }, (_, r) => r + 0.5), labelExpr: "floor(datum.value)" }
+    : { title: neuronTitle, tickMinStep: 1 };
   if (labels && labels.length <= 400) yAxis.labelExpr = `${JSON.stringify(labels)}[floor(datum.value)]`;
+  const rowsFit = Math.max(1, Math.floor(height / (opts.minRowPx ?? 1.5)));
   const xScale = { domain: [0, list.steps * s], nice: false, zero: true };
   const yScale = { domain: [0, rows], nice: false };
 
   let panel: Record<string, unknown>;
-  if (list.t.length > maxSpikes) {
-    const [tb, nb] = opts.bins ?? [Math.min(list.steps, 150), Math.min(rows, 64)];
+  const tooMany = list.t.length > maxSpikes;
+  if (tooMany || rows > rowsFit) {
+    const [tb, nb] = opts.bins ?? (tooMany ? [Math.min(list.steps, 150), Math.min(rows, 64, rowsFit)] : [list.steps, rowsFit]);
     const b = binRaster(list, tb, nb);
+    const why = tooMany
+      ? `${fmt(list.t.length)} spikes > ${fmt(maxSpikes)}`
+      : `${fmt(rows)} neurons do not fit ${height} px (rows under ${opts.minRowPx ?? 1.5} px)`;
     subtitle.push(
-      `${fmt(list.t.length)} spikes > ${fmt(maxSpikes)}: binned into ${b.timeBins} × ${b.neuronBins} cells ` +
-        `(${b.stepsPerBin} steps × ${b.neuronsPerBin} neurons each); colour = spikes per cell`,
+      `${why}: binned into ${b.timeBins} × ${b.neuronBins} cells ` +
+        `(${b.stepsPerBin} step${b.stepsPerBin > 1 ? "s" : ""} × ${b.neuronsPerBin} neurons each); colour = spikes per cell`,
     );
     panel = {
       name: "spikes_binned",

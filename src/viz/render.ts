@@ -6,6 +6,7 @@
 import { NirError } from "../ir/errors.js";
 import type { MimeBundle } from "../ir/display.js";
 import type { VegaLiteSpec } from "./spec.js";
+import { interactiveParts, liveChartHtml, withStaticNote } from "./live.js";
 
 /** The MIME bundle of a chart: the live spec, its SVG, the SVG inline in HTML, and a summary. */
 export interface ChartBundle extends MimeBundle {
@@ -88,17 +89,25 @@ export function summarize(spec: VegaLiteSpec): string {
   return `Vega-Lite chart: ${titleText(spec)} (${countRows(spec)} data rows${extra})`;
 }
 
+/** Tooltip-only charts above this size (JSON characters) stay static, to keep notebooks small. */
+const LIVE_TOOLTIP_MAX_CHARS = 200_000;
+
 /**
- * The Jupyter MIME bundle of a chart. JupyterLab and VS Code render the live Vega-Lite spec; the
- * SVG is the fallback; `text/html` carries the same SVG inline because nbconvert 6 blanks
- * SVG-only outputs.
+ * The Jupyter MIME bundle of a chart: the Vega-Lite spec (VS Code and JupyterLab's Vega renderer
+ * draw it where nothing ranks above it), the SVG, the same SVG inline in HTML (what JupyterLab 4
+ * and the classic Notebook show; nbconvert 6 blanks SVG-only outputs) and a summary. A chart with
+ * sliders gets a live HTML part (live.ts) and an SVG whose subtitle says the picture is static;
+ * a small chart with tooltips gets the live HTML part only (its picture is complete without them).
  */
 export async function toMimeBundle(spec: VegaLiteSpec): Promise<ChartBundle> {
-  const svg = await toSVG(spec);
+  const parts = interactiveParts(spec);
+  const sliders = parts.includes("sliders");
+  const live = sliders || (parts.length > 0 && JSON.stringify(spec).length <= LIVE_TOOLTIP_MAX_CHARS);
+  const svg = await toSVG(sliders ? withStaticNote(spec, parts) : spec);
   return {
     "application/vnd.vegalite.v5+json": spec,
     "image/svg+xml": svg,
-    "text/html": `<div class="nirkit-chart">${svg}</div>`,
-    "text/plain": summarize(spec),
+    "text/html": live ? liveChartHtml(spec, svg) : `<div class="nirkit-chart">${svg}</div>`,
+    "text/plain": summarize(spec) + (sliders ? ` (${parts.join(" and ")} in the live chart; a static picture elsewhere)` : ""),
   };
 }

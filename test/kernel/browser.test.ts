@@ -37,7 +37,9 @@ function writeNotebook(dir: string): string {
 describe.skipIf(!!skip)("npm start in a browser", () => {
   let npm: ChildProcess | undefined;
   let browser: { close(): Promise<void> } | undefined;
-  const dir = mkdtempSync(join(ROOT, "notebooks", "browser-test-"));
+  // npm start serves the working copy workspace/ (the curated notebooks/ stay untouched)
+  mkdirSync(join(ROOT, "workspace"), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, "workspace", "browser-test-"));
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);

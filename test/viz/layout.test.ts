@@ -50,4 +50,26 @@ describe("layered layout", () => {
       expect(n.y + n.height).toBeLessThan(g.y + g.height);
     }
   });
+
+  it("keeps an unrelated box out of a subgraph's box and routes the recurrent edge under both (the Braille RNN's shape)", () => {
+    // input → fc1 → lif ⇄ w_rec (subgraph "rec"), lif → fc2 → out: fc2 shares w_rec's layer but is not in "rec"
+    const nodes = [box("input"), box("fc1"), box("lif", "rec"), box("w_rec", "rec"), box("fc2"), box("out")];
+    const layout = layeredLayout(nodes, edges("input>fc1", "fc1>lif", "lif>fc2", "lif>w_rec", "w_rec>lif", "fc2>out"));
+    const g = layout.groups.find((x) => x.id === "rec")!;
+    const at = Object.fromEntries(layout.nodes.map((n) => [n.id, n]));
+    const overlaps = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
+      a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    expect(overlaps(at.fc2, g)).toBe(false);
+    expect(overlaps(at.lif, g) && overlaps(at.w_rec, g)).toBe(true);
+    // the back edge's axis-aligned segments touch no box's interior except where they leave w_rec and enter lif
+    const back = layout.edges.find((e) => e.kind === "back")!;
+    expect(back.source).toBe("w_rec");
+    const crosses = (n: { x: number; y: number; width: number; height: number }, [x0, y0]: number[], [x1, y1]: number[]) =>
+      Math.max(x0, x1) > n.x + 0.5 && Math.min(x0, x1) < n.x + n.width - 0.5 && Math.max(y0, y1) > n.y + 0.5 && Math.min(y0, y1) < n.y + n.height - 0.5;
+    for (let k = 1; k < back.points.length; k++) {
+      for (const n of layout.nodes) expect(crosses(n, back.points[k - 1], back.points[k]), `segment ${k} crosses ${n.id}`).toBe(false);
+    }
+    // its horizontal run lies below the subgraph's box
+    expect(Math.max(...back.points.map((p) => p[1]))).toBeGreaterThan(g.y + g.height);
+  });
 });

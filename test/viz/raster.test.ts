@@ -5,7 +5,7 @@ import type { Tensor } from "../../src/ir/tensor.js";
 import { spikeList, spikeRaster } from "../../src/viz/raster.js";
 import { toSVG } from "../../src/viz/render.js";
 import { refFile } from "../support/index.js";
-import { axisTitles, countMarks, parseSvg, titleTexts } from "./svg.js";
+import { allElements, axisTitles, countMarks, markGroups, parseSvg, titleTexts } from "./svg.js";
 
 const activityPath = refFile("paper", "03_rnn", "snntorch_activity_noDelay_bias_zero.npy");
 const inputPath = refFile("paper", "03_rnn", "derived", "ds_test0_input_256x12.csv");
@@ -62,6 +62,36 @@ describe.skipIf(!activityPath || !inputPath)("spikeRaster", () => {
     expect(countMarks(svg, "spikes")).toBe(0);
     expect(titleTexts(svg).join(" ")).toContain(`${total.toLocaleString("en-US")} spikes > 50,000: binned into 150 × 64 cells`);
     expect(axisTitles(svg)).toEqual(expect.arrayContaining(["time [ms]", "neuron"]));
+  });
+
+  it("bins neurons into shared rows when a row would be under 1.5 px, and says so", async () => {
+    // 300 steps × 4096 neurons in 120 px: 0.03 px a neuron. Neuron n spikes at step (n mod 300) when n mod 7 = 0.
+    const T = 300, N = 4096;
+    const data = new Uint8Array(T * N);
+    let total = 0;
+    for (let n = 0; n < N; n += 7) { data[(n % T) * N + n] = 1; total++; }
+    const spikes: Tensor = { dtype: "uint8", shape: [T, N], data };
+    // 120 px / 1.5 px = 80 rows → ceil(4096 / 80) = 52 neurons a row; time is not binned
+    const rowsPerBin = Math.ceil(N / Math.floor(120 / 1.5));
+    const cells = new Set<number>();
+    for (let n = 0; n < N; n += 7) cells.add((n % T) * 1000 + Math.floor(n / rowsPerBin));
+    const svg = parseSvg(await toSVG(spikeRaster(spikes, { dt: 1e-3, height: 120 })));
+    expect(total).toBeLessThan(50_000);
+    expect(countMarks(svg, "spikes_binned", "path")).toBe(cells.size);
+    expect(titleTexts(svg).join(" ")).toContain(`4,096 neurons do not fit 120 px (rows under 1.5 px): binned into 300 × ${Math.ceil(N / rowsPerBin)} cells (1 step × ${rowsPerBin} neurons each)`);
+    // every drawn cell is at least a pixel tall
+    const heights = markGroups(svg, "spikes_binned").flatMap((g) => g.children).map((e) => Number(/v(-?[\d.]+)/.exec(e.attrs.d)![1]));
+    expect(heights.length).toBe(cells.size);
+    expect(Math.min(...heights.map(Math.abs))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("labels the rows of a two-neuron raster 0 and 1, at the rows' centres", async () => {
+    const t: Tensor = { dtype: "float64", shape: [4, 2], data: Float64Array.from([1, 0, 0, 1, 1, 1, 0, 0]) };
+    const svg = parseSvg(await toSVG(spikeRaster(t, { dt: 1e-3 })));
+    const labels = allElements(svg).filter((e) => /role-axis-label/.test(e.attrs.class ?? "")).flatMap((g) => allElements(g).filter((e) => e.tag === "text").map((e) => e.text));
+    expect(labels).toEqual(expect.arrayContaining(["0", "1"]));
+    expect(labels).not.toContain("2");
+    expect(labels).not.toContain("0.5");
   });
 
   it("refuses a neuron index outside the array", () => {

@@ -15,11 +15,17 @@ import { meta, type CommonOptions } from "./common.js";
 export interface ConvOptions extends CommonOptions {
   /** Spatial input size: N for Conv1d, (H, W) for Conv2d; null → inferred from the graph. */
   input_shape?: TensorLike | null;
+  /** Kernels: (out channels, in channels / groups, kernel…); unitless weights. */
   weight: TensorLike;
+  /** Step between kernel positions in pixels (default 1). */
   stride?: TensorLike;
+  /** Zero padding in pixels per side, or "same" / "valid" (default 0). */
   padding?: TensorLike | string;
+  /** Spacing between kernel taps in pixels (default 1). */
   dilation?: TensorLike;
+  /** Channel groups: each output channel sees in channels / groups inputs (default 1). */
   groups?: TensorLike;
+  /** Bias per output channel (default zeros). */
   bias?: TensorLike | null;
   /** How types are computed (default "reference", as the Python tool). */
   inference?: InferenceMode;
@@ -138,12 +144,22 @@ function build<K extends "Conv1d" | "Conv2d">(type: K, dims: number, opts: ConvO
   return node as Extract<T.NIRNode, { type: K }>;
 }
 
-/** 1-D convolution (reference `Conv1d`); int stride/padding/dilation stay int64 scalars. */
+/**
+ * 1-D convolution (reference `Conv1d`): y[o, i] = b[o] + Σ_c Σ_k W[o, c, k]·x[c, i·stride + k·dilation − padding],
+ * at every step. `weight` is (out channels, in channels / groups, kernel); int
+ * stride/padding/dilation stay int64 scalars as in the reference.
+ */
 export function Conv1d(opts: ConvOptions, where: Where = {}): T.Conv1d {
   return build("Conv1d", 1, opts, where);
 }
 
-/** 2-D convolution (reference `Conv2d`); an int stride/padding/dilation becomes a (v, v) pair. */
+/**
+ * 2-D convolution (reference `Conv2d`): y[o, i, j] = b[o] + Σ_c Σ_kh Σ_kw W[o, c, kh, kw]·x[c, i·sh + kh·dh − ph, j·sw + kw·dw − pw],
+ * at every step. `weight` is (out channels, in channels / groups, kh, kw), sizes in pixels;
+ * an int stride/padding/dilation becomes a (v, v) pair; `input_shape` (h, w) lets the output
+ * shape be computed before the graph is built.
+ * @example nir.Conv2d({ weight: w, bias: b, stride: 1, padding: 1, input_shape: [34, 34] })
+ */
 export function Conv2d(opts: ConvOptions, where: Where = {}): T.Conv2d {
   return build("Conv2d", 2, opts, where);
 }

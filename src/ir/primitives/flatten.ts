@@ -10,7 +10,9 @@ import { meta, type CommonOptions } from "./common.js";
 /** Options of {@link Flatten}. `input_type` is the input shape (or {input: shape}); null → inferred. */
 export interface FlattenOptions extends CommonOptions {
   input_type?: TensorLike | T.TypeMap | null;
+  /** First per-sample dim to merge (default 1, as the reference; negative counts from the end). */
   start_dim?: TensorLike;
+  /** Last per-sample dim to merge (default −1: the last). */
   end_dim?: TensorLike;
 }
 
@@ -55,7 +57,12 @@ function dimParam(v: TensorLike | undefined, dflt: number, field: string, where:
   return intParam(v, "Flatten", field, where);
 }
 
-/** Flatten (reference `Flatten`): output by `calc_flatten_output`, corner cases included. */
+/**
+ * Flatten (reference `Flatten`): reshapes dims start_dim..end_dim of the per-sample shape into
+ * one (no values change; e.g. (8, 4, 4) → (128)). Output shape as the reference's
+ * `calc_flatten_output`, corner cases included.
+ * @example nir.Flatten({ input_type: [8, 4, 4], start_dim: 0, end_dim: -1 })
+ */
 export function Flatten(opts: FlattenOptions = {}, where: Where = {}): T.Flatten {
   const node: T.Flatten = {
     type: "Flatten",

@@ -44,7 +44,11 @@ function shapeParts(type: string, shape: TensorLike | null | undefined, where: W
   return { tensor: t, values };
 }
 
-/** Graph entry point with per-sample `shape` (reference `Input(input_type)`). */
+/**
+ * Graph entry point (reference `Input`): y = x, the input passed through unchanged. `shape` is the
+ * per-sample shape without time or batch, e.g. [2] for 2 channels, [2, 34, 34] for event frames.
+ * @example nir.Input({ shape: [2] })
+ */
 export function Input(opts: InputOptions, where: Where = {}): T.Input {
   const { tensor, values } = shapeParts("Input", opts.shape, where);
   return {
@@ -56,7 +60,11 @@ export function Input(opts: InputOptions, where: Where = {}): T.Input {
   };
 }
 
-/** Graph exit point with per-sample `shape` (reference `Output(output_type)`); null → inferred. */
+/**
+ * Graph exit point (reference `Output`): y = x, what a simulation returns. `shape` is the per-sample
+ * shape; omitted or null → inferred from the node feeding it.
+ * @example nir.Output({ shape: [2] })
+ */
 export function Output(opts: OutputOptions = {}, where: Where = {}): T.Output {
   const { tensor, values } = shapeParts("Output", opts.shape, where);
   return {

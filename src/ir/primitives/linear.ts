@@ -7,11 +7,22 @@ import type { Tensor, TensorLike } from "../tensor.js";
 import { meta, sameTypes, type CommonOptions } from "./common.js";
 
 /** Options of {@link Affine}: weight (…, out, in) and bias. */
-export interface AffineOptions extends CommonOptions { weight: TensorLike; bias: TensorLike }
+export interface AffineOptions extends CommonOptions {
+  /** Weight matrix W, shape (out, in) (leading dims, if any, are batch dims of the map). Unitless. */
+  weight: TensorLike;
+  /** Bias b, one value per output, added every step. */
+  bias: TensorLike;
+}
 /** Options of {@link Linear}: weight (…, out, in). */
-export interface LinearOptions extends CommonOptions { weight: TensorLike }
+export interface LinearOptions extends CommonOptions {
+  /** Weight matrix W, shape (out, in). Unitless. */
+  weight: TensorLike;
+}
 /** Options of {@link Scale}: elementwise factors. */
-export interface ScaleOptions extends CommonOptions { scale: TensorLike }
+export interface ScaleOptions extends CommonOptions {
+  /** Factor s per element (shape = the signal's shape). */
+  scale: TensorLike;
+}
 
 /** The Affine node record. */
 export type Affine = T.Affine;
@@ -34,7 +45,11 @@ export function weightTypes(type: string, weight: Tensor, where: Where): { input
   return { input: [...batch, s[s.length - 1]], output: [...batch, s[s.length - 2]] };
 }
 
-/** y = W·x + b (reference `Affine`). */
+/**
+ * Affine map (reference `Affine`): y = W·x + b, applied to the signal at every time step.
+ * `weight` is (out, in): input shape (in), output shape (out).
+ * @example nir.Affine({ weight: [[1, 0], [0, 0.8]], bias: [0, 0] })
+ */
 export function Affine(opts: AffineOptions, where: Where = {}): T.Affine {
   const weight = floatParam(opts.weight, "Affine", "weight", where);
   const bias = floatParam(opts.bias, "Affine", "bias", where);
@@ -42,14 +57,21 @@ export function Affine(opts: AffineOptions, where: Where = {}): T.Affine {
   return { type: "Affine", weight, bias, input_type: { input }, output_type: { output }, metadata: meta(opts.metadata) };
 }
 
-/** y = W·x (reference `Linear`; its output type is a Python tuple there, which we mark). */
+/**
+ * Linear map (reference `Linear`): y = W·x at every time step. `weight` is (out, in).
+ * (The reference stores its output type as a Python tuple; nirkit marks it so files match.)
+ * @example nir.Linear({ weight: [[1, 0], [0, 0.8]] })
+ */
 export function Linear(opts: LinearOptions, where: Where = {}): T.Linear {
   const weight = floatParam(opts.weight, "Linear", "weight", where);
   const { input, output } = weightTypes("Linear", weight, where);
   return { type: "Linear", weight, input_type: { input }, output_type: { output: markTuple(output) }, metadata: meta(opts.metadata) };
 }
 
-/** y = s ⊙ x (reference `Scale`). */
+/**
+ * Elementwise scaling (reference `Scale`): y = s ⊙ x at every time step. Shape = `scale.shape`.
+ * @example nir.Scale({ scale: [2, 0.5] })
+ */
 export function Scale(opts: ScaleOptions, where: Where = {}): T.Scale {
   const scale = floatParam(opts.scale, "Scale", "scale", where);
   return { type: "Scale", scale, ...sameTypes(scale.shape), metadata: meta(opts.metadata) };

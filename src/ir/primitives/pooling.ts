@@ -8,7 +8,14 @@ import { intOrInts } from "./conv.js";
 import { meta, unknownTypes, type CommonOptions } from "./common.js";
 
 /** Options of the pooling nodes: each an int or an (h, w) pair. */
-export interface PoolOptions extends CommonOptions { kernel_size: TensorLike; stride: TensorLike; padding?: TensorLike }
+export interface PoolOptions extends CommonOptions {
+  /** Window size in pixels: k or (kh, kw). */
+  kernel_size: TensorLike;
+  /** Step between windows in pixels: s or (sh, sw). */
+  stride: TensorLike;
+  /** Zero padding in pixels on each side (default 0). */
+  padding?: TensorLike;
+}
 
 /** The SumPool2d node record. */
 export type SumPool2d = T.SumPool2d;
@@ -22,12 +29,20 @@ function pool<K extends "SumPool2d" | "AvgPool2d">(type: K, opts: PoolOptions, w
   return { type, kernel_size, stride, padding, ...unknownTypes(), metadata: meta(opts.metadata) } as Extract<T.NIRNode, { type: K }>;
 }
 
-/** Sum over each window (reference `SumPool2d`). */
+/**
+ * Sum pooling (reference `SumPool2d`): y[c, i, j] = Σ over the kernel window of x[c, ·, ·],
+ * windows `stride` apart, per channel, at every step. Shapes are inferred in the graph.
+ * @example nir.SumPool2d({ kernel_size: [2, 2], stride: [2, 2] })
+ */
 export function SumPool2d(opts: PoolOptions, where: Where = {}): T.SumPool2d {
   return pool("SumPool2d", opts, where);
 }
 
-/** Mean over each window (reference `AvgPool2d`). */
+/**
+ * Average pooling (reference `AvgPool2d`): y[c, i, j] = mean over the kernel window of x[c, ·, ·],
+ * windows `stride` apart, per channel, at every step. Shapes are inferred in the graph.
+ * @example nir.AvgPool2d({ kernel_size: [2, 2], stride: [2, 2] })
+ */
 export function AvgPool2d(opts: PoolOptions, where: Where = {}): T.AvgPool2d {
   return pool("AvgPool2d", opts, where);
 }

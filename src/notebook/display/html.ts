@@ -8,7 +8,7 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-/** A table cell value as short text: numbers get 4 significant digits, arrays are shortened. */
+/** A table cell value as short text: numbers get 4 significant digits, arrays are shortened, records summarised. */
 export function cellText(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "number") return formatNumber(v);
@@ -17,12 +17,21 @@ export function cellText(v: unknown): string {
   if (typeof v === "boolean") return v ? "yes" : "no";
   if (Array.isArray(v)) return `[${v.slice(0, 6).map(cellText).join(", ")}${v.length > 6 ? ", …" : ""}]`;
   if (ArrayBuffer.isView(v)) return cellText(Array.from(v as unknown as ArrayLike<number>).slice(0, 7));
-  try {
-    const s = JSON.stringify(v);
-    return s.length > 60 ? s.slice(0, 57) + "…" : s;
-  } catch {
-    return String(v);
-  }
+  if (v instanceof Map) return `Map of ${v.size}`;
+  if (typeof v === "object") return recordText(v as Record<string, unknown>);
+  return String(v);
+}
+
+/**
+ * A nested record in a table cell as "key: value" pairs of its first few scalar fields (a fit
+ * report reads "chip: speck, fits: yes, neurons: 8970, …"), never as raw JSON.
+ */
+function recordText(r: Record<string, unknown>): string {
+  const keys = Object.keys(r);
+  const scalar = keys.filter((k) => r[k] === null || typeof r[k] !== "object");
+  const shown = scalar.slice(0, 5).map((k) => `${k}: ${cellText(r[k])}`);
+  const more = keys.length - shown.length;
+  return shown.join(", ") + (more > 0 ? `${shown.length ? ", " : ""}… ${more} more field${more > 1 ? "s" : ""}` : "");
 }
 
 /** Formats a number compactly: integers as is, others with 4 significant digits. */

@@ -1,7 +1,8 @@
 /**
  * Display of a simulation result: a spike raster (the last recorded spike train, else the graph
  * output; batch element 0) plus a summary table with one row per recorded signal: shape, and for
- * spike trains the spike count and mean rate, for other signals min/mean/max.
+ * spike trains the spike count and mean rate, for other signals min/mean/max; above them, the
+ * silence hint when a spiking layer never fired.
  */
 import type { MimeBundle } from "../../ir/display.js";
 import { toFloat64, type Tensor } from "../../ir/tensor.js";
@@ -16,6 +17,8 @@ export interface SimResultLike {
   batch: number;
   output: Tensor;
   records: Record<string, Tensor>;
+  /** Why a spiking layer stayed silent (sim/silence.ts), when one did. */
+  silence?: { text: string };
 }
 
 /** True for a simulation result record (dt, steps, output tensor, records). */
@@ -82,9 +85,11 @@ export async function simulationBundle(r: SimResultLike): Promise<MimeBundle> {
   const chart = await toMimeBundle(spikeRaster(spikes, { dt: r.dt, title: key === "output" ? "output" : key.replace(/\.spikes$/, ""), subtitle: r.batch > 1 ? "batch element 0" : undefined }));
   const rows = simulationRows(r);
   const table: TextTable = { columns: ["signal", "shape", "summary"], rows: rows.map((x) => [x.signal, x.shape, x.summary]) };
+  const hint = r.silence?.text;
+  const hintHtml = hint ? `<p class="nirkit-silence" style="border-left:4px solid #d62728;padding-left:8px">⚠ ${escapeHtml(hint)}</p>` : "";
   return {
     ...chart,
-    "text/html": `<div class="nirkit-simulation"><p><b>${escapeHtml(head)}</b></p>${chart["text/html"]}${tableHtml(table)}</div>`,
-    "text/plain": `${head}\n${tableText(table)}`,
+    "text/html": `<div class="nirkit-simulation"><p><b>${escapeHtml(head)}</b></p>${hintHtml}${chart["text/html"]}${tableHtml(table)}</div>`,
+    "text/plain": `${head}\n${hint ? `⚠ ${hint}\n` : ""}${tableText(table)}`,
   };
 }

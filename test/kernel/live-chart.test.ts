@@ -1,0 +1,66 @@
+// Live charts in the classic Notebook that `npm start` serves: the LIF explorer's HTML output
+// loads vega from the server's _nirkit/ folder (no network) and swaps its static SVG for the
+// live view with four sliders; the static SVG (what other front ends show) says it is static.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { findJupyterUI, startWorkshop, type Workshop } from "../../src/notebook/workshop.js";
+import { bundleOf } from "../../src/notebook/show.js";
+import { lifExplorer } from "../../src/viz/lifExplorer.js";
+import { ROOT } from "../support/index.js";
+import { ensureBuilt, ensureChromium } from "./setup.js";
+
+const chromium = ensureChromium();
+const skip = "skip" in chromium ? chromium.skip : findJupyterUI() !== "notebook" ? "the classic notebook is not the UI npm start opens here" : ensureBuilt();
+if (skip) console.warn(`[skip] live chart in the notebook: ${skip}`);
+
+describe("the explorer's bundle outside a live page", () => {
+  it("says in its SVG that the sliders need the live chart, and keeps the live spec unchanged", async () => {
+    const spec = lifExplorer();
+    const b = await bundleOf(spec);
+    expect(b["image/svg+xml"]).toContain("static picture: the sliders need the live chart");
+    expect(b["application/vnd.vegalite.v5+json"]).toBe(spec);
+    expect(b["text/html"]).toContain("files/_nirkit/");
+    expect(b["text/plain"]).toContain("sliders in the live chart");
+  });
+});
+
+describe.skipIf(!!skip)("a live chart in the classic Notebook", () => {
+  const dir = mkdtempSync(join(ROOT, "workspace", "live-test-"));
+  let w: Workshop | undefined;
+  let browser: { close(): Promise<void> } | undefined;
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await w?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("replaces the static explorer with the live one and its four sliders", async () => {
+    process.env.NIR_WORKSPACE = dir;
+    try {
+      w = await startWorkshop({ cullIdleSeconds: 0, log: () => undefined });
+    } finally {
+      delete process.env.NIR_WORKSPACE;
+    }
+    writeFileSync(join(dir, "live.ipynb"), JSON.stringify({
+      cells: [{ cell_type: "code", metadata: {}, source: 'import * as nir from "nirkit";\nawait nir.show(nir.lifExplorer());', outputs: [], execution_count: null }],
+      metadata: { kernelspec: { name: "nirkit", display_name: "TypeScript (NIR)", language: "typescript" } },
+      nbformat: 4, nbformat_minor: 5,
+    }));
+    const { chromium: pw } = await import("playwright-core");
+    const b = await pw.launch({ executablePath: (chromium as { path: string }).path, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+    browser = b;
+    const page = await b.newPage({ viewport: { width: 1280, height: 1000 } });
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await page.goto(`http://127.0.0.1:${w.port}/notebooks/live.ipynb?token=${w.token}`);
+    await page.waitForFunction(() => (window as unknown as { Jupyter?: { notebook?: { kernel?: { is_connected(): boolean } } } }).Jupyter?.notebook?.kernel?.is_connected(), undefined, { timeout: 120_000 });
+    await page.evaluate(() => (window as unknown as { Jupyter: { notebook: { execute_all_cells(): void } } }).Jupyter.notebook.execute_all_cells());
+    await page.waitForSelector('.nirkit-live[data-live="1"]', { timeout: 180_000 });
+    const sliders = await page.evaluate(() => Array.from(document.querySelectorAll(".nirkit-live input[type=range]")).map((e) => (e as HTMLInputElement).name).sort());
+    expect(sliders).toEqual(["dt", "rate", "tau", "threshold"]);
+    expect(await page.evaluate(() => document.querySelectorAll('.nirkit-live g[class*="output_spikes_marks"] > path').length)).toBeGreaterThan(0);
+    // everything came from the notebook server itself
+    expect(requests.filter((u) => !u.startsWith(`http://127.0.0.1:${w!.port}/`) && !u.startsWith("data:") && !u.startsWith("blob:"))).toEqual([]);
+  }, 300_000);
+});
