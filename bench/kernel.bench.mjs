@@ -84,7 +84,10 @@ async function firstRichOutput({ startJupyterServer, openKernel, descendants }) 
       await k.shutdown();
       if (r.status !== "ok" || Number.isNaN(shownAt)) throw new Error(`the first cell failed or showed no SVG: ${JSON.stringify(r.error ?? r.outputs.map((o) => o.output_type))}`);
       if (run > 0) totals.push(shownAt - t0); // run 0 warms the disk cache
-      else ready.pop(), cpu.pop();
+      else {
+        ready.pop();
+        cpu.pop();
+      }
     }
     const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const total = med(totals);

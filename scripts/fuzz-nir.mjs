@@ -412,12 +412,16 @@ export async function runCorpus(cases, { passes = 1, timeoutMs = 4000, onCase } 
       if (pass === 0) {
         const m = (figures.byMutation[c.mutation] ??= { files: 0, clean: 0, accepted: 0, crashes: 0 });
         m.files++;
-        if (outcome === "clean" || outcome === "timeout") figures.clean++, m.clean++;
+        if (outcome === "clean" || outcome === "timeout") { figures.clean++; m.clean++; }
         if (outcome === "timeout") figures.timeouts++;
-        if (outcome === "simulated" || outcome === "sim_clean") figures.accepted++, m.accepted++;
+        if (outcome === "simulated" || outcome === "sim_clean") { figures.accepted++; m.accepted++; }
         if (outcome === "simulated") figures.simulated++;
         if (outcome === "sim_clean") figures.sim_clean++;
-        if (outcome.startsWith("crash")) figures.crashes++, m.crashes++, figures.crashList.push(`${c.file.split("/").pop()} (${c.source}): ${outcome}`);
+        if (outcome.startsWith("crash")) {
+          figures.crashes++;
+          m.crashes++;
+          figures.crashList.push(`${c.file.split("/").pop()} (${c.source}): ${outcome}`);
+        }
       }
       figures.peakRssMB = Math.max(figures.peakRssMB, process.memoryUsage().rss / 2 ** 20);
       onCase?.(c, outcome);

@@ -37,7 +37,12 @@ interface Ref {
 }
 const ref = (n: number, init?: Buf): Ref => {
   const v = new Float64Array(n), abs = new Float64Array(n);
-  if (init) for (let i = 0; i < n; i++) (v[i] = init[i]), (abs[i] = Math.abs(init[i]));
+  if (init) {
+    for (let i = 0; i < n; i++) {
+      v[i] = init[i];
+      abs[i] = Math.abs(init[i]);
+    }
+  }
   return { v, abs };
 };
 const add = (R: Ref, i: number, t: number): void => {
@@ -49,7 +54,10 @@ function expectClose(what: string, got: Buf, R: Ref, tol: number): void {
   let worst = 0, at = -1;
   for (let i = 0; i < R.v.length; i++) {
     const err = Math.abs(got[i] - R.v[i]) - tol * R.abs[i];
-    if (err > worst) (worst = err), (at = i);
+    if (err > worst) {
+      worst = err;
+      at = i;
+    }
   }
   expect(at, `${what}: element ${at} is ${got[at]} but the oracle gives ${R.v[at]} (Σ|term| ${R.abs[at]})`).toBe(-1);
 }

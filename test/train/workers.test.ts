@@ -83,7 +83,10 @@ describe("training workers", () => {
         // the same sums computed here, shard by shard in worker order
         const want = shards.map(([a, b]) => {
           const g = new Float32Array(2);
-          for (let i = a; i < b; i++) (g[0] += x[i] * x[i]), (g[1] += x[i]);
+          for (let i = a; i < b; i++) {
+            g[0] += x[i] * x[i];
+            g[1] += x[i];
+          }
           return g;
         });
         expect(Array.from(out[0])).toEqual([Math.fround(want[0][0] + want[1][0] + want[2][0]), Math.fround(want[0][1] + want[1][1] + want[2][1])]);

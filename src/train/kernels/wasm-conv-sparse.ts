@@ -70,7 +70,10 @@ function buildConvSparse(g: ConvGeom): WasmConvSparse {
     // taps as byte offsets: (tap·coutG) into a channel's weight block, (q·cout) into a position-major row
     new Int32Array(heap.buffer, L.start, hw + 1).set(t.start.map((e) => L.taps + 8 * e));
     const taps = new Int32Array(heap.buffer, L.taps, 2 * t.tap.length);
-    for (let e = 0; e < t.tap.length; e++) (taps[2 * e] = 4 * t.tap[e] * coutG), (taps[2 * e + 1] = 4 * t.out[e] * g.cout);
+    for (let e = 0; e < t.tap.length; e++) {
+      taps[2 * e] = 4 * t.tap[e] * coutG;
+      taps[2 * e + 1] = 4 * t.out[e] * g.cout;
+    }
     return `(module (memory (import "env" "mem") $PAGES)
       ${rowFunc(g, L, "fwd")}
       ${rowFunc(g, L, "dw")})`;
