@@ -2,9 +2,10 @@
 // Bootstrap for `npm test`, `npm start`, `npm run bench`: install npm dependencies when they are
 // missing or older than package-lock.json, then compile src/ to dist/ when any source is newer
 // than the last build. Prints one line per step it takes and nothing when all is current.
-// `--system` (CI's set-up step) first installs, with apt when root, the Debian packages that tests
-// and the workshop use and that are missing: h5py, jupyter_server, nbconvert, Chromium. Tests
-// never install anything; without these packages they skip and say why.
+// `--system` (CI's set-up step) and `--test` (`npm test`) first install, with apt when root, the
+// Debian packages that tests and the workshop use and that are missing: h5py, jupyter_server,
+// nbconvert, Chromium, jupyter_kernel_test. Tests never install anything; without these packages
+// they skip and say why.
 import { existsSync, statSync, readdirSync, writeFileSync, lstatSync, symlinkSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -32,7 +33,7 @@ function run(cmd, args, what) {
   }
 }
 
-if (process.argv.includes("--system")) installSystemPackages();
+if (process.argv.includes("--system") || process.argv.includes("--test")) installSystemPackages();
 
 function installSystemPackages() {
   const py = process.env.NIR_PYTHON ?? "/usr/bin/python3";
@@ -42,6 +43,7 @@ function installSystemPackages() {
     ["python3-jupyter-server", () => has("jupyter_server")],
     ["jupyter-nbconvert", () => has("nbconvert")],
     ["chromium", () => existsSync(process.env.NIR_CHROMIUM ?? "/usr/bin/chromium")],
+    ["python3-jupyter-kernel-test", () => has("jupyter_kernel_test")],
   ];
   const missing = wanted.filter(([, ok]) => !ok()).map(([pkg]) => pkg);
   if (missing.length === 0) return;
@@ -76,20 +78,4 @@ try {
   lstatSync(selfLink);
 } catch {
   symlinkSync("..", selfLink, "dir");
-}
-
-// `npm test` (ensure.mjs --test): the kernel protocol tests run Debian's jupyter_kernel_test
-// suite. Installed here, once, when missing and allowed (root with apt-get); tests never install.
-if (process.argv.includes("--test")) ensureKernelTestSuite();
-
-function ensureKernelTestSuite() {
-  const py = process.env.NIR_PYTHON ?? "/usr/bin/python3";
-  const has = () => spawnSync(py, ["-c", "import jupyter_kernel_test"], { stdio: "ignore" }).status === 0;
-  if (has() || process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) return;
-  process.stderr.write("nirkit: installing python3-jupyter-kernel-test (apt-get) for the kernel protocol tests…\n");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const lock = ["-o", "DPkg::Lock::Timeout=300"];
-  spawnSync("apt-get", ["-q", ...lock, "update"], { env, stdio: "ignore" });
-  const r = spawnSync("apt-get", ["install", "-y", "-q", ...lock, "--no-install-recommends", "python3-jupyter-kernel-test"], { env, stdio: "ignore" });
-  if (r.status !== 0 || !has()) process.stderr.write("nirkit: could not install python3-jupyter-kernel-test; the kernel protocol tests will be skipped\n");
 }
