@@ -7,24 +7,15 @@
  * the graph, the options and recorded v/spikes; {@link withSilenceHint} re-runs a silent
  * simulation once to record them when they were not recorded (small runs only).
  */
-import type { NIRGraph, NIRPrimitive } from "../ir/types.js";
+import { NEURON_TYPES, SPIKING_TYPES, type NIRGraph, type NIRPrimitive } from "../ir/types.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import { flattenGraph, inferSimShapes, scheduleGraph } from "./graph.js";
 import { neuronCoefs } from "./ops/neuron.js";
 import { PROFILES, type ProfileName } from "./profiles.js";
-
-/** The parts of a simulation result the analysis reads (plan.ts's SimResult has them). */
-export interface SimResult {
-  dt: number;
-  profile: ProfileName;
-  steps: number;
-  batch: number;
-  output: Tensor;
-  records: Record<string, Tensor>;
-}
+import type { SimResult } from "./types.js";
 
 /** Neuron types that emit spikes and hold a membrane voltage. */
-const SPIKING_NEURONS = new Set(["IF", "LIF", "CubaLIF"]);
+const SPIKING_NEURONS: ReadonlySet<string> = new Set(SPIKING_TYPES.filter((t) => (NEURON_TYPES as readonly string[]).includes(t)));
 
 /** Largest v × steps × batch recorded by the diagnostic re-run (keeps it cheap: ≈ 40 MB). */
 const RERUN_LIMIT = 5_000_000;
