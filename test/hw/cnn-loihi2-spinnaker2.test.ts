@@ -12,7 +12,7 @@ import { loadNmnist, toFrame } from "../../src/data/index.js";
 import { convScatter, foldPool, type ConvSynapse } from "../../src/hw/conv-chain.js";
 import { emulate, exportTo, type Loihi2Config, type S2Config, type S2ConvProjection } from "../../src/hw/index.js";
 import { read, readNpy } from "../../src/io/index.js";
-import { refFile } from "../support/index.js";
+import { refFile, runCaptured } from "../support/index.js";
 
 const cnn = refFile("paper", "02_cnn", "cnn_sinabs.nir");
 const s2Accuracy = refFile("paper", "02_cnn", "s2_accuracy.npy");
@@ -25,17 +25,6 @@ try {
 }
 const dir = mkdtempSync(join(tmpdir(), "nir-cnn-chips-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function quiet(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = "";
-  const w = process.stdout.write;
-  process.stdout.write = ((s: string) => ((out += s), true)) as never;
-  try {
-    return { code: await run(), out };
-  } finally {
-    process.stdout.write = w;
-  }
-}
 
 describe("pooled conv folding", () => {
   it("conv(sumpool₂(x)) equals the folded conv of x (kernel, stride and padding ×2)", () => {
@@ -62,7 +51,7 @@ describe("pooled conv folding", () => {
 describe.skipIf(!cnn)("the paper CNN exports to SpiNNaker2 and Loihi 2 as conv blocks", () => {
   it("nir export --chip spinnaker2 writes Conv2DProjections (s2_nir params, int8 weights ≤ 127)", async () => {
     const out = join(dir, "s2.json");
-    const r = await quiet(() => exportCmd.run([cnn!, "--chip", "spinnaker2", "--dt", "1e-3", "--reset", "zero", "--out", out]));
+    const r = await runCaptured(() => exportCmd.run([cnn!, "--chip", "spinnaker2", "--dt", "1e-3", "--reset", "zero", "--out", out]));
     expect(r.code).toBe(0);
     const cfg = JSON.parse(readFileSync(out, "utf8")) as S2Config;
     expect(cfg.conversion.conn_delay).toBe(0);
@@ -82,7 +71,7 @@ describe.skipIf(!cnn)("the paper CNN exports to SpiNNaker2 and Loihi 2 as conv b
 
   it("nir export --chip loihi2 writes netx conv, flatten and dense layers (and a netx HDF5 file)", async () => {
     const out = join(dir, "l2.json");
-    const r = await quiet(() => exportCmd.run([cnn!, "--chip", "loihi2", "--dt", "1e-3", "--reset", "zero", "--out", out, "--h5", join(dir, "l2.h5")]));
+    const r = await runCaptured(() => exportCmd.run([cnn!, "--chip", "loihi2", "--dt", "1e-3", "--reset", "zero", "--out", out, "--h5", join(dir, "l2.h5")]));
     expect(r.code).toBe(0);
     const cfg = JSON.parse(readFileSync(out, "utf8")) as Loihi2Config;
     expect(cfg.layer.map((l) => [l.type, l.shape])).toEqual([

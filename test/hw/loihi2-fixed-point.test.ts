@@ -10,32 +10,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { emulate, exportTo } from "../../src/hw/index.js";
-import * as ir from "../../src/ir/index.js";
-import type { Tensor } from "../../src/ir/tensor.js";
+import { dt, wrapGraph } from "./loihi-wrap-fixture.js";
 import { compile } from "../../src/sim/index.js";
 import { loihiCurrent } from "../../src/sim/ops/loihi-fixed.js";
 
-const t1 = (x: number): Tensor => ({ dtype: "float64", shape: [1], data: Float64Array.of(x) });
-const dt = 2 ** -10;
-
-function graph(): ir.NIRGraph {
-  return ir.NIRGraph({
-    nodes: {
-      input: ir.Input({ shape: [1] }),
-      w: ir.Affine({ weight: { dtype: "float64", shape: [1, 1], data: Float64Array.of(25600) }, bias: t1(0) }),
-      lif: ir.CubaLIF({ tau_syn: t1(4), tau_mem: t1(2 ** -7), r: t1(1), v_leak: t1(0), v_threshold: t1(40), w_in: t1(1) }),
-      output: ir.Output({ shape: [1] }),
-    },
-    edges: [["input", "w"], ["w", "lif"], ["lif", "output"]],
-  });
-}
 
 describe("Loihi 2 fixed point: the loihi2 profile and the emulator step neurons alike", () => {
   it("gives identical integer u and v traces and spikes, through a wrap of u at 2^23", () => {
     const T = 900;
     const x = new Float64Array(T).fill(1);
-    const sim = compile(graph(), { dt, profile: "loihi2" }).run({ dtype: "float64", shape: [T, 1], data: x }, { record: ["lif:i", "lif:v"] });
-    const cfg = exportTo("loihi2", graph(), { dt, reset: "zero" });
+    const sim = compile(wrapGraph(), { dt, profile: "loihi2" }).run({ dtype: "float64", shape: [T, 1], data: x }, { record: ["lif:i", "lif:v"] });
+    const cfg = exportTo("loihi2", wrapGraph(), { dt, reset: "zero" });
     const chip = emulate(cfg, { dtype: "float64", shape: [T, 1], data: x }, { record: ["lif:i", "lif:v"] });
     const u = Array.from(sim.records["lif.i"].data as Float64Array);
     // the rule itself: u(t) = wrap(decay(u, 1) + 12800) from step 1 on (the input arrives one step late)

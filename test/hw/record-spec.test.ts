@@ -12,8 +12,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { command as emulateCmd } from "../../src/cli/commands/emulate.js";
 import { command as exportCmd } from "../../src/cli/commands/export.js";
 import { command as simulateCmd } from "../../src/cli/commands/simulate.js";
-import * as ir from "../../src/ir/index.js";
-import type { Tensor } from "../../src/ir/tensor.js";
+import { dt, wrapGraph } from "./loihi-wrap-fixture.js";
 import { readNpy, write, writeNpy } from "../../src/io/index.js";
 import { parseRecordSpec } from "../../src/sim/index.js";
 
@@ -22,20 +21,6 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-const t1 = (x: number): Tensor => ({ dtype: "float64", shape: [1], data: Float64Array.of(x) });
-const dt = 2 ** -10;
-
-function graph(): ir.NIRGraph {
-  return ir.NIRGraph({
-    nodes: {
-      input: ir.Input({ shape: [1] }),
-      w: ir.Affine({ weight: { dtype: "float64", shape: [1, 1], data: Float64Array.of(25600) }, bias: t1(0) }),
-      lif: ir.CubaLIF({ tau_syn: t1(4), tau_mem: t1(2 ** -7), r: t1(1), v_leak: t1(0), v_threshold: t1(40), w_in: t1(1) }),
-      output: ir.Output({ shape: [1] }),
-    },
-    edges: [["input", "w"], ["w", "lif"], ["lif", "output"]],
-  });
-}
 
 describe("record specs", () => {
   it("parse as node and kind, the node being everything before a known kind", () => {
@@ -53,7 +38,7 @@ describe("record specs", () => {
   it("mean the same in nir simulate and nir emulate: same files, output = spikes for a neuron, same values", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nirkit-records-"));
     const nir = join(dir, "cuba.nir");
-    await write(nir, graph());
+    await write(nir, wrapGraph());
     const cfg = join(dir, "cuba.loihi2.json");
     expect(await exportCmd.run([nir, "--chip", "loihi2", "--dt", String(dt), "--reset", "zero", "--out", cfg])).toBe(0);
     const T = 900;

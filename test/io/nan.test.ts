@@ -16,7 +16,7 @@ import { Affine, Input, LIF, NIRGraph, Output, fromList, nanParameters, tensor }
 import { read } from "../../src/io/read.js";
 import { write } from "../../src/io/write.js";
 import { compile } from "../../src/sim/index.js";
-import { refFile } from "../support/index.js";
+import { refFile, runCaptured } from "../support/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nirkit-nan-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,18 +25,6 @@ const PY = "/usr/bin/python3";
 const h5pyMissing = spawnSync(PY, ["-c", "import h5py"], { timeout: 30_000 }).status === 0 ? null : "python3-h5py is not installed (apt-get install -y python3-h5py)";
 if (h5pyMissing) console.warn(`[skip] h5py parts of the NaN tests: ${h5pyMissing}`);
 const refIF = refFile("conformance", "if_neuron.nir");
-
-/** Captures stdout of an in-process CLI command. */
-async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = "";
-  const w = process.stdout.write;
-  process.stdout.write = ((s: string) => ((out += s), true)) as never;
-  try {
-    return { code: await run(), out };
-  } finally {
-    process.stdout.write = w;
-  }
-}
 
 const lifWithNaN = () =>
   LIF({
@@ -98,7 +86,7 @@ describe.skipIf(!refIF || h5pyMissing !== null)("a reference file given a NaN th
     const g = await read(file);
     const th = (g.nodes.get("if") as { v_threshold: { data: Float32Array } }).v_threshold.data;
     expect([th[0], th[1], th[2]]).toEqual([1, NaN, 1.5]);
-    const v = await captured(() => validateCmd.run([file]));
+    const v = await runCaptured(() => validateCmd.run([file]));
     expect(v.code).toBe(0);
     expect(v.out).toContain(`${file}: ok`);
     expect(v.out).toContain('warning: node "if" (IF): field v_threshold holds 1 NaN value (first at flat index 1)');

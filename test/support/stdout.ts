@@ -39,3 +39,10 @@ export async function quietly<T>(f: () => Promise<T> | T): Promise<T> {
   if ("error" in r) throw r.error;
   return r.value as T;
 }
+
+/** Runs an in-process CLI command with its output captured: its exit code and stdout; what it threw is rethrown. */
+export async function runCaptured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
+  const r = await captureOutput(run);
+  if ("error" in r) throw r.error;
+  return { code: r.value as number, out: r.out };
+}

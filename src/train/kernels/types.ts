@@ -7,6 +7,8 @@
  * an implementation may accept only Float32Array and say so in `dtypes`.
  */
 
+import type { ConvGeometry } from "../../sim/graph.js";
+
 /** A dense buffer of the chosen precision. */
 export type Buf = Float32Array | Float64Array;
 
@@ -21,15 +23,7 @@ export interface DenseGeom {
  * (cout, cin/groups, kh, kw); stride (sh, sw), zero padding (ph, pw) before the first row/column,
  * dilation (dh, dw). Output size follows PyTorch: oh = ⌊(h + 2·ph − dh·(kh − 1) − 1)/sh⌋ + 1.
  */
-export interface ConvGeom {
-  cin: number; h: number; w: number;
-  cout: number; oh: number; ow: number;
-  kh: number; kw: number;
-  sh: number; sw: number;
-  ph: number; pw: number;
-  dh: number; dw: number;
-  groups: number;
-}
+export type ConvGeom = ConvGeometry;
 
 /** One implementation of the dense kernels (plain JavaScript, or generated WebAssembly SIMD). */
 export interface TrainKernels {
