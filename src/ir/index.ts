@@ -17,8 +17,8 @@ export {
 export {
   Input, Output, Affine, Linear, Scale, Conv1d, Conv2d, SumPool2d, AvgPool2d, Flatten, Delay, Threshold,
   I, IF, LI, LIF, CubaLI, CubaLIF,
-  setIOShape, weightTypes, intOrInts, paddingParam, convInputChannels, convSpatialOutput, setConvTypes,
-  completeConvTypes, completePoolTypes, completeFlattenTypes,
+  setIOShape, weightTypes, intOrInts, paddingParam, convGroups, convInputChannels, convSpatialOutput, setConvTypes,
+  completeConvTypes, completePoolTypes, completeFlattenTypes, matrixOutputShape, convOutputShape, poolOutputShape, flattenOutputShapeFor,
 } from "./primitives/index.js";
 export type {
   CommonOptions, InputOptions, OutputOptions, AffineOptions, LinearOptions, ScaleOptions, ConvOptions, PoolOptions,
@@ -26,7 +26,7 @@ export type {
 } from "./primitives/index.js";
 export { NIRGraph, fromList, graphInputs, graphOutputs, isNIRGraph } from "./graph.js";
 export type { NodesLike, NIRGraphOptions, FromListOptions } from "./graph.js";
-export { inferTypes, checkTypes, checkEdges, updateGraphTypes, isUndefinedType } from "./inference.js";
+export { inferTypes, checkTypes, checkEdges, updateGraphTypes, isUndefinedType, outputShapeFor, parameterShape } from "./inference.js";
 export type { InferOptions } from "./inference.js";
 export * from "./divergence.js";
 export * from "./data.js";

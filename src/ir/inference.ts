@@ -6,9 +6,9 @@
  */
 import { NirError, type NirErrorWhere } from "./errors.js";
 import { primitiveSpec } from "./registry.js";
-import { pyShapeListRepr, pyShapeRepr, type InferenceMode } from "./shapes.js";
+import { elementCount, pyShapeListRepr, pyShapeRepr, type InferenceMode } from "./shapes.js";
 import { shapeEquals } from "./tensor.js";
-import type { NIRGraph, NIRNode, TypeMap } from "./types.js";
+import type { NIRGraph, NIRNode, NIRPrimitive, TypeMap } from "./types.js";
 import { Input, Output, setIOShape } from "./primitives/io.js";
 import { setConvTypes } from "./primitives/conv.js";
 
@@ -268,4 +268,33 @@ export function checkTypes(graph: NIRGraph, where: NirErrorWhere = {}, prefix = 
     }
   }
   return true;
+}
+
+/**
+ * The input shape a primitive's own parameters fix (neurons, Scale, Delay, Threshold: their
+ * declared type), or null for primitives whose shape follows their input.
+ */
+export function parameterShape(node: NIRPrimitive): number[] | null {
+  if (primitiveSpec(node.type).outputShape) return null;
+  return [...(node.input_type.input ?? [])];
+}
+
+/**
+ * The output shape of one primitive receiving the per-sample `input` shape, as a simulator
+ * runs it (PyTorch's true conv shapes, the "correct" {@link InferenceMode}): the registry's
+ * rule of its type, or, for a primitive whose parameters fix its shape, that shape for any
+ * input with as many elements (the input itself when the parameters are scalars).
+ * Throws ir.shape_mismatch when the node cannot take the input.
+ */
+export function outputShapeFor(node: NIRPrimitive, input: readonly number[], where: NirErrorWhere = {}): number[] {
+  const rule = primitiveSpec(node.type, where).outputShape;
+  if (rule) return rule(node as never, input, where);
+  const own = parameterShape(node)!;
+  if (elementCount(own) !== elementCount(input)) {
+    throw new NirError("ir.shape_mismatch", `${node.type} parameters have shape [${own.join(",")}] but the node receives [${input.join(",")}]`, {
+      ...where,
+      hint: "the node's parameters need one value per element of its input",
+    });
+  }
+  return own.length ? own : [...input];
 }

@@ -69,6 +69,12 @@ export interface PrimitiveSpec<K extends PrimitiveType = PrimitiveType> {
    * predecessor's output shape; fills the output type. Other primitives never need it.
    */
   completeTypes?(node: NodeOfType<K>, preOutput: number[] | null, mode: InferenceMode, where: NirErrorWhere): void;
+  /**
+   * Simulator shape rule: the output shape for a per-sample input shape, as PyTorch computes it
+   * (ir.shape_mismatch when the node cannot take it). Absent for the primitives whose
+   * parameters fix their shape (neurons, Scale, Delay, Threshold): see `outputShapeFor` (inference.ts).
+   */
+  outputShape?(node: NodeOfType<K>, input: readonly number[], where: NirErrorWhere): number[];
 }
 
 type Ctor<K extends PrimitiveType> = (opts: never, where: NirErrorWhere) => NodeOfType<K>;
@@ -94,6 +100,7 @@ function define<K extends PrimitiveType>(
     /** Python-level name of the "missing" error (Input/Output read `shape` with a KeyError). */
     keyErrorOnMissing?: boolean;
     completeTypes?: PrimitiveSpec<K>["completeTypes"];
+    outputShape?: PrimitiveSpec<K>["outputShape"];
   } = {},
 ): PrimitiveSpec<K> {
   const names = new Set(fields.map((f) => f.name));
@@ -164,6 +171,7 @@ function define<K extends PrimitiveType>(
     },
     toFields,
     completeTypes: extra.completeTypes,
+    outputShape: extra.outputShape,
     plainFields(node) {
       const out: string[] = [];
       for (const [name, v] of Object.entries(toFields(node))) {
@@ -202,6 +210,8 @@ const completePool = (node: P.SumPool2d | P.AvgPool2d, pre: number[] | null, _mo
   if (pre) P.completePoolTypes(node, pre, where);
 };
 
+const passShape = (_node: unknown, input: readonly number[]): number[] => [...input];
+
 const poolFields: FieldSpec[] = [t("kernel_size", "window (h, w) or int"), t("stride", "stride (h, w) or int"), t("padding", "padding (h, w) or int")];
 
 /**
@@ -210,18 +220,18 @@ const poolFields: FieldSpec[] = [t("kernel_size", "window (h, w) or int"), t("st
  */
 export const PRIMITIVES: { readonly [K in PrimitiveType]: PrimitiveSpec<K> } = {
   Input: define("Input", "io", [t("shape", "per-sample input shape (int64 vector)")], P.Input as Ctor<"Input">, {
-    toFields: ioFields, keyErrorOnMissing: true, ignored: ["input_type"],
+    toFields: ioFields, keyErrorOnMissing: true, ignored: ["input_type"], outputShape: passShape,
   }),
   Output: define("Output", "io", [t("shape", "per-sample output shape (int64 vector)")], P.Output as Ctor<"Output">, {
-    toFields: ioFields, keyErrorOnMissing: true, ignored: ["output_type"],
+    toFields: ioFields, keyErrorOnMissing: true, ignored: ["output_type"], outputShape: passShape,
   }),
-  Affine: define("Affine", "linear", [t("weight", "(…, out, in) matrix"), t("bias", "bias")], P.Affine as Ctor<"Affine">, { ignored: TYPES }),
-  Linear: define("Linear", "linear", [t("weight", "(…, out, in) matrix")], P.Linear as Ctor<"Linear">),
+  Affine: define("Affine", "linear", [t("weight", "(…, out, in) matrix"), t("bias", "bias")], P.Affine as Ctor<"Affine">, { ignored: TYPES, outputShape: P.matrixOutputShape }),
+  Linear: define("Linear", "linear", [t("weight", "(…, out, in) matrix")], P.Linear as Ctor<"Linear">, { outputShape: P.matrixOutputShape }),
   Scale: define("Scale", "linear", [t("scale", "elementwise factors")], P.Scale as Ctor<"Scale">),
-  Conv1d: define("Conv1d", "conv", convFields(1), P.Conv1d as Ctor<"Conv1d">, { ignored: TYPES, completeTypes: completeConv }),
-  Conv2d: define("Conv2d", "conv", convFields(2), P.Conv2d as Ctor<"Conv2d">, { completeTypes: completeConv }),
-  SumPool2d: define("SumPool2d", "pooling", poolFields, P.SumPool2d as Ctor<"SumPool2d">, { ignored: TYPES, completeTypes: completePool }),
-  AvgPool2d: define("AvgPool2d", "pooling", poolFields, P.AvgPool2d as Ctor<"AvgPool2d">, { completeTypes: completePool }),
+  Conv1d: define("Conv1d", "conv", convFields(1), P.Conv1d as Ctor<"Conv1d">, { ignored: TYPES, completeTypes: completeConv, outputShape: P.convOutputShape }),
+  Conv2d: define("Conv2d", "conv", convFields(2), P.Conv2d as Ctor<"Conv2d">, { completeTypes: completeConv, outputShape: P.convOutputShape }),
+  SumPool2d: define("SumPool2d", "pooling", poolFields, P.SumPool2d as Ctor<"SumPool2d">, { ignored: TYPES, completeTypes: completePool, outputShape: P.poolOutputShape }),
+  AvgPool2d: define("AvgPool2d", "pooling", poolFields, P.AvgPool2d as Ctor<"AvgPool2d">, { completeTypes: completePool, outputShape: P.poolOutputShape }),
   Flatten: define(
     "Flatten",
     "flatten",
@@ -234,6 +244,7 @@ export const PRIMITIVES: { readonly [K in PrimitiveType]: PrimitiveSpec<K> } = {
     {
       ignored: ["output_type"],
       completeTypes: (node, _pre, _mode, where) => P.completeFlattenTypes(node, where, true),
+      outputShape: P.flattenOutputShapeFor,
       toFields: (node) => {
         const out: Record<string, Tensor> = {};
         const input = node.input_type.input;

@@ -1,13 +1,15 @@
 /**
  * Graph preparation for the simulator: flattens nested subgraphs into one level of named
- * primitives, propagates per-sample shapes with PyTorch semantics (true conv output sizes, not
- * the reference's square-kernel quirk), and schedules one time step: a topological order in
+ * primitives, propagates per-sample shapes along the edges with ir's per-node rules
+ * (`outputShapeFor`: PyTorch's true conv output sizes, not the reference's square-kernel quirk),
+ * and schedules one time step: a topological order in
  * which every cycle is broken by reading the previous step's output (zeros at step 0), as
  * NIRTorch does (nir-spec §6.3). Cycles through stateless nodes only are algebraic loops.
  */
 import { NirError } from "../ir/errors.js";
+import { outputShapeFor, parameterShape } from "../ir/inference.js";
+import { convGroups } from "../ir/primitives/conv.js";
 import { sizeOf, toNumbers, type Tensor } from "../ir/tensor.js";
-import { convOutputSize } from "../ir/shapes.js";
 import { NEURON_TYPES, type NIRGraph, type NIRNode, type NIRPrimitive } from "../ir/types.js";
 
 /** A primitive after flattening: dotted name for nested nodes (`outer.inner`). */
@@ -101,105 +103,38 @@ export interface ConvGeometry {
   groups: number;
 }
 
-/** PyTorch geometry of a Conv1d/Conv2d node for the given per-sample input shape. */
+/**
+ * PyTorch geometry of a Conv1d/Conv2d node for the given per-sample input shape; the output
+ * size is ir's conv rule (`outputShapeFor`), which also refuses a wrong input.
+ */
 export function convGeometry(fn: FlatNode, inShape: number[]): ConvGeometry {
   const node = fn.node as Extract<NIRPrimitive, { type: "Conv1d" | "Conv2d" }>;
   const w = node.weight.shape;
   const is1d = node.type === "Conv1d";
-  const groups = pairOf(node.groups, 1, 1)[0];
-  const cout = w[0];
-  const cinPerGroup = w[1];
-  const kh = is1d ? 1 : w[2];
-  const kw = is1d ? w[2] : w[3];
-  const cin = inShape[0];
-  const h = is1d ? 1 : inShape[1];
-  const wid = is1d ? inShape[1] : inShape[2];
-  if (cin !== cinPerGroup * groups || cout % groups !== 0 || inShape.length !== (is1d ? 2 : 3)) {
-    throw new NirError("ir.shape_mismatch", `${node.type} weight ${JSON.stringify(w)} with groups ${groups} does not accept input shape [${inShape.join(",")}]`, { node: fn.name, field: "weight", hint: `expected input channels = weight.shape[1]·groups = ${cinPerGroup * groups}` });
-  }
+  const out = outputShapeFor(node, inShape, { node: fn.name });
+  const [cin, h, wid] = is1d ? [inShape[0], 1, inShape[1]] : inShape;
+  const [oh, ow] = is1d ? [1, out[1]] : [out[1], out[2]];
+  const [kh, kw] = is1d ? [1, w[2]] : [w[2], w[3]];
   const [sh, sw] = is1d ? [1, pairOf(node.stride, 1, 1)[0]] : pairOf(node.stride, 2, 1);
   const [dh, dw] = is1d ? [1, pairOf(node.dilation, 1, 1)[0]] : pairOf(node.dilation, 2, 1);
   let ph: number, pw: number;
   if (node.padding === "valid") [ph, pw] = [0, 0];
   else if (node.padding === "same") {
     if (sh !== 1 || sw !== 1) throw new NirError("sim.unsupported", `padding "same" needs stride 1 (PyTorch rule)`, { node: fn.name, field: "padding" });
-    // symmetric share of the total padding; an odd remainder goes right/bottom (handled below)
+    // symmetric share of the total padding; an odd remainder goes right/bottom
     [ph, pw] = [Math.floor((dh * (kh - 1)) / 2), Math.floor((dw * (kw - 1)) / 2)];
   } else [ph, pw] = is1d ? [0, pairOf(node.padding, 1, 0)[0]] : pairOf(node.padding, 2, 0);
-  // PyTorch sizes; "same" (stride 1) keeps the input size
-  const [oh, ow] = convOutputSize([h, wid], node.padding === "same" ? "same" : [ph, pw], [dh, dw], [kh, kw], [sh, sw], "correct");
-  if (oh <= 0 || ow <= 0) throw new NirError("ir.shape_mismatch", `${node.type} output would be empty (${oh}×${ow}) for input [${inShape.join(",")}]`, { node: fn.name });
-  return { cin, h, w: wid, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups };
+  return { cin, h, w: wid, cout: out[0], oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups: convGroups(node) };
 }
 
-/** Geometry of a SumPool2d/AvgPool2d node (zero padding, PyTorch output size). */
+/** Geometry of a SumPool2d/AvgPool2d node (zero padding; output size from ir's pool rule). */
 export function poolGeometry(fn: FlatNode, inShape: number[]): ConvGeometry {
   const node = fn.node as Extract<NIRPrimitive, { type: "SumPool2d" | "AvgPool2d" }>;
-  if (inShape.length !== 3) throw new NirError("ir.shape_mismatch", `${node.type} needs a (C, H, W) input, got [${inShape.join(",")}]`, { node: fn.name });
+  const [c, oh, ow] = outputShapeFor(node, inShape, { node: fn.name });
   const [kh, kw] = pairOf(node.kernel_size, 2, 1);
   const [sh, sw] = pairOf(node.stride, 2, kh);
   const [ph, pw] = pairOf(node.padding, 2, 0);
-  const [c, h, w] = inShape;
-  const [oh, ow] = convOutputSize([h, w], [ph, pw], [1, 1], [kh, kw], [sh, sw], "correct");
-  return { cin: c, h, w, cout: c, oh, ow, kh, kw, sh, sw, ph, pw, dh: 1, dw: 1, groups: c };
-}
-
-function flattenShape(fn: FlatNode, inShape: number[]): number[] {
-  const node = fn.node as Extract<NIRPrimitive, { type: "Flatten" }>;
-  const n = inShape.length;
-  let s = pairOf(node.start_dim, 1, 1)[0];
-  let e = pairOf(node.end_dim, 1, -1)[0];
-  if (s < 0) s += n;
-  if (e < 0) e += n;
-  const prefix = inShape.slice(0, s);
-  const middle = sizeOf(inShape.slice(s, e + 1));
-  const suffix = inShape.slice(e + 1);
-  return [...prefix, middle, ...suffix];
-}
-
-function paramShape(node: NIRPrimitive): number[] {
-  switch (node.type) {
-    case "I": case "IF": return node.r.shape;
-    case "LI": case "LIF": return node.r.shape;
-    case "CubaLI": return node.v_leak.shape;
-    case "CubaLIF": return node.v_threshold.shape;
-    case "Threshold": return node.threshold.shape;
-    case "Delay": return node.delay.shape;
-    case "Scale": return node.scale.shape;
-    default: return [];
-  }
-}
-
-/** Output shape of one node for a given input shape (throws NirError on mismatch). */
-function nodeOutShape(fn: FlatNode, inShape: number[]): number[] {
-  const node = fn.node;
-  switch (node.type) {
-    case "Input": case "Output": return inShape;
-    case "Affine": case "Linear": {
-      const w = node.weight.shape;
-      const expect = [...w.slice(0, -2), w[w.length - 1]];
-      if (sizeOf(inShape) !== sizeOf(expect) || inShape[inShape.length - 1] !== w[w.length - 1]) {
-        throw new NirError("ir.shape_mismatch", `${node.type} weight ${JSON.stringify(w)} expects input [${expect.join(",")}] but receives [${inShape.join(",")}]`, { node: fn.name, field: "weight" });
-      }
-      return [...w.slice(0, -2), w[w.length - 2]];
-    }
-    case "Conv1d": case "Conv2d": {
-      const g = convGeometry(fn, inShape);
-      return node.type === "Conv1d" ? [g.cout, g.ow] : [g.cout, g.oh, g.ow];
-    }
-    case "SumPool2d": case "AvgPool2d": {
-      const g = poolGeometry(fn, inShape);
-      return [g.cout, g.oh, g.ow];
-    }
-    case "Flatten": return flattenShape(fn, inShape);
-    default: {
-      const p = paramShape(node);
-      if (sizeOf(p) !== sizeOf(inShape)) {
-        throw new NirError("ir.shape_mismatch", `${node.type} parameters have shape [${p.join(",")}] but the node receives [${inShape.join(",")}]`, { node: fn.name });
-      }
-      return p.length ? p : inShape;
-    }
-  }
+  return { cin: c, h: inShape[1], w: inShape[2], cout: c, oh, ow, kh, kw, sh, sw, ph, pw, dh: 1, dw: 1, groups: c };
 }
 
 /** Per-sample shape an Input node declares. */
@@ -236,14 +171,15 @@ export function inferSimShapes(flat: FlatGraph, order: string[]): void {
         if (!inShape && fn.sources.length === 0) {
           throw new NirError("ir.missing_node", `node has no incoming edge, so nothing drives it`, { node: name, hint: "connect it, or remove it from the graph" });
         }
-        if (!inShape) {
-          const p = paramShape(fn.node);
-          if (p.length && pass > 0) inShape = p;
+        if (!inShape && pass > 0) {
+          // a back-edge target not fed yet: a node whose parameters fix its shape starts from it
+          const p = parameterShape(fn.node);
+          if (p?.length) inShape = p;
         }
       }
       if (!inShape) continue;
       fn.inShape = inShape;
-      fn.outShape = nodeOutShape(fn, inShape);
+      fn.outShape = outputShapeFor(fn.node, inShape, { node: name });
       known.add(name);
     }
   }

@@ -5,6 +5,7 @@
  * outside the neuron's cycle, and its spike records, read it late. This pass rewires those
  * consumers through an inserted one-step Delay node `<neuron>~late`.
  */
+import { Delay } from "../ir/primitives/delay.js";
 import type { Tensor } from "../ir/tensor.js";
 import type { FlatGraph } from "./graph.js";
 import type { Profile } from "./profiles.js";
@@ -45,7 +46,7 @@ export function insertLateOutputs(flat: FlatGraph, profile: Profile, dt: number)
     const dname = name + LATE;
     flat.nodes.set(dname, {
       name: dname,
-      node: { type: "Delay", delay, input_type: {}, output_type: {}, metadata: {} },
+      node: Delay({ delay }),
       sources: [name], inShape: [], outShape: [],
     });
     for (const c of outside) c.sources = c.sources.map((s) => (s === name ? dname : s));

@@ -67,10 +67,14 @@ function spatialOf(t: Tensor): number[] {
   return t.shape.length === 0 ? [Number(t.data[0])] : shapeValues(t);
 }
 
+/** A conv's channel groups (1 when the field is empty). */
+export function convGroups(node: T.Conv1d | T.Conv2d): number {
+  return node.groups.data.length ? Number(node.groups.data[0]) : 1;
+}
+
 /** Number of input channels: weight.shape[1] (reference) or weight.shape[1]·groups (correct). */
 export function convInputChannels(node: T.Conv1d | T.Conv2d, mode: InferenceMode): number {
-  const g = node.groups.data.length ? Number(node.groups.data[0]) : 1;
-  return mode === "correct" ? node.weight.shape[1] * g : node.weight.shape[1];
+  return mode === "correct" ? node.weight.shape[1] * convGroups(node) : node.weight.shape[1];
 }
 
 /** Output spatial sizes for a given spatial input (reference or correct formula). */
@@ -90,6 +94,29 @@ export function setConvTypes(node: T.Conv1d | T.Conv2d, mode: InferenceMode, whe
   const spatial = spatialOf(node.input_shape);
   node.input_type = { input: [convInputChannels(node, mode), ...spatial] };
   node.output_type = { output: [node.weight.shape[0], ...convSpatialOutput(node, spatial, mode, where)] };
+}
+
+/**
+ * Simulator shape rule (PyTorch): the output (C_out, …spatial) of a conv receiving the
+ * per-sample `input` (C_in, …spatial), with C_in = weight.shape[1]·groups and the "correct"
+ * spatial sizes. Throws ir.shape_mismatch for a wrong rank or channel count and for an empty output.
+ */
+export function convOutputShape(node: T.Conv1d | T.Conv2d, input: readonly number[], where: Where = {}): number[] {
+  const w = node.weight.shape;
+  const groups = convGroups(node);
+  const cin = convInputChannels(node, "correct");
+  if (input.length !== (node.type === "Conv1d" ? 2 : 3) || input[0] !== cin || w[0] % groups !== 0) {
+    throw new NirError("ir.shape_mismatch", `${node.type} weight ${JSON.stringify(w)} with groups ${groups} does not accept input shape [${input.join(",")}]`, {
+      ...where,
+      field: "weight",
+      hint: `expected input channels = weight.shape[1]·groups = ${cin}`,
+    });
+  }
+  const spatial = convSpatialOutput(node, input.slice(1), "correct", where);
+  if (spatial.some((d) => d <= 0)) {
+    throw new NirError("ir.shape_mismatch", `${node.type} output would be empty (${spatial.join("×")}) for input [${input.join(",")}]`, { ...where });
+  }
+  return [w[0], ...spatial];
 }
 
 /**

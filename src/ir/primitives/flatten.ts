@@ -51,6 +51,17 @@ export function completeFlattenTypes(node: T.Flatten, where: Where = {}, inGraph
   node.output_type = { output };
 }
 
+/**
+ * Simulator shape rule: the output of a Flatten receiving the per-sample `input` (as
+ * {@link completeFlattenTypes}, whatever input type the node declares). Throws
+ * ir.shape_mismatch when the dims would change the element count.
+ */
+export function flattenOutputShapeFor(node: T.Flatten, input: readonly number[], where: Where = {}): number[] {
+  const probe: T.Flatten = { ...node, input_type: { input: [...input] }, output_type: { output: null } };
+  completeFlattenTypes(probe, where, true);
+  return probe.output_type.output!;
+}
+
 function dimParam(v: TensorLike | undefined, dflt: number, field: string, where: Where): Tensor {
   if (v === undefined) return intScalar(dflt);
   if (typeof v === "number") return intScalar(v);

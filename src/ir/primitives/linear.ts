@@ -3,6 +3,7 @@ import type * as T from "../types.js";
 import { NirError } from "../errors.js";
 import { floatParam, type Where } from "../params.js";
 import { markTuple } from "../plain.js";
+import { elementCount } from "../shapes.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { meta, sameTypes, type CommonOptions } from "./common.js";
 
@@ -43,6 +44,22 @@ export function weightTypes(type: string, weight: Tensor, where: Where): { input
   }
   const batch = s.slice(0, -2);
   return { input: [...batch, s[s.length - 1]], output: [...batch, s[s.length - 2]] };
+}
+
+/**
+ * Simulator shape rule of Affine and Linear: output shape[:-2] + (out,) for an input with the
+ * weight's element count and last dim `in` (a simulator sums over flat values, so [1, in] feeds
+ * an (out, in) weight). Throws ir.shape_mismatch otherwise.
+ */
+export function matrixOutputShape(node: T.Affine | T.Linear, input: readonly number[], where: Where = {}): number[] {
+  const { input: expect, output } = weightTypes(node.type, node.weight, where);
+  if (elementCount(input) !== elementCount(expect) || input[input.length - 1] !== expect[expect.length - 1]) {
+    throw new NirError("ir.shape_mismatch", `${node.type} weight ${JSON.stringify(node.weight.shape)} expects input [${expect.join(",")}] but receives [${input.join(",")}]`, {
+      ...where,
+      field: "weight",
+    });
+  }
+  return output;
 }
 
 /**

@@ -60,3 +60,14 @@ export function completePoolTypes(node: T.SumPool2d | T.AvgPool2d, preOutput: nu
   const spatial = convOutputSize(preOutput.slice(1), intOrInts(node.padding), 1, intOrInts(node.kernel_size), intOrInts(node.stride), "reference", where);
   node.output_type = { output: [input[0], ...spatial] };
 }
+
+/**
+ * Simulator shape rule (PyTorch): the output (C, …spatial) of a pool receiving the per-sample
+ * `input` (C, H, W), with the conv formula (dilation 1). Throws ir.shape_mismatch for another rank.
+ */
+export function poolOutputShape(node: T.SumPool2d | T.AvgPool2d, input: readonly number[], where: Where = {}): number[] {
+  if (input.length !== 3) {
+    throw new NirError("ir.shape_mismatch", `${node.type} needs a (C, H, W) input, got [${input.join(",")}]`, { ...where, field: "input_type" });
+  }
+  return [input[0], ...convOutputSize(input.slice(1), intOrInts(node.padding), 1, intOrInts(node.kernel_size), intOrInts(node.stride), "correct", where)];
+}
