@@ -104,50 +104,63 @@ export function convWindowSum(g: ConvGeometry, w: Float64Array, x: Float64Array,
 }
 
 
-/** Conv1d/Conv2d step: scatter for sparse inputs, gather for dense ones (conv-if.ts fuses it with an IF layer). */
-export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
-  const { g, ws, bias, w } = p;
-  const tab = buildScatterTable(g);
-  const K = g.kh * g.kw;
-  const hw = g.h * g.w;
-  const ohw = g.oh * g.ow;
-  const coutG = g.cout / g.groups;
-  const cinG = g.cin / g.groups;
-  const isz = inp.size;
-  const osz = outp.size;
-  const stamp = new Int32Array(ohw).fill(-1);
-  const touched = new Int32Array(ohw);
-  let stampId = 0;
-  let nt = 0;
+/** Unrolled sparse rows: for every input index, the (output index, weight) pairs it feeds. */
+interface ScatterRows {
+  start: Int32Array;
+  out: Int32Array;
+  /** float32 storage halves the memory the scatter streams; used only when it is exact. */
+  w: Float32Array | Float64Array;
+}
 
-  const tStart = tab.start, tPos = tab.pos, tK = tab.k;
-  // Unrolled sparse rows: for every input index, the (output index, weight) pairs it feeds,
-  // built when they fit (≤ 8M entries); the scatter then streams two arrays per event.
-  const perIn = tStart[hw] * coutG;
-  const useRows = perIn * g.cin <= 8_000_000;
-  const rowStart = useRows ? new Int32Array(g.cin * hw + 1) : new Int32Array(0);
-  const rowOut = useRows ? new Int32Array(g.cin * perIn) : new Int32Array(0);
-  // float32 storage halves the memory the scatter streams; used only when it is exact
-  const exact32 = ws.every((x) => Math.fround(x) === x);
-  const rowW: Float32Array | Float64Array = useRows ? (exact32 ? new Float32Array(g.cin * perIn) : new Float64Array(g.cin * perIn)) : new Float64Array(0);
-  if (useRows) {
-    let q = 0;
-    for (let ci = 0; ci < g.cin; ci++) {
-      const grp = (ci / cinG) | 0;
-      for (let pin = 0; pin < hw; pin++) {
-        rowStart[ci * hw + pin] = q;
-        for (let j = 0; j < coutG; j++) {
-          const plane = (grp * coutG + j) * ohw;
-          const wrow = (ci * coutG + j) * K;
-          for (let e = tStart[pin]; e < tStart[pin + 1]; e++) {
-            rowOut[q] = plane + tPos[e];
-            rowW[q++] = ws[wrow + tK[e]];
-          }
+/** The unrolled rows of a conv, or null when they would exceed 8M entries (the scatter then walks the table). */
+function buildScatterRows(p: ConvParams, tab: ScatterTable): ScatterRows | null {
+  const { g, ws } = p;
+  const K = g.kh * g.kw, hw = g.h * g.w, ohw = g.oh * g.ow;
+  const coutG = g.cout / g.groups, cinG = g.cin / g.groups;
+  const perIn = tab.start[hw] * coutG;
+  if (perIn * g.cin > 8_000_000) return null;
+  const start = new Int32Array(g.cin * hw + 1);
+  const out = new Int32Array(g.cin * perIn);
+  const w = ws.every((x) => Math.fround(x) === x) ? new Float32Array(g.cin * perIn) : new Float64Array(g.cin * perIn);
+  let q = 0;
+  for (let ci = 0; ci < g.cin; ci++) {
+    const grp = (ci / cinG) | 0;
+    for (let pin = 0; pin < hw; pin++) {
+      start[ci * hw + pin] = q;
+      for (let j = 0; j < coutG; j++) {
+        const plane = (grp * coutG + j) * ohw;
+        const wrow = (ci * coutG + j) * K;
+        for (let e = tab.start[pin]; e < tab.start[pin + 1]; e++) {
+          out[q] = plane + tab.pos[e];
+          w[q++] = ws[wrow + tab.k[e]];
         }
       }
     }
-    rowStart[g.cin * hw] = q;
   }
+  start[g.cin * hw] = q;
+  return { start, out, w };
+}
+
+/**
+ * The sparse half of a conv step: scatters one item's non-zero inputs (those `act` lists when
+ * `na` ≥ 0, else every non-zero of the dense item) onto its zeroed output, and writes the output
+ * positions it touched, each once, into `touched`; returns their count.
+ */
+type ConvScatter = (x: Float64Array, act: Int32Array, na: number, y: Float64Array, io: number, oo: number) => number;
+
+function convScatter(p: ConvParams, isz: number, touched: Int32Array): ConvScatter {
+  const { g, ws } = p;
+  const tab = buildScatterTable(g);
+  const K = g.kh * g.kw, hw = g.h * g.w, ohw = g.oh * g.ow;
+  const coutG = g.cout / g.groups, cinG = g.cin / g.groups;
+  const stamp = new Int32Array(ohw).fill(-1);
+  let stampId = 0;
+  let nt = 0;
+  const tStart = tab.start, tPos = tab.pos, tK = tab.k;
+  const rows = buildScatterRows(p, tab);
+  const useRows = rows !== null;
+  const rowStart = rows ? rows.start : new Int32Array(0), rowOut = rows ? rows.out : new Int32Array(0);
+  const rowW: Float32Array | Float64Array = rows ? rows.w : new Float64Array(0);
   const scatterOne = (y: Float64Array, oo: number, idx: number, v: number): void => {
     const ci = (idx / hw) | 0;
     const pin = idx - ci * hw;
@@ -173,16 +186,44 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
       }
     }
   };
-
-  const gather = (x: Float64Array, y: Float64Array, io: number, oo: number): void => {
-    for (let co = 0; co < g.cout; co++) {
-      const b0 = bias ? bias[co] : 0;
-      for (let oy = 0; oy < g.oh; oy++) {
-        for (let ox = 0; ox < g.ow; ox++) y[oo + co * ohw + oy * g.ow + ox] = convWindowSum(g, w, x, io, co, oy, ox, b0);
+  return (x, act, na, y, io, oo) => {
+    stampId++;
+    nt = 0;
+    if (na >= 0) {
+      for (let k = 0; k < na; k++) {
+        const idx = act[io + k];
+        const v = x[io + idx];
+        if (v !== 0) scatterOne(y, oo, idx, v);
+      }
+    } else {
+      for (let idx = 0; idx < isz; idx++) {
+        const v = x[io + idx];
+        if (v !== 0) scatterOne(y, oo, idx, v);
       }
     }
+    return nt;
   };
+}
 
+/** One item of a conv by dense gather: every output is bias + its window sum ({@link convWindowSum}). */
+function convGather(g: ConvGeometry, w: Float64Array, bias: Float64Array | null, x: Float64Array, y: Float64Array, io: number, oo: number): void {
+  const ohw = g.oh * g.ow;
+  for (let co = 0; co < g.cout; co++) {
+    const b0 = bias ? bias[co] : 0;
+    for (let oy = 0; oy < g.oh; oy++) {
+      for (let ox = 0; ox < g.ow; ox++) y[oo + co * ohw + oy * g.ow + ox] = convWindowSum(g, w, x, io, co, oy, ox, b0);
+    }
+  }
+}
+
+/** Conv1d/Conv2d step: scatter for sparse inputs, gather for dense ones (conv-if.ts fuses it with an IF layer). */
+export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
+  const { g, bias, w } = p;
+  const ohw = g.oh * g.ow;
+  const isz = inp.size;
+  const osz = outp.size;
+  const touched = new Int32Array(ohw);
+  const scatter = convScatter(p, isz, touched);
   return () => {
     const x = inp.out;
     const y = outp.out;
@@ -198,26 +239,12 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
         dense = c > DENSE_FRACTION * isz;
       } else dense = na > DENSE_FRACTION * isz;
       if (dense) {
-        gather(x, y, io, oo);
+        convGather(g, w, bias, x, y, io, oo);
         outp.nact[b] = -1;
         continue;
       }
       clearItem(outp, b);
-      stampId++;
-      nt = 0;
-      if (na >= 0) {
-        const act = inp.act;
-        for (let k = 0; k < na; k++) {
-          const idx = act[io + k];
-          const v = x[io + idx];
-          if (v !== 0) scatterOne(y, oo, idx, v);
-        }
-      } else {
-        for (let idx = 0; idx < isz; idx++) {
-          const v = x[io + idx];
-          if (v !== 0) scatterOne(y, oo, idx, v);
-        }
-      }
+      const nt = scatter(x, inp.act, na, y, io, oo);
       if (bias) {
         for (let co = 0; co < g.cout; co++) {
           const base = oo + co * ohw;
@@ -225,6 +252,7 @@ export function convStep(p: ConvParams, inp: Port, outp: Port): StepFn {
         }
         outp.nact[b] = -1;
       } else {
+        // the output lists every channel of every touched position
         const act = outp.act;
         let m = 0;
         for (let k = 0; k < nt; k++) {
