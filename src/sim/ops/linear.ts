@@ -49,13 +49,14 @@ export function affineStep(p: AffineParams, inp: Port, outp: Port, clean: Uint8A
   const zeros = new Float64Array(p.nout);
   return () => {
     // parameters as locals of this call (registers), not loads from the closure context
-    const { blocks, nin, nout, wt, bias } = p;
+    const { blocks, nout, wt, bias } = p;
     const isz = isz0, osz = osz0;
     const x = x0, y = y0, act = act0, nact = nact0;
     for (let b = 0; b < B; b++) {
       const io = b * isz;
       const oo = b * osz;
       const n = nact[b];
+      onact0[b] = -1;
       if (n === 0) {
         // no input: y = b (written once, then left as is)
         if (!zero[b]) {
@@ -63,7 +64,6 @@ export function affineStep(p: AffineParams, inp: Port, outp: Port, clean: Uint8A
           else for (let k = 0; k < osz; k++) y[oo + k] = 0;
           zero[b] = 1;
         }
-        onact0[b] = -1;
         continue;
       }
       zero[b] = 0;
@@ -71,60 +71,71 @@ export function affineStep(p: AffineParams, inp: Port, outp: Port, clean: Uint8A
         // one matrix: list the non-zero inputs, then one pass over the outputs per (up to)
         // four of them, the first pass starting from the bias. Per output the additions are
         // those of the one-input-at-a-time scatter in the same order: the same sums.
-        let m = 0;
-        if (n >= 0) {
-          for (let k = 0; k < n; k++) {
-            const idx = act[io + k];
-            const v = x[io + idx];
-            if (v === 0) continue;
-            rows[m] = idx * nout;
-            vals[m++] = v;
-          }
-        } else {
-          for (let idx = 0; idx < isz; idx++) {
-            const v = x[io + idx];
-            if (v === 0) continue;
-            rows[m] = idx * nout;
-            vals[m++] = v;
-          }
-        }
+        const m = listNonZeros(x, act, n, io, isz, nout, rows, vals);
         scatterRows(y, oo, nout, wt, bias, zeros, rows, vals, m);
-        onact0[b] = -1;
-        continue;
-      }
-      if (bias) for (let k = 0; k < osz; k++) y[oo + k] = bias[k];
-      else for (let k = 0; k < osz; k++) y[oo + k] = 0;
-      if (n >= 0) {
-        for (let k = 0; k < n; k++) {
-          const idx = act[io + k];
-          const v = x[io + idx];
-          if (v === 0) continue;
-          const l = blocks === 1 ? 0 : Math.floor(idx / nin);
-          const row = (l * nin + (idx - l * nin)) * nout;
-          const ob = oo + l * nout;
-          let o = 0;
-          // four outputs per iteration, then the rest (same sums, fewer loop tests)
-          for (; o + 3 < nout; o += 4) {
-            y[ob + o] += v * wt[row + o];
-            y[ob + o + 1] += v * wt[row + o + 1];
-            y[ob + o + 2] += v * wt[row + o + 2];
-            y[ob + o + 3] += v * wt[row + o + 3];
-          }
-          for (; o < nout; o++) y[ob + o] += v * wt[row + o];
-        }
-      } else {
-        for (let idx = 0; idx < isz; idx++) {
-          const v = x[io + idx];
-          if (v === 0) continue;
-          const l = blocks === 1 ? 0 : Math.floor(idx / nin);
-          const row = idx * nout;
-          const ob = oo + l * nout;
-          for (let o = 0; o < nout; o++) y[ob + o] += v * wt[row + o];
-        }
-      }
-      onact0[b] = -1;
+      } else scatterBlocks(p, x, act, n, io, isz, y, oo, osz);
     }
   };
+}
+
+/**
+ * Lists the non-zero inputs of one item (those `act` lists when `n` ≥ 0, else a scan of the
+ * dense item) as weight-row offsets (`rows`, index·nout) and values (`vals`); returns how many.
+ */
+function listNonZeros(x: Float64Array, act: Int32Array, n: number, io: number, isz: number, nout: number, rows: Int32Array, vals: Float64Array): number {
+  let m = 0;
+  if (n >= 0) {
+    for (let k = 0; k < n; k++) {
+      const idx = act[io + k];
+      const v = x[io + idx];
+      if (v === 0) continue;
+      rows[m] = idx * nout;
+      vals[m++] = v;
+    }
+  } else {
+    for (let idx = 0; idx < isz; idx++) {
+      const v = x[io + idx];
+      if (v === 0) continue;
+      rows[m] = idx * nout;
+      vals[m++] = v;
+    }
+  }
+  return m;
+}
+
+/** One item of a multi-block affine: y = bias (or 0), then each non-zero input's weight row added onto its block. */
+function scatterBlocks(p: AffineParams, x: Float64Array, act: Int32Array, n: number, io: number, isz: number, y: Float64Array, oo: number, osz: number): void {
+  const { nin, nout, wt, bias } = p;
+  if (bias) for (let k = 0; k < osz; k++) y[oo + k] = bias[k];
+  else for (let k = 0; k < osz; k++) y[oo + k] = 0;
+  if (n >= 0) {
+    for (let k = 0; k < n; k++) {
+      const idx = act[io + k];
+      const v = x[io + idx];
+      if (v === 0) continue;
+      const l = Math.floor(idx / nin);
+      const row = (l * nin + (idx - l * nin)) * nout;
+      const ob = oo + l * nout;
+      let o = 0;
+      // four outputs per iteration, then the rest (same sums, fewer loop tests)
+      for (; o + 3 < nout; o += 4) {
+        y[ob + o] += v * wt[row + o];
+        y[ob + o + 1] += v * wt[row + o + 1];
+        y[ob + o + 2] += v * wt[row + o + 2];
+        y[ob + o + 3] += v * wt[row + o + 3];
+      }
+      for (; o < nout; o++) y[ob + o] += v * wt[row + o];
+    }
+  } else {
+    for (let idx = 0; idx < isz; idx++) {
+      const v = x[io + idx];
+      if (v === 0) continue;
+      const l = Math.floor(idx / nin);
+      const row = idx * nout;
+      const ob = oo + l * nout;
+      for (let o = 0; o < nout; o++) y[ob + o] += v * wt[row + o];
+    }
+  }
 }
 
 /**
