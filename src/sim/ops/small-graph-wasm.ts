@@ -23,8 +23,9 @@
 import type { AffineParams } from "./linear.js";
 import { isUniformCuba, type NeuronCoefs, type NeuronState } from "./neuron.js";
 import type { Port, StepFn } from "./buffers.js";
-import { instantiate, wasmSimd } from "../wasm/instance.js";
+import { instantiate, wasmSimd, type WasmHeap } from "../wasm/instance.js";
 import { watLiteral } from "./contract.js";
+import { wholeRunCode, type PortAt } from "./small-graph-run.js";
 
 /** One step function of a runtime, described for fusing (every step must have one). */
 export type StepOp =
@@ -116,30 +117,32 @@ const UNROLL_PAIRS = 32;
 const f = watLiteral;
 const pad = (n: number): number => n + (n & 1);
 
-/**
- * Builds the fused step for batch-1 ports, or null when it does not apply (no wasm SIMD, a
- * batch other than 1, a multi-block or float32 affine, or a neuron that is not uniform
- * current-based); the caller then keeps its JavaScript steps. On success the ports' and
- * states' arrays have been moved into the kernel's memory (contents copied). With `io` (the
- * graph's input and output ports) the module also has the whole-run entry ({@link SmallGraphRun}).
- */
-export function smallGraphWasm(ops: StepOp[], io: SmallGraphIO | null = null): SmallGraphWasm | null {
-  if (!wasmSimd || ops.length === 0) return null;
+/** Whether one op can join the fused step: batch-1 ports, a single-block float64 affine, a uniform current-based layer. */
+function fusable(op: StepOp): boolean {
+  const all = op.kind === "affine" ? [op.inp, op.outp] : [...op.inp, op.outp];
+  if (all.some((p) => p.batch !== 1)) return false;
+  if (op.kind === "affine") {
+    const { blocks, nin, nout, wt } = op.p;
+    return blocks === 1 && wt instanceof Float64Array && op.inp.size === nin && op.outp.size === nout && nin >= 1 && nout >= 1;
+  }
+  const c = op.c;
+  return isUniformCuba(c) && !c.float32 && op.inp.length >= 1 && op.inp.length <= 2 && op.inp.every((p) => p.size === c.n) && op.outp.size === c.n;
+}
+
+/** Bytes an op's own regions take (weights and bias, or v and i). */
+function opBytes(op: StepOp): number {
+  if (op.kind === "affine") return 8 * op.p.nin * pad(op.p.nout) + 8 * pad(op.p.nout) + 48;
+  return 2 * (8 * pad(op.c.n) + 16);
+}
+
+/** The ports the kernel holds and the bytes of its memory, or null when the ops cannot be fused or do not fit. */
+function smallGraphLayout(ops: StepOp[], io: SmallGraphIO | null): { ports: Set<Port>; bytes: number; entries: number; recValues: number } | null {
   const ports = new Set<Port>();
   let bytes = 64;
   for (const op of ops) {
-    const all = op.kind === "affine" ? [op.inp, op.outp] : [...op.inp, op.outp];
-    if (all.some((p) => p.batch !== 1)) return null;
-    if (op.kind === "affine") {
-      const { blocks, nin, nout, wt } = op.p;
-      if (blocks !== 1 || !(wt instanceof Float64Array) || op.inp.size !== nin || op.outp.size !== nout || nin < 1 || nout < 1) return null;
-      bytes += 8 * nin * pad(nout) + 8 * pad(nout) + 48;
-    } else {
-      const c = op.c;
-      if (!isUniformCuba(c) || c.float32 || op.inp.length < 1 || op.inp.length > 2 || op.inp.some((p) => p.size !== c.n) || op.outp.size !== c.n) return null;
-      bytes += 2 * (8 * pad(c.n) + 16);
-    }
-    for (const p of all) ports.add(p);
+    if (!fusable(op)) return null;
+    bytes += opBytes(op);
+    for (const p of op.kind === "affine" ? [op.inp, op.outp] : [...op.inp, op.outp]) ports.add(p);
   }
   if (io) {
     if (io.input.batch !== 1 || io.output.batch !== 1 || io.input.size < 1) return null;
@@ -151,54 +154,64 @@ export function smallGraphWasm(ops: StepOp[], io: SmallGraphIO | null = null): S
   const entries = io ? Math.max(RUN_ENTRIES, io.input.size) : 0;
   const recValues = io ? Math.max(RUN_RECORD_VALUES, 16 * pad(io.output.size)) : 0;
   if (io) bytes += 4 * RUN_STEPS + 12 * entries + 8 * recValues + 16 * RUN_MAX_RECORDS + RUN_INPUT_BYTES + 128;
+  return { ports, bytes, entries, recValues };
+}
 
-  const cleanFlags: Uint8Array[] = [];
-  type RunFns = Pick<SmallGraphRun, "run" | "run32" | "run64" | "nan32" | "nan64">;
-  let run: Omit<SmallGraphRun, keyof RunFns> | null = null;
-  const exports = instantiate<{ step: () => void } & Partial<RunFns>>(bytes, (heap) => {
-    // ports: out (f64), act (i32), nact (i32); contents copied, arrays re-pointed
-    const P = new Map<Port, { out: number; act: number; nact: number }>();
-    for (const p of ports) {
-      const out = heap.f64(pad(p.size)), act = heap.i32(pad(p.size)), nact = heap.i32(1);
-      out.view.set(p.out);
-      act.view.set(p.act.subarray(0, p.size));
-      nact.view[0] = p.nact[0];
-      p.out = out.view.subarray(0, p.size);
-      p.act = act.view.subarray(0, Math.max(1, p.size));
-      p.nact = nact.view;
-      P.set(p, { out: out.at, act: act.at, nact: nact.at });
-    }
-    const body = ops.map((op, k) => {
-      if (op.kind === "affine") {
-        const { nin, nout, wt, bias } = op.p;
-        const stride = pad(nout);
-        const w = heap.f64(nin * stride);
-        for (let i = 0; i < nin; i++) w.view.set(wt.subarray(i * nout, (i + 1) * nout), i * stride);
-        const b = heap.f64(stride);
-        if (bias) b.view.set(bias.subarray(0, nout));
-        const clean = heap.i32(1);
-        cleanFlags.push(new Uint8Array(heap.buffer, clean.at, 4));
-        return affineCode(k, P.get(op.inp)!, P.get(op.outp)!, nin, stride, w.at, b.at, clean.at);
-      }
-      const st = op.st;
-      const v = heap.f64(pad(op.c.n)), cur = heap.f64(pad(op.c.n));
-      v.view.set(st.v);
-      cur.view.set(st.i);
-      st.v = v.view.subarray(0, op.c.n);
-      st.i = cur.view.subarray(0, op.c.n);
-      return cubaCode(k, op.c, op.inp.map((p) => P.get(p)!.out), P.get(op.outp)!, v.at, cur.at);
-    });
-    let runCode = "";
-    if (io) {
-      const count = heap.i32(RUN_STEPS), index = heap.i32(entries), value = heap.f64(entries), rec = heap.f64(recValues), table = heap.i32(4 * RUN_MAX_RECORDS);
-      const area = heap.f64(RUN_INPUT_BYTES / 8);
-      run = {
-        inSize: io.input.size, capacity: RUN_STEPS, entries, count: count.view, index: index.view, value: value.view, rec: rec.view, recAt: rec.at, table: table.view,
-        maxRecords: RUN_MAX_RECORDS, buffer: heap.buffer, in32: new Float32Array(heap.buffer, area.at, RUN_INPUT_BYTES / 4), in64: area.view, inAt: area.at,
-      };
-      runCode = wholeRunCode(P.get(io.input)!, io.input.size, count.at, index.at, value.at, table.at, area.at);
-    }
-    return `(module (memory (import "env" "mem") $PAGES)
+/** Moves the ports' arrays into the kernel's memory (out f64, act i32, nact i32; contents copied, arrays re-pointed). */
+function placePorts(heap: WasmHeap, ports: Set<Port>): Map<Port, PortAt> {
+  const P = new Map<Port, PortAt>();
+  for (const p of ports) {
+    const out = heap.f64(pad(p.size)), act = heap.i32(pad(p.size)), nact = heap.i32(1);
+    out.view.set(p.out);
+    act.view.set(p.act.subarray(0, p.size));
+    nact.view[0] = p.nact[0];
+    p.out = out.view.subarray(0, p.size);
+    p.act = act.view.subarray(0, Math.max(1, p.size));
+    p.nact = nact.view;
+    P.set(p, { out: out.at, act: act.at, nact: nact.at });
+  }
+  return P;
+}
+
+/** Places one op's weights (or neuron state) in the kernel's memory and returns its code; an affine's clean flag goes to `cleanFlags`. */
+function placeOp(heap: WasmHeap, op: StepOp, k: number, P: Map<Port, PortAt>, cleanFlags: Uint8Array[]): string {
+  if (op.kind === "affine") {
+    const { nin, nout, wt, bias } = op.p;
+    const stride = pad(nout);
+    const w = heap.f64(nin * stride);
+    for (let i = 0; i < nin; i++) w.view.set(wt.subarray(i * nout, (i + 1) * nout), i * stride);
+    const b = heap.f64(stride);
+    if (bias) b.view.set(bias.subarray(0, nout));
+    const clean = heap.i32(1);
+    cleanFlags.push(new Uint8Array(heap.buffer, clean.at, 4));
+    return affineCode(k, P.get(op.inp)!, P.get(op.outp)!, nin, stride, w.at, b.at, clean.at);
+  }
+  const st = op.st;
+  const v = heap.f64(pad(op.c.n)), cur = heap.f64(pad(op.c.n));
+  v.view.set(st.v);
+  cur.view.set(st.i);
+  st.v = v.view.subarray(0, op.c.n);
+  st.i = cur.view.subarray(0, op.c.n);
+  return cubaCode(k, op.c, op.inp.map((p) => P.get(p)!.out), P.get(op.outp)!, v.at, cur.at);
+}
+
+type RunFns = Pick<SmallGraphRun, "run" | "run32" | "run64" | "nan32" | "nan64">;
+type RunAreas = Omit<SmallGraphRun, keyof RunFns>;
+
+/** Places the whole-run areas (entries, records, dense input) and returns them with the whole-run code. */
+function placeRun(heap: WasmHeap, inp: PortAt, inSize: number, entries: number, recValues: number): { areas: RunAreas; code: string } {
+  const count = heap.i32(RUN_STEPS), index = heap.i32(entries), value = heap.f64(entries), rec = heap.f64(recValues), table = heap.i32(4 * RUN_MAX_RECORDS);
+  const area = heap.f64(RUN_INPUT_BYTES / 8);
+  const areas: RunAreas = {
+    inSize, capacity: RUN_STEPS, entries, count: count.view, index: index.view, value: value.view, rec: rec.view, recAt: rec.at, table: table.view,
+    maxRecords: RUN_MAX_RECORDS, buffer: heap.buffer, in32: new Float32Array(heap.buffer, area.at, RUN_INPUT_BYTES / 4), in64: area.view, inAt: area.at,
+  };
+  return { areas, code: wholeRunCode(inp, inSize, count.at, index.at, value.at, table.at, area.at) };
+}
+
+/** The module: the fused step function (its locals shared by every op's code) and the whole-run functions. */
+function smallGraphModule(body: string[], runCode: string): string {
+  return `(module (memory (import "env" "mem") $PAGES)
   (func $small_graph_step (export "step")
     (local $n i32) (local $k i32) (local $idx i32) (local $row i32) (local $j i32) (local $m i32) (local $bits i32)
     (local $xv f64)
@@ -207,119 +220,36 @@ export function smallGraphWasm(ops: StepOp[], io: SmallGraphIO | null = null): S
     (local.set $one (f64x2.splat (f64.const 1)))
     ${body.join("\n")})
   ${runCode})`;
-  }, "small-graph");
-  // the export itself is the step function (no wrapper call per step; t is ignored)
-  const whole = run as Omit<SmallGraphRun, keyof RunFns> | null;
-  const { run: r, run32, run64, nan32, nan64 } = exports;
-  return { step: exports.step as StepFn, cleanFlags, run: whole && r && run32 && run64 && nan32 && nan64 ? { ...whole, run: r, run32, run64, nan32, nan64 } : null };
 }
 
 /**
- * The whole-run functions. Per step each does the feeder's work on the input port (clear the
- * entries listed last step, or all of it when its list is unknown; then write and list the
- * step's non-zeros), the fused step, then copies each record's values to its running address
- * (16 bytes at a time, an odd length's last value alone), which then advances by its stride.
- * `run` takes the steps' listed entries (count, index, value) in their order; `run32`/`run64`
- * scan a dense float32/float64 row per step (x ≠ 0, increasing index: −0 is not listed),
- * starting at byte address `row` and advancing by `stride` bytes per step. `nan32`/`nan64`
- * return the index of the first NaN among the input area's first `count` values, or −1.
+ * Builds the fused step for batch-1 ports, or null when it does not apply (no wasm SIMD, a
+ * batch other than 1, a multi-block or float32 affine, or a neuron that is not uniform
+ * current-based); the caller then keeps its JavaScript steps. On success the ports' and
+ * states' arrays have been moved into the kernel's memory (contents copied). With `io` (the
+ * graph's input and output ports) the module also has the whole-run entry ({@link SmallGraphRun}).
  */
-function wholeRunCode(inp: { out: number; act: number; nact: number }, n: number, count: number, index: number, value: number, table: number, area: number): string {
-  const clear = `
-        (local.set $m (i32.load (i32.const ${inp.nact})))
-        (if (i32.lt_s (local.get $m) (i32.const 0))
-          (then
-            (local.set $i (i32.const 0))
-            (loop $zero
-              (f64.store offset=${inp.out} (i32.shl (local.get $i) (i32.const 3)) (f64.const 0))
-              (br_if $zero (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const ${n})))))
-          (else
-            (local.set $k (i32.const 0))
-            (block $cleared (loop $clear
-              (br_if $cleared (i32.ge_s (local.get $k) (local.get $m)))
-              (f64.store offset=${inp.out} (i32.shl (i32.load offset=${inp.act} (i32.shl (local.get $k) (i32.const 2))) (i32.const 3)) (f64.const 0))
-              (local.set $k (i32.add (local.get $k) (i32.const 1)))
-              (br $clear)))))`;
-  const records = `
-        (local.set $r (i32.const 0))
-        (block $recorded (loop $record
-          (br_if $recorded (i32.ge_u (local.get $r) (local.get $nrec)))
-          (local.set $t (i32.shl (local.get $r) (i32.const 4)))
-          (local.set $src (i32.load offset=${table} (local.get $t)))
-          (local.set $len (i32.shl (i32.load offset=${table + 4} (local.get $t)) (i32.const 3)))
-          (local.set $dst (i32.load offset=${table + 8} (local.get $t)))
-          (local.set $j (i32.const 0))
-          (block $pairs (loop $copy
-            (br_if $pairs (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $len)))
-            (v128.store (i32.add (local.get $dst) (local.get $j)) (v128.load (i32.add (local.get $src) (local.get $j))))
-            (local.set $j (i32.add (local.get $j) (i32.const 16)))
-            (br $copy)))
-          (if (i32.lt_u (local.get $j) (local.get $len)) (then
-            (f64.store (i32.add (local.get $dst) (local.get $j)) (f64.load (i32.add (local.get $src) (local.get $j))))))
-          (i32.store offset=${table + 8} (local.get $t) (i32.add (local.get $dst) (i32.load offset=${table + 12} (local.get $t))))
-          (local.set $r (i32.add (local.get $r) (i32.const 1)))
-          (br $record)))`;
-  const fn = (name: string, params: string, feed: string, next: string): string => `
-  (func $small_graph_${name} (export "${name}") (param $steps i32) (param $nrec i32) ${params}
-    (local $s i32) (local $e i32) (local $m i32) (local $k i32) (local $i i32) (local $x f64)
-    (local $dst i32) (local $r i32) (local $t i32) (local $src i32) (local $len i32) (local $j i32)
-    (block $done
-      (br_if $done (i32.le_s (local.get $steps) (i32.const 0)))
-      (loop $step
-        ;; clear what the previous step listed
-        ${clear}
-        ;; this step's non-zeros: write and list them
-        ${feed}
-        (i32.store (i32.const ${inp.nact}) (local.get $m))
-        (call $small_graph_step)
-        ;; records: copy each to its running address
-        ${records}
-        ${next}
-        (br_if $step (i32.lt_s (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $steps))))))`;
-  const entries = `
-        (local.set $m (i32.load offset=${count} (i32.shl (local.get $s) (i32.const 2))))
-        (local.set $k (i32.const 0))
-        (block $fed (loop $feed
-          (br_if $fed (i32.ge_s (local.get $k) (local.get $m)))
-          (local.set $i (i32.load offset=${index} (i32.shl (local.get $e) (i32.const 2))))
-          (f64.store offset=${inp.out} (i32.shl (local.get $i) (i32.const 3)) (f64.load offset=${value} (i32.shl (local.get $e) (i32.const 3))))
-          (i32.store offset=${inp.act} (i32.shl (local.get $k) (i32.const 2)) (local.get $i))
-          (local.set $e (i32.add (local.get $e) (i32.const 1)))
-          (local.set $k (i32.add (local.get $k) (i32.const 1)))
-          (br $feed)))`;
-  const dense = (load: (at: string) => string, shift: number): string => `
-        (local.set $m (i32.const 0))
-        (local.set $i (i32.const 0))
-        (loop $scan
-          (local.set $x ${load(`(i32.add (local.get $row) (i32.shl (local.get $i) (i32.const ${shift})))`)})
-          (if (f64.ne (local.get $x) (f64.const 0)) (then
-            (f64.store offset=${inp.out} (i32.shl (local.get $i) (i32.const 3)) (local.get $x))
-            (i32.store offset=${inp.act} (i32.shl (local.get $m) (i32.const 2)) (local.get $i))
-            (local.set $m (i32.add (local.get $m) (i32.const 1)))))
-          (br_if $scan (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const ${n}))))`;
-  const nextRow = "(local.set $row (i32.add (local.get $row) (local.get $stride)))";
-  const rowParams = "(param $row i32) (param $stride i32)";
-  const nan = (name: string, lanes: number, cmp: string, load: string, shift: number): string => `
-  (func $small_graph_${name} (export "${name}") (param $count i32) (result i32)
-    (local $i i32) (local $v v128)
-    (block $blocks (loop $block
-      (br_if $blocks (i32.gt_u (i32.add (local.get $i) (i32.const ${lanes})) (local.get $count)))
-      (local.set $v (v128.load offset=${area} (i32.shl (local.get $i) (i32.const ${shift}))))
-      (br_if $blocks (v128.any_true (${cmp} (local.get $v) (local.get $v))))
-      (local.set $i (i32.add (local.get $i) (i32.const ${lanes})))
-      (br $block)))
-    (block $found (loop $one
-      (br_if $found (i32.ge_u (local.get $i) (local.get $count)))
-      (if (${load.replace("load", "ne")} (${load} offset=${area} (i32.shl (local.get $i) (i32.const ${shift}))) (${load} offset=${area} (i32.shl (local.get $i) (i32.const ${shift}))))
-        (then (return (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $one)))
-    (i32.const -1))`;
-  return fn("run", "", entries, "")
-    + fn("run32", rowParams, dense((at) => `(f64.promote_f32 (f32.load ${at}))`, 2), nextRow)
-    + fn("run64", rowParams, dense((at) => `(f64.load ${at})`, 3), nextRow)
-    + nan("nan32", 4, "f32x4.ne", "f32.load", 2)
-    + nan("nan64", 2, "f64x2.ne", "f64.load", 3);
+export function smallGraphWasm(ops: StepOp[], io: SmallGraphIO | null = null): SmallGraphWasm | null {
+  if (!wasmSimd || ops.length === 0) return null;
+  const layout = smallGraphLayout(ops, io);
+  if (!layout) return null;
+  const cleanFlags: Uint8Array[] = [];
+  let run: RunAreas | null = null;
+  const exports = instantiate<{ step: () => void } & Partial<RunFns>>(layout.bytes, (heap) => {
+    const P = placePorts(heap, layout.ports);
+    const body = ops.map((op, k) => placeOp(heap, op, k, P, cleanFlags));
+    let runCode = "";
+    if (io) {
+      const placed = placeRun(heap, P.get(io.input)!, io.input.size, layout.entries, layout.recValues);
+      run = placed.areas;
+      runCode = placed.code;
+    }
+    return smallGraphModule(body, runCode);
+  }, "small-graph");
+  // the export itself is the step function (no wrapper call per step; t is ignored)
+  const whole = run as RunAreas | null;
+  const { run: r, run32, run64, nan32, nan64 } = exports;
+  return { step: exports.step as StepFn, cleanFlags, run: whole && r && run32 && run64 && nan32 && nan64 ? { ...whole, run: r, run32, run64, nan32, nan64 } : null };
 }
 
 /**
@@ -339,7 +269,7 @@ function forPairs(pairs: number, label: string, body: (base: string, off: number
 const at = (base: string, off: number): string => (base ? `offset=${off} ${base}` : `offset=${off} (i32.const 0)`);
 
 /** Code of one affine (see affineStep): y = bias (or 0), then y += x[i]·W[i] per listed non-zero input. */
-function affineCode(k: number, inp: { out: number; act: number; nact: number }, outp: { out: number; nact: number }, nin: number, stride: number,
+function affineCode(k: number, inp: PortAt, outp: PortAt, nin: number, stride: number,
   w: number, bias: number, clean: number): string {
   const pairs = stride / 2;
   const copyBase = forPairs(pairs, `$cb${k}`, (b, off) => `(v128.store ${at(b, outp.out + off)} (v128.load ${at(b, bias + off)}))`);
@@ -378,7 +308,7 @@ function affineCode(k: number, inp: { out: number; act: number; nact: number }, 
 }
 
 /** Code of one uniform current-based layer (see cubaSumStep / neuronStep): same operations, two neurons per operation. */
-function cubaCode(k: number, c: NeuronCoefs, xs: number[], outp: { out: number; act: number; nact: number }, v: number, cur: number): string {
+function cubaCode(k: number, c: NeuronCoefs, xs: number[], outp: PortAt, v: number, cur: number): string {
   const n = c.n;
   const subtract = c.reset === "subtract";
   const x = (b: string, off: number): string => xs.length === 1
