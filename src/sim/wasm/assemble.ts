@@ -96,131 +96,262 @@ interface FuncCtx {
   funcs: Map<string, number>;
 }
 
+function localIndex(ctx: FuncCtx, n: Sexp): number {
+  const i = ctx.locals.get(n as string);
+  if (i === undefined) throw new Error(`wasm assembler: unknown local ${n}`);
+  return i;
+}
+
+/** Relative depth of a named label (innermost enclosing block/loop/if with that name). */
+function labelDepth(ctx: FuncCtx, n: Sexp): number {
+  const d = ctx.labels.lastIndexOf(n as string);
+  if (d < 0) throw new Error(`wasm assembler: unknown label ${n}`);
+  return ctx.labels.length - 1 - d;
+}
+
+function children(ctx: FuncCtx, xs: Sexp[]): void {
+  for (const x of xs) emit(ctx, x);
+}
+
+/** Emits the operands (everything but offset=/align=) and returns the memarg bytes (alignment, offset). */
+function memarg(ctx: FuncCtx, xs: Sexp[], align: number): number[] {
+  let offset = 0;
+  const rest: Sexp[] = [];
+  for (const x of xs) {
+    if (typeof x === "string" && x.startsWith("offset=")) offset = Number(x.slice(7));
+    else if (typeof x === "string" && x.startsWith("align=")) align = Math.log2(Number(x.slice(6)));
+    else rest.push(x);
+  }
+  children(ctx, rest);
+  const m: number[] = [];
+  uleb(m, align);
+  uleb(m, offset);
+  return m;
+}
+
+/** The optional `$label` and `(result t)` of a block/loop/if: [label, block type, index of the first other item]. */
+function blockHead(xs: Sexp[]): [string | null, number, number] {
+  let k = 0;
+  let name: string | null = null;
+  if (typeof xs[0] === "string" && xs[0].startsWith("$")) name = xs[k++] as string;
+  let bt = 0x40;
+  if (Array.isArray(xs[k]) && xs[k][0] === "result") bt = TYPES[(xs[k++] as string[])[1]];
+  return [name, bt, k];
+}
+
+function blockBody(ctx: FuncCtx, xs: Sexp[], opc: number): void {
+  const [name, bt, k] = blockHead(xs);
+  ctx.code.push(opc, bt);
+  ctx.labels.push(name);
+  children(ctx, xs.slice(k));
+  ctx.labels.pop();
+  ctx.code.push(0x0b);
+}
+
+/** (if $label? (result t)? cond… (then …) (else …)?) */
+function ifBody(ctx: FuncCtx, args: Sexp[]): void {
+  const [name, bt, k] = blockHead(args);
+  const rest = args.slice(k);
+  const thenAt = rest.findIndex((x) => Array.isArray(x) && x[0] === "then");
+  children(ctx, rest.slice(0, thenAt));
+  ctx.code.push(0x04, bt);
+  ctx.labels.push(name);
+  children(ctx, (rest[thenAt] as Sexp[]).slice(1));
+  const els = rest[thenAt + 1];
+  if (els) {
+    ctx.code.push(0x05);
+    children(ctx, (els as Sexp[]).slice(1));
+  }
+  ctx.labels.pop();
+  ctx.code.push(0x0b);
+}
+
+/** Emits a folded instruction's operands, then `opcode` and one LEB128 index immediate. */
+function indexed(opcode: number, index: (ctx: FuncCtx, a: Sexp) => number): (ctx: FuncCtx, args: Sexp[]) => void {
+  return (ctx, args) => {
+    children(ctx, args.slice(1));
+    ctx.code.push(opcode);
+    uleb(ctx.code, index(ctx, args[0]));
+  };
+}
+
+function funcIndex(ctx: FuncCtx, n: Sexp): number {
+  const f = ctx.funcs.get(n as string);
+  if (f === undefined) throw new Error(`wasm assembler: unknown function ${n}`);
+  return f;
+}
+
+/** Instructions with their own immediates or structure, by name. */
+const SPECIAL: Record<string, (ctx: FuncCtx, args: Sexp[]) => void> = {
+  "local.get": (ctx, args) => {
+    ctx.code.push(0x20);
+    uleb(ctx.code, localIndex(ctx, args[0]));
+  },
+  "local.set": indexed(0x21, localIndex),
+  "local.tee": indexed(0x22, localIndex),
+  "i32.const": (ctx, args) => {
+    ctx.code.push(0x41);
+    sleb(ctx.code, Number(args[0]) | 0);
+  },
+  "f32.const": (ctx, args) => ctx.code.push(0x43, ...new Uint8Array(new Float32Array([Number(args[0])]).buffer)),
+  "f64.const": (ctx, args) => ctx.code.push(0x44, ...new Uint8Array(new Float64Array([Number(args[0])]).buffer)),
+  block: (ctx, args) => blockBody(ctx, args, 0x02),
+  loop: (ctx, args) => blockBody(ctx, args, 0x03),
+  if: ifBody,
+  br: indexed(0x0c, labelDepth),
+  br_if: indexed(0x0d, labelDepth),
+  call: indexed(0x10, funcIndex),
+  "i8x16.shuffle": (ctx, args) => {
+    // (i8x16.shuffle l0 … l15 a b): sixteen byte-lane immediates, then the two operands
+    children(ctx, args.slice(16));
+    ctx.code.push(0xfd);
+    uleb(ctx.code, 0x0d);
+    for (const l of args.slice(0, 16)) ctx.code.push(Number(l));
+  },
+};
+
 function emit(ctx: FuncCtx, e: Sexp): void {
   if (typeof e === "string") throw new Error(`wasm assembler: bare token "${e}" (use the folded form)`);
   const op = e[0] as string;
   const args = e.slice(1);
   const code = ctx.code;
-  const local = (n: Sexp): number => {
-    const i = ctx.locals.get(n as string);
-    if (i === undefined) throw new Error(`wasm assembler: unknown local ${n}`);
-    return i;
-  };
-  const label = (n: Sexp): number => {
-    const d = ctx.labels.lastIndexOf(n as string);
-    if (d < 0) throw new Error(`wasm assembler: unknown label ${n}`);
-    return ctx.labels.length - 1 - d;
-  };
-  const children = (xs: Sexp[]): void => xs.forEach((x) => emit(ctx, x));
-  const memarg = (xs: Sexp[], align: number): number[] => {
-    let offset = 0;
-    const rest: Sexp[] = [];
-    for (const x of xs) {
-      if (typeof x === "string" && x.startsWith("offset=")) offset = Number(x.slice(7));
-      else if (typeof x === "string" && x.startsWith("align=")) align = Math.log2(Number(x.slice(6)));
-      else rest.push(x);
-    }
-    children(rest);
-    const m: number[] = [];
-    uleb(m, align);
-    uleb(m, offset);
-    return m;
-  };
-  const blockBody = (xs: Sexp[], opc: number): void => {
-    let name: string | null = null;
-    let k = 0;
-    if (typeof xs[0] === "string" && xs[0].startsWith("$")) name = xs[k++] as string;
-    let bt = 0x40;
-    if (Array.isArray(xs[k]) && xs[k][0] === "result") bt = TYPES[(xs[k++] as string[])[1]];
-    code.push(opc, bt);
-    ctx.labels.push(name);
-    children(xs.slice(k));
-    ctx.labels.pop();
-    code.push(0x0b);
-  };
   if (op in PLAIN) {
-    children(args);
+    children(ctx, args);
     code.push(PLAIN[op]);
   } else if (op in MEM) {
     const [opc, align] = MEM[op];
-    const m = memarg(args, align);
+    const m = memarg(ctx, args, align);
     code.push(opc, ...m);
   } else if (op in SIMD) {
-    children(args);
+    children(ctx, args);
     code.push(0xfd);
     uleb(code, SIMD[op]);
   } else if (op in SIMD_MEM) {
     const [opc, align] = SIMD_MEM[op];
-    const m = memarg(args, align);
+    const m = memarg(ctx, args, align);
     code.push(0xfd);
     uleb(code, opc);
     code.push(...m);
-  } else if (op === "i8x16.shuffle") {
-    // (i8x16.shuffle l0 … l15 a b): sixteen byte-lane immediates, then the two operands
-    children(args.slice(16));
-    code.push(0xfd);
-    uleb(code, 0x0d);
-    for (const l of args.slice(0, 16)) code.push(Number(l));
   } else if (op in SIMD_LANE) {
-    children(args.slice(1));
+    children(ctx, args.slice(1));
     code.push(0xfd);
     uleb(code, SIMD_LANE[op]);
     code.push(Number(args[0]));
-  } else {
-    switch (op) {
-      case "local.get": code.push(0x20); uleb(code, local(args[0])); break;
-      case "local.set": children(args.slice(1)); code.push(0x21); uleb(code, local(args[0])); break;
-      case "local.tee": children(args.slice(1)); code.push(0x22); uleb(code, local(args[0])); break;
-      case "i32.const": code.push(0x41); sleb(code, Number(args[0]) | 0); break;
-      case "f32.const": {
-        code.push(0x43);
-        code.push(...new Uint8Array(new Float32Array([Number(args[0])]).buffer));
-        break;
-      }
-      case "f64.const": {
-        code.push(0x44);
-        const b = new Uint8Array(new Float64Array([Number(args[0])]).buffer);
-        code.push(...b);
-        break;
-      }
-      case "block": blockBody(args, 0x02); break;
-      case "loop": blockBody(args, 0x03); break;
-      case "if": {
-        // (if $label? (result t)? cond (then ...) (else ...)?)
-        let k = 0;
-        let name: string | null = null;
-        if (typeof args[0] === "string" && args[0].startsWith("$")) name = args[k++] as string;
-        let bt = 0x40;
-        if (Array.isArray(args[k]) && args[k][0] === "result") bt = TYPES[(args[k++] as string[])[1]];
-        const rest = args.slice(k);
-        const thenAt = rest.findIndex((x) => Array.isArray(x) && x[0] === "then");
-        children(rest.slice(0, thenAt));
-        code.push(0x04, bt);
-        ctx.labels.push(name);
-        children((rest[thenAt] as Sexp[]).slice(1));
-        const els = rest[thenAt + 1];
-        if (els) {
-          code.push(0x05);
-          children((els as Sexp[]).slice(1));
-        }
-        ctx.labels.pop();
-        code.push(0x0b);
-        break;
-      }
-      case "br": children(args.slice(1)); code.push(0x0c); uleb(code, label(args[0])); break;
-      case "br_if": children(args.slice(1)); code.push(0x0d); uleb(code, label(args[0])); break;
-      case "call": {
-        children(args.slice(1));
-        const f = ctx.funcs.get(args[0] as string);
-        if (f === undefined) throw new Error(`wasm assembler: unknown function ${args[0]}`);
-        code.push(0x10);
-        uleb(code, f);
-        break;
-      }
-      default:
-        throw new Error(`wasm assembler: unsupported instruction ${op}`);
-    }
+  } else if (Object.hasOwn(SPECIAL, op)) SPECIAL[op](ctx, args);
+  else throw new Error(`wasm assembler: unsupported instruction ${op}`);
+}
+
+/** The bytes of a memory import: `(memory (import "env" "mem") MIN)`. */
+function memoryImport(item: Sexp[]): number[] {
+  const imp = item.find((x) => Array.isArray(x) && x[0] === "import") as string[];
+  const min = Number(item[item.length - 1]);
+  const b: number[] = [];
+  const str = (s: string): void => {
+    const t = bytesOf(JSON.parse(s));
+    uleb(b, t.length);
+    b.push(...t);
+  };
+  str(imp[1]);
+  str(imp[2]);
+  b.push(0x02, 0x00);
+  uleb(b, min);
+  return b;
+}
+
+/** Local declarations grouped by runs of equal type. */
+function localGroups(localTypes: string[]): number[][] {
+  const groups: number[][] = [];
+  for (let k = 0; k < localTypes.length; ) {
+    let n = 1;
+    while (k + n < localTypes.length && localTypes[k + n] === localTypes[k]) n++;
+    const g: number[] = [];
+    uleb(g, n);
+    g.push(TYPES[localTypes[k]]);
+    groups.push(g);
+    k += n;
   }
+  return groups;
+}
+
+/** The module's type, export and code entries, filled function by function. */
+interface ModuleParts {
+  types: string[];
+  typeBytes: number[][];
+  funcTypes: number[];
+  exports: number[][];
+  bodies: number[][];
+  funcs: Map<string, number>;
+}
+
+/** Index of a signature in the type section (added when new). */
+function typeIndex(mod: ModuleParts, params: string[], results: string[]): number {
+  const sig = `${params.join(",")}>${results.join(",")}`;
+  let ti = mod.types.indexOf(sig);
+  if (ti < 0) {
+    ti = mod.types.length;
+    mod.types.push(sig);
+    const tb = [0x60];
+    vec(tb, params.map((p) => [TYPES[p]]));
+    vec(tb, results.map((r) => [TYPES[r]]));
+    mod.typeBytes.push(tb);
+  }
+  return ti;
+}
+
+/** Assembles function `fi` (`(func $name? (export "n")? (param …)* (result t)? (local …)* body…)`) into the module parts. */
+function assembleFunc(mod: ModuleParts, f: Sexp[], fi: number): void {
+  const params: string[] = [], results: string[] = [];
+  const locals = new Map<string, number>();
+  const localTypes: string[] = [];
+  const body: Sexp[] = [];
+  for (const x of f.slice(1)) {
+    if (typeof x === "string") continue;
+    if (x[0] === "export") {
+      const e: number[] = [];
+      const t = bytesOf(JSON.parse(x[1] as string));
+      uleb(e, t.length);
+      e.push(...t, 0x00);
+      uleb(e, fi);
+      mod.exports.push(e);
+    } else if (x[0] === "param") {
+      locals.set(x[1] as string, params.length);
+      params.push(x[2] as string);
+    } else if (x[0] === "result") results.push(x[1] as string);
+    else if (x[0] === "local") {
+      locals.set(x[1] as string, params.length + localTypes.length);
+      localTypes.push(x[2] as string);
+    } else body.push(x);
+  }
+  mod.funcTypes.push(typeIndex(mod, params, results));
+  const ctx: FuncCtx = { locals, labels: [], code: [], funcs: mod.funcs };
+  vec(ctx.code, localGroups(localTypes));
+  for (const x of body) emit(ctx, x);
+  ctx.code.push(0x0b);
+  const sized: number[] = [];
+  uleb(sized, ctx.code.length);
+  mod.bodies.push([...sized, ...ctx.code]);
+}
+
+/** The custom "name" section naming the $-named functions (profilers show them instead of indices), or null. */
+function nameSection(fdefs: Sexp[][]): number[] | null {
+  const named = fdefs.flatMap((f, i) => (typeof f[1] === "string" && f[1].startsWith("$") ? [[i, f[1].slice(1)] as const] : []));
+  if (!named.length) return null;
+  const sub: number[] = [];
+  vec(sub, named.map(([i, n]) => {
+    const b: number[] = [];
+    uleb(b, i);
+    const t = bytesOf(n);
+    uleb(b, t.length);
+    b.push(...t);
+    return b;
+  }));
+  const body: number[] = [];
+  const nm = bytesOf("name");
+  uleb(body, nm.length);
+  body.push(...nm, 0x01);
+  uleb(body, sub.length);
+  body.push(...sub);
+  return body;
 }
 
 /**
@@ -230,104 +361,27 @@ function emit(ctx: FuncCtx, e: Sexp): void {
 export function assemble(src: string): Uint8Array {
   const mod = tokenize(src) as Sexp[];
   if (mod[0] !== "module") throw new Error("wasm assembler: expected (module …)");
-  const types: string[] = [];
-  const typeBytes: number[][] = [];
-  const funcTypes: number[] = [];
-  const exports: number[][] = [];
-  const bodies: number[][] = [];
-  const imports: number[][] = [];
-  const funcs = new Map<string, number>();
+  const parts: ModuleParts = { types: [], typeBytes: [], funcTypes: [], exports: [], bodies: [], funcs: new Map() };
   const fdefs = mod.slice(1).filter((x) => Array.isArray(x) && x[0] === "func") as Sexp[][];
-  fdefs.forEach((f, i) => typeof f[1] === "string" && f[1].startsWith("$") && funcs.set(f[1], i));
-  for (const item of mod.slice(1) as Sexp[][]) {
-    if (item[0] === "memory") {
-      const imp = item.find((x) => Array.isArray(x) && x[0] === "import") as string[];
-      const min = Number(item[item.length - 1]);
-      const b: number[] = [];
-      const str = (s: string): void => { const t = bytesOf(JSON.parse(s)); uleb(b, t.length); b.push(...t); };
-      str(imp[1]);
-      str(imp[2]);
-      b.push(0x02, 0x00);
-      uleb(b, min);
-      imports.push(b);
-    }
-  }
-  fdefs.forEach((f, fi) => {
-    const params: string[] = [], results: string[] = [];
-    const locals = new Map<string, number>();
-    const localTypes: string[] = [];
-    const body: Sexp[] = [];
-    for (const x of f.slice(1)) {
-      if (typeof x === "string") continue;
-      if (x[0] === "export") {
-        const e: number[] = [];
-        const t = bytesOf(JSON.parse(x[1] as string));
-        uleb(e, t.length);
-        e.push(...t, 0x00);
-        uleb(e, fi);
-        exports.push(e);
-      } else if (x[0] === "param") {
-        locals.set(x[1] as string, params.length);
-        params.push(x[2] as string);
-      } else if (x[0] === "result") results.push(x[1] as string);
-      else if (x[0] === "local") {
-        locals.set(x[1] as string, params.length + localTypes.length);
-        localTypes.push(x[2] as string);
-      } else body.push(x);
-    }
-    const sig = `${params.join(",")}>${results.join(",")}`;
-    let ti = types.indexOf(sig);
-    if (ti < 0) {
-      ti = types.length;
-      types.push(sig);
-      const tb = [0x60];
-      vec(tb, params.map((p) => [TYPES[p]]));
-      vec(tb, results.map((r) => [TYPES[r]]));
-      typeBytes.push(tb);
-    }
-    funcTypes.push(ti);
-    const ctx: FuncCtx = { locals, labels: [], code: [], funcs };
-    // locals grouped by run of equal type
-    const groups: number[][] = [];
-    for (let k = 0; k < localTypes.length; ) {
-      let n = 1;
-      while (k + n < localTypes.length && localTypes[k + n] === localTypes[k]) n++;
-      const g: number[] = [];
-      uleb(g, n);
-      g.push(TYPES[localTypes[k]]);
-      groups.push(g);
-      k += n;
-    }
-    vec(ctx.code, groups);
-    for (const x of body) emit(ctx, x);
-    ctx.code.push(0x0b);
-    const sized: number[] = [];
-    uleb(sized, ctx.code.length);
-    bodies.push([...sized, ...ctx.code]);
-  });
+  fdefs.forEach((f, i) => typeof f[1] === "string" && f[1].startsWith("$") && parts.funcs.set(f[1], i));
+  const imports = (mod.slice(1) as Sexp[][]).filter((item) => item[0] === "memory").map(memoryImport);
+  fdefs.forEach((f, fi) => assembleFunc(parts, f, fi));
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const sec = (id: number, items: number[][]): void => {
     const b: number[] = [];
     vec(b, items);
     section(out, id, b);
   };
-  sec(1, typeBytes);
+  sec(1, parts.typeBytes);
   if (imports.length) sec(2, imports);
-  sec(3, funcTypes.map((t) => { const b: number[] = []; uleb(b, t); return b; }));
-  if (exports.length) sec(7, exports);
-  sec(10, bodies);
-  // names of $-named functions (custom "name" section): profilers show them instead of indices
-  const named = fdefs.flatMap((f, i) => (typeof f[1] === "string" && f[1].startsWith("$") ? [[i, f[1].slice(1)] as const] : []));
-  if (named.length) {
-    const sub: number[] = [];
-    vec(sub, named.map(([i, n]) => { const b: number[] = []; uleb(b, i); const t = bytesOf(n); uleb(b, t.length); b.push(...t); return b; }));
-    const body: number[] = [];
-    const nm = bytesOf("name");
-    uleb(body, nm.length);
-    body.push(...nm, 0x01);
-    uleb(body, sub.length);
-    body.push(...sub);
-    section(out, 0, body);
-  }
+  sec(3, parts.funcTypes.map((t) => {
+    const b: number[] = [];
+    uleb(b, t);
+    return b;
+  }));
+  if (parts.exports.length) sec(7, parts.exports);
+  sec(10, parts.bodies);
+  const names = nameSection(fdefs);
+  if (names) section(out, 0, names);
   return Uint8Array.from(out);
 }
