@@ -119,8 +119,14 @@ export function inferTypes(graph: NIRGraph, opts: InferOptions = {}, where: NirE
       if ((node.type === "Conv1d" || node.type === "Conv2d") && node.input_shape) setConvTypes(node, mode, nodeWhere(where, prefix, key));
     }
   }
+  addInputNodes(graph, where, prefix);
+  propagateTypes(graph, opts, where, prefix);
+  addOutputNodes(graph, where, prefix);
+  updateGraphTypes(graph);
+}
 
-  // 1. every root flows through an Input node
+/** Inference step 1: every root flows through an Input node (one is added before each typed root). */
+function addInputNodes(graph: NIRGraph, where: NirErrorWhere, prefix: string): void {
   const targets = new Set(graph.edges.map((e) => e[1]));
   const newNodes: [string, NIRNode][] = [];
   const newEdges: [string, string][] = [];
@@ -151,8 +157,11 @@ export function inferTypes(graph: NIRGraph, opts: InferOptions = {}, where: NirE
   }
   for (const [name, node] of newNodes) graph.nodes.set(name, node);
   graph.edges.push(...newEdges);
+}
 
-  // 2. propagate from the Input nodes
+/** Inference step 2: propagates the types from the Input nodes along the edges, depth-first. */
+function propagateTypes(graph: NIRGraph, opts: InferOptions, where: NirErrorWhere, prefix: string): void {
+  const mode = opts.inference ?? "reference";
   const isInput = (k: string) => graph.nodes.get(k)?.type === "Input";
   const ready = graph.edges.filter((e) => isInput(e[0]));
   if (ready.length === 0) {
@@ -197,8 +206,10 @@ export function inferTypes(graph: NIRGraph, opts: InferOptions = {}, where: NirE
     seen.add(postKey);
     for (const e of outgoing.get(postKey) ?? []) if (!seen.has(e[1])) ready.push(e);
   }
+}
 
-  // 3. every leaf flows into an Output node
+/** Inference step 3: every leaf flows into an Output node (one is added after each typed leaf). */
+function addOutputNodes(graph: NIRGraph, where: NirErrorWhere, prefix: string): void {
   const sources = new Set(graph.edges.map((e) => e[0]));
   const leaves = [...graph.nodes.keys()].filter((k) => !sources.has(k));
   if (leaves.length === 0) {
@@ -230,7 +241,6 @@ export function inferTypes(graph: NIRGraph, opts: InferOptions = {}, where: NirE
   }
   for (const [name, node] of outNodes) graph.nodes.set(name, node);
   graph.edges.push(...outEdges);
-  updateGraphTypes(graph);
 }
 
 /** After inference set an Input/Output node's input type, keep its other port and `shape` in step. */

@@ -89,6 +89,56 @@ function pyMissing(type: string, names: string[]): string {
   return `${type}.__init__() missing ${names.length} required positional argument${names.length === 1 ? "" : "s"}: ${list}`;
 }
 
+/** Refuses a `type` dataset naming another type, and datasets the type does not have (its ignored names pass). */
+function checkFieldNames(type: string, fields: readonly FieldSpec[], ignored: readonly string[], given: Record<string, FieldValue | undefined>, where: NirErrorWhere): void {
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined || key === "metadata") continue;
+    if (key === "type") {
+      if (value !== type) throw new NirError("ir.unknown_type", `type field says ${String(value)} but the node is built as ${type}`, { ...where, field: "type" });
+      continue;
+    }
+    if (!fields.some((f) => f.name === key) && !ignored.includes(key)) {
+      throw new NirError("ir.unknown_field", `${type} has no field ${key} (reference: TypeError: ${type}.__init__() got an unexpected keyword argument '${key}')`, {
+        ...where,
+        field: key,
+        hint: `${type} fields are ${fields.map((f) => f.name).join(", ")}; remove the extra dataset`,
+      });
+    }
+  }
+}
+
+/**
+ * The constructor options from the datasets of a group: each given field checked for its kind
+ * (numbers, or the padding strings); missing required fields → ir.missing_field.
+ */
+function fieldOptions(type: string, fields: readonly FieldSpec[], given: Record<string, FieldValue | undefined>, where: NirErrorWhere, keyErrorOnMissing: boolean): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  const missing: string[] = [];
+  for (const f of fields) {
+    const v = given[f.name];
+    if (v === undefined || (v === null && f.required && !f.nullable)) {
+      if (f.required) missing.push(f.name);
+      continue;
+    }
+    if (v !== null && typeof v === "string" && f.kind !== "padding") {
+      throw new NirError("ir.invalid_value", `${type}: field ${f.name} must be numeric, got the string '${v}'`, { ...where, field: f.name });
+    }
+    if (v !== null && typeof v !== "string" && !isTensor(v)) {
+      throw new NirError("ir.invalid_value", `${type}: field ${f.name} must be a tensor`, { ...where, field: f.name });
+    }
+    options[f.name] = v;
+  }
+  if (missing.length) {
+    const ref = keyErrorOnMissing ? `KeyError: '${missing[0]}'` : `TypeError: ${pyMissing(type, missing)}`;
+    throw new NirError("ir.missing_field", `${type} is missing required field${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (reference: ${ref})`, {
+      ...where,
+      field: missing[0],
+      hint: `a ${type} group needs datasets ${fields.filter((f) => f.required).map((f) => f.name).join(", ")}`,
+    });
+  }
+  return options;
+}
+
 function define<K extends PrimitiveType>(
   type: K,
   family: PrimitiveSpec["family"],
@@ -103,7 +153,6 @@ function define<K extends PrimitiveType>(
     outputShape?: PrimitiveSpec<K>["outputShape"];
   } = {},
 ): PrimitiveSpec<K> {
-  const names = new Set(fields.map((f) => f.name));
   const ignored = extra.ignored ?? [];
   const toFields =
     extra.toFields ??
@@ -127,45 +176,8 @@ function define<K extends PrimitiveType>(
     fields,
     ignored,
     fromFields(given, where = {}, opts = {}) {
-      const options: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(given)) {
-        if (value === undefined || key === "metadata") continue;
-        if (key === "type") {
-          if (value !== type) throw new NirError("ir.unknown_type", `type field says ${String(value)} but the node is built as ${type}`, { ...where, field: "type" });
-          continue;
-        }
-        if (!names.has(key)) {
-          if (ignored.includes(key)) continue;
-          throw new NirError("ir.unknown_field", `${type} has no field ${key} (reference: TypeError: ${type}.__init__() got an unexpected keyword argument '${key}')`, {
-            ...where,
-            field: key,
-            hint: `${type} fields are ${fields.map((f) => f.name).join(", ")}; remove the extra dataset`,
-          });
-        }
-      }
-      const missing: string[] = [];
-      for (const f of fields) {
-        const v = given[f.name];
-        if (v === undefined || (v === null && f.required && !f.nullable)) {
-          if (f.required) missing.push(f.name);
-          continue;
-        }
-        if (v !== null && typeof v === "string" && f.kind !== "padding") {
-          throw new NirError("ir.invalid_value", `${type}: field ${f.name} must be numeric, got the string '${v}'`, { ...where, field: f.name });
-        }
-        if (v !== null && typeof v !== "string" && !isTensor(v)) {
-          throw new NirError("ir.invalid_value", `${type}: field ${f.name} must be a tensor`, { ...where, field: f.name });
-        }
-        options[f.name] = v;
-      }
-      if (missing.length) {
-        const ref = extra.keyErrorOnMissing ? `KeyError: '${missing[0]}'` : `TypeError: ${pyMissing(type, missing)}`;
-        throw new NirError("ir.missing_field", `${type} is missing required field${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (reference: ${ref})`, {
-          ...where,
-          field: missing[0],
-          hint: `a ${type} group needs datasets ${fields.filter((f) => f.required).map((f) => f.name).join(", ")}`,
-        });
-      }
+      checkFieldNames(type, fields, ignored, given, where);
+      const options = fieldOptions(type, fields, given, where, extra.keyErrorOnMissing === true);
       if (family === "conv") options.inference = opts.inference ?? "reference";
       return (ctor as (o: unknown, w: NirErrorWhere) => NodeOfType<K>)(options, where);
     },

@@ -7,7 +7,8 @@
 import { NirError } from "../../ir/errors.js";
 import type { NIRPrimitive } from "../../ir/types.js";
 import { neuronCoefs, neuronState } from "../ops/neuron.js";
-import { cubaSumStep, neuronStep } from "../ops/neuron-step.js";
+import { cubaSumStep } from "../ops/cuba-step.js";
+import { neuronStep } from "../ops/neuron-step.js";
 import type { Port } from "../ops/buffers.js";
 import type { EmitContext, Lowering, PrepareContext, Prepared } from "./lowering.js";
 
