@@ -10,6 +10,9 @@ import { uniformCubaStep } from "./cuba-step.js";
 import { loihiCurrent, loihiVoltage } from "./loihi-fixed.js";
 import { canBeLazy, isUniformCuba, type NeuronCoefs, type NeuronState } from "./neuron.js";
 
+/** The two-source current-based step lives in cuba-step.ts; callers may import it from here too. */
+export { cubaSumStep } from "./cuba-step.js";
+
 /** Builds one kind of neuron step function from a node's coefficients, state and ports. */
 export type NeuronStepBuilder = (c: NeuronCoefs, st: NeuronState, inp: Port, outp: Port) => StepFn;
 
