@@ -1,0 +1,104 @@
+/**
+ * The conv→IF layer of a wasm chain under a non-lazy IF rule (chain-if.ts: Sinabs, Rockpool, Spyx,
+ * snnTorch, Lava, Loihi 2, Exact). The scatter is the lazy layer's (chain-conv.ts: each listed
+ * input's rows into the position-major scratch y, its reached positions marked in a bitmap; a
+ * dense step in ascending input order, as the JavaScript gather); the fire pass then runs the
+ * rule's scalar update on every channel of the marked positions, ascending, together with the
+ * positions left pending by the previous step (a neuron whose v passes the spike test without
+ * input), or on every position when the rule leaks. With an input delay the fire pass runs first,
+ * on the sums the previous step left in y.
+ */
+import { pendingTest, ruleDelay, ruleDense, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
+import { convScatter } from "./chain-conv.js";
+import { denseFrom } from "./contract.js";
+import { emitCount, LOCALS, prologue, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
+
+type ConvIF = Extract<ChainLayer, { kind: "convIF" }>;
+type Rule = Exclude<IFRule, { kind: "lazy" }>;
+
+/** Bytes a ruled conv→IF layer needs beyond the lazy one: the pending and the every-position bitmaps. */
+export const ruleBitmapBytes = (l: ConvIF): number => 2 * 16 * Math.ceil((l.g.oh * l.g.ow) / 128);
+
+/** The scatter of one step's input into y (marking the reached positions in the bitmap tb). */
+function scatter(l: ConvIF, io: IO, A: Record<string, number>): string {
+  const isz = l.g.cin * l.g.h * l.g.w;
+  const sc = convScatter(l, io, A);
+  return `
+    (if (i32.lt_u (local.get $na) (i32.const ${denseFrom(isz)}))
+      (then ${sc.listed(0)})
+      (else
+        (local.set $idx (i32.const 0))
+        (block $dd (loop $ld
+          (br_if $dd (i32.ge_u (local.get $idx) (i32.const ${isz})))
+          (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
+          (if (f64.ne (local.get $xv) (f64.const 0)) (then ${sc.oneInput(0, false)}${sc.mark}))
+          (local.set $idx (i32.add (local.get $idx) (i32.const 1)))
+          (br $ld)))))`;
+}
+
+/** The rule's update of channel $co at position $po ($yb: its y address; v is `toV` bytes further), its spike and pending mark. */
+function neuron(r: Rule, io: IO, A: Record<string, number>, ohw: number, dense: boolean): string {
+  const toV = A.v - A.y;
+  return `
+            (local.set $val (f64.load (local.get $yb)))
+            (f64.store (local.get $yb) (f64.const 0))
+            (local.set $vp (f64.load offset=${toV} (local.get $yb)))
+            ${ruleUpdate(r)}
+            (f64.store offset=${toV} (local.get $yb) (local.get $vs))
+            (if (f64.ne (local.get $sv) (f64.const 0)) (then
+              (local.set $k (i32.add (local.get $po) (i32.mul (local.get $co) (i32.const ${ohw})))) ${emitCount(io)}))${dense ? "" : `
+            (if ${pendingTest(r)} (then
+              (local.set $p (i32.shl (i32.shr_u (local.get $po) (i32.const 5)) (i32.const 2)))
+              (i32.store offset=${A.pb} (local.get $p) (i32.or (i32.load offset=${A.pb} (local.get $p)) (i32.shl (i32.const 1) (i32.and (local.get $po) (i32.const 31)))))))`}`;
+}
+
+/** The fire pass: the marked positions (with the pending ones, or all), ascending, every channel. */
+function fire(l: ConvIF, io: IO, A: Record<string, number>): string {
+  const r = l.rule as Rule;
+  const cout = l.g.cout, ohw = l.g.oh * l.g.ow, nv = Math.ceil(ohw / 128);
+  const dense = ruleDense(r);
+  return `
+    ;; the positions to visit: those marked, and the pending ones (cleared, to be marked anew) or all
+    (local.set $q (i32.const 0))
+    (block $dm (loop $lm
+      (br_if $dm (i32.ge_u (local.get $q) (i32.const ${16 * nv})))
+      (v128.store offset=${A.tb} (local.get $q) (v128.or (v128.load offset=${A.tb} (local.get $q)) (v128.load offset=${dense ? A.all : A.pb} (local.get $q))))
+      ${dense ? "" : `(v128.store offset=${A.pb} (local.get $q) (local.get $zero))`}
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $lm)))
+    (local.set $q (i32.const 0))
+    (block $df (loop $lf
+      (br_if $df (i32.ge_u (local.get $q) (i32.const ${4 * nv})))
+      (local.set $word (i32.load offset=${A.tb} (i32.shl (local.get $q) (i32.const 2))))
+      (if (local.get $word) (then
+        (i32.store offset=${A.tb} (i32.shl (local.get $q) (i32.const 2)) (i32.const 0))
+        (block $dbit (loop $lbit
+          (local.set $po (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $word))))
+          (local.set $word (i32.and (local.get $word) (i32.sub (local.get $word) (i32.const 1))))
+          (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
+          (local.set $co (i32.const 0))
+          (block $dch (loop $lch
+            (br_if $dch (i32.ge_u (local.get $co) (i32.const ${cout})))${neuron(r, io, A, ohw, dense)}
+            (local.set $yb (i32.add (local.get $yb) (i32.const 8)))
+            (local.set $co (i32.add (local.get $co) (i32.const 1)))
+            (br $lch)))
+          (br_if $lbit (local.get $word))))))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $lf)))`;
+}
+
+/** The ruled conv→IF layer function (addresses in A: as convIFCode's, plus the pending bitmap pb and the every-position bitmap all). */
+export function convIFRuleCode(name: string, l: ConvIF, io: IO, A: Record<string, number>): string {
+  const body = ruleDelay(l.rule) ? `${fire(l, io, A)}${scatter(l, io, A)}` : `${scatter(l, io, A)}${fire(l, io, A)}`;
+  return `
+  (func $${name} (param $sid i32) (param $direct i32) ${LOCALS} ${RULE_LOCALS}
+    ${prologue(io)}${body}
+    (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
+}
+
+/** The reset of a ruled conv→IF layer: the scratch y, the marked and the pending positions (a delayed step's state). */
+export function convIFRuleReset(name: string, l: ConvIF, A: Record<string, number>): string {
+  const osz = l.g.cout * l.g.oh * l.g.ow, nv = Math.ceil((l.g.oh * l.g.ow) / 128);
+  return `
+  (func $${name}_reset (local $q i32)${zeroBytes(A.y, 8 * (osz + l.g.cout))}${zeroBytes(A.tb, 16 * nv)}${zeroBytes(A.pb, 16 * nv)})`;
+}

@@ -1,0 +1,151 @@
+/**
+ * The IF rules a wasm chain layer (conv→IF, affine→IF) can run, as data, and each rule's per-neuron
+ * update as generated code. Every rule repeats, operation for operation, what the JavaScript neuron
+ * step (neuron-step.ts) computes for an IF under that profile, so v and the spikes are identical:
+ * - "lazy" (Norse, Nengo, SpiNNaker2): v + g·y, spike v > θ, v ← v_reset; the SIMD fire pass of
+ *   chain-conv.ts / chain-layers.ts;
+ * - "linear" (Sinabs, Rockpool, Spyx, snnTorch, Lava float): v' = a·v + g·y + c, then the
+ *   profile's test and reset: single or multi-spike (⌊v/θ⌋ spikes when v ≥ θ), reset to v_reset or
+ *   subtract, spike decided on the new v ("same"), the reset deferred a step ("next", snnTorch's IF
+ *   as Leaky) or the spike taken from the previous v ("late", Spyx), then v clamped below at vmin;
+ * - "loihi" (Loihi 2 IF): the input quantised to an 8-bit mantissa with an exponent, times 2^6,
+ *   wrapped to 24 bits; v + u clipped to 24 bits (loihi-fixed.ts; an IF's current does not persist);
+ * - "exact" (Exact IF): a linear ramp over the step, every threshold crossing located inside it.
+ * Any rule may take its input one step late (`delay`: the profile's input delay).
+ *
+ * Laziness: with a = 1 and c = 0 a neuron without input keeps its v, and stays silent unless its
+ * v already satisfies the spike test; such neurons are kept in a pending set and visited the next
+ * step, so visiting only the touched and pending neurons gives the same result as visiting all.
+ * With a leak (snnTorch's β) every neuron is visited every step (`dense`).
+ */
+import { watLiteral as f } from "./contract.js";
+import { canBeLazy, type NeuronCoefs } from "./neuron.js";
+
+/** How a chain layer updates its IF neurons (one value per constant, uniform over the layer). */
+export type IFRule =
+  | { kind: "lazy" }
+  | { kind: "linear"; a: number; g: number; c: number; th: number; vr: number; subtract: boolean; multi: boolean; vmin: number | null; timing: "same" | "next" | "late"; delay: boolean; dense: boolean }
+  | { kind: "loihi"; scale: number; vth: number; vres: number; subtract: boolean; delay: boolean }
+  | { kind: "exact"; g: number; th: number; vr: number; delay: boolean };
+
+const same = (a: Float64Array | null): boolean => !a || a.every((q) => q === a[0]);
+
+/** The chain rule for an IF layer's coefficients, or the reason it has none. */
+export function chainIFRule(c: NeuronCoefs): IFRule | string {
+  if (c.current || !c.spiking) return "not an IF";
+  if (canBeLazy(c)) return { kind: "lazy" };
+  if (![c.av, c.bv, c.cv, c.theta, c.vreset, c.vmin].every(same)) return "the IF's constants differ between neurons";
+  const delay = c.inputDelay > 0;
+  if (c.integrator === "fixed") {
+    const x = c.fixed!;
+    if (![x.inScale, x.du, x.dv, x.vth, x.vres].every(same) || x.du[0] !== 4096 || x.dv[0] !== 0) return "the fixed-point IF's constants differ between neurons";
+    return { kind: "loihi", scale: x.inScale[0], vth: x.vth[0], vres: x.vres[0], subtract: c.reset === "subtract", delay };
+  }
+  if (c.integrator === "exact") {
+    if (c.av[0] < 1 || c.vmin || !(c.theta[0] >= 0)) return "the exact IF leaks or has a negative threshold";
+    return { kind: "exact", g: c.bv[0], th: c.theta[0], vr: c.reset === "subtract" ? 0 : c.vreset[0], delay };
+  }
+  if (c.timing === "snntorch") return "snnTorch's same-step reset flag";
+  const k = { a: c.av[0], g: c.bv[0], c: c.cv[0], th: c.theta[0], vr: c.vreset[0], vmin: c.vmin ? c.vmin[0] : null };
+  if (![k.a, k.g, k.c, k.th, k.vr].every(Number.isFinite)) return "an IF constant is not finite";
+  return { kind: "linear", ...k, subtract: c.reset === "subtract", multi: c.multi, timing: c.timing, delay, dense: k.a !== 1 || k.c !== 0 };
+}
+
+/** The extra locals of a rule's update code. */
+export const RULE_LOCALS = "(local $vp f64) (local $sv f64) (local $ve f64) (local $rem f64) (local $sl f64) (local $ss f64) (local $gd i32)";
+
+const get = (n: string): string => `(local.get $${n})`;
+const flag = (cond: string): string => `(f64.convert_i32_s ${cond})`;
+
+/** linear: $ve ← a·$vp + g·$val + c (the JavaScript generic loop's order), then test and reset into $vs, $sv. */
+function linearUpdate(r: Extract<IFRule, { kind: "linear" }>): string {
+  const th = `(f64.const ${f(r.th)})`;
+  const base = `(local.set $ve (f64.add (f64.add (f64.mul (f64.const ${f(r.a)}) ${get("vp")}) (f64.mul (f64.const ${f(r.g)}) ${get("val")})) (f64.const ${f(r.c)})))`;
+  let code: string;
+  if (r.timing === "same") {
+    const test = r.multi ? (r.th > 0 ? `(f64.ge ${get("ve")} ${th})` : "(i32.const 0)") : `(f64.gt ${get("ve")} ${th})`;
+    const count = r.multi ? `(f64.floor (f64.div ${get("ve")} ${th}))` : "(f64.const 1)";
+    const after = r.subtract ? (r.multi ? `(f64.sub ${get("ve")} (f64.mul ${get("sv")} ${th}))` : `(f64.sub ${get("ve")} ${th})`) : `(f64.const ${f(r.vr)})`;
+    code = `${base}
+        (local.set $sv (f64.const 0))
+        (if ${test} (then (local.set $sv ${count}) (local.set $ve ${after})))`;
+  } else if (r.timing === "next") {
+    // snnTorch reset_delay: the reset flag is the previous v's spike; the new spike resets next step
+    const rf = flag(`(f64.gt ${get("vp")} ${th})`);
+    code = `(local.set $sl ${rf})
+        ${base}
+        (local.set $ve ${r.subtract ? `(f64.sub ${get("ve")} (f64.mul ${get("sl")} ${th}))` : `(f64.sub ${get("ve")} (f64.mul ${get("sl")} ${get("ve")}))`})
+        (local.set $sv ${flag(`(f64.gt ${get("ve")} ${th})`)})`;
+  } else {
+    // late (Spyx): the spike is the previous v's, emitted and reset now
+    code = `(local.set $sv ${flag(`(f64.gt ${get("vp")} ${th})`)})
+        ${base}
+        (if (f64.ne ${get("sv")} (f64.const 0)) (then (local.set $ve ${r.subtract ? `(f64.sub ${get("ve")} ${th})` : `(f64.const ${f(r.vr)})`})))`;
+  }
+  const clamp = r.vmin === null ? "" : `
+        (if (f64.lt ${get("ve")} (f64.const ${f(r.vmin)})) (then (local.set $ve (f64.const ${f(r.vmin)}))))`;
+  return `${code}${clamp}
+        (local.set $vs ${get("ve")})`;
+}
+
+/** loihi: a = y·scale, its 8-bit mantissa and exponent, u = wrap24(a·2^6), v = clip24(v + u), test and reset. */
+function loihiUpdate(r: Extract<IFRule, { kind: "loihi" }>): string {
+  const H = 2 ** 23;
+  return `(local.set $ve (f64.mul ${get("val")} (f64.const ${f(r.scale)})))
+        (local.set $sl (f64.const 1))
+        (block $qd (loop $ql
+          (br_if $qd (i32.eqz (i32.and (f64.gt (f64.div (f64.abs ${get("ve")}) ${get("sl")}) (f64.const 16320)) (f64.lt ${get("sl")} (f64.const 16777216)))))
+          (local.set $sl (f64.mul ${get("sl")} (f64.const 2)))
+          (br $ql)))
+        ;; trunc(a/e)·e, trunc as floor of the magnitude
+        (local.set $ss (f64.div ${get("ve")} ${get("sl")}))
+        (local.set $ss (select (f64.floor ${get("ss")}) (f64.neg (f64.floor (f64.neg ${get("ss")}))) (f64.ge ${get("ss")} (f64.const 0))))
+        (local.set $ss (f64.mul (f64.mul ${get("ss")} ${get("sl")}) (f64.const 64)))
+        (local.set $rem (select (f64.sub ${get("ss")} (f64.const ${2 * H})) ${get("ss")} (f64.gt ${get("ss")} (f64.const ${H}))))
+        (if (f64.le ${get("rem")} (f64.const ${-H})) (then (local.set $rem (f64.add ${get("ss")} (f64.const ${2 * H})))))
+        (local.set $ve (f64.add ${get("vp")} ${get("rem")}))
+        (local.set $ve (f64.min (f64.max ${get("ve")} (f64.const ${-H + 1})) (f64.const ${H - 1})))
+        (local.set $sv ${flag(`(f64.gt ${get("ve")} (f64.const ${f(r.vth)}))`)})
+        (if (f64.ne ${get("sv")} (f64.const 0)) (then (local.set $ve ${r.subtract ? `(f64.sub ${get("ve")} (f64.const ${f(r.vth)}))` : `(f64.const ${f(r.vres)})`})))
+        (local.set $vs ${get("ve")})`;
+}
+
+/** exact: the ramp v + g·y·s over the step, a spike and reset at each crossing (at most 10^4 per step). */
+function exactUpdate(r: Extract<IFRule, { kind: "exact" }>): string {
+  const th = `(f64.const ${f(r.th)})`;
+  return `(local.set $sl (f64.mul (f64.const ${f(r.g)}) ${get("val")}))
+        (local.set $ve ${get("vp")})
+        (local.set $rem (f64.const 1))
+        (local.set $sv (f64.const 0))
+        (local.set $gd (i32.const 0))
+        (block $xd (loop $xl
+          (local.set $vs ${get("ve")})
+          (br_if $xd (i32.ge_u ${get("gd")} (i32.const 10000)))
+          (local.set $vs (f64.add ${get("ve")} (f64.mul ${get("sl")} ${get("rem")})))
+          (br_if $xd (i32.eqz (f64.gt ${get("vs")} ${th})))
+          (local.set $ss (select (f64.const 0) (f64.div (f64.sub ${th} ${get("ve")}) ${get("sl")}) (f64.gt ${get("ve")} ${th})))
+          (local.set $sv (f64.add ${get("sv")} (f64.const 1)))
+          (local.set $ve (f64.const ${f(r.vr)}))
+          (local.set $rem (f64.sub ${get("rem")} ${get("ss")}))
+          (local.set $vs ${get("ve")})
+          (br_if $xd (i32.or (f64.eq ${get("ss")} (f64.const 0)) (f64.le ${get("rem")} (f64.const 0))))
+          (local.set $gd (i32.add ${get("gd")} (i32.const 1)))
+          (br $xl)))`;
+}
+
+/** The update of one neuron: old v in $vp, input sum in $val → new v in $vs, spike count in $sv. */
+export function ruleUpdate(r: Exclude<IFRule, { kind: "lazy" }>): string {
+  return r.kind === "linear" ? linearUpdate(r) : r.kind === "loihi" ? loihiUpdate(r) : exactUpdate(r);
+}
+
+/** An i32 expression: the new v ($vs) satisfies the spike test with no input (the neuron is pending). */
+export function pendingTest(r: Exclude<IFRule, { kind: "lazy" }>): string {
+  if (r.kind === "linear" && r.multi && r.timing === "same") return r.th > 0 ? `(f64.ge ${get("vs")} (f64.const ${f(r.th)}))` : "(i32.const 0)";
+  const th = r.kind === "loihi" ? r.vth : r.th;
+  return `(f64.gt ${get("vs")} (f64.const ${f(th)}))`;
+}
+
+/** True when the rule's input arrives one step late. */
+export const ruleDelay = (r: IFRule | undefined): boolean => !!r && r.kind !== "lazy" && r.delay;
+/** True when every neuron of the layer is updated every step (a leak). */
+export const ruleDense = (r: IFRule | undefined): boolean => !!r && r.kind === "linear" && r.dense;
