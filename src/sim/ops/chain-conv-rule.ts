@@ -8,7 +8,7 @@
  * input), or on every position when the rule leaks. With an input delay the fire pass runs first,
  * on the sums the previous step left in y.
  */
-import { pendingTest, ruleDelay, ruleDense, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
+import { pairConsts, pairUpdate, pendingTest, ruleDelay, ruleDense, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
 import { convScatter } from "./chain-conv.js";
 import { denseFrom } from "./contract.js";
 import { emitCount, LOCALS, prologue, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
@@ -36,6 +36,18 @@ function scatter(l: ConvIF, io: IO, A: Record<string, number>): string {
           (br $ld)))))`;
 }
 
+/** Marks position $po pending (its bit in the pending bitmap). */
+const markPending = (A: Record<string, number>): string => `
+              (local.set $p (i32.shl (i32.shr_u (local.get $po) (i32.const 5)) (i32.const 2)))
+              (i32.store offset=${A.pb} (local.get $p) (i32.or (i32.load offset=${A.pb} (local.get $p)) (i32.shl (i32.const 1) (i32.and (local.get $po) (i32.const 31)))))`;
+
+/** Channels $co and $co + 1 at position $po as a pair (chain-if.ts `pairUpdate`). */
+function pair(r: Extract<Rule, { kind: "linear" | "exact" }>, io: IO, A: Record<string, number>, ohw: number, dense: boolean): string {
+  const spike = (L: number): string => `
+            (local.set $k (i32.add (local.get $po) (i32.mul (i32.add (local.get $co) (i32.const ${L})) (i32.const ${ohw})))) ${emitCount(io)}`;
+  return pairUpdate(r, A.v - A.y, spike, dense ? "" : markPending(A));
+}
+
 /** The rule's update of channel $co at position $po ($yb: its y address; v is `toV` bytes further), its spike and pending mark. */
 function neuron(r: Rule, io: IO, A: Record<string, number>, ohw: number, dense: boolean): string {
   const toV = A.v - A.y;
@@ -47,9 +59,7 @@ function neuron(r: Rule, io: IO, A: Record<string, number>, ohw: number, dense: 
             (f64.store offset=${toV} (local.get $yb) (local.get $vs))
             (if (f64.ne (local.get $sv) (f64.const 0)) (then
               (local.set $k (i32.add (local.get $po) (i32.mul (local.get $co) (i32.const ${ohw})))) ${emitCount(io)}))${dense ? "" : `
-            (if ${pendingTest(r)} (then
-              (local.set $p (i32.shl (i32.shr_u (local.get $po) (i32.const 5)) (i32.const 2)))
-              (i32.store offset=${A.pb} (local.get $p) (i32.or (i32.load offset=${A.pb} (local.get $p)) (i32.shl (i32.const 1) (i32.and (local.get $po) (i32.const 31)))))))`}`;
+            (if ${pendingTest(r)} (then ${markPending(A)}))`}`;
 }
 
 /** The fire pass: the marked positions (with the pending ones, or all), ascending, every channel. */
@@ -57,6 +67,9 @@ function fire(l: ConvIF, io: IO, A: Record<string, number>): string {
   const r = l.rule as Rule;
   const cout = l.g.cout, ohw = l.g.oh * l.g.ow, nv = Math.ceil(ohw / 128);
   const dense = ruleDense(r);
+  // two channels at a time, except for the Loihi rule (scalar)
+  const step = r.kind === "loihi" ? 1 : 2;
+  const body = r.kind === "loihi" ? neuron(r, io, A, ohw, dense) : pair(r, io, A, ohw, dense);
   return `
     ;; the positions to visit: those marked, and the pending ones (cleared, to be marked anew) or all
     (local.set $q (i32.const 0))
@@ -78,9 +91,9 @@ function fire(l: ConvIF, io: IO, A: Record<string, number>): string {
           (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
           (local.set $co (i32.const 0))
           (block $dch (loop $lch
-            (br_if $dch (i32.ge_u (local.get $co) (i32.const ${cout})))${neuron(r, io, A, ohw, dense)}
-            (local.set $yb (i32.add (local.get $yb) (i32.const 8)))
-            (local.set $co (i32.add (local.get $co) (i32.const 1)))
+            (br_if $dch (i32.ge_u (local.get $co) (i32.const ${cout})))${body}
+            (local.set $yb (i32.add (local.get $yb) (i32.const ${8 * step})))
+            (local.set $co (i32.add (local.get $co) (i32.const ${step})))
             (br $lch)))
           (br_if $lbit (local.get $word))))))
       (local.set $q (i32.add (local.get $q) (i32.const 1)))
@@ -90,8 +103,10 @@ function fire(l: ConvIF, io: IO, A: Record<string, number>): string {
 /** The ruled conv→IF layer function (addresses in A: as convIFCode's, plus the pending bitmap pb and the every-position bitmap all). */
 export function convIFRuleCode(name: string, l: ConvIF, io: IO, A: Record<string, number>): string {
   const body = ruleDelay(l.rule) ? `${fire(l, io, A)}${scatter(l, io, A)}` : `${scatter(l, io, A)}${fire(l, io, A)}`;
+  const r = l.rule as Rule;
   return `
   (func $${name} (param $sid i32) (param $direct i32) ${LOCALS} ${RULE_LOCALS}
+    ${r.kind === "loihi" ? "" : pairConsts(r)}
     ${prologue(io)}${body}
     (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
 }

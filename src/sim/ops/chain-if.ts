@@ -88,17 +88,22 @@ function linearUpdate(r: Extract<IFRule, { kind: "linear" }>): string {
         (local.set $vs ${get("ve")})`;
 }
 
-/** loihi: a = y·scale, its 8-bit mantissa and exponent, u = wrap24(a·2^6), v = clip24(v + u), test and reset. */
+/**
+ * loihi: a = y·scale, its 8-bit mantissa and exponent, u = wrap24(a·2^6), v = clip24(v + u), test
+ * and reset. While |a| ≤ 255·64 the exponent stays 1, and a/1 and trunc(a)·1 are a and trunc(a)
+ * exactly: that common case skips the divisions.
+ */
 function loihiUpdate(r: Extract<IFRule, { kind: "loihi" }>): string {
   const H = 2 ** 23;
   return `(local.set $ve (f64.mul ${get("val")} (f64.const ${f(r.scale)})))
         (local.set $sl (f64.const 1))
+        (if (f64.le (f64.abs ${get("ve")}) (f64.const 16320)) (then (local.set $ss ${get("ve")})) (else
         (block $qd (loop $ql
           (br_if $qd (i32.eqz (i32.and (f64.gt (f64.div (f64.abs ${get("ve")}) ${get("sl")}) (f64.const 16320)) (f64.lt ${get("sl")} (f64.const 16777216)))))
           (local.set $sl (f64.mul ${get("sl")} (f64.const 2)))
           (br $ql)))
+        (local.set $ss (f64.div ${get("ve")} ${get("sl")}))))
         ;; trunc(a/e)·e, trunc as floor of the magnitude
-        (local.set $ss (f64.div ${get("ve")} ${get("sl")}))
         (local.set $ss (select (f64.floor ${get("ss")}) (f64.neg (f64.floor (f64.neg ${get("ss")}))) (f64.ge ${get("ss")} (f64.const 0))))
         (local.set $ss (f64.mul (f64.mul ${get("ss")} ${get("sl")}) (f64.const 64)))
         (local.set $rem (select (f64.sub ${get("ss")} (f64.const ${2 * H})) ${get("ss")} (f64.gt ${get("ss")} (f64.const ${H}))))
@@ -143,6 +148,48 @@ export function pendingTest(r: Exclude<IFRule, { kind: "lazy" }>): string {
   if (r.kind === "linear" && r.multi && r.timing === "same") return r.th > 0 ? `(f64.ge ${get("vs")} (f64.const ${f(r.th)}))` : "(i32.const 0)";
   const th = r.kind === "loihi" ? r.vth : r.th;
   return `(f64.gt ${get("vs")} (f64.const ${f(th)}))`;
+}
+
+/** A rule the pair update runs (two neurons as one f64x2, see `pairUpdate`): the linear and the exact ones. */
+export type PairRule = Extract<IFRule, { kind: "linear" | "exact" }>;
+
+/** Sets the v128 constants of the pair update: $x0 = a, $g = g, $x1 = c, $th = θ, $x2 = vmin, $one = 1. */
+export function pairConsts(r: PairRule): string {
+  const splat = (n: string, x: number): string => `(local.set $${n} (f64x2.splat (f64.const ${f(x)})))`;
+  return [splat("x0", r.kind === "linear" ? r.a : 1), splat("g", r.g), splat("x1", r.kind === "linear" ? r.c : 0), splat("th", r.th),
+    splat("x2", r.kind === "linear" && r.vmin !== null ? r.vmin : 0), splat("one", 1)].join("\n    ");
+}
+
+/**
+ * The update of two neurons at once: y at $yb (zeroed as read), v `toV` bytes further. The plain
+ * case, v ← a·v + g·y + c with no spike, test or clamp in play (exact: v + g·y, the ramp's end
+ * below θ), is computed as f64x2, the same operations per lane; a pair where either lane may
+ * spike, reset, clamp or stay pending runs the scalar update (`ruleUpdate`) lane by lane, with
+ * `spike(lane)` listing a spike and `pending` marking a lane left above threshold.
+ */
+export function pairUpdate(r: PairRule, toV: number, spike: (lane: number) => string, pending: string): string {
+  const lin = r.kind === "linear";
+  const base = lin ? "(f64x2.add (f64x2.add (f64x2.mul (local.get $x0) (local.get $vo)) (f64x2.mul (local.get $g) (local.get $yv))) (local.get $x1))"
+    : "(f64x2.add (local.get $vo) (f64x2.mul (local.get $g) (local.get $yv)))";
+  const tests = [lin && r.multi && r.timing === "same" ? (r.th > 0 ? "(f64x2.ge (local.get $vn) (local.get $th))" : "") : "(f64x2.gt (local.get $vn) (local.get $th))",
+    lin && r.timing !== "same" ? "(f64x2.gt (local.get $vo) (local.get $th))" : "",
+    lin && r.vmin !== null ? "(f64x2.lt (local.get $vn) (local.get $x2))" : ""].filter((t) => t);
+  const special = tests.length ? tests.reduce((a, b) => `(v128.or ${a} ${b})`) : "(local.get $zero)";
+  const lane = (L: number): string => `
+          (local.set $vp (f64x2.extract_lane ${L} (local.get $vo)))
+          (local.set $val (f64x2.extract_lane ${L} (local.get $yv)))
+          ${ruleUpdate(r)}
+          (f64.store offset=${toV + 8 * L} (local.get $yb) (local.get $vs))
+          (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(L)}))${pending ? `
+          (if ${pendingTest(r)} (then ${pending}))` : ""}`;
+  return `
+            (local.set $yv (v128.load (local.get $yb)))
+            (v128.store (local.get $yb) (local.get $zero))
+            (local.set $vo (v128.load offset=${toV} (local.get $yb)))
+            (local.set $vn ${base})
+            (if (v128.any_true ${special})
+              (then ${lane(0)}${lane(1)})
+              (else (v128.store offset=${toV} (local.get $yb) (local.get $vn))))`;
 }
 
 /** True when the rule's input arrives one step late. */

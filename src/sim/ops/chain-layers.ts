@@ -2,7 +2,7 @@
  * The pool and affine→IF layers of a wasm chain as generated code (see chain-wasm.ts for the
  * arithmetic they share with pool.ts, linear.ts and neuron.ts).
  */
-import { ruleDelay, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
+import { pairConsts, pairUpdate, ruleDelay, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
 import { countDirect, emitCount, emitSpike, f, LOCALS, prologue, range, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
 
 /** The pool layer function. */
@@ -178,7 +178,18 @@ export function affineIFRuleCode(name: string, l: AffineIF, io: IO, A: Record<st
   const sums = `
     ${loopPairs(l, `(v128.store offset=${A.Y} (local.get $j) (v128.load offset=${A.B} (local.get $j)))`)}
     ${affineSums(l, A, A.Y)}`;
-  const update = `
+  // two neurons at a time ($co, $co + 1 at $yb), except for the Loihi rule (scalar)
+  // (the pair constants are set here: the sums use $x0 … $x3 for their rows)
+  const update = r.kind !== "loihi" ? `
+    ${pairConsts(r)}
+    (local.set $co (i32.const 0))
+    (local.set $yb (i32.const ${A.Y}))
+    (block $du (loop $lu
+      (br_if $du (i32.ge_u (local.get $co) (i32.const ${l.p.nout})))
+      ${pairUpdate(r, A.V - A.Y, (L) => `(local.set $k (i32.add (local.get $co) (i32.const ${L}))) ${emitCount(io)}`, "")}
+      (local.set $yb (i32.add (local.get $yb) (i32.const 16)))
+      (local.set $co (i32.add (local.get $co) (i32.const 2)))
+      (br $lu)))` : `
     (local.set $k (i32.const 0))
     (block $du (loop $lu
       (br_if $du (i32.ge_u (local.get $k) (i32.const ${l.p.nout})))
