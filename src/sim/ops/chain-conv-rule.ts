@@ -8,7 +8,7 @@
  * input), or on every position when the rule leaks. With an input delay the fire pass runs first,
  * on the sums the previous step left in y.
  */
-import { pairConsts, pairUpdate, pendingTest, ruleDelay, ruleDense, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
+import { pairConsts, pairUnroll, pairUpdate, pendingTest, ruleDelay, ruleDense, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
 import { convScatter } from "./chain-conv.js";
 import { denseFrom } from "./contract.js";
 import { emitCount, LOCALS, prologue, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
@@ -16,8 +16,8 @@ import { emitCount, LOCALS, prologue, zeroBytes, type ChainLayer, type IO } from
 type ConvIF = Extract<ChainLayer, { kind: "convIF" }>;
 type Rule = Exclude<IFRule, { kind: "lazy" }>;
 
-/** Bytes a ruled conv→IF layer needs beyond the lazy one: the pending and the every-position bitmaps. */
-export const ruleBitmapBytes = (l: ConvIF): number => 2 * 16 * Math.ceil((l.g.oh * l.g.ow) / 128);
+/** Bytes a ruled conv→IF layer needs beyond the lazy one: the pending bitmap. */
+export const ruleBitmapBytes = (l: ConvIF): number => 16 * Math.ceil((l.g.oh * l.g.ow) / 128);
 
 /** The scatter of one step's input into y (marking the reached positions in the bitmap tb). */
 function scatter(l: ConvIF, io: IO, A: Record<string, number>): string {
@@ -41,15 +41,15 @@ const markPending = (A: Record<string, number>): string => `
               (local.set $p (i32.shl (i32.shr_u (local.get $po) (i32.const 5)) (i32.const 2)))
               (i32.store offset=${A.pb} (local.get $p) (i32.or (i32.load offset=${A.pb} (local.get $p)) (i32.shl (i32.const 1) (i32.and (local.get $po) (i32.const 31)))))`;
 
-/** Channels $co and $co + 1 at position $po as a pair (chain-if.ts `pairUpdate`). */
-function pair(r: Extract<Rule, { kind: "linear" | "exact" }>, io: IO, A: Record<string, number>, ohw: number, dense: boolean): string {
+/** Channels $co, $co + 1, … at position $po as pairs (chain-if.ts `pairUpdate`). */
+function pair(r: Extract<Rule, { kind: "linear" | "exact" }>, io: IO, A: Record<string, number>, ohw: number, cout: number): string {
   const spike = (L: number): string => `
             (local.set $k (i32.add (local.get $po) (i32.mul (i32.add (local.get $co) (i32.const ${L})) (i32.const ${ohw})))) ${emitCount(io)}`;
-  return pairUpdate(r, A.v - A.y, spike, dense ? "" : markPending(A));
+  return pairUpdate(r, A.v - A.y, pairUnroll(cout / 2), spike, markPending(A));
 }
 
 /** The rule's update of channel $co at position $po ($yb: its y address; v is `toV` bytes further), its spike and pending mark. */
-function neuron(r: Rule, io: IO, A: Record<string, number>, ohw: number, dense: boolean): string {
+function neuron(r: Rule, io: IO, A: Record<string, number>, ohw: number): string {
   const toV = A.v - A.y;
   return `
             (local.set $val (f64.load (local.get $yb)))
@@ -58,25 +58,44 @@ function neuron(r: Rule, io: IO, A: Record<string, number>, ohw: number, dense: 
             ${ruleUpdate(r)}
             (f64.store offset=${toV} (local.get $yb) (local.get $vs))
             (if (f64.ne (local.get $sv) (f64.const 0)) (then
-              (local.set $k (i32.add (local.get $po) (i32.mul (local.get $co) (i32.const ${ohw})))) ${emitCount(io)}))${dense ? "" : `
-            (if ${pendingTest(r)} (then ${markPending(A)}))`}`;
+              (local.set $k (i32.add (local.get $po) (i32.mul (local.get $co) (i32.const ${ohw})))) ${emitCount(io)}))
+            (if ${pendingTest(r)} (then ${markPending(A)}))`;
 }
 
-/** The fire pass: the marked positions (with the pending ones, or all), ascending, every channel. */
+/**
+ * The fire pass of a leaky rule: every neuron, two at a time along y and v in their position-major
+ * order (the order of the bitmap walk); the marks of the scatter are cleared.
+ */
+function fireAll(l: ConvIF, io: IO, A: Record<string, number>): string {
+  const r = l.rule as Extract<Rule, { kind: "linear" }>;
+  const cout = l.g.cout, ohw = l.g.oh * l.g.ow, nv = Math.ceil(ohw / 128);
+  const U = pairUnroll((cout * ohw) / 2);
+  const spike = (L: number): string => `
+            (local.set $idx (i32.add (i32.shr_u (i32.sub (local.get $yb) (i32.const ${A.y})) (i32.const 3)) (i32.const ${L})))
+            (local.set $k (i32.add (i32.div_u (local.get $idx) (i32.const ${cout})) (i32.mul (i32.rem_u (local.get $idx) (i32.const ${cout})) (i32.const ${ohw})))) ${emitCount(io)}`;
+  return `${zeroBytes(A.tb, 16 * nv)}
+    (local.set $yb (i32.const ${A.y}))
+    (block $da (loop $la
+      (br_if $da (i32.ge_u (local.get $yb) (i32.const ${A.y + 8 * cout * ohw})))${pairUpdate(r, A.v - A.y, U, spike, "")}
+      (local.set $yb (i32.add (local.get $yb) (i32.const ${16 * U})))
+      (br $la)))`;
+}
+
+/** The fire pass: the marked positions with the pending ones, ascending, every channel (a leaky rule: every neuron). */
 function fire(l: ConvIF, io: IO, A: Record<string, number>): string {
   const r = l.rule as Rule;
+  if (ruleDense(r)) return fireAll(l, io, A);
   const cout = l.g.cout, ohw = l.g.oh * l.g.ow, nv = Math.ceil(ohw / 128);
-  const dense = ruleDense(r);
   // two channels at a time, except for the Loihi rule (scalar)
-  const step = r.kind === "loihi" ? 1 : 2;
-  const body = r.kind === "loihi" ? neuron(r, io, A, ohw, dense) : pair(r, io, A, ohw, dense);
+  const step = r.kind === "loihi" ? 1 : 2 * pairUnroll(cout / 2);
+  const body = r.kind === "loihi" ? neuron(r, io, A, ohw) : pair(r, io, A, ohw, cout);
   return `
-    ;; the positions to visit: those marked, and the pending ones (cleared, to be marked anew) or all
+    ;; the positions to visit: those marked, and the pending ones (cleared, to be marked anew)
     (local.set $q (i32.const 0))
     (block $dm (loop $lm
       (br_if $dm (i32.ge_u (local.get $q) (i32.const ${16 * nv})))
-      (v128.store offset=${A.tb} (local.get $q) (v128.or (v128.load offset=${A.tb} (local.get $q)) (v128.load offset=${dense ? A.all : A.pb} (local.get $q))))
-      ${dense ? "" : `(v128.store offset=${A.pb} (local.get $q) (local.get $zero))`}
+      (v128.store offset=${A.tb} (local.get $q) (v128.or (v128.load offset=${A.tb} (local.get $q)) (v128.load offset=${A.pb} (local.get $q))))
+      (v128.store offset=${A.pb} (local.get $q) (local.get $zero))
       (local.set $q (i32.add (local.get $q) (i32.const 16)))
       (br $lm)))
     (local.set $q (i32.const 0))
@@ -100,7 +119,7 @@ function fire(l: ConvIF, io: IO, A: Record<string, number>): string {
       (br $lf)))`;
 }
 
-/** The ruled conv→IF layer function (addresses in A: as convIFCode's, plus the pending bitmap pb and the every-position bitmap all). */
+/** The ruled conv→IF layer function (addresses in A: as convIFCode's, plus the pending bitmap pb). */
 export function convIFRuleCode(name: string, l: ConvIF, io: IO, A: Record<string, number>): string {
   const body = ruleDelay(l.rule) ? `${fire(l, io, A)}${scatter(l, io, A)}` : `${scatter(l, io, A)}${fire(l, io, A)}`;
   const r = l.rule as Rule;

@@ -52,7 +52,8 @@ export function chainIFRule(c: NeuronCoefs): IFRule | string {
 }
 
 /** The extra locals of a rule's update code. */
-export const RULE_LOCALS = "(local $vp f64) (local $sv f64) (local $ve f64) (local $rem f64) (local $sl f64) (local $ss f64) (local $gd i32)";
+export const RULE_LOCALS = `(local $vp f64) (local $sv f64) (local $ve f64) (local $rem f64) (local $sl f64) (local $ss f64) (local $gd i32)
+    ${["y", "v", "n"].flatMap((p) => [0, 1, 2, 3].map((j) => `(local $${p}${j} v128)`)).join(" ")}`;
 
 const get = (n: string): string => `(local.get $${n})`;
 const flag = (cond: string): string => `(f64.convert_i32_s ${cond})`;
@@ -160,36 +161,46 @@ export function pairConsts(r: PairRule): string {
     splat("x2", r.kind === "linear" && r.vmin !== null ? r.vmin : 0), splat("one", 1)].join("\n    ");
 }
 
+/** Pairs a pair update takes at once (see `pairUpdate`): 4, 2 or 1, whichever divides `pairs`. */
+export const pairUnroll = (pairs: number): number => (pairs % 4 === 0 ? 4 : pairs % 2 === 0 ? 2 : 1);
+
 /**
- * The update of two neurons at once: y at $yb (zeroed as read), v `toV` bytes further. The plain
- * case, v ← a·v + g·y + c with no spike, test or clamp in play (exact: v + g·y, the ramp's end
- * below θ), is computed as f64x2, the same operations per lane; a pair where either lane may
- * spike, reset, clamp or stay pending runs the scalar update (`ruleUpdate`) lane by lane, with
- * `spike(lane)` listing a spike and `pending` marking a lane left above threshold.
+ * The update of `n` neuron pairs at once (n ≤ 4): y from $yb (zeroed as read), v `toV` bytes
+ * further. The plain case, v ← a·v + g·y + c (then clamped at vmin) with no spike or reset in play
+ * (exact: v + g·y, the ramp's end below θ), is computed as f64x2, the same operations per lane;
+ * when any lane may spike, reset or stay pending, each pair where one may runs the scalar update
+ * (`ruleUpdate`) lane by lane, with `spike(lane)` listing a spike of lane 0 … 2n − 1 and `pending`
+ * marking a lane left above threshold.
  */
-export function pairUpdate(r: PairRule, toV: number, spike: (lane: number) => string, pending: string): string {
+export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: number) => string, pending: string): string {
   const lin = r.kind === "linear";
-  const base = lin ? "(f64x2.add (f64x2.add (f64x2.mul (local.get $x0) (local.get $vo)) (f64x2.mul (local.get $g) (local.get $yv))) (local.get $x1))"
-    : "(f64x2.add (local.get $vo) (f64x2.mul (local.get $g) (local.get $yv)))";
-  const tests = [lin && r.multi && r.timing === "same" ? (r.th > 0 ? "(f64x2.ge (local.get $vn) (local.get $th))" : "") : "(f64x2.gt (local.get $vn) (local.get $th))",
-    lin && r.timing !== "same" ? "(f64x2.gt (local.get $vo) (local.get $th))" : "",
-    lin && r.vmin !== null ? "(f64x2.lt (local.get $vn) (local.get $x2))" : ""].filter((t) => t);
-  const special = tests.length ? tests.reduce((a, b) => `(v128.or ${a} ${b})`) : "(local.get $zero)";
-  const lane = (L: number): string => `
-          (local.set $vp (f64x2.extract_lane ${L} (local.get $vo)))
-          (local.set $val (f64x2.extract_lane ${L} (local.get $yv)))
+  const js = Array.from({ length: n }, (_, j) => j);
+  const base = (j: number): string => lin ? `(f64x2.add (f64x2.add (f64x2.mul (local.get $x0) (local.get $v${j})) (f64x2.mul (local.get $g) (local.get $y${j}))) (local.get $x1))`
+    : `(f64x2.add (local.get $v${j}) (f64x2.mul (local.get $g) (local.get $y${j})))`;
+  const tests = (j: number): string[] => [lin && r.multi && r.timing === "same" ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "") : `(f64x2.gt (local.get $n${j}) (local.get $th))`,
+    lin && r.timing !== "same" ? `(f64x2.gt (local.get $v${j}) (local.get $th))` : ""].filter((t) => t);
+  const all = js.flatMap(tests);
+  const special = all.length ? all.reduce((a, b) => `(v128.or ${a} ${b})`) : "(local.get $zero)";
+  const special1 = (j: number): string => (tests(j).length ? tests(j).reduce((a, b) => `(v128.or ${a} ${b})`) : "(local.get $zero)");
+  // v_min: v < vmin ? vmin : v is pmax(v, vmin) lane by lane (a NaN or a zero's sign kept as the scalar test keeps them)
+  const plain = (j: number): string => `${lin && r.vmin !== null ? `(local.set $n${j} (f64x2.pmax (local.get $n${j}) (local.get $x2)))` : ""}
+              (v128.store offset=${toV + 16 * j} (local.get $yb) (local.get $n${j}))`;
+  const lane = (j: number, L: number): string => `
+          (local.set $vp (f64x2.extract_lane ${L} (local.get $v${j})))
+          (local.set $val (f64x2.extract_lane ${L} (local.get $y${j})))
           ${ruleUpdate(r)}
-          (f64.store offset=${toV + 8 * L} (local.get $yb) (local.get $vs))
-          (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(L)}))${pending ? `
+          (f64.store offset=${toV + 16 * j + 8 * L} (local.get $yb) (local.get $vs))
+          (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))${pending ? `
           (if ${pendingTest(r)} (then ${pending}))` : ""}`;
-  return `
-            (local.set $yv (v128.load (local.get $yb)))
-            (v128.store (local.get $yb) (local.get $zero))
-            (local.set $vo (v128.load offset=${toV} (local.get $yb)))
-            (local.set $vn ${base})
+  return `${js.map((j) => `
+            (local.set $y${j} (v128.load offset=${16 * j} (local.get $yb)))
+            (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
+            (local.set $v${j} (v128.load offset=${toV + 16 * j} (local.get $yb)))
+            (local.set $n${j} ${base(j)})`).join("")}
             (if (v128.any_true ${special})
-              (then ${lane(0)}${lane(1)})
-              (else (v128.store offset=${toV} (local.get $yb) (local.get $vn))))`;
+              (then ${js.map((j) => n === 1 ? `${lane(j, 0)}${lane(j, 1)}` : `
+              (if (v128.any_true ${special1(j)}) (then ${lane(j, 0)}${lane(j, 1)}) (else ${plain(j)}))`).join("")})
+              (else ${js.map(plain).join("")}))`;
 }
 
 /** True when the rule's input arrives one step late. */

@@ -2,7 +2,7 @@
  * The pool and affine→IF layers of a wasm chain as generated code (see chain-wasm.ts for the
  * arithmetic they share with pool.ts, linear.ts and neuron.ts).
  */
-import { pairConsts, pairUpdate, ruleDelay, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
+import { pairConsts, pairUnroll, pairUpdate, ruleDelay, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
 import { countDirect, emitCount, emitSpike, f, LOCALS, prologue, range, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
 
 /** The pool layer function. */
@@ -175,6 +175,7 @@ export function affineIFCode(name: string, l: AffineIF, io: IO, A: Record<string
  */
 export function affineIFRuleCode(name: string, l: AffineIF, io: IO, A: Record<string, number>): string {
   const r = l.rule as Exclude<IFRule, { kind: "lazy" }>;
+  const U = pairUnroll(l.p.nout / 2);
   const sums = `
     ${loopPairs(l, `(v128.store offset=${A.Y} (local.get $j) (v128.load offset=${A.B} (local.get $j)))`)}
     ${affineSums(l, A, A.Y)}`;
@@ -186,9 +187,9 @@ export function affineIFRuleCode(name: string, l: AffineIF, io: IO, A: Record<st
     (local.set $yb (i32.const ${A.Y}))
     (block $du (loop $lu
       (br_if $du (i32.ge_u (local.get $co) (i32.const ${l.p.nout})))
-      ${pairUpdate(r, A.V - A.Y, (L) => `(local.set $k (i32.add (local.get $co) (i32.const ${L}))) ${emitCount(io)}`, "")}
-      (local.set $yb (i32.add (local.get $yb) (i32.const 16)))
-      (local.set $co (i32.add (local.get $co) (i32.const 2)))
+      ${pairUpdate(r, A.V - A.Y, U, (L) => `(local.set $k (i32.add (local.get $co) (i32.const ${L}))) ${emitCount(io)}`, "")}
+      (local.set $yb (i32.add (local.get $yb) (i32.const ${16 * U})))
+      (local.set $co (i32.add (local.get $co) (i32.const ${2 * U})))
       (br $lu)))` : `
     (local.set $k (i32.const 0))
     (block $du (loop $lu

@@ -137,10 +137,8 @@ function layoutConvIF(heap: WasmHeap, layers: ChainLayer[], k: number, io: IO, d
   const name = `layer${k}_${l.kind}`;
   const A = { dc, start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, fl: fl.at, wc: wc.at, pad, padR: pr };
   if (ruled(l)) {
-    // the pending positions, and every position (a leaky rule visits all)
-    const pb = heap.i32(4 * nv), all = heap.i32(4 * nv);
-    for (let q = 0; q < ohw; q++) all.view[q >> 5] |= 1 << (q & 31);
-    const R = { ...A, pb: pb.at, all: all.at };
+    // the positions left pending by the last step
+    const R = { ...A, pb: heap.i32(4 * nv).at };
     return { code: convIFRuleCode(name, l, io, R), v: V.view.subarray(0, osz), bound: null, reset: convIFRuleReset(name, l, R) };
   }
   const bound = directBound(layers, k);
