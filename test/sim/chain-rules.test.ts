@@ -58,6 +58,29 @@ describe("every profile's IF layers run in the wasm chain, with the JavaScript k
     });
   }
 
+  it("loihi2 with inputs beyond the 8-bit mantissa (exponent 2, coarser steps): spike times equal the JavaScript kernels'", () => {
+    // a = y·2^8 = 25677.8 per step: the mantissa rule keeps ⌊a/2⌋·2 = 25676, one unit less than
+    // ⌊a⌋; with the threshold mantissa ⌊θ·131071⌋ >> 9 = 128382 (θ = 501.498) the neuron fires at the 6th step of
+    // input, where ⌊a⌋ would reach it at the 5th
+    const one = ir.NIRGraph({
+      nodes: {
+        input: ir.Input({ shape: [1, 4, 4] }),
+        c: ir.Conv2d({ input_shape: [4, 4], weight: f64([2, 1, 1, 1], () => 25677.8 / 256) }),
+        n: layerIF([2, 4, 4], 1, 501.498, 0),
+        output: ir.Output({ shape: null }),
+      },
+      edges: [["input", "c"], ["c", "n"], ["n", "output"]],
+      typeCheck: false,
+    });
+    const steps = 10;
+    const ones = { dtype: "float32" as const, shape: [steps, 1, 4, 4], data: new Float32Array(steps * 16).fill(1) };
+    const js = Array.from(compile(one, { dt: 1e-3, profile: "loihi2", kernels: "js" }).run(ones).output.data as Float32Array);
+    // input one step late: steps 1…6 integrate, the spike is at step 6
+    const firstSpike = Math.floor(js.indexOf(1) / 32);
+    expect(firstSpike).toBe(6);
+    expect(Array.from(compile(one, { dt: 1e-3, profile: "loihi2" }).run(ones).output.data as Float32Array)).toEqual(js);
+  });
+
   it("the reference runs exercise each rule: several spikes a step, spikes without input, v held at v_min, input one step late", () => {
     const n0 = H * H * c1;
     const runJs = (profile: string) => compile(net, { dt: 1e-3, profile: profile as never, kernels: "js" }).run(input, { record: ["n0", "n0:v"] }).records;

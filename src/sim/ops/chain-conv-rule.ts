@@ -8,7 +8,7 @@
  * input), or on every position when the rule leaks. With an input delay the fire pass runs first,
  * on the sums the previous step left in y.
  */
-import { pairConsts, pairUnroll, pairUpdate, pendingTest, ruleDelay, ruleDense, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
+import { pairConsts, pairUnroll, pairUpdate, ruleDelay, ruleDense, RULE_LOCALS, type IFRule } from "./chain-if.js";
 import { convScatter } from "./chain-conv.js";
 import { denseFrom } from "./contract.js";
 import { emitCount, LOCALS, prologue, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
@@ -42,24 +42,10 @@ const markPending = (A: Record<string, number>): string => `
               (i32.store offset=${A.pb} (local.get $p) (i32.or (i32.load offset=${A.pb} (local.get $p)) (i32.shl (i32.const 1) (i32.and (local.get $po) (i32.const 31)))))`;
 
 /** Channels $co, $co + 1, … at position $po as pairs (chain-if.ts `pairUpdate`). */
-function pair(r: Extract<Rule, { kind: "linear" | "exact" }>, io: IO, A: Record<string, number>, ohw: number, cout: number): string {
+function pair(r: Rule, io: IO, A: Record<string, number>, ohw: number, cout: number): string {
   const spike = (L: number): string => `
             (local.set $k (i32.add (local.get $po) (i32.mul (i32.add (local.get $co) (i32.const ${L})) (i32.const ${ohw})))) ${emitCount(io)}`;
   return pairUpdate(r, A.v - A.y, pairUnroll(cout / 2), spike, markPending(A));
-}
-
-/** The rule's update of channel $co at position $po ($yb: its y address; v is `toV` bytes further), its spike and pending mark. */
-function neuron(r: Rule, io: IO, A: Record<string, number>, ohw: number): string {
-  const toV = A.v - A.y;
-  return `
-            (local.set $val (f64.load (local.get $yb)))
-            (f64.store (local.get $yb) (f64.const 0))
-            (local.set $vp (f64.load offset=${toV} (local.get $yb)))
-            ${ruleUpdate(r)}
-            (f64.store offset=${toV} (local.get $yb) (local.get $vs))
-            (if (f64.ne (local.get $sv) (f64.const 0)) (then
-              (local.set $k (i32.add (local.get $po) (i32.mul (local.get $co) (i32.const ${ohw})))) ${emitCount(io)}))
-            (if ${pendingTest(r)} (then ${markPending(A)}))`;
 }
 
 /**
@@ -86,9 +72,9 @@ function fire(l: ConvIF, io: IO, A: Record<string, number>): string {
   const r = l.rule as Rule;
   if (ruleDense(r)) return fireAll(l, io, A);
   const cout = l.g.cout, ohw = l.g.oh * l.g.ow, nv = Math.ceil(ohw / 128);
-  // two channels at a time, except for the Loihi rule (scalar)
-  const step = r.kind === "loihi" ? 1 : 2 * pairUnroll(cout / 2);
-  const body = r.kind === "loihi" ? neuron(r, io, A, ohw) : pair(r, io, A, ohw, cout);
+  // two channels per f64x2, up to four pairs at a time
+  const step = 2 * pairUnroll(cout / 2);
+  const body = pair(r, io, A, ohw, cout);
   return `
     ;; the positions to visit: those marked, and the pending ones (cleared, to be marked anew)
     (local.set $q (i32.const 0))
@@ -125,7 +111,7 @@ export function convIFRuleCode(name: string, l: ConvIF, io: IO, A: Record<string
   const r = l.rule as Rule;
   return `
   (func $${name} (param $sid i32) (param $direct i32) ${LOCALS} ${RULE_LOCALS}
-    ${r.kind === "loihi" ? "" : pairConsts(r)}
+    ${pairConsts(r)}
     ${prologue(io)}${body}
     (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
 }

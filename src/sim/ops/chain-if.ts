@@ -53,7 +53,7 @@ export function chainIFRule(c: NeuronCoefs): IFRule | string {
 
 /** The extra locals of a rule's update code. */
 export const RULE_LOCALS = `(local $vp f64) (local $sv f64) (local $ve f64) (local $rem f64) (local $sl f64) (local $ss f64) (local $gd i32)
-    ${["y", "v", "n"].flatMap((p) => [0, 1, 2, 3].map((j) => `(local $${p}${j} v128)`)).join(" ")}`;
+    ${["y", "v", "n", "b"].flatMap((p) => [0, 1, 2, 3].map((j) => `(local $${p}${j} v128)`)).join(" ")}`;
 
 const get = (n: string): string => `(local.get $${n})`;
 const flag = (cond: string): string => `(f64.convert_i32_s ${cond})`;
@@ -109,7 +109,7 @@ function loihiUpdate(r: Extract<IFRule, { kind: "loihi" }>): string {
         (local.set $ss (f64.mul (f64.mul ${get("ss")} ${get("sl")}) (f64.const 64)))
         (local.set $rem (select (f64.sub ${get("ss")} (f64.const ${2 * H})) ${get("ss")} (f64.gt ${get("ss")} (f64.const ${H}))))
         (if (f64.le ${get("rem")} (f64.const ${-H})) (then (local.set $rem (f64.add ${get("ss")} (f64.const ${2 * H})))))
-        (local.set $ve (f64.add ${get("vp")} ${get("rem")}))
+        (local.set $ve (f64.add (f64.add ${get("vp")} ${get("rem")}) (f64.const 0)))
         (local.set $ve (f64.min (f64.max ${get("ve")} (f64.const ${-H + 1})) (f64.const ${H - 1})))
         (local.set $sv ${flag(`(f64.gt ${get("ve")} (f64.const ${f(r.vth)}))`)})
         (if (f64.ne ${get("sv")} (f64.const 0)) (then (local.set $ve ${r.subtract ? `(f64.sub ${get("ve")} (f64.const ${f(r.vth)}))` : `(f64.const ${f(r.vres)})`})))
@@ -151,14 +151,41 @@ export function pendingTest(r: Exclude<IFRule, { kind: "lazy" }>): string {
   return `(f64.gt ${get("vs")} (f64.const ${f(th)}))`;
 }
 
-/** A rule the pair update runs (two neurons as one f64x2, see `pairUpdate`): the linear and the exact ones. */
-export type PairRule = Extract<IFRule, { kind: "linear" | "exact" }>;
+/** A rule the pair update runs (two neurons as one f64x2, see `pairUpdate`): every rule but the lazy one. */
+export type PairRule = Exclude<IFRule, { kind: "lazy" }>;
 
-/** Sets the v128 constants of the pair update: $x0 = a, $g = g, $x1 = c, $th = θ, $x2 = vmin, $one = 1. */
+/** 2^23 − 1: Loihi's v bound; 1.5·2^52: adding and subtracting it rounds |a| < 2^51 to an integer (half to even), exactly. */
+const HM = 2 ** 23 - 1, MAGIC = 1.5 * 2 ** 52;
+
+/**
+ * Sets the v128 constants of the pair update: linear and exact $x0 = a, $g = g, $x1 = c, $th = θ,
+ * $x2 = vmin; loihi $x0 = input scale, $th = θ, $x1 = 2^23 − 1, $x2 = 1.5·2^52, $x3 = 64,
+ * $g = 255·64, $vr = −1; and $one = 1.
+ */
 export function pairConsts(r: PairRule): string {
   const splat = (n: string, x: number): string => `(local.set $${n} (f64x2.splat (f64.const ${f(x)})))`;
+  if (r.kind === "loihi") return [splat("x0", r.scale), splat("th", r.vth), splat("x1", HM), splat("x2", MAGIC), splat("x3", 64), splat("g", 16320), splat("vr", -1), splat("one", 1)].join("\n    ");
   return [splat("x0", r.kind === "linear" ? r.a : 1), splat("g", r.g), splat("x1", r.kind === "linear" ? r.c : 0), splat("th", r.th),
     splat("x2", r.kind === "linear" && r.vmin !== null ? r.vmin : 0), splat("one", 1)].join("\n    ");
+}
+
+/**
+ * Loihi's plain case for pair j: a = y·scale with |a| ≤ 255·64 (exponent 1, else $b_j marks the
+ * pair special), trunc(a) as the nearest integer moved one step towards zero where it lies
+ * beyond a, u = trunc(a)·64 (no wrap below 2^23), v ← clip24((v + u) + 0).
+ */
+function loihiPair(j: number): string {
+  const get = (n: string): string => `(local.get $${n})`;
+  const away = `(v128.and (v128.bitselect ${get("vr")} ${get("one")} (f64x2.lt ${get("xs")} ${get("zero")})) (f64x2.gt (f64x2.abs ${get("sp")}) (f64x2.abs ${get("xs")})))`;
+  return `
+            (local.set $xs (f64x2.mul ${get(`y${j}`)} ${get("x0")}))
+            (local.set $b${j} (f64x2.gt (f64x2.abs ${get("xs")}) ${get("g")}))
+            (local.set $sp (f64x2.sub (f64x2.add ${get("xs")} ${get("x2")}) ${get("x2")}))
+            (local.set $sp (f64x2.sub ${get("sp")} ${away}))
+            (local.set $n${j} (f64x2.add (f64x2.add ${get(`v${j}`)} (f64x2.mul ${get("sp")} ${get("x3")})) ${get("zero")}))
+            (local.set $n${j} (v128.bitselect ${get("x1")} ${get(`n${j}`)} (f64x2.gt ${get(`n${j}`)} ${get("x1")})))
+            (local.set $xs (f64x2.sub ${get("zero")} ${get("x1")}))
+            (local.set $n${j} (v128.bitselect ${get("xs")} ${get(`n${j}`)} (f64x2.lt ${get(`n${j}`)} ${get("xs")})))`;
 }
 
 /** Pairs a pair update takes at once (see `pairUpdate`): 4, 2 or 1, whichever divides `pairs`. */
@@ -175,10 +202,11 @@ export const pairUnroll = (pairs: number): number => (pairs % 4 === 0 ? 4 : pair
 export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: number) => string, pending: string): string {
   const lin = r.kind === "linear";
   const js = Array.from({ length: n }, (_, j) => j);
-  const base = (j: number): string => lin ? `(f64x2.add (f64x2.add (f64x2.mul (local.get $x0) (local.get $v${j})) (f64x2.mul (local.get $g) (local.get $y${j}))) (local.get $x1))`
-    : `(f64x2.add (local.get $v${j}) (f64x2.mul (local.get $g) (local.get $y${j})))`;
+  const base = (j: number): string => r.kind === "loihi" ? loihiPair(j) : `
+            (local.set $n${j} ${lin ? `(f64x2.add (f64x2.add (f64x2.mul (local.get $x0) (local.get $v${j})) (f64x2.mul (local.get $g) (local.get $y${j}))) (local.get $x1))`
+    : `(f64x2.add (local.get $v${j}) (f64x2.mul (local.get $g) (local.get $y${j})))`})`;
   const tests = (j: number): string[] => [lin && r.multi && r.timing === "same" ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "") : `(f64x2.gt (local.get $n${j}) (local.get $th))`,
-    lin && r.timing !== "same" ? `(f64x2.gt (local.get $v${j}) (local.get $th))` : ""].filter((t) => t);
+    lin && r.timing !== "same" ? `(f64x2.gt (local.get $v${j}) (local.get $th))` : "", r.kind === "loihi" ? `(local.get $b${j})` : ""].filter((t) => t);
   const all = js.flatMap(tests);
   const special = all.length ? all.reduce((a, b) => `(v128.or ${a} ${b})`) : "(local.get $zero)";
   const special1 = (j: number): string => (tests(j).length ? tests(j).reduce((a, b) => `(v128.or ${a} ${b})`) : "(local.get $zero)");
@@ -195,8 +223,7 @@ export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: nu
   return `${js.map((j) => `
             (local.set $y${j} (v128.load offset=${16 * j} (local.get $yb)))
             (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
-            (local.set $v${j} (v128.load offset=${toV + 16 * j} (local.get $yb)))
-            (local.set $n${j} ${base(j)})`).join("")}
+            (local.set $v${j} (v128.load offset=${toV + 16 * j} (local.get $yb)))${base(j)}`).join("")}
             (if (v128.any_true ${special})
               (then ${js.map((j) => n === 1 ? `${lane(j, 0)}${lane(j, 1)}` : `
               (if (v128.any_true ${special1(j)}) (then ${lane(j, 0)}${lane(j, 1)}) (else ${plain(j)}))`).join("")})

@@ -2,7 +2,7 @@
  * The pool and affine→IF layers of a wasm chain as generated code (see chain-wasm.ts for the
  * arithmetic they share with pool.ts, linear.ts and neuron.ts).
  */
-import { pairConsts, pairUnroll, pairUpdate, ruleDelay, RULE_LOCALS, ruleUpdate, type IFRule } from "./chain-if.js";
+import { pairConsts, pairUnroll, pairUpdate, ruleDelay, RULE_LOCALS, type IFRule } from "./chain-if.js";
 import { countDirect, emitCount, emitSpike, f, LOCALS, prologue, range, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
 
 /** The pool layer function. */
@@ -179,9 +179,9 @@ export function affineIFRuleCode(name: string, l: AffineIF, io: IO, A: Record<st
   const sums = `
     ${loopPairs(l, `(v128.store offset=${A.Y} (local.get $j) (v128.load offset=${A.B} (local.get $j)))`)}
     ${affineSums(l, A, A.Y)}`;
-  // two neurons at a time ($co, $co + 1 at $yb), except for the Loihi rule (scalar)
+  // two neurons per f64x2 ($co, $co + 1 at $yb), up to four pairs at a time
   // (the pair constants are set here: the sums use $x0 … $x3 for their rows)
-  const update = r.kind !== "loihi" ? `
+  const update = `
     ${pairConsts(r)}
     (local.set $co (i32.const 0))
     (local.set $yb (i32.const ${A.Y}))
@@ -190,16 +190,6 @@ export function affineIFRuleCode(name: string, l: AffineIF, io: IO, A: Record<st
       ${pairUpdate(r, A.V - A.Y, U, (L) => `(local.set $k (i32.add (local.get $co) (i32.const ${L}))) ${emitCount(io)}`, "")}
       (local.set $yb (i32.add (local.get $yb) (i32.const ${16 * U})))
       (local.set $co (i32.add (local.get $co) (i32.const ${2 * U})))
-      (br $lu)))` : `
-    (local.set $k (i32.const 0))
-    (block $du (loop $lu
-      (br_if $du (i32.ge_u (local.get $k) (i32.const ${l.p.nout})))
-      (local.set $val (f64.load offset=${A.Y} (i32.shl (local.get $k) (i32.const 3))))
-      (local.set $vp (f64.load offset=${A.V} (i32.shl (local.get $k) (i32.const 3))))
-      ${ruleUpdate(r)}
-      (f64.store offset=${A.V} (i32.shl (local.get $k) (i32.const 3)) (local.get $vs))
-      (if (f64.ne (local.get $sv) (f64.const 0)) (then ${emitCount(io)}))
-      (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $lu)))`;
   return `
   (func $${name} (param $sid i32) (param $direct i32) ${LOCALS} ${RULE_LOCALS}
