@@ -15,7 +15,8 @@ import type { LayerKernel, Prepared } from "./lower/index.js";
 import { chainLayerApplies, type ChainLayer } from "./ops/chain-wasm.js";
 import { convIFRows } from "./ops/conv-if.js";
 import { poolRows } from "./ops/pool.js";
-import { canBeLazy, type NeuronCoefs } from "./ops/neuron.js";
+import { chainIFRule, type IFRule } from "./ops/chain-if.js";
+import type { NeuronCoefs } from "./ops/neuron.js";
 import { wasmSimd } from "./wasm/instance.js";
 
 /** One uniform gain, threshold and reset for the whole layer (a chain layer bakes them in). */
@@ -37,11 +38,13 @@ const JS: LayerKernel = { via: "js" };
 
 /**
  * Why the IF `name` (fed by a conv or affine `src`) cannot be fused with it, or "" when it can:
- * the fused kernel hides the layer's output and keeps v in its own layout, so the layer must have
- * no other reader, not be recorded, a graph output, or on a back edge.
+ * its rule must have a fused kernel (a non-lazy rule only in a wasm chain), and as the fused kernel
+ * hides the layer's output and keeps v in its own layout, the layer must have no other reader, not
+ * be recorded, a graph output, or on a back edge.
  */
-function pairBlocker(flat: FlatGraph, sched: Schedule, consumers: Map<string, number>, keep: Set<string>, name: string, src: string, c: NeuronCoefs): string {
-  if (!canBeLazy(c)) return "the neuron is not a lazy IF (leak, current, subtractive reset or profile arithmetic)";
+function pairBlocker(flat: FlatGraph, sched: Schedule, consumers: Map<string, number>, keep: Set<string>, name: string, src: string, rule: IFRule | string, noChain: string): string {
+  if (typeof rule === "string") return `the IF has no fused kernel: ${rule}`;
+  if (rule.kind !== "lazy" && noChain) return `the IF is not lazy (profile arithmetic: leak, subtractive reset, multi-spike, delay or v_min) and runs fused only in a wasm chain: ${noChain}`;
   if (keep.has(src)) return `"${src}" is recorded`;
   if (consumers.get(src) !== 1) return `"${src}" has other readers`;
   if (sched.backEdges.has(`${src}->${name}`)) return "the edge is read from the previous step";
@@ -49,9 +52,9 @@ function pairBlocker(flat: FlatGraph, sched: Schedule, consumers: Map<string, nu
   return "";
 }
 
-/** The chain layer of an affine feeding the IF coefs `c`. */
-function affineIFLayer(p: Prepared, c: NeuronCoefs): ChainLayer {
-  return { kind: "affineIF", p: p.affine!, g0: c.bv[0], th0: c.theta[0], vr0: c.vreset[0] };
+/** The chain layer of an affine feeding the IF coefs `c` under `rule`. */
+function affineIFLayer(p: Prepared, c: NeuronCoefs, rule: IFRule): ChainLayer {
+  return { kind: "affineIF", p: p.affine!, g0: c.bv[0], th0: c.theta[0], vr0: c.vreset[0], ...(rule.kind === "lazy" ? {} : { rule }) };
 }
 
 /** Why chains do not run in this runtime, or "" when they do. */
@@ -81,10 +84,11 @@ export function planLayers(flat: FlatGraph, sched: Schedule, prepared: Map<strin
     const c = prep.coefs!;
     // only an IF can fuse with its layer: a current-based or non-spiking neuron is no missed chance
     if (c.current || !c.spiking) continue;
-    const blocker = pairBlocker(flat, sched, consumers, keep, name, src, c);
-    const kernel = blocker ? JS : layerKernel(sp, c, name, noChain);
+    const rule = chainIFRule(c);
+    const blocker = pairBlocker(flat, sched, consumers, keep, name, src, rule, noChain);
+    const kernel = blocker ? JS : layerKernel(sp, c, name, noChain, rule as IFRule);
     if (kernel.via === "js") {
-      const why = blocker || (sp.kind === "conv" ? "the conv has a bias" : noChain || "the affine→IF layer does not fit a chain (several weight blocks, odd size, or a non-uniform IF)");
+      const why = blocker || (sp.kind === "conv" ? (sp.conv!.bias ? "the conv has a bias" : "the conv→IF layer does not fit a chain (odd channel count)") : noChain || "the affine→IF layer does not fit a chain (several weight blocks, odd size, or a non-uniform IF)");
       plan.why.set(src, why);
       plan.why.set(name, why);
       continue;
@@ -96,18 +100,22 @@ export function planLayers(flat: FlatGraph, sched: Schedule, prepared: Map<strin
   return plan;
 }
 
-/** How a conv or affine `sp` and the lazy IF `name` (coefs `c`) it feeds run together. */
-function layerKernel(sp: Prepared, c: NeuronCoefs, name: string, noChain: string): LayerKernel {
+/**
+ * How a conv or affine `sp` and the IF `name` (coefs `c`, chain rule `rule`) it feeds run together
+ * (a non-lazy rule's constants are uniform, chain-if.ts, and it runs in a chain or not at all).
+ */
+function layerKernel(sp: Prepared, c: NeuronCoefs, name: string, noChain: string, rule: IFRule): LayerKernel {
+  const lazy = rule.kind === "lazy";
   if (sp.kind === "conv") {
     if (sp.conv!.bias) return JS;
-    if (!noChain && uniformIF(c)) {
-      const layer: ChainLayer = { kind: "convIF", g: sp.conv!.g, rows: convIFRows(sp.conv!.g, sp.conv!.w), g0: c.bv[0], th0: c.theta[0], vr0: c.vreset[0] };
+    if (!noChain && (!lazy || uniformIF(c))) {
+      const layer: ChainLayer = { kind: "convIF", g: sp.conv!.g, rows: convIFRows(sp.conv!.g, sp.conv!.w), g0: c.bv[0], th0: c.theta[0], vr0: c.vreset[0], ...(lazy ? {} : { rule }) };
       if (chainLayerApplies(layer)) return { via: "chain", neuron: name, layer };
     }
-    return { via: "fused", neuron: name };
+    return lazy ? { via: "fused", neuron: name } : JS;
   }
-  if (noChain || !uniformIF(c)) return JS;
-  const layer = affineIFLayer(sp, c);
+  if (noChain || (lazy && !uniformIF(c))) return JS;
+  const layer = affineIFLayer(sp, c, rule);
   return chainLayerApplies(layer) ? { via: "chain", neuron: name, layer } : JS;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Affine and Linear: y = W·x + b per weight block (Linear: b = 0). Weights are quantised to the
  * profile's grid and stored transposed (ops/linear.ts); a bias of zeros is dropped. An affine
- * feeding a uniform lazy IF may run as an affine→IF layer of a wasm chain (fuse.ts).
+ * feeding an IF with one value per constant may run as an affine→IF layer of a wasm chain, under
+ * the profile's IF rule (fuse.ts, ops/chain-if.ts).
  */
 import { sizeOf, toFloat64 } from "../../ir/tensor.js";
 import type { Affine, Linear } from "../../ir/types.js";

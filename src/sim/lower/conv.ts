@@ -1,8 +1,9 @@
 /**
  * Conv1d and Conv2d (PyTorch geometry; Conv1d is a 1 × L Conv2d). Weights and bias are
  * quantised to the profile's grid; a scalar bias is broadcast over the output channels. A conv
- * without bias feeding a lazy IF runs fused with it: in the JavaScript conv→IF kernel, or as a
- * conv→IF layer of a wasm chain (fuse.ts).
+ * without bias feeding an IF runs fused with it (fuse.ts): as a conv→IF layer of a wasm chain
+ * under the profile's IF rule (ops/chain-if.ts), or, for a lazy IF, in the JavaScript conv→IF
+ * kernel.
  */
 import { toFloat64 } from "../../ir/tensor.js";
 import type { Conv1d, Conv2d } from "../../ir/types.js";

@@ -2,7 +2,7 @@
  * When a chain layer may add its inputs straight into v: bounds under which every partial sum is
  * exact in float64, so the direct and the ordered sums give the same v.
  */
-import type { ChainLayer } from "./chain-wat.js";
+import { ruled, type ChainLayer } from "./chain-wat.js";
 
 
 /**
@@ -75,7 +75,8 @@ export function sumQuantum(layers: ChainLayer[], k: number): { q: number; xmax: 
 /** The direct bound of chain layer k (a conv→IF), or null when it never runs direct. */
 export function directBound(layers: ChainLayer[], k: number): DirectBound | null {
   const l = layers[k];
-  if (l.kind !== "convIF" || l.g0 !== 1 || k > 30) return null;
+  // a non-lazy rule may emit several spikes per step or change an untouched v: no bound
+  if (l.kind !== "convIF" || l.g0 !== 1 || k > 30 || layers.some(ruled)) return null;
   const sq = sumQuantum(layers, k);
   if (!sq) return null;
   const coutG = l.g.cout / l.g.groups, wc = l.rows.wc;
@@ -97,7 +98,7 @@ export function directBound(layers: ChainLayer[], k: number): DirectBound | null
  */
 export function affineLimit(layers: ChainLayer[], k: number): number {
   const l = layers[k];
-  if (l.kind !== "affineIF" || k === 0 || l.g0 !== 1 || l.p.bias || !(l.th0 >= 0 && l.vr0 <= l.th0) || Object.is(l.vr0, -0)) return 0;
+  if (l.kind !== "affineIF" || k === 0 || l.g0 !== 1 || layers.some(ruled) || l.p.bias || !(l.th0 >= 0 && l.vr0 <= l.th0) || Object.is(l.vr0, -0)) return 0;
   const sq = sumQuantum(layers, k);
   return sq ? 2 ** (52 + sq.q) : 0;
 }

@@ -10,15 +10,21 @@ import { countDirect, emitSpike, f, LOCALS, prologue, range, type ChainLayer, ty
 export const FIRE_GROUP = 16;
 export const fireGroups = (cout: number): number => Math.ceil(cout / FIRE_GROUP);
 
-/** The conv→IF layer function (addresses in A; `bit` is the layer's bit in the step's direct mask, or −1). */
-export function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>, bit: number): string {
-  const { g, g0, th0, vr0 } = l;
-  const cout = g.cout, coutG = g.cout / g.groups, ohw = g.oh * g.ow, hw = g.h * g.w, isz = g.cin * hw;
+/** The scatter pieces of a conv→IF layer: one input's rows, and the listed inputs with their reached positions marked. */
+export interface ConvScatter {
+  /** One input index $idx with value $xv ≠ 0: its rows into the scratch (moved by `shift` bytes). */
+  oneInput(shift: number, pad: boolean): string;
+  /** The listed inputs in list order, each's rows added and its reached output positions marked in the bitmap. */
+  listed(shift: number): string;
+  /** ORs the bitmap of the output positions input $idx reaches into the step's bitmap. */
+  mark: string;
+}
+
+/** The scatter code of a conv→IF layer (addresses in A). */
+export function convScatter(l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>): ConvScatter {
+  const { g } = l;
+  const coutG = g.cout / g.groups, ohw = g.oh * g.ow, hw = g.h * g.w;
   const nv = Math.ceil(ohw / 128);
-  // the JavaScript kernel gathers from this list length on (contract.ts)
-  const denseAt = denseFrom(isz);
-  // rows address the scratch y; `shift` (V − Y, an immediate offset) aims them at v instead
-  const toV = A.v - A.y;
   const addRow = (shift: number): string => range(coutG / 2).map((j) =>
     `(v128.store offset=${shift + 16 * j} (local.get $o) (f64x2.add (v128.load offset=${shift + 16 * j} (local.get $o)) (f64x2.mul (local.get $xs) (v128.load offset=${16 * j} (local.get $w)))))`,
   ).join("\n          ");
@@ -48,6 +54,9 @@ export function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF"
         ${pad ? "" : `(local.set $r (i32.load offset=${A.start} (i32.shl (local.get $idx) (i32.const 2))))
         (local.set $r1 (i32.load offset=${A.start + 4} (i32.shl (local.get $idx) (i32.const 2))))`}
         ${pad ? padded(shift) : looped(shift)}`;
+  const mark = `
+          (local.set $p (i32.add (i32.const ${A.masks}) (i32.mul (i32.rem_u (local.get $idx) (i32.const ${hw})) (i32.const ${16 * nv}))))
+          ${range(nv).map((j) => `(v128.store offset=${A.tb + 16 * j} (i32.const 0) (v128.or (v128.load offset=${A.tb + 16 * j} (i32.const 0)) (v128.load offset=${16 * j} (local.get $p))))`).join("\n          ")}`;
   // the listed inputs in list order: their rows, and the output positions they reach marked
   const listed = (shift: number): string => `
       (block $de (loop $le
@@ -55,11 +64,15 @@ export function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF"
         (local.set $idx (i32.load offset=${io.inList} (i32.shl (local.get $e) (i32.const 2))))
         (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
         (if (f64.ne (local.get $xv) (f64.const 0)) (then
-          ${oneInput(shift, R > 0)}
-          (local.set $p (i32.add (i32.const ${A.masks}) (i32.mul (i32.rem_u (local.get $idx) (i32.const ${hw})) (i32.const ${16 * nv}))))
-          ${range(nv).map((j) => `(v128.store offset=${A.tb + 16 * j} (i32.const 0) (v128.or (v128.load offset=${A.tb + 16 * j} (i32.const 0)) (v128.load offset=${16 * j} (local.get $p))))`).join("\n          ")}))
+          ${oneInput(shift, R > 0)}${mark}))
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $le)))`;
+  return { oneInput, listed, mark };
+}
+
+/** Phase 1 of the lazy rule's fire pass at position $po (see the comment inside). */
+function lazyPhase1(l: Extract<ChainLayer, { kind: "convIF" }>, A: Record<string, number>, direct: boolean): string {
+  const cout = l.g.cout;
   // Firing runs in two phases over the touched positions. Phase 1 tests each position's channels,
   // up to 16 per group without a branch per channel pair, and writes a record to the spike list
   // (the position, then each group's spike bits) that is kept, without a branch, only when a bit
@@ -71,7 +84,7 @@ export function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF"
   const orderedPair = (j: number): string => `
             (local.set $yv (v128.load offset=${16 * j} (local.get $yb)))
             (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
-            (local.set $vn (f64x2.add (v128.load offset=${16 * j} (local.get $vb)) ${g0 === 1 ? "(local.get $yv)" : "(f64x2.mul (local.get $g) (local.get $yv))"}))
+            (local.set $vn (f64x2.add (v128.load offset=${16 * j} (local.get $vb)) ${l.g0 === 1 ? "(local.get $yv)" : "(f64x2.mul (local.get $g) (local.get $yv))"}))
             (local.set $sp (f64x2.gt (local.get $vn) (local.get $th)))
             (v128.store offset=${16 * j} (local.get $vb) (v128.bitselect (local.get $vr) (local.get $vn) (local.get $sp)))`;
   const directPair = (j: number): string => `
@@ -89,7 +102,7 @@ export function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF"
   // phase 1 at position $po: its record (4 bytes each: position, each group's bits) at $fo,
   // which moves on only if a bit is set ($r: their OR)
   const G = fireGroups(cout), rec = 4 * (1 + G);
-  const fire = (direct: boolean): string => `
+  return `
             (local.set $r (i32.const 0))${range(G).map((grp) => {
     const js = range(cout / 2).slice(8 * grp, 8 * grp + 8);
     return `${js.map((j) => `${(direct ? directPair : orderedPair)(j)}
@@ -100,9 +113,17 @@ export function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF"
   }).join("")}
             (i32.store offset=${A.fl} (local.get $fo) (local.get $po))
             (local.set $fo (i32.add (local.get $fo) (select (i32.const ${rec}) (i32.const 0) (local.get $r))))`;
+}
+
+/** The fire pass of the lazy rule over the touched positions (bitmap order), `direct` when the inputs went into v. */
+function lazyFire(l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>, direct: boolean): string {
+  const { g, vr0 } = l;
+  const cout = g.cout, ohw = g.oh * g.ow;
+  const nv = Math.ceil(ohw / 128);
+  const G = fireGroups(cout), rec = 4 * (1 + G);
   // phase 2: the listed positions' spikes, ascending position and channel (direct: v ← v_reset;
   // the ordered pair code stored v already)
-  const spikes = (direct: boolean): string => `
+  const spikes = `
       (local.set $e (i32.const 0))
       (block $dps (loop $lps
         (br_if $dps (i32.ge_u (local.get $e) (local.get $fo)))
@@ -119,7 +140,7 @@ export function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF"
         (local.set $e (i32.add (local.get $e) (i32.const ${rec})))
         (br $lps)))`;
   // the touched positions, ascending: the set bits of the bitmap (cleared as read)
-  const touched = (direct: boolean): string => `
+  return `
       (local.set $fo (i32.const 0))
       (block $df (loop $lf
         (br_if $df (i32.ge_u (local.get $q) (i32.const ${4 * nv})))
@@ -131,30 +152,21 @@ export function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF"
             (local.set $word (i32.and (local.get $word) (i32.sub (local.get $word) (i32.const 1))))
             (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
             (local.set $vb (i32.add (i32.const ${A.v}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
-            ${fire(direct)}
+            ${lazyPhase1(l, A, direct)}
             (br_if $lbit (local.get $word))))))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
-        (br $lf)))${spikes(direct)}`;
-  const sparse = bit < 0 ? `${listed(0)}${touched(false)}` : `
-      (if (i32.and (local.get $direct) (i32.const ${1 << bit}))
-        (then ${countDirect(A)} ${listed(toV)}${touched(true)})
-        (else ${listed(0)}${touched(false)}))`;
+        (br $lf)))${spikes}`;
+}
+
+/** The lazy rule's dense step (as the JavaScript gather): every non-zero input in ascending order, then every neuron in NCHW order. */
+function lazyDense(l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>, sc: ConvScatter): string {
+  const { g, g0, th0, vr0 } = l;
+  const cout = g.cout, ohw = g.oh * g.ow, isz = g.cin * g.h * g.w;
   return `
-  (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
-    (local.set $g (f64x2.splat (f64.const ${f(g0)})))
-    (local.set $th (f64x2.splat (f64.const ${f(th0)})))
-    (local.set $vr (f64x2.splat (f64.const ${f(vr0)})))
-    ${prologue(io)}
-    (if (i32.lt_u (local.get $na) (i32.const ${denseAt}))
-    (then ;; sparse: listed inputs in list order, then the touched positions
-      ${sparse})
-    (else
-      ;; dense (as the JavaScript gather): every non-zero input in ascending order, then every
-      ;; neuron in NCHW order
       (block $dd (loop $ld
         (br_if $dd (i32.ge_u (local.get $idx) (i32.const ${isz})))
         (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
-        (if (f64.ne (local.get $xv) (f64.const 0)) (then ${oneInput(0, false)}))
+        (if (f64.ne (local.get $xv) (f64.const 0)) (then ${sc.oneInput(0, false)}))
         (local.set $idx (i32.add (local.get $idx) (i32.const 1)))
         (br $ld)))
       (block $dco (loop $lco
@@ -174,7 +186,31 @@ export function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF"
           (local.set $po (i32.add (local.get $po) (i32.const 1)))
           (br $lpo)))
         (local.set $co (i32.add (local.get $co) (i32.const 1)))
-        (br $lco)))))
+        (br $lco)))`;
+}
+
+/** The conv→IF layer function (addresses in A; `bit` is the layer's bit in the step's direct mask, or −1). */
+export function convIFCode(name: string, l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<string, number>, bit: number): string {
+  const { g, g0, th0, vr0 } = l;
+  // the JavaScript kernel gathers from this list length on (contract.ts)
+  const denseAt = denseFrom(g.cin * g.h * g.w);
+  // rows address the scratch y; `shift` (V − Y, an immediate offset) aims them at v instead
+  const toV = A.v - A.y;
+  const sc = convScatter(l, io, A);
+  const sparse = bit < 0 ? `${sc.listed(0)}${lazyFire(l, io, A, false)}` : `
+      (if (i32.and (local.get $direct) (i32.const ${1 << bit}))
+        (then ${countDirect(A)} ${sc.listed(toV)}${lazyFire(l, io, A, true)})
+        (else ${sc.listed(0)}${lazyFire(l, io, A, false)}))`;
+  return `
+  (func $${name} (param $sid i32) (param $direct i32) ${LOCALS}
+    (local.set $g (f64x2.splat (f64.const ${f(g0)})))
+    (local.set $th (f64x2.splat (f64.const ${f(th0)})))
+    (local.set $vr (f64x2.splat (f64.const ${f(vr0)})))
+    ${prologue(io)}
+    (if (i32.lt_u (local.get $na) (i32.const ${denseAt}))
+    (then ;; sparse: listed inputs in list order, then the touched positions
+      ${sparse})
+    (else ${lazyDense(l, io, A, sc)}))
     (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
 }
 

@@ -26,8 +26,9 @@
 import { instantiate, wasmSimd, type WasmHeap } from "../wasm/instance.js";
 import { affineLimit, directBound, type DirectBound } from "./chain-bounds.js";
 import { convIFCode, fireGroups, paddedRows } from "./chain-conv.js";
-import { affineIFCode, poolCode } from "./chain-layers.js";
-import { f, inSize, outSize, type ChainLayer, type IO } from "./chain-wat.js";
+import { convIFRuleCode, convIFRuleReset, ruleBitmapBytes } from "./chain-conv-rule.js";
+import { affineIFCode, affineIFRuleCode, affineIFRuleReset, poolCode } from "./chain-layers.js";
+import { f, inSize, outSize, ruled, type ChainLayer, type IO } from "./chain-wat.js";
 
 export type { ChainLayer } from "./chain-wat.js";
 
@@ -78,7 +79,7 @@ function layerBytes(l: ChainLayer): number {
   if (l.kind === "convIF") {
     const ohw = l.g.oh * l.g.ow, osz = l.g.cout * ohw, nin = l.g.cin * l.g.h * l.g.w, nrow = l.rows.start[nin];
     const nv = Math.ceil(ohw / 128);
-    return 4 * (nin + 1) + 8 * nrow + 8 * l.rows.wc.length + 16 * (osz + l.g.cout) + 16 * nv * (l.g.h * l.g.w + 1) + 8 * l.g.h * l.g.w * paddedRows(l) + 4 * ohw * (1 + fireGroups(l.g.cout));
+    return 4 * (nin + 1) + 8 * nrow + 8 * l.rows.wc.length + 16 * (osz + l.g.cout) + 16 * nv * (l.g.h * l.g.w + 1) + 8 * l.g.h * l.g.w * paddedRows(l) + 4 * ohw * (1 + fireGroups(l.g.cout)) + ruleBitmapBytes(l);
   }
   if (l.kind === "pool") return 4 * (l.isz + 1) + 4 * l.rowOut.length + 4 * l.osz;
   return 8 * (l.p.nin * l.p.nout + 3 * l.p.nout) + 20 * l.p.nin + 16;
@@ -88,11 +89,12 @@ function layerBytes(l: ChainLayer): number {
 export const CHAIN_RUN_STEPS = 512;
 export const CHAIN_RUN_ENTRIES = 1 << 15;
 
-/** A laid-out layer: its function's code, its v (null for a pool) and its direct bound (or null). */
+/** A laid-out layer: its function's code, its v (null for a pool), its direct bound (or null) and, for a ruled IF layer, the code of its reset function `$<name>_reset`. */
 interface LaidOut {
   code: string;
   v: Float64Array | null;
   bound: DirectBound | null;
+  reset?: string;
 }
 
 /** Lays out a conv→IF layer's tables, scratch and v in the heap; returns its code. */
@@ -132,9 +134,15 @@ function layoutConvIF(heap: WasmHeap, layers: ChainLayer[], k: number, io: IO, d
     }
     pad = P.at;
   }
+  const name = `layer${k}_${l.kind}`;
+  const A = { dc, start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, fl: fl.at, wc: wc.at, pad, padR: pr };
+  if (ruled(l)) {
+    // the positions left pending by the last step
+    const R = { ...A, pb: heap.i32(4 * nv).at };
+    return { code: convIFRuleCode(name, l, io, R), v: V.view.subarray(0, osz), bound: null, reset: convIFRuleReset(name, l, R) };
+  }
   const bound = directBound(layers, k);
-  const code = convIFCode(`layer${k}_${l.kind}`, l, io, { dc, start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, fl: fl.at, wc: wc.at, pad, padR: pr }, bound ? k : -1);
-  return { code, v: V.view.subarray(0, osz), bound };
+  return { code: convIFCode(name, l, io, A, bound ? k : -1), v: V.view.subarray(0, osz), bound };
 }
 
 /** Lays out a pool layer's rows and stamps in the heap; returns its code. */
@@ -157,8 +165,10 @@ function layoutAffineIF(heap: WasmHeap, layers: ChainLayer[], k: number, io: IO,
   W.view.set(wt);
   if (bias) Bz.view.set(bias);
   for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) RM.view[i] = Math.max(RM.view[i], Math.abs(wt[i * nout + j]));
-  const code = affineIFCode(`layer${k}_${l.kind}`, l, io, { dc, W: W.at, B: Bz.at, Y: Y.at, V: V.at, R: R.at, X: X.at, RM: RM.at, VM: VM.at }, affineLimit(layers, k));
-  return { code, v: V.view, bound: null };
+  const name = `layer${k}_${l.kind}`;
+  const A = { dc, W: W.at, B: Bz.at, Y: Y.at, V: V.at, R: R.at, X: X.at, RM: RM.at, VM: VM.at };
+  if (ruled(l)) return { code: affineIFRuleCode(name, l, io, A), v: V.view, bound: null, reset: affineIFRuleReset(name, l, A) };
+  return { code: affineIFCode(name, l, io, A, affineLimit(layers, k)), v: V.view, bound: null };
 }
 
 /** Addresses the chain's entry functions use (byte offsets into its memory). */
@@ -191,13 +201,14 @@ function maskFunc(bounds: DirectBound[]): string {
 }
 
 /** The `step` entry: the direct bound's bookkeeping, every layer in order, the input values zeroed; returns the output count. */
-function stepFunc(layers: ChainLayer[], first: boolean, A: ChainAddrs): string {
+function stepFunc(layers: ChainLayer[], first: boolean, A: ChainAddrs, resets: string[]): string {
   return `
   (func $chain_step (export "step") (param $na i32) (param $sid i32) (param $reset i32) (result i32)
     (local $k i32) (local $x f64) (local $big f64) (local $steps i32) (local $direct i32)
     ;; the direct bound: steps since reset, and (first layer) the sum of each step's largest
     ;; input (a non-integer or one above 2^20 counts as 1e300: no direct sums after it)
-    (if (local.get $reset) (then
+    (if (local.get $reset) (then${resets.map((n) => `
+      (call $${n}_reset)`).join("")}
       (f64.store offset=${A.ST} (i32.const 0) (f64.const 0))
       (i32.store offset=${A.ST + 8} (i32.const 0) (i32.const 0))))
     (local.set $steps (i32.add (i32.load offset=${A.ST + 8} (i32.const 0)) (i32.const 1)))
@@ -297,6 +308,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
     inVal = X0.view;
     let prev = { list: L0.at, val: X0.at };
     const funcs: string[] = [];
+    const resets: string[] = [];
     layers.forEach((l, k) => {
       // one entry more: a pool writes each touched output at the list's end before it knows
       // whether to keep it
@@ -306,6 +318,10 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
       v.push(laid.v);
       if (laid.bound) bounds.push(laid.bound);
       funcs.push(laid.code);
+      if (laid.reset) {
+        funcs.push(laid.reset);
+        resets.push(`layer${k}_${l.kind}`);
+      }
       prev = { list: OL.at, val: OV.at };
       if (k === layers.length - 1) {
         outList = OL.view;
@@ -322,7 +338,7 @@ export function wasmChain(layers: ChainLayer[]): WasmChain {
     rows = RW.view;
     const A: ChainAddrs = { counts: counts.at, L0: L0.at, X0: X0.at, lastList: prev.list, lastVal: prev.val, SC: SC.at, SI: SI.at, SV: SV.at, RW: RW.at, ST: ST.at, seen: seen.at };
     return `(module (memory (import "env" "mem") $PAGES)
-${funcs.join("\n")}${maskFunc(bounds)}${stepFunc(layers, bounds.some((b) => b.layer === 0), A)}${runFunc(nOut, A)})`;
+${funcs.join("\n")}${maskFunc(bounds)}${stepFunc(layers, bounds.some((b) => b.layer === 0), A, resets)}${runFunc(nOut, A)})`;
   }, "chain");
   // stamp ids (the pools' first-touch lists, the staged inputs) never repeat across step() and run()
   let sid = 0;

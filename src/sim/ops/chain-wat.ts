@@ -4,15 +4,22 @@
  * with, spike listing, and the locals every layer function declares.
  */
 import type { ConvGeometry } from "../graph.js";
+import type { IFRule } from "./chain-if.js";
 import { watLiteral } from "./contract.js";
 import type { ConvIFRows } from "./conv-if.js";
 import type { AffineParams } from "./linear.js";
 
-/** One layer of a chain (IF constants: gain g0, threshold th0, reset vr0, uniform over the layer). */
+/**
+ * One layer of a chain (IF constants: gain g0, threshold th0, reset vr0, uniform over the layer;
+ * `rule`: the profile's IF update when it is not the lazy one, see chain-if.ts).
+ */
 export type ChainLayer =
-  | { kind: "convIF"; g: ConvGeometry; rows: ConvIFRows; g0: number; th0: number; vr0: number }
+  | { kind: "convIF"; g: ConvGeometry; rows: ConvIFRows; g0: number; th0: number; vr0: number; rule?: IFRule }
   | { kind: "pool"; isz: number; osz: number; rowStart: Int32Array; rowOut: Int32Array; scale: number }
-  | { kind: "affineIF"; p: AffineParams; g0: number; th0: number; vr0: number };
+  | { kind: "affineIF"; p: AffineParams; g0: number; th0: number; vr0: number; rule?: IFRule };
+
+/** True for an IF layer whose rule is not the lazy one (chain-if.ts). */
+export const ruled = (l: ChainLayer): boolean => l.kind !== "pool" && !!l.rule && l.rule.kind !== "lazy";
 
 /** A number as a WAT literal (contract.ts). */
 export const f = watLiteral;
@@ -48,6 +55,14 @@ export function prologue(io: IO): string {
     (local.set $m (i32.const 0))`;
 }
 
+/** Appends spike k (in $k) with the count in $sv (f64) to the output. */
+export function emitCount(io: IO): string {
+  return `
+          (i32.store offset=${io.outList} (i32.shl (local.get $m) (i32.const 2)) (local.get $k))
+          (f64.store offset=${io.outVal} (i32.shl (local.get $k) (i32.const 3)) (local.get $sv))
+          (local.set $m (i32.add (local.get $m) (i32.const 1)))`;
+}
+
 /** Appends spike k (in $k) to the output: list entry and value 1. */
 export function emitSpike(io: IO): string {
   return `
@@ -66,3 +81,14 @@ export const LOCALS = `(local $na i32) (local $n i32) (local $m i32) (local $q i
 
 /** Counts a step run with direct sums in the layer's `directSteps` entry (byte address A.dc). */
 export const countDirect = (A: Record<string, number>): string => `(i32.store offset=${A.dc} (i32.const 0) (i32.add (i32.load offset=${A.dc} (i32.const 0)) (i32.const 1)))`;
+
+/** Zeroes `bytes` bytes (a multiple of 8) from byte address `at`. */
+export function zeroBytes(at: number, bytes: number): string {
+  return `
+    (local.set $q (i32.const 0))
+    (block $dz (loop $lz
+      (br_if $dz (i32.ge_u (local.get $q) (i32.const ${bytes})))
+      (f64.store offset=${at} (local.get $q) (f64.const 0))
+      (local.set $q (i32.add (local.get $q) (i32.const 8)))
+      (br $lz)))`;
+}

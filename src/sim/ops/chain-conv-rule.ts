@@ -1,0 +1,124 @@
+/**
+ * The conv→IF layer of a wasm chain under a non-lazy IF rule (chain-if.ts: Sinabs, Rockpool, Spyx,
+ * snnTorch, Lava, Loihi 2, Exact). The scatter is the lazy layer's (chain-conv.ts: each listed
+ * input's rows into the position-major scratch y, its reached positions marked in a bitmap; a
+ * dense step in ascending input order, as the JavaScript gather); the fire pass then runs the
+ * rule's scalar update on every channel of the marked positions, ascending, together with the
+ * positions left pending by the previous step (a neuron whose v passes the spike test without
+ * input), or on every position when the rule leaks. With an input delay the fire pass runs first,
+ * on the sums the previous step left in y.
+ */
+import { pairConsts, pairUnroll, pairUpdate, ruleDelay, ruleDense, RULE_LOCALS, type IFRule } from "./chain-if.js";
+import { convScatter } from "./chain-conv.js";
+import { denseFrom } from "./contract.js";
+import { emitCount, LOCALS, prologue, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
+
+type ConvIF = Extract<ChainLayer, { kind: "convIF" }>;
+type Rule = Exclude<IFRule, { kind: "lazy" }>;
+
+/** Bytes a ruled conv→IF layer needs beyond the lazy one: the pending bitmap. */
+export const ruleBitmapBytes = (l: ConvIF): number => 16 * Math.ceil((l.g.oh * l.g.ow) / 128);
+
+/** The scatter of one step's input into y (marking the reached positions in the bitmap tb). */
+function scatter(l: ConvIF, io: IO, A: Record<string, number>): string {
+  const isz = l.g.cin * l.g.h * l.g.w;
+  const sc = convScatter(l, io, A);
+  return `
+    (if (i32.lt_u (local.get $na) (i32.const ${denseFrom(isz)}))
+      (then ${sc.listed(0)})
+      (else
+        (local.set $idx (i32.const 0))
+        (block $dd (loop $ld
+          (br_if $dd (i32.ge_u (local.get $idx) (i32.const ${isz})))
+          (local.set $xv (f64.load offset=${io.inVal} (i32.shl (local.get $idx) (i32.const 3))))
+          (if (f64.ne (local.get $xv) (f64.const 0)) (then ${sc.oneInput(0, false)}${sc.mark}))
+          (local.set $idx (i32.add (local.get $idx) (i32.const 1)))
+          (br $ld)))))`;
+}
+
+/** Marks position $po pending (its bit in the pending bitmap). */
+const markPending = (A: Record<string, number>): string => `
+              (local.set $p (i32.shl (i32.shr_u (local.get $po) (i32.const 5)) (i32.const 2)))
+              (i32.store offset=${A.pb} (local.get $p) (i32.or (i32.load offset=${A.pb} (local.get $p)) (i32.shl (i32.const 1) (i32.and (local.get $po) (i32.const 31)))))`;
+
+/** Channels $co, $co + 1, … at position $po as pairs (chain-if.ts `pairUpdate`). */
+function pair(r: Rule, io: IO, A: Record<string, number>, ohw: number, cout: number): string {
+  const spike = (L: number): string => `
+            (local.set $k (i32.add (local.get $po) (i32.mul (i32.add (local.get $co) (i32.const ${L})) (i32.const ${ohw})))) ${emitCount(io)}`;
+  return pairUpdate(r, A.v - A.y, pairUnroll(cout / 2), spike, markPending(A));
+}
+
+/**
+ * The fire pass of a leaky rule: every neuron, two at a time along y and v in their position-major
+ * order (the order of the bitmap walk); the marks of the scatter are cleared.
+ */
+function fireAll(l: ConvIF, io: IO, A: Record<string, number>): string {
+  const r = l.rule as Extract<Rule, { kind: "linear" }>;
+  const cout = l.g.cout, ohw = l.g.oh * l.g.ow, nv = Math.ceil(ohw / 128);
+  const U = pairUnroll((cout * ohw) / 2);
+  const spike = (L: number): string => `
+            (local.set $idx (i32.add (i32.shr_u (i32.sub (local.get $yb) (i32.const ${A.y})) (i32.const 3)) (i32.const ${L})))
+            (local.set $k (i32.add (i32.div_u (local.get $idx) (i32.const ${cout})) (i32.mul (i32.rem_u (local.get $idx) (i32.const ${cout})) (i32.const ${ohw})))) ${emitCount(io)}`;
+  return `${zeroBytes(A.tb, 16 * nv)}
+    (local.set $yb (i32.const ${A.y}))
+    (block $da (loop $la
+      (br_if $da (i32.ge_u (local.get $yb) (i32.const ${A.y + 8 * cout * ohw})))${pairUpdate(r, A.v - A.y, U, spike, "")}
+      (local.set $yb (i32.add (local.get $yb) (i32.const ${16 * U})))
+      (br $la)))`;
+}
+
+/** The fire pass: the marked positions with the pending ones, ascending, every channel (a leaky rule: every neuron). */
+function fire(l: ConvIF, io: IO, A: Record<string, number>): string {
+  const r = l.rule as Rule;
+  if (ruleDense(r)) return fireAll(l, io, A);
+  const cout = l.g.cout, ohw = l.g.oh * l.g.ow, nv = Math.ceil(ohw / 128);
+  // two channels per f64x2, up to four pairs at a time
+  const step = 2 * pairUnroll(cout / 2);
+  const body = pair(r, io, A, ohw, cout);
+  return `
+    ;; the positions to visit: those marked, and the pending ones (cleared, to be marked anew)
+    (local.set $q (i32.const 0))
+    (block $dm (loop $lm
+      (br_if $dm (i32.ge_u (local.get $q) (i32.const ${16 * nv})))
+      (v128.store offset=${A.tb} (local.get $q) (v128.or (v128.load offset=${A.tb} (local.get $q)) (v128.load offset=${A.pb} (local.get $q))))
+      (v128.store offset=${A.pb} (local.get $q) (local.get $zero))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $lm)))
+    (local.set $q (i32.const 0))
+    (block $df (loop $lf
+      (br_if $df (i32.ge_u (local.get $q) (i32.const ${4 * nv})))
+      (local.set $word (i32.load offset=${A.tb} (i32.shl (local.get $q) (i32.const 2))))
+      (if (local.get $word) (then
+        (i32.store offset=${A.tb} (i32.shl (local.get $q) (i32.const 2)) (i32.const 0))
+        (block $dbit (loop $lbit
+          (local.set $po (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $word))))
+          (local.set $word (i32.and (local.get $word) (i32.sub (local.get $word) (i32.const 1))))
+          (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
+          (local.set $co (i32.const 0))
+          (block $dch (loop $lch
+            (br_if $dch (i32.ge_u (local.get $co) (i32.const ${cout})))${body}
+            (local.set $yb (i32.add (local.get $yb) (i32.const ${8 * step})))
+            (local.set $co (i32.add (local.get $co) (i32.const ${step})))
+            (br $lch)))
+          (br_if $lbit (local.get $word))))))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $lf)))`;
+}
+
+/** The ruled conv→IF layer function (addresses in A: as convIFCode's, plus the pending bitmap pb). */
+export function convIFRuleCode(name: string, l: ConvIF, io: IO, A: Record<string, number>): string {
+  const body = ruleDelay(l.rule) ? `${fire(l, io, A)}${scatter(l, io, A)}` : `${scatter(l, io, A)}${fire(l, io, A)}`;
+  const r = l.rule as Rule;
+  return `
+  (func $${name} (param $sid i32) (param $direct i32) ${LOCALS} ${RULE_LOCALS}
+    ${pairConsts(r)}
+    ${prologue(io)}${body}
+    (i32.store offset=${io.outCount} (i32.const 0) (local.get $m)))`;
+}
+
+/** The reset of a ruled conv→IF layer: the scratch y, the marked and the pending positions (a delayed step's state). */
+export function convIFRuleReset(name: string, l: ConvIF, A: Record<string, number>): string {
+  const osz = l.g.cout * l.g.oh * l.g.ow, nv = Math.ceil((l.g.oh * l.g.ow) / 128);
+  return `
+  (func $${name}_reset (local $q i32)${zeroBytes(A.y, 8 * (osz + l.g.cout))}${zeroBytes(A.tb, 16 * nv)}${zeroBytes(A.pb, 16 * nv)})`;
+}
