@@ -47,18 +47,55 @@ export interface NmnistDataOptions {
   testLimit?: number;
 }
 
+/**
+ * One recording binned once: per step, the distinct pixel indices hit and their event counts
+ * (compressed rows, steps in order), so a batch is written step by step without repeated increments.
+ */
+interface BinnedSample { stepStart: Int32Array; index: Int32Array; count: Float32Array }
+
+function binSample(ev: { t: Int32Array; index: Int32Array }, steps: number, n: number, seen: Int32Array): BinnedSample {
+  const perStep = new Int32Array(steps + 1);
+  for (let e = 0; e < ev.t.length; e++) perStep[ev.t[e] + 1]++;
+  for (let t = 0; t < steps; t++) perStep[t + 1] += perStep[t];
+  const byStep = new Int32Array(ev.t.length), next = perStep.slice(0, steps);
+  for (let e = 0; e < ev.t.length; e++) byStep[next[ev.t[e]]++] = ev.index[e];
+  const index = new Int32Array(ev.t.length), count = new Float32Array(ev.t.length), stepStart = new Int32Array(steps + 1);
+  let m = 0;
+  for (let t = 0; t < steps; t++) {
+    stepStart[t] = m;
+    for (let e = perStep[t]; e < perStep[t + 1]; e++) {
+      const p = byStep[e];
+      // seen[p] holds 1 + the position of pixel p in this step's list (entries of earlier steps are < stepStart[t] + 1)
+      if (seen[p] > stepStart[t]) count[seen[p] - 1]++;
+      else {
+        index[m] = p;
+        count[m] = 1;
+        seen[p] = ++m;
+      }
+    }
+  }
+  stepStart[steps] = m;
+  seen.fill(0);
+  return { stepStart, index: index.slice(0, m), count: count.slice(0, m) };
+}
+
 function eventSet(streams: ReturnType<typeof loadNmnist>["samples"], binUs: number, steps: number): SampleSet {
-  const per = streams.map((s) => eventsToSpikeInput(s.events, { dtUs: binUs, steps }));
-  const shape = per.length ? per[0].shape : [2, 34, 34];
+  const first = streams.length ? eventsToSpikeInput(streams[0].events, { dtUs: binUs, steps }) : null;
+  const shape = first ? first.shape : [2, 34, 34];
   const n = sizeOf(shape);
+  const seen = new Int32Array(n);
+  const per = streams.map((s, k) => binSample(k === 0 && first ? first : eventsToSpikeInput(s.events, { dtUs: binUs, steps }), steps, n, seen));
   return {
     size: per.length, steps, shape, labels: Int32Array.from(streams, (s) => s.label),
     fill(idx, out) {
       const B = idx.length;
       out.fill(0, 0, steps * B * n);
-      for (let b = 0; b < B; b++) {
-        const ev = per[idx[b]];
-        for (let e = 0; e < ev.t.length; e++) out[(ev.t[e] * B + b) * n + ev.index[e]] += 1;
+      for (let t = 0; t < steps; t++) {
+        for (let b = 0; b < B; b++) {
+          const { stepStart, index, count } = per[idx[b]];
+          const row = (t * B + b) * n;
+          for (let e = stepStart[t]; e < stepStart[t + 1]; e++) out[row + index[e]] = count[e];
+        }
       }
     },
   };
