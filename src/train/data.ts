@@ -8,7 +8,7 @@ import { NirError } from "../ir/errors.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import { BRAILLE_THETA_NOTE, defaultBraillePath, loadBraille, readBraille } from "../data/braille.js";
 import { loadNmnist } from "../data/nmnist-dataset.js";
-import { eventsToSpikeInput } from "../data/spike-input.js";
+import { eventsToSpikeInput, type SpikeEventInput } from "../data/spike-input.js";
 import type { Buf } from "./kernels/types.js";
 
 /** Labelled samples of one split. */
@@ -21,6 +21,11 @@ export interface SampleSet {
   labels: Int32Array;
   /** Writes samples `idx` into `out` as (T, idx.length, ...shape), zeroing it first. */
   fill(idx: ArrayLike<number>, out: Buf): void;
+  /**
+   * Samples [start, start + B) as the simulator's event input, for sets made of events: the same
+   * counts `fill` writes, so the simulator's event path gives what it gives on the dense tensor.
+   */
+  events?(start: number, B: number): SpikeEventInput;
 }
 
 /** A dataset for training: its splits, the time step its binning implies, and notes to print. */
@@ -97,6 +102,26 @@ function eventSet(streams: ReturnType<typeof loadNmnist>["samples"], binUs: numb
           for (let e = stepStart[t]; e < stepStart[t + 1]; e++) out[row + index[e]] = count[e];
         }
       }
+    },
+    events(start, B) {
+      let total = 0;
+      for (let b = 0; b < B; b++) for (const c of per[start + b].count) total += c;
+      const t = new Int32Array(total), index = new Int32Array(total), batch = new Int32Array(total);
+      let k = 0;
+      for (let b = 0; b < B; b++) {
+        const s = per[start + b];
+        for (let st = 0; st < steps; st++) {
+          for (let e = s.stepStart[st]; e < s.stepStart[st + 1]; e++) {
+            // one event per count, sorted by item, then step
+            for (let c = 0; c < s.count[e]; c++, k++) {
+              t[k] = st;
+              index[k] = s.index[e];
+              batch[k] = b;
+            }
+          }
+        }
+      }
+      return { steps, t, index, batch, batchSize: B, shape };
     },
   };
 }

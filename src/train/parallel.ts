@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { NirError, type NirErrorCode } from "../ir/errors.js";
 import { sizeOf } from "../ir/tensor.js";
 import type { NIRGraph } from "../ir/types.js";
+import type { SimInput } from "../sim/types.js";
 import type { TrainData } from "./data.js";
 import { simInput, type EvalOptions } from "./evaluate.js";
 import type { Buf } from "./kernels/types.js";
@@ -37,7 +38,7 @@ export interface ParallelInit {
 /** A task: a batch shard (its input is in the shared buffer) or a part of the test split to simulate. */
 export type ParallelTask =
   | { kind: "batch"; worker: number; B: number; labels: Int32Array }
-  | { kind: "eval"; graph: NIRGraph; eval: EvalOptions; B: number; shape: number[]; input: Float64Array };
+  | { kind: "eval"; graph: NIRGraph; eval: EvalOptions; B: number; input: SimInput };
 
 /** A worker's answer: a shard's loss and predictions, test predictions, or an error. */
 export type ParallelAnswer = { loss?: number; predictions?: Int32Array; error?: { message: string; code?: string; node?: string } };
@@ -116,7 +117,8 @@ export async function startParallel(graph: NIRGraph, net: TrainNet, data: TrainD
       const parts = shardBatch(data.test.size, W).filter(([a, b]) => b > a);
       const answers = await run(parts.map(([a, b]) => {
         const input = simInput(data.test, a, b - a);
-        return { message: { kind: "eval" as const, graph: g, eval: opts, B: b - a, shape: data.test.shape, input }, transfer: [input.buffer] };
+        const transfer = ("dtype" in input ? [input.data.buffer] : [input.t.buffer, input.index.buffer, ...(input.batch ? [input.batch.buffer] : [])]) as ArrayBuffer[];
+        return { message: { kind: "eval" as const, graph: g, eval: opts, B: b - a, input }, transfer };
       }));
       const out = new Int32Array(data.test.size);
       answers.forEach((r, w) => out.set(r.predictions!, parts[w][0]));

@@ -8,12 +8,11 @@
  * error, "exit" ends the thread without an answer.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { simulatePredictions } from "./evaluate.js";
+import { evalPlan, predictBatch } from "./evaluate.js";
 import { batchStep } from "./gradients.js";
 import type { Buf } from "./kernels/types.js";
 import { compileTrainer } from "./network.js";
 import type { ParallelInit, ParallelTask } from "./parallel.js";
-import { tensorSet } from "./data.js";
 
 const init = workerData as ParallelInit;
 const net = compileTrainer(init.graph, init.net);
@@ -40,8 +39,7 @@ function runBatch(task: Extract<ParallelTask, { kind: "batch" }>): { loss: numbe
 }
 
 function runEval(task: Extract<ParallelTask, { kind: "eval" }>): Int32Array {
-  const set = tensorSet({ dtype: "float64", shape: [init.steps, task.B, ...task.shape], data: task.input }, new Int32Array(task.B));
-  return simulatePredictions(task.graph, set, { ...task.eval, chunk: task.B });
+  return predictBatch(evalPlan(task.graph, task.eval), task.input, init.steps, task.B, task.eval.loss);
 }
 
 parentPort?.on("message", (task: ParallelTask) => {
