@@ -8,7 +8,7 @@ import { NirError } from "../ir/errors.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
 import { BRAILLE_THETA_NOTE, defaultBraillePath, loadBraille, readBraille } from "../data/braille.js";
 import { loadNmnist } from "../data/nmnist-dataset.js";
-import { eventsToSpikeInput } from "../data/spike-input.js";
+import { eventsToSpikeInput, type SpikeEventInput } from "../data/spike-input.js";
 import type { Buf } from "./kernels/types.js";
 
 /** Labelled samples of one split. */
@@ -21,6 +21,11 @@ export interface SampleSet {
   labels: Int32Array;
   /** Writes samples `idx` into `out` as (T, idx.length, ...shape), zeroing it first. */
   fill(idx: ArrayLike<number>, out: Buf): void;
+  /**
+   * Samples [start, start + B) as the simulator's event input, for sets made of events: the same
+   * counts `fill` writes, so the simulator's event path gives what it gives on the dense tensor.
+   */
+  events?(start: number, B: number): SpikeEventInput;
 }
 
 /** A dataset for training: its splits, the time step its binning implies, and notes to print. */
@@ -47,19 +52,76 @@ export interface NmnistDataOptions {
   testLimit?: number;
 }
 
+/**
+ * One recording binned once: per step, the distinct pixel indices hit and their event counts
+ * (compressed rows, steps in order), so a batch is written step by step without repeated increments.
+ */
+interface BinnedSample { stepStart: Int32Array; index: Int32Array; count: Float32Array }
+
+function binSample(ev: { t: Int32Array; index: Int32Array }, steps: number, n: number, seen: Int32Array): BinnedSample {
+  const perStep = new Int32Array(steps + 1);
+  for (let e = 0; e < ev.t.length; e++) perStep[ev.t[e] + 1]++;
+  for (let t = 0; t < steps; t++) perStep[t + 1] += perStep[t];
+  const byStep = new Int32Array(ev.t.length), next = perStep.slice(0, steps);
+  for (let e = 0; e < ev.t.length; e++) byStep[next[ev.t[e]]++] = ev.index[e];
+  const index = new Int32Array(ev.t.length), count = new Float32Array(ev.t.length), stepStart = new Int32Array(steps + 1);
+  let m = 0;
+  for (let t = 0; t < steps; t++) {
+    stepStart[t] = m;
+    for (let e = perStep[t]; e < perStep[t + 1]; e++) {
+      const p = byStep[e];
+      // seen[p] holds 1 + the position of pixel p in this step's list (entries of earlier steps are < stepStart[t] + 1)
+      if (seen[p] > stepStart[t]) count[seen[p] - 1]++;
+      else {
+        index[m] = p;
+        count[m] = 1;
+        seen[p] = ++m;
+      }
+    }
+  }
+  stepStart[steps] = m;
+  seen.fill(0);
+  return { stepStart, index: index.slice(0, m), count: count.slice(0, m) };
+}
+
 function eventSet(streams: ReturnType<typeof loadNmnist>["samples"], binUs: number, steps: number): SampleSet {
-  const per = streams.map((s) => eventsToSpikeInput(s.events, { dtUs: binUs, steps }));
-  const shape = per.length ? per[0].shape : [2, 34, 34];
+  const first = streams.length ? eventsToSpikeInput(streams[0].events, { dtUs: binUs, steps }) : null;
+  const shape = first ? first.shape : [2, 34, 34];
   const n = sizeOf(shape);
+  const seen = new Int32Array(n);
+  const per = streams.map((s, k) => binSample(k === 0 && first ? first : eventsToSpikeInput(s.events, { dtUs: binUs, steps }), steps, n, seen));
   return {
     size: per.length, steps, shape, labels: Int32Array.from(streams, (s) => s.label),
     fill(idx, out) {
       const B = idx.length;
       out.fill(0, 0, steps * B * n);
-      for (let b = 0; b < B; b++) {
-        const ev = per[idx[b]];
-        for (let e = 0; e < ev.t.length; e++) out[(ev.t[e] * B + b) * n + ev.index[e]] += 1;
+      for (let t = 0; t < steps; t++) {
+        for (let b = 0; b < B; b++) {
+          const { stepStart, index, count } = per[idx[b]];
+          const row = (t * B + b) * n;
+          for (let e = stepStart[t]; e < stepStart[t + 1]; e++) out[row + index[e]] = count[e];
+        }
       }
+    },
+    events(start, B) {
+      let total = 0;
+      for (let b = 0; b < B; b++) for (const c of per[start + b].count) total += c;
+      const t = new Int32Array(total), index = new Int32Array(total), batch = new Int32Array(total);
+      let k = 0;
+      for (let b = 0; b < B; b++) {
+        const s = per[start + b];
+        for (let st = 0; st < steps; st++) {
+          for (let e = s.stepStart[st]; e < s.stepStart[st + 1]; e++) {
+            // one event per count, sorted by item, then step
+            for (let c = 0; c < s.count[e]; c++, k++) {
+              t[k] = st;
+              index[k] = s.index[e];
+              batch[k] = b;
+            }
+          }
+        }
+      }
+      return { steps, t, index, batch, batchSize: B, shape };
     },
   };
 }

@@ -1,9 +1,10 @@
 /**
  * nirkit layer train: surrogate-gradient backpropagation through time for NIR graphs, on the
- * simulator's forward pass. `train(graph, data, options)` → {graph, history};
+ * simulator's forward pass. `train(graph, data, options)` → {graph, history} (`trainAsync` with worker threads);
  * `gradients(graph, batch, options)` → one batch's loss and gradients; builders for fresh graphs.
  */
-export { train, simulatePredictions } from "./train.js";
+export { train, trainAsync } from "./train.js";
+export { simulatePredictions } from "./evaluate.js";
 export type { EpochRecord, TrainOptions, TrainProgress, TrainResult } from "./train.js";
 export { gradients } from "./gradients.js";
 export type { Batch, GradientOptions, GradientResult } from "./gradients.js";

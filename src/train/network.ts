@@ -138,11 +138,119 @@ function lowerSlots(flat: FlatGraph, order: string[], backEdges: Set<string>, ct
   return { slots, edgeMap };
 }
 
+/** A compiled net's slots, schedule and current batch geometry (the state its passes share). */
+interface NetState {
+  slots: Slot[];
+  segs: { start: number; end: number; stepwise: boolean }[];
+  inputPos: number;
+  outputPos: number;
+  readoutPos: number;
+  biasAtStart: boolean;
+  alloc: (n: number) => Buf;
+  T: number;
+  B: number;
+}
+
+/** Sizes every buffer for T steps of B items; aliases single-edge inputs and gradients where possible. */
+function resize(st: NetState, T: number, B: number): void {
+  const { slots, alloc } = st;
+  st.T = T; st.B = B;
+  for (const s of slots) {
+    s.op.resize(T, B);
+    s.out = alloc(T * B * s.op.outSize);
+    s.dOut = s.needsGrad ? alloc(T * B * s.op.outSize) : alloc(0);
+  }
+  for (const s of slots) {
+    const single = s.edges.length === 1 && !s.edges[0].back;
+    s.inAlias = single;
+    s.in = single ? slots[s.edges[0].src].out : alloc(T * B * s.op.inSize);
+    const upstream = s.edges.some((e) => slots[e.src].needsGrad);
+    s.dInAlias = single && upstream && slots[s.edges[0].src].consumers === 1;
+    s.dIn = !upstream ? null : s.dInAlias ? slots[s.edges[0].src].dOut : alloc(T * B * s.op.inSize);
+    if (upstream && !s.dInAlias) for (const e of s.edges) slots[e.src].accumulates = true;
+  }
+}
+
+/** Sums a slot's fan-in for steps [t0, t1) into its input buffer (a back edge reads the previous step). */
+function gather(st: NetState, s: Slot, t0: number, t1: number): void {
+  if (s.inAlias) return;
+  const { B, slots } = st;
+  const n = s.op.inSize;
+  s.in.fill(0, t0 * B * n, t1 * B * n);
+  for (const e of s.edges) {
+    const src = slots[e.src].out;
+    const shift = e.back ? 1 : 0;
+    for (let i = Math.max(t0, shift) * B * n; i < t1 * B * n; i++) s.in[i] += src[i - shift * B * n];
+    const z = slots[e.src].op.atZero;
+    if (e.back && t0 === 0 && st.biasAtStart && z) for (let i = 0; i < B * n; i++) s.in[i] += z.value[i % n];
+  }
+}
+
+/** Sends a slot's input gradient for steps [t0, t1) back along its edges (the reverse of {@link gather}). */
+function scatter(st: NetState, s: Slot, t0: number, t1: number): void {
+  if (!s.dIn || s.dInAlias) return;
+  const { B, slots } = st;
+  const n = s.op.inSize;
+  for (const e of s.edges) {
+    const src = slots[e.src];
+    if (!src.needsGrad) continue;
+    const shift = e.back ? 1 : 0;
+    for (let i = Math.max(t0, shift) * B * n; i < t1 * B * n; i++) src.dOut[i - shift * B * n] += s.dIn[i];
+    const z = src.op.atZero;
+    if (e.back && t0 === 0 && st.biasAtStart && z) for (let i = 0; i < B * n; i++) z.param.grad[i % n] += s.dIn[i];
+  }
+}
+
+/** Runs the schedule forward over the whole window (see the file comment). */
+function forwardPass(st: NetState, order: string[], input: Buf, T: number, B: number): Buf {
+  if (T !== st.T || B !== st.B) resize(st, T, B);
+  const { slots, inputPos } = st;
+  const inSlot = slots[inputPos];
+  if (input.length !== T * B * inSlot.op.outSize) throw new NirError("sim.input_shape", `input has ${input.length} values, expected T·B·${inSlot.op.outSize} = ${T * B * inSlot.op.outSize}`, { node: order[inputPos] });
+  inSlot.out = input;
+  for (const s of slots) if (s.inAlias && s.edges[0].src === inputPos) s.in = input;
+  for (const s of slots) s.op.begin();
+  const run = (p: number, t0: number, t1: number): void => {
+    if (p === inputPos) return;
+    gather(st, slots[p], t0, t1);
+    slots[p].op.forward(slots[p].in, slots[p].out, t0, t1);
+  };
+  for (const seg of st.segs) {
+    if (!seg.stepwise) for (let p = seg.start; p < seg.end; p++) run(p, 0, T);
+    else for (let t = 0; t < T; t++) for (let p = seg.start; p < seg.end; p++) run(p, t, t + 1);
+  }
+  return slots[st.outputPos].out;
+}
+
+/** Runs the schedule backward from dLoss/dOutput, accumulating parameter gradients (see TrainNet.backward). */
+function backwardPass(st: NetState, dOutput: Buf, reg: number): void {
+  const { slots, T, B } = st;
+  for (const s of slots) {
+    if (s.accumulates) s.dOut.fill(0);
+    s.op.begin();
+  }
+  const o = slots[st.outputPos];
+  if (o.needsGrad) o.dOut.set(dOutput);
+  const run = (p: number, t0: number, t1: number): void => {
+    const s = slots[p];
+    if (p === st.inputPos || !s.needsGrad) return;
+    if (reg && s.op.spiking && p !== st.readoutPos) {
+      const add = reg / (B * s.op.outSize);
+      for (let i = t0 * B * s.op.outSize; i < t1 * B * s.op.outSize; i++) s.dOut[i] += add;
+    }
+    s.op.backward(s.in, s.out, s.dOut, s.dIn, t0, t1);
+    scatter(st, s, t0, t1);
+  };
+  for (let g = st.segs.length - 1; g >= 0; g--) {
+    const seg = st.segs[g];
+    if (!seg.stepwise) for (let p = seg.end - 1; p >= seg.start; p--) run(p, 0, T);
+    else for (let t = T - 1; t >= 0; t--) for (let p = seg.end - 1; p >= seg.start; p--) run(p, t, t + 1);
+  }
+}
+
 /** Compiles a graph for training (the forward pass is the simulator's under `profile`). */
 export function compileTrainer(graph: NIRGraph, opts: NetOptions): TrainNet {
   const ctx = opContext(opts);
-  const { dtype, alloc } = ctx;
-  const biasAtStart = opts.recurrentBiasAtStart ?? ctx.profile.recurrentBiasAtStart ?? false;
   const flat = flattenGraph(graph);
   if (flat.inputs.length !== 1 || flat.outputs.length !== 1) throw new NirError("train.not_differentiable", `training needs one Input and one Output node, the graph has ${flat.inputs.length} and ${flat.outputs.length}`, { hint: "merge the inputs or outputs into one" });
   const sched = scheduleGraph(flat, opts.dt);
@@ -150,115 +258,25 @@ export function compileTrainer(graph: NIRGraph, opts: NetOptions): TrainNet {
   const order = sched.order;
   const index = new Map(order.map((n, i) => [n, i]));
   const { slots, edgeMap } = lowerSlots(flat, order, sched.backEdges, ctx);
-  const segs = segments(order, edgeMap, order);
-  const inputPos = index.get(flat.inputs[0])!;
-  const outputPos = index.get(flat.outputs[0])!;
   const outFn = flat.nodes.get(flat.outputs[0])!;
   const readout = outFn.sources[0] ?? flat.outputs[0];
-  const readoutPos = index.get(readout)!;
-  let T = -1, B = -1;
-
-  function resize(t: number, b: number): void {
-    T = t; B = b;
-    for (const s of slots) {
-      s.op.resize(T, B);
-      s.out = alloc(T * B * s.op.outSize);
-      s.dOut = s.needsGrad ? alloc(T * B * s.op.outSize) : alloc(0);
-    }
-    for (const s of slots) {
-      const single = s.edges.length === 1 && !s.edges[0].back;
-      s.inAlias = single;
-      s.in = single ? slots[s.edges[0].src].out : alloc(T * B * s.op.inSize);
-      const upstream = s.edges.some((e) => slots[e.src].needsGrad);
-      s.dInAlias = single && upstream && slots[s.edges[0].src].consumers === 1;
-      s.dIn = !upstream ? null : s.dInAlias ? slots[s.edges[0].src].dOut : alloc(T * B * s.op.inSize);
-      if (upstream && !s.dInAlias) for (const e of s.edges) slots[e.src].accumulates = true;
-    }
-  }
-
-  function gather(s: Slot, t0: number, t1: number): void {
-    if (s.inAlias) return;
-    const n = s.op.inSize;
-    s.in.fill(0, t0 * B * n, t1 * B * n);
-    for (const e of s.edges) {
-      const src = slots[e.src].out;
-      const shift = e.back ? 1 : 0;
-      for (let i = Math.max(t0, shift) * B * n; i < t1 * B * n; i++) s.in[i] += src[i - shift * B * n];
-      const z = slots[e.src].op.atZero;
-      if (e.back && t0 === 0 && biasAtStart && z) for (let i = 0; i < B * n; i++) s.in[i] += z.value[i % n];
-    }
-  }
-
-  function scatter(s: Slot, t0: number, t1: number): void {
-    if (!s.dIn || s.dInAlias) return;
-    const n = s.op.inSize;
-    for (const e of s.edges) {
-      const src = slots[e.src];
-      if (!src.needsGrad) continue;
-      const shift = e.back ? 1 : 0;
-      for (let i = Math.max(t0, shift) * B * n; i < t1 * B * n; i++) src.dOut[i - shift * B * n] += s.dIn[i];
-      const z = src.op.atZero;
-      if (e.back && t0 === 0 && biasAtStart && z) for (let i = 0; i < B * n; i++) z.param.grad[i % n] += s.dIn[i];
-    }
-  }
-
-  function runForward(s: Slot, t0: number, t1: number): void {
-    gather(s, t0, t1);
-    s.op.forward(s.in, s.out, t0, t1);
-  }
-
-  function runBackward(s: Slot, t0: number, t1: number, reg: number, pos: number): void {
-    if (!s.needsGrad) return;
-    if (reg && s.op.spiking && pos !== readoutPos) {
-      const add = reg / (B * s.op.outSize);
-      for (let i = t0 * B * s.op.outSize; i < t1 * B * s.op.outSize; i++) s.dOut[i] += add;
-    }
-    s.op.backward(s.in, s.out, s.dOut, s.dIn, t0, t1);
-    scatter(s, t0, t1);
-  }
-
+  const st: NetState = {
+    slots, segs: segments(order, edgeMap, order), inputPos: index.get(flat.inputs[0])!, outputPos: index.get(flat.outputs[0])!,
+    readoutPos: index.get(readout)!, biasAtStart: opts.recurrentBiasAtStart ?? ctx.profile.recurrentBiasAtStart ?? false,
+    alloc: ctx.alloc, T: -1, B: -1,
+  };
   const params = slots.flatMap((s) => s.op.params);
   return {
-    dtype, ops: slots.map((s) => s.op), params,
+    dtype: ctx.dtype, ops: slots.map((s) => s.op), params,
     inputShape: flat.nodes.get(flat.inputs[0])!.outShape, outputShape: outFn.outShape, readout,
-    alloc,
-    forward(input, t, b) {
-      if (t !== T || b !== B) resize(t, b);
-      const inSlot = slots[inputPos];
-      if (input.length !== T * B * inSlot.op.outSize) throw new NirError("sim.input_shape", `input has ${input.length} values, expected T·B·${inSlot.op.outSize} = ${T * B * inSlot.op.outSize}`, { node: order[inputPos] });
-      inSlot.out = input;
-      for (const s of slots) if (s.inAlias && s.edges[0].src === inputPos) s.in = input;
-      for (const s of slots) s.op.begin();
-      for (const seg of segs) {
-        if (!seg.stepwise) {
-          for (let p = seg.start; p < seg.end; p++) if (p !== inputPos) runForward(slots[p], 0, T);
-        } else {
-          for (let st = 0; st < T; st++) for (let p = seg.start; p < seg.end; p++) if (p !== inputPos) runForward(slots[p], st, st + 1);
-        }
-      }
-      return slots[outputPos].out;
-    },
-    backward(dOutput, spikeReg = 0) {
-      for (const s of slots) {
-        if (s.accumulates) s.dOut.fill(0);
-        s.op.begin();
-      }
-      const o = slots[outputPos];
-      if (o.needsGrad) o.dOut.set(dOutput);
-      for (let g = segs.length - 1; g >= 0; g--) {
-        const seg = segs[g];
-        if (!seg.stepwise) {
-          for (let p = seg.end - 1; p >= seg.start; p--) if (p !== inputPos) runBackward(slots[p], 0, T, spikeReg, p);
-        } else {
-          for (let st = T - 1; st >= 0; st--) for (let p = seg.end - 1; p >= seg.start; p--) if (p !== inputPos) runBackward(slots[p], st, st + 1, spikeReg, p);
-        }
-      }
-    },
+    alloc: ctx.alloc,
+    forward: (input, t, b) => forwardPass(st, order, input, t, b),
+    backward: (dOutput, spikeReg = 0) => backwardPass(st, dOutput, spikeReg),
     zeroGrad() { for (const p of params) p.grad.fill(0); },
     hiddenSpikes() {
       let total = 0;
       slots.forEach((s, p) => {
-        if (!s.op.spiking || p === readoutPos) return;
+        if (!s.op.spiking || p === st.readoutPos) return;
         for (let i = 0; i < s.out.length; i++) total += s.out[i];
       });
       return total;

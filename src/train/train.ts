@@ -8,15 +8,15 @@ import { NirError } from "../ir/errors.js";
 import { sizeOf } from "../ir/tensor.js";
 import type { NIRGraph } from "../ir/types.js";
 import { seededRng, shuffleInPlace } from "../data/random.js";
-import { compile } from "../sim/index.js";
 import type { Buf } from "./kernels/types.js";
 import { batchStep } from "./gradients.js";
 import { graphWithParams } from "./export.js";
 import { kaimingUniform } from "./init.js";
-import { argmaxRows, checkLabels, type LossName, type MseOptions } from "./loss.js";
-import { compileTrainer, type NetOptions } from "./network.js";
-import { checkLearningRate, makeOptimizer, type OptimizerOptions } from "./optim.js";
-import type { SampleSet, TrainData } from "./data.js";
+import { checkLabels, type LossName, type MseOptions } from "./loss.js";
+import { simulatePredictions, type EvalOptions } from "./evaluate.js";
+import { compileTrainer, type NetOptions, type TrainNet } from "./network.js";
+import { checkLearningRate, makeOptimizer, type Optimizer, type OptimizerOptions } from "./optim.js";
+import type { TrainData } from "./data.js";
 
 /** Options of {@link train}. */
 export interface TrainOptions extends Omit<NetOptions, "dt">, OptimizerOptions, MseOptions {
@@ -33,6 +33,11 @@ export interface TrainOptions extends Omit<NetOptions, "dt">, OptimizerOptions, 
   dt?: number;
   /** Called after every batch and after every epoch. */
   onProgress?: (p: TrainProgress) => void;
+  /**
+   * Worker threads for data-parallel training (default 1: this thread). More than one needs
+   * {@link trainAsync}; results are bit-identical for a fixed seed and worker count.
+   */
+  workers?: number;
 }
 
 /** Progress report. */
@@ -71,29 +76,6 @@ export interface TrainResult {
   stopped?: NirError;
 }
 
-/** Predicts the test split with the simulator on `graph` (counts, or the maximum for ce-max-v). */
-export function simulatePredictions(graph: NIRGraph, set: SampleSet, opts: { dt: number; profile?: NetOptions["profile"]; reset?: NetOptions["reset"]; loss?: LossName; chunk?: number }): Int32Array {
-  const plan = compile(graph, { dt: opts.dt, profile: opts.profile ?? "norse", reset: opts.reset });
-  const chunk = opts.chunk ?? 32;
-  const n = sizeOf(set.shape);
-  const out = new Int32Array(set.size);
-  const maxV = opts.loss === "ce-max-v";
-  for (let s = 0; s < set.size; s += chunk) {
-    const idx = Array.from({ length: Math.min(chunk, set.size - s) }, (_, k) => s + k);
-    const B = idx.length;
-    const data = new Float64Array(set.steps * B * n);
-    set.fill(idx, data);
-    const y = plan.run({ dtype: "float64", shape: [set.steps, B, ...set.shape], data }).output.data as Float64Array;
-    const C = y.length / (set.steps * B);
-    const values = new Float64Array(B * C).fill(maxV ? -Infinity : 0);
-    for (let t = 0; t < set.steps; t++) {
-      for (let j = 0; j < B * C; j++) values[j] = maxV ? Math.max(values[j], y[t * B * C + j]) : values[j] + y[t * B * C + j];
-    }
-    out.set(argmaxRows(values, B, C), s);
-  }
-  return out;
-}
-
 function finite(a: Buf): boolean {
   let s = 0;
   for (let k = 0; k < a.length; k++) s += a[k] * 0;
@@ -105,12 +87,27 @@ function median(xs: number[]): number {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : 0;
 }
 
-/** Trains `graph` on `data`; see the file comment. Deterministic for a given seed. */
-export function train(graph: NIRGraph, data: TrainData, options: TrainOptions): TrainResult {
+/** Everything a run needs, checked and compiled once: the net, its optimiser and the data. */
+interface Session {
+  graph: NIRGraph;
+  data: TrainData;
+  options: TrainOptions;
+  net: TrainNet;
+  opt: Optimizer;
+  batch: number;
+  dt: number;
+  seed: number;
+  evalOpts: EvalOptions;
+}
+
+/** Validates the options and the data against the graph, compiles it, initialises and makes the optimiser. */
+function prepare(graph: NIRGraph, data: TrainData, options: TrainOptions): Session {
   const batch = options.batch ?? 32;
   const epochs = options.epochs;
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw new NirError("train.options", `epochs must be a non-negative integer, got ${epochs}`, { field: "epochs" });
   if (!(Number.isInteger(batch) && batch > 0)) throw new NirError("train.options", `batch must be a positive integer, got ${batch}`, { field: "batch" });
+  const workers = options.workers ?? 1;
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new NirError("train.options", `workers must be a positive integer, got ${workers}`, { field: "workers", hint: "e.g. workers: 2" });
   checkLearningRate(options.lr ?? 1e-3);
   const dt = options.dt ?? data.dt;
   const net = compileTrainer(graph, { ...options, dt });
@@ -122,16 +119,51 @@ export function train(graph: NIRGraph, data: TrainData, options: TrainOptions): 
   checkLabels(data.test.labels, data.test.size, C);
   const seed = options.seed ?? 0;
   if (options.init === "kaiming") kaimingUniform(net.params, seed);
-  const opt = makeOptimizer(net.params, options);
-  const shuffle = seededRng(seed ^ 0x5bd1e995);
-  const T = data.train.steps;
-  const input: Buf = net.alloc(T * batch * sizeOf(data.train.shape));
+  return {
+    graph, data, options, net, opt: makeOptimizer(net.params, options), batch, dt, seed,
+    evalOpts: { dt, profile: options.profile, reset: options.reset, loss: options.loss },
+  };
+}
+
+/** What the loop asks its driver for: one batch's gradients (left in the net's params) or the test predictions. */
+export type LoopRequest =
+  | { kind: "batch"; idx: Float64Array; labels: Int32Array }
+  | { kind: "eval"; graph: NIRGraph };
+/** The driver's answer: a batch's mean loss and predictions, or the test predictions. */
+export type LoopAnswer = { loss: number; predictions: Int32Array } | Int32Array;
+
+function result(s: Session, records: EpochRecord[], testPred: Int32Array, stopped?: NirError): TrainResult {
+  const history = { epochs: records, test_acc: records.length ? records[records.length - 1].test_acc : NaN, seconds_per_epoch: median(records.map((e) => e.seconds)), test_predictions: testPred };
+  return stopped ? { graph: graphWithParams(s.graph, s.net.params), history, stopped } : { graph: graphWithParams(s.graph, s.net.params), history };
+}
+
+/** Why training must stop after this batch ("" to go on): a non-finite loss or gradient. */
+function badBatch(net: TrainNet, loss: number): string {
+  return !Number.isFinite(loss) ? `the loss became ${loss}` : net.params.find((p) => !finite(p.grad)) ? "a gradient became NaN or infinite" : "";
+}
+
+/** Accuracy of predictions against labels (NaN for an empty set). */
+function accuracy(pred: Int32Array, labels: Int32Array): number {
+  let correct = 0;
+  pred.forEach((p, k) => { if (p === labels[k]) correct++; });
+  return pred.length ? correct / pred.length : NaN;
+}
+
+/**
+ * The training loop as a generator: it yields a request for each batch's gradients and for each
+ * epoch's evaluation, and its driver (one thread, or worker threads) answers. Shuffling, the NaN
+ * check, the optimiser step and the history are here, so every driver trains the same way.
+ */
+function* trainLoop(s: Session): Generator<LoopRequest, TrainResult, LoopAnswer> {
+  const { data, net, opt, batch, options } = s;
+  const epochs = options.epochs;
+  const shuffle = seededRng(s.seed ^ 0x5bd1e995);
   const good = net.params.map((p) => Float64Array.from(p.data));
   const order = Float64Array.from({ length: data.train.size }, (_, k) => k);
+  const labels = new Int32Array(batch);
   const batches = Math.ceil(data.train.size / batch);
   const records: EpochRecord[] = [];
   let testPred = new Int32Array(0);
-  const evalOpts = { dt, profile: options.profile, reset: options.reset, loss: options.loss };
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const start = performance.now();
     shuffleInPlace(order, shuffle);
@@ -139,16 +171,12 @@ export function train(graph: NIRGraph, data: TrainData, options: TrainOptions): 
     for (let b = 0; b < batches; b++) {
       const idx = order.subarray(b * batch, Math.min(data.train.size, (b + 1) * batch));
       const B = idx.length;
-      const x = B === batch ? input : input.subarray(0, T * B * sizeOf(data.train.shape));
-      data.train.fill(idx, x);
-      const labels = Int32Array.from(idx, (i) => data.train.labels[i]);
-      net.zeroGrad();
-      const r = batchStep(net, x, labels, T, B, options);
-      const bad = !Number.isFinite(r.loss) ? `the loss became ${r.loss}` : net.params.find((p) => !finite(p.grad)) ? "a gradient became NaN or infinite" : "";
+      for (let k = 0; k < B; k++) labels[k] = data.train.labels[idx[k]];
+      const r = (yield { kind: "batch", idx, labels: labels.subarray(0, B) }) as { loss: number; predictions: Int32Array };
+      const bad = badBatch(net, r.loss);
       if (bad) {
         net.params.forEach((p, j) => p.data.set(good[j]));
-        const stopped = new NirError("train.nan", `${bad} at epoch ${epoch}, batch ${b + 1} of ${batches}; training stopped with the last good weights`, { hint: "check the input for NaN, lower the learning rate (--lr) or the surrogate slope" });
-        return { graph: graphWithParams(graph, net.params), history: { epochs: records, test_acc: records.length ? records[records.length - 1].test_acc : NaN, seconds_per_epoch: median(records.map((e) => e.seconds)), test_predictions: testPred }, stopped };
+        return result(s, records, testPred, new NirError("train.nan", `${bad} at epoch ${epoch}, batch ${b + 1} of ${batches}; training stopped with the last good weights`, { hint: "check the input for NaN, lower the learning rate (--lr) or the surrogate slope" }));
       }
       net.params.forEach((p, j) => good[j].set(p.data));
       opt.step();
@@ -156,19 +184,66 @@ export function train(graph: NIRGraph, data: TrainData, options: TrainOptions): 
       for (let k = 0; k < B; k++) if (r.predictions[k] === labels[k]) correct++;
       options.onProgress?.({ epoch, epochs, batch: b + 1, batches, loss: lossSum / Math.min(data.train.size, (b + 1) * batch) });
     }
-    const trained = graphWithParams(graph, net.params);
-    testPred = simulatePredictions(trained, data.test, evalOpts);
-    let testCorrect = 0;
-    testPred.forEach((p, k) => { if (p === data.test.labels[k]) testCorrect++; });
+    testPred = (yield { kind: "eval", graph: graphWithParams(s.graph, net.params) }) as Int32Array;
     const record: EpochRecord = {
       epoch, loss: lossSum / data.train.size, train_acc: correct / data.train.size,
-      test_acc: data.test.size ? testCorrect / data.test.size : NaN, seconds: (performance.now() - start) / 1000,
+      test_acc: accuracy(testPred, data.test.labels), seconds: (performance.now() - start) / 1000,
     };
     records.push(record);
     options.onProgress?.({ epoch, epochs, batch: batches, batches, loss: record.loss, record });
   }
-  return {
-    graph: graphWithParams(graph, net.params),
-    history: { epochs: records, test_acc: records.length ? records[records.length - 1].test_acc : NaN, seconds_per_epoch: median(records.map((e) => e.seconds)), test_predictions: testPred },
+  return result(s, records, testPred);
+}
+
+/** Answers the loop's requests in this thread. */
+function localDriver(s: Session): (req: LoopRequest) => LoopAnswer {
+  const { net, data, batch } = s;
+  const T = data.train.steps, n = sizeOf(data.train.shape);
+  const input: Buf = net.alloc(T * batch * n);
+  return (req) => {
+    if (req.kind === "eval") return simulatePredictions(req.graph, data.test, s.evalOpts);
+    const B = req.idx.length;
+    const x = B === batch ? input : input.subarray(0, T * B * n);
+    data.train.fill(req.idx, x);
+    net.zeroGrad();
+    return batchStep(net, x, req.labels, T, B, s.options);
   };
+}
+
+/**
+ * Trains `graph` on `data` in this thread; see the file comment. Deterministic for a given seed.
+ * With `workers` > 1 use {@link trainAsync} (worker threads answer asynchronously).
+ */
+export function train(graph: NIRGraph, data: TrainData, options: TrainOptions): TrainResult {
+  const s = prepare(graph, data, options);
+  if ((options.workers ?? 1) > 1) throw new NirError("train.options", `workers: ${options.workers} needs worker threads, which answer asynchronously`, { field: "workers", hint: "call await nir.trainAsync(graph, data, options), or leave workers at 1" });
+  const answer = localDriver(s);
+  const loop = trainLoop(s);
+  for (let step = loop.next(undefined as unknown as LoopAnswer); ; step = loop.next(answer(step.value as LoopRequest))) {
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link train} with `workers` threads: each batch is split into contiguous shards whose gradients
+ * the workers compute and this thread averages in worker order, and the evaluation is split the
+ * same way. The same seed and worker count give the same weights bit for bit; another worker
+ * count gives the same training up to float rounding. With workers ≤ 1 it trains in this thread.
+ */
+export async function trainAsync(graph: NIRGraph, data: TrainData, options: TrainOptions): Promise<TrainResult> {
+  const workers = options.workers ?? 1;
+  if (workers <= 1) return train(graph, data, options);
+  const s = prepare(graph, data, options);
+  const { startParallel } = await import("./parallel.js");
+  const engine = await startParallel(s.graph, s.net, s.data, { ...s.options, dt: s.dt }, s.batch, workers);
+  try {
+    const loop = trainLoop(s);
+    for (let step = loop.next(undefined as unknown as LoopAnswer); ;) {
+      if (step.done) return step.value;
+      const req = step.value;
+      step = loop.next(req.kind === "eval" ? await engine.evaluate(req.graph, s.evalOpts) : await engine.step(req.idx, req.labels));
+    }
+  } finally {
+    await engine.close();
+  }
 }

@@ -64,15 +64,33 @@ export interface PoolTask<T> {
 
 /**
  * A fixed set of worker threads running one script, each answering one message with one message.
- * `map` sends task w to worker w and resolves with the answers in worker order.
+ * `map` sends task w to worker w and resolves with the answers in worker order. A worker that
+ * throws or exits rejects its task (and every later task it is given) instead of leaving it
+ * waiting: errors surface, nothing hangs.
  */
 export class TrainWorkerPool<T, R> {
   private readonly workers: Worker[];
+  /** Why each worker can no longer answer (null while it runs). */
+  private readonly failed: (Error | null)[];
+  /** The reject function of the task each worker is running, if any. */
+  private readonly pending: (((e: Error) => void) | null)[];
 
   /** `script`: a file URL of the worker module, or module source with `{ eval: true }`. */
   constructor(size: number, script: URL | string, options: { eval?: boolean; workerData?: unknown } = {}) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`TrainWorkerPool: size ${size} must be a whole number ≥ 1`);
     this.workers = Array.from({ length: size }, () => new Worker(script, { eval: options.eval, workerData: options.workerData }));
+    this.failed = this.workers.map(() => null);
+    this.pending = this.workers.map(() => null);
+    this.workers.forEach((worker, w) => {
+      const fail = (e: Error): void => {
+        this.failed[w] ??= e;
+        const reject = this.pending[w];
+        this.pending[w] = null;
+        reject?.(this.failed[w]!);
+      };
+      worker.on("error", (e: Error) => fail(new Error(`training worker ${w} failed: ${e.message}`)));
+      worker.on("exit", (code: number) => fail(new Error(`training worker ${w} exited (code ${code})`)));
+    });
   }
 
   /** Number of workers. */
@@ -84,27 +102,28 @@ export class TrainWorkerPool<T, R> {
   map(tasks: PoolTask<T>[]): Promise<R[]> {
     if (tasks.length > this.workers.length) throw new Error(`TrainWorkerPool: ${tasks.length} tasks for ${this.workers.length} workers`);
     return Promise.all(tasks.map((t, w) => new Promise<R>((resolve, reject) => {
+      const dead = this.failed[w];
+      if (dead) {
+        reject(dead);
+        return;
+      }
       const worker = this.workers[w];
-      const done = (): void => {
-        worker.off("message", onMessage);
-        worker.off("error", onError);
-      };
       const onMessage = (m: R): void => {
-        done();
+        this.pending[w] = null;
         resolve(m);
       };
-      const onError = (e: Error): void => {
-        done();
+      this.pending[w] = (e) => {
+        worker.off("message", onMessage);
         reject(e);
       };
-      worker.on("message", onMessage);
-      worker.on("error", onError);
+      worker.once("message", onMessage);
       worker.postMessage(t.message, t.transfer ?? []);
     })));
   }
 
   /** Stops every worker. */
   async close(): Promise<void> {
+    this.failed.forEach((f, w) => (this.failed[w] = f ?? new Error(`training worker ${w} was closed`)));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

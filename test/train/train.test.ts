@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { read, write } from "../../src/io/index.js";
+import { compile } from "../../src/sim/index.js";
 import type { Tensor } from "../../src/ir/tensor.js";
 import type { NirError } from "../../src/ir/errors.js";
 import { nmnistData, recurrentCuba, scnn, simulatePredictions, tensorSet, train, type TrainData } from "../../src/train/index.js";
@@ -139,7 +140,17 @@ describe.skipIf(!nmnist)("N-MNIST (a short run on a subset)", () => {
     const res = train(g, data, { epochs: 1, batch: 8, lr: 1e-3, seed: 0 });
     const file = join(dir, "nmnist.nir");
     await write(file, res.graph);
-    const pred = simulatePredictions(await read(file), data.test, { dt: data.dt });
-    expect(Array.from(pred)).toEqual(Array.from(res.history.test_predictions));
+    // the simulator on the written file with the dense (T, B, 2, 34, 34) count tensor, as
+    // `nir simulate --input X.npy` runs it (training evaluates through the event path)
+    const x = new Float64Array(data.test.steps * data.test.size * 2312);
+    data.test.fill(Array.from({ length: data.test.size }, (_, k) => k), x);
+    const y = compile(await read(file), { dt: data.dt, profile: "norse" }).run({ dtype: "float64", shape: [data.test.steps, data.test.size, 2, 34, 34], data: x }).output.data;
+    const counts = Array.from({ length: data.test.size }, (_, b) => Array.from({ length: 10 }, (_, c) => {
+      let sum = 0;
+      for (let t = 0; t < data.test.steps; t++) sum += y[(t * data.test.size + b) * 10 + c];
+      return sum;
+    }));
+    expect(counts.map((row) => row.indexOf(Math.max(...row)))).toEqual(Array.from(res.history.test_predictions));
+    expect(Array.from(simulatePredictions(await read(file), data.test, { dt: data.dt }))).toEqual(Array.from(res.history.test_predictions));
   });
 });

@@ -7,7 +7,7 @@ import { PROFILES, profileNames, type ProfileName } from "../../sim/profiles.js"
 import { brailleData, nmnistData, type TrainData } from "../../train/data.js";
 import { LOSSES, type LossName } from "../../train/loss.js";
 import { checkLearningRate } from "../../train/optim.js";
-import { train, type TrainProgress } from "../../train/train.js";
+import { trainAsync, type TrainProgress } from "../../train/train.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 
@@ -15,7 +15,7 @@ const usage = `nir train MODEL.nir --data nmnist|braille --epochs N --out TRAINE
           [--batch B] [--lr LR] [--optimizer adam|sgd] [--amsgrad] [--seed S] [--bin-ms MS] [--steps T]
           [--dt S] [--profile P] [--reset zero|subtract] [--surrogate fast-sigmoid:K|atan:K|exp:K]
           [--reset-grad detach|attach] [--loss ce-count|ce-max-v|mse-count] [--spike-reg L]
-          [--train-limit N] [--test-limit N] [--history H.json]
+          [--train-limit N] [--test-limit N] [--workers W] [--history H.json]
 
 Trains MODEL.nir with backpropagation through time and surrogate spike gradients; the forward pass
 is the simulator's (--profile norse). After each epoch the test split is run by the simulator on the
@@ -33,6 +33,9 @@ weights as written, so the test accuracy printed is what \`nir simulate\` gives 
   --dt S           seconds per step (default: the bin width for N-MNIST, 1e-4 for Braille)
   --loss L         ce-count (default) | ce-max-v | mse-count
   --spike-reg L    add L × the mean spike count of the hidden spiking nodes to the loss
+  --workers W      data-parallel training on W worker threads (default 1): each batch is split
+                   among them and the gradients averaged in a fixed order, so the same seed and W
+                   give the same weights; another W gives the same training up to float rounding
   --history H      write {"epochs": [...], "test_acc", "seconds_per_epoch", "peak_rss_mb"}
   --out PATH       the trained graph (written atomically: an interrupted run leaves no file, or the
                    previous one intact)
@@ -92,7 +95,7 @@ export const command: Command = {
     const optimizer = a.values.optimizer ?? "adam";
     if (optimizer !== "adam" && optimizer !== "sgd") throw new NirError("cli.usage", `--optimizer must be adam or sgd, got "${optimizer}"`);
     const workers = num(a.values.workers, "workers") ?? 1;
-    if (workers !== 1) process.stderr.write(`nir train: --workers ${workers}: data-parallel workers are not implemented yet; training on one thread\n`);
+    if (!Number.isInteger(workers) || workers < 1) throw new NirError("cli.usage", `--workers must be a positive integer, got "${a.values.workers}"`, { hint: "e.g. --workers 2" });
     checkLearningRate(num(a.values.lr, "lr") ?? 1e-3);
     const graph = await read(a.positional[0]);
     const data = loadData(a.values.data!, a.values);
@@ -104,10 +107,10 @@ export const command: Command = {
     };
     const bar = progressBar();
     const epochs: TrainProgress["record"][] = [];
-    const result = train(graph, data, {
+    const result = await trainAsync(graph, data, {
       epochs: num(a.values.epochs, "epochs")!, batch: num(a.values.batch, "batch"), lr: num(a.values.lr, "lr"), seed: num(a.values.seed, "seed"),
       init, kind: optimizer, amsgrad: a.flags.amsgrad, dt: num(a.values.dt, "dt"), profile, reset, surrogate: a.values.surrogate, resetGrad,
-      loss: loss as LossName, spikeReg: num(a.values["spike-reg"], "spike-reg"),
+      loss: loss as LossName, spikeReg: num(a.values["spike-reg"], "spike-reg"), workers,
       onProgress(p) {
         bar(p);
         if (!p.record) return;

@@ -43,6 +43,142 @@ function buf(ctx: OpContext, a: Float64Array): Buf {
   return b;
 }
 
+/** Per-neuron coefficients and carried state of one neuron node, in the training precision. */
+interface NeuronState {
+  n: number;
+  ai: Buf; bi: Buf; av: Buf; bv: Buf; cv: Buf; theta: Buf; vreset: Buf;
+  /** v and i per (item, neuron), and their carried gradients in backward. */
+  v: Buf; i: Buf; dv: Buf; di: Buf;
+  /** v' (before the reset) per (step, item, neuron), stored by forward for backward. */
+  vPre: Buf;
+}
+
+/**
+ * Forward over rows [r0, r1) of the (T·B, n) buffers. Each value is the simulator's expression;
+ * the spike and the reset are computed without a data-dependent branch (z ∈ {0, 1} as a number:
+ * v ← v' − z·θ for subtract, v ← (1 − z)·v' + z·v_reset for zero), which gives the same values as
+ * the branch for finite v' and does not stall on mispredicted spikes.
+ */
+function forwardRows(st: NeuronState, x: Buf, y: Buf, r0: number, r1: number, B: number, rule: NeuronRule): void {
+  const { n, ai, bi, av, bv, cv, theta, vreset, v: V, i: I, vPre: P } = st;
+  const { spiking, current, subtract } = rule;
+  for (let r = r0; r < r1; r++) {
+    const base = r * n, sb = (r % B) * n;
+    for (let k = 0; k < n; k++) {
+      let drive = x[base + k];
+      if (current) {
+        drive = ai[k] * I[sb + k] + bi[k] * drive;
+        I[sb + k] = drive;
+      }
+      const vp = av[k] * V[sb + k] + bv[k] * drive + cv[k];
+      P[base + k] = vp;
+      if (!spiking) {
+        y[base + k] = vp;
+        V[sb + k] = vp;
+      } else {
+        const z = +(vp > theta[k]);
+        y[base + k] = z;
+        V[sb + k] = subtract ? vp - z * theta[k] : (1 - z) * vp + z * vreset[k];
+      }
+    }
+  }
+}
+
+/** Rules of a node fixed at compile time: family, reset, and the gradient's surrogate and reset term. */
+interface NeuronRule { spiking: boolean; current: boolean; subtract: boolean; attach: boolean; sg: (u: number) => number }
+
+/**
+ * Backward over rows [r0, r1), last row first: dv' from the output gradient (through the
+ * surrogate for spiking neurons) and the carried dv; dx written for every row (when wanted).
+ */
+function backwardRows(st: NeuronState, dy: Buf, dx: Buf | null, r0: number, r1: number, B: number, rule: NeuronRule): void {
+  const { n, ai, bi, av, bv, theta, vreset, dv: DV, di: DI, vPre: P } = st;
+  const { spiking, current, subtract, attach, sg } = rule;
+  for (let r = r1 - 1; r >= r0; r--) {
+    const base = r * n, sb = (r % B) * n;
+    for (let k = 0; k < n; k++) {
+      const s = sb + k, idx = base + k;
+      let dvp: number;
+      if (spiking) {
+        const vp = P[idx];
+        const u = vp - theta[k];
+        let dz = dy[idx];
+        if (attach) dz += DV[s] * (subtract ? -theta[k] : vreset[k] - vp);
+        // the reset passes dv back where no spike was emitted (zero reset), or always (subtract)
+        dvp = (subtract ? DV[s] : +(u <= 0) * DV[s]) + dz * sg(u);
+      } else dvp = DV[s] + dy[idx];
+      DV[s] = av[k] * dvp;
+      let g: number;
+      if (current) {
+        const dit = DI[s] + bv[k] * dvp;
+        g = bi[k] * dit;
+        DI[s] = ai[k] * dit;
+      } else g = bv[k] * dvp;
+      if (dx) dx[idx] = g;
+    }
+  }
+}
+
+/** The single value of a per-neuron coefficient when all neurons share it, else null. */
+function uniformValue(a: Buf): number | null {
+  for (let k = 1; k < a.length; k++) if (a[k] !== a[0]) return null;
+  return a.length ? a[0] : null;
+}
+
+/** Coefficients shared by every neuron of a node without synaptic current (the usual LIF/IF/LI layer). */
+interface UniformCoefs { av: number; bv: number; cv: number; theta: number; vreset: number }
+
+/** {@link forwardRows} for a node with {@link UniformCoefs}: the same expressions with scalar coefficients. */
+function forwardUniform(st: NeuronState, u: UniformCoefs, x: Buf, y: Buf, r0: number, r1: number, B: number, rule: NeuronRule): void {
+  const { n, v: V, vPre: P } = st;
+  const { av, bv, cv, theta, vreset } = u;
+  const { spiking, subtract } = rule;
+  for (let r = r0; r < r1; r++) {
+    const base = r * n, sb = (r % B) * n;
+    if (!spiking) {
+      for (let k = 0; k < n; k++) {
+        const vp = av * V[sb + k] + bv * x[base + k] + cv;
+        P[base + k] = vp;
+        y[base + k] = vp;
+        V[sb + k] = vp;
+      }
+    } else if (subtract) {
+      for (let k = 0; k < n; k++) {
+        const vp = av * V[sb + k] + bv * x[base + k] + cv;
+        P[base + k] = vp;
+        const z = +(vp > theta);
+        y[base + k] = z;
+        V[sb + k] = vp - z * theta;
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const vp = av * V[sb + k] + bv * x[base + k] + cv;
+        P[base + k] = vp;
+        const z = +(vp > theta);
+        y[base + k] = z;
+        V[sb + k] = (1 - z) * vp + z * vreset;
+      }
+    }
+  }
+}
+
+/** {@link backwardRows} for a spiking node with {@link UniformCoefs} and a detached reset. */
+function backwardUniform(st: NeuronState, u: UniformCoefs, dy: Buf, dx: Buf | null, r0: number, r1: number, B: number, rule: NeuronRule): void {
+  const { n, dv: DV, vPre: P } = st;
+  const { av, bv, theta } = u;
+  const { subtract, sg } = rule;
+  for (let r = r1 - 1; r >= r0; r--) {
+    const base = r * n, sb = (r % B) * n;
+    for (let k = 0; k < n; k++) {
+      const s = sb + k, idx = base + k;
+      const d = P[idx] - theta;
+      const dvp = (subtract ? DV[s] : +(d <= 0) * DV[s]) + dy[idx] * sg(d);
+      DV[s] = av * dvp;
+      if (dx) dx[idx] = bv * dvp;
+    }
+  }
+}
+
 function neuronOp(fn: FlatNode, ctx: OpContext): TrainOp {
   const n = sizeOf(fn.outShape);
   let c: NeuronCoefs;
@@ -52,76 +188,35 @@ function neuronOp(fn: FlatNode, ctx: OpContext): TrainOp {
     throw new NirError("ir.shape_mismatch", (e as Error).message, { node: fn.name });
   }
   checkDifferentiable(fn, c, ctx);
-  const ai = buf(ctx, c.ai), bi = buf(ctx, c.bi), av = buf(ctx, c.av), bv = buf(ctx, c.bv), cv = buf(ctx, c.cv);
-  const theta = buf(ctx, c.theta), vreset = buf(ctx, c.vreset);
+  const empty = ctx.alloc(0);
+  const st: NeuronState = {
+    n, ai: buf(ctx, c.ai), bi: buf(ctx, c.bi), av: buf(ctx, c.av), bv: buf(ctx, c.bv), cv: buf(ctx, c.cv),
+    theta: buf(ctx, c.theta), vreset: buf(ctx, c.vreset), v: empty, i: empty, dv: empty, di: empty, vPre: empty,
+  };
   const { current, spiking } = c;
   const subtract = c.reset === "subtract";
-  const attach = ctx.attachReset;
-  const sg = ctx.surrogate.grad;
+  const rule: NeuronRule = { spiking, current, subtract, attach: ctx.attachReset, sg: ctx.surrogate.grad };
+  const shared = [st.av, st.bv, st.cv, st.theta, st.vreset].map(uniformValue);
+  const uniform: UniformCoefs | null = !current && shared.every((v) => v !== null)
+    ? { av: shared[0]!, bv: shared[1]!, cv: shared[2]!, theta: shared[3]!, vreset: shared[4]! } : null;
+  // scalars read from the buffers, so float32 training uses the same rounded coefficients as the general loops
+  const uniformBackward = uniform !== null && spiking && !rule.attach;
   let B = 0;
-  let v = ctx.alloc(0), i = ctx.alloc(0), dv = ctx.alloc(0), di = ctx.alloc(0), vPre = ctx.alloc(0);
   return {
     name: fn.name, type: fn.node.type, inSize: n, outSize: n, params: [], spiking,
     resize(T, b) {
       B = b;
-      v = ctx.alloc(B * n); i = ctx.alloc(B * n); dv = ctx.alloc(B * n); di = ctx.alloc(B * n);
-      vPre = ctx.alloc(T * B * n);
+      st.v = ctx.alloc(B * n); st.i = ctx.alloc(B * n); st.dv = ctx.alloc(B * n); st.di = ctx.alloc(B * n);
+      st.vPre = ctx.alloc(T * B * n);
     },
-    begin() { v.fill(0); i.fill(0); dv.fill(0); di.fill(0); },
+    begin() { st.v.fill(0); st.i.fill(0); st.dv.fill(0); st.di.fill(0); },
     forward(x, y, t0, t1) {
-      const V = v, I = i, P = vPre;
-      for (let t = t0; t < t1; t++) {
-        for (let b = 0; b < B; b++) {
-          const base = (t * B + b) * n, sb = b * n;
-          for (let k = 0; k < n; k++) {
-            const s = sb + k, idx = base + k;
-            let drive = x[idx];
-            if (current) {
-              drive = ai[k] * I[s] + bi[k] * drive;
-              I[s] = drive;
-            }
-            const vp = av[k] * V[s] + bv[k] * drive + cv[k];
-            P[idx] = vp;
-            if (!spiking) {
-              y[idx] = vp;
-              V[s] = vp;
-            } else if (vp > theta[k]) {
-              y[idx] = 1;
-              V[s] = subtract ? vp - theta[k] : vreset[k];
-            } else {
-              y[idx] = 0;
-              V[s] = vp;
-            }
-          }
-        }
-      }
+      if (uniform) forwardUniform(st, uniform, x, y, t0 * B, t1 * B, B, rule);
+      else forwardRows(st, x, y, t0 * B, t1 * B, B, rule);
     },
     backward(_x, _y, dy, dx, t0, t1) {
-      const DV = dv, DI = di, P = vPre;
-      for (let t = t1 - 1; t >= t0; t--) {
-        for (let b = 0; b < B; b++) {
-          const base = (t * B + b) * n, sb = b * n;
-          for (let k = 0; k < n; k++) {
-            const s = sb + k, idx = base + k;
-            let dvp: number;
-            if (spiking) {
-              const vp = P[idx];
-              const u = vp - theta[k];
-              let dz = dy[idx];
-              if (attach) dz += DV[s] * (subtract ? -theta[k] : vreset[k] - vp);
-              dvp = (subtract || u <= 0 ? DV[s] : 0) + dz * sg(u);
-            } else dvp = DV[s] + dy[idx];
-            DV[s] = av[k] * dvp;
-            let g: number;
-            if (current) {
-              const dit = DI[s] + bv[k] * dvp;
-              g = bi[k] * dit;
-              DI[s] = ai[k] * dit;
-            } else g = bv[k] * dvp;
-            if (dx) dx[idx] = g;
-          }
-        }
-      }
+      if (uniformBackward) backwardUniform(st, uniform!, dy, dx, t0 * B, t1 * B, B, rule);
+      else backwardRows(st, dy, dx, t0 * B, t1 * B, B, rule);
     },
   };
 }
