@@ -32,6 +32,7 @@ export type NirErrorCode =
   | "train.labels"
   | "train.nan"
   | "train.options"
+  | "train.interrupted"
   | "data.not_found"
   | "data.corrupt"
   | "data.invalid"

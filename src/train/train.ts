@@ -94,13 +94,15 @@ export function simulatePredictions(graph: NIRGraph, set: SampleSet, opts: { dt:
   return out;
 }
 
-function finite(a: Buf): boolean {
+/** True when every entry of `a` is finite. */
+export function finite(a: Buf): boolean {
   let s = 0;
   for (let k = 0; k < a.length; k++) s += a[k] * 0;
   return s === 0;
 }
 
-function median(xs: number[]): number {
+/** The median of `xs` (0 for none). */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : 0;
 }
