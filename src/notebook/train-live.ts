@@ -4,7 +4,7 @@
  * chart, redrawn after every epoch, and a progress bar with batches per second and time left,
  * refreshed at most every `updateMs`. The stop button stops training at the end of the current
  * batch; the cell then fails with a message saying what was kept, and a later
- * `await nir.trainLive(session)` continues at the next batch. Outside a kernel it prints one line
+ * `await nir.trainLive(session)` continues where it stopped. Outside a kernel it prints one line
  * per epoch.
  */
 import { randomBytes } from "node:crypto";
@@ -38,8 +38,12 @@ export function interruptMessage(session: TrainingSession, at: { epoch: number; 
   return `Training interrupted at epoch ${at.epoch}, batch ${at.batch} of ${at.batches}. ${kept} The current weights and the optimiser state stay in the session: \`await nir.trainLive(session)\` continues with batch ${at.batch + 1}.`;
 }
 
-/** Runs `session` with the live chart (see the file comment); resolves to the run's result. */
-export async function trainLive(session: TrainingSession, opts: TrainLiveOptions = {}): Promise<SessionResult> {
+/**
+ * Runs `session` with the live chart (see the file comment). Resolves when the target epochs are
+ * done (the results are in the session: `graph`, `bestGraph`, `records`); rejects with a NirError
+ * "train.interrupted" on the stop button and "train.nan" when the loss became NaN.
+ */
+export async function trainLive(session: TrainingSession, opts: TrainLiveOptions = {}): Promise<void> {
   const writer = opts.writer === undefined ? currentDisplayWriter() : opts.writer;
   const displayId = `nirkit-training-${randomBytes(6).toString("hex")}`;
   const updateMs = opts.updateMs ?? 1000;
@@ -101,5 +105,5 @@ export async function trainLive(session: TrainingSession, opts: TrainLiveOptions
   }
   const end = { epoch: session.epoch, epochs: session.targetEpochs, batch: session.batches, batches: session.batches, loss: lastRecord?.loss };
   publish(status(end, result.stopped ? "stopped" : "done", result.stopped?.message));
-  return result;
+  if (result.stopped) throw result.stopped;
 }

@@ -136,8 +136,8 @@ export class TrainingSession {
   }
 
   /**
-   * Trains until `targetEpochs` (+ `more`) epochs are done, or until `signal` aborts (then at the end
-   * of the batch running). A run started while another is still stopping waits for it first.
+   * Trains until `targetEpochs` (+ `more`) epochs are done, or until `signal` aborts: then it stops
+   * at the end of the batch running (before the epoch's test evaluation if that was the last one). A run started while another is still stopping waits for it first.
    */
   async run(opts: SessionRunOptions = {}): Promise<SessionResult> {
     const more = opts.more ?? 0;
@@ -160,6 +160,7 @@ export class TrainingSession {
     await yieldToEventLoop();
     while (this.epoch < this.targetEpochs) {
       const epoch = this.epoch + 1;
+      if (signal?.aborted) return this.result({ epoch, batch: this.nextBatch, batches });
       if (this.nextBatch === 0) {
         shuffleInPlace(this.order, this.shuffle);
         this.lossSum = 0;
@@ -167,7 +168,6 @@ export class TrainingSession {
         this.epochMs = 0;
       }
       while (this.nextBatch < batches) {
-        if (signal?.aborted) return this.result({ epoch, batch: this.nextBatch, batches });
         const t0 = performance.now();
         const b = this.nextBatch;
         const idx = this.order.subarray(b * batch, Math.min(data.train.size, (b + 1) * batch));
@@ -193,6 +193,7 @@ export class TrainingSession {
         this.epochMs += performance.now() - t0;
         onProgress?.({ epoch, epochs: this.targetEpochs, batch: b + 1, batches, loss: this.lossSum / Math.min(data.train.size, (b + 1) * batch) });
         await yieldToEventLoop();
+        if (signal?.aborted) return this.result({ epoch, batch: this.nextBatch, batches });
       }
       const record = this.evaluate(epoch);
       onProgress?.({ epoch, epochs: this.targetEpochs, batch: batches, batches, loss: record.loss, record });
