@@ -24,7 +24,7 @@ export interface ReproduceOptions {
   outDir?: string;
   /** Notebooks to run (default: the curated ones in `<project>/notebooks`). */
   notebooks?: string[];
-  /** Per-cell time limit in ms (default 600 000: the CNN accuracy cells are long). */
+  /** Per-cell time limit in ms (default 1 800 000: 04's training cell takes minutes per epoch on a busy machine). */
   cellTimeoutMs?: number;
   /** Notebook parameters (see params.ts), e.g. `{ epochs: 1 }` for a short 04_train_your_own. */
   params?: Record<string, string | number>;
@@ -60,7 +60,7 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
   installKernel(); // idempotent: a clean clone has no project-local kernelspec yet
   const runs = await withNotebookParams(opts.params, () => runNotebooks(paths, {
     outDir,
-    cellTimeoutMs: opts.cellTimeoutMs ?? 600_000,
+    cellTimeoutMs: opts.cellTimeoutMs ?? 1_800_000,
     onCell: (c, total) => log(`  cell ${c.index + 1} ${c.status} (${(c.ms / 1000).toFixed(1)} s; ${total} code cells)`),
     onNotebook: (r) => log(`${basename(r.path)}: ${r.failedCell ? `FAILED at ${r.failedCell.message}` : "all cells ran"} in ${(r.ms / 1000).toFixed(1)} s`),
   }));
