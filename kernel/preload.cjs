@@ -9,7 +9,8 @@
  * (execute.cjs); `{ dt }` shorthand and cells with type errors that still run (cell.cjs);
  * is_complete "invalid", history and comm_info replies, kernel_info with status
  * (protocol.cjs); fast tab completion (complete.cjs); nirkit found from any folder (resolve.cjs); a kernel that exits with its
- * client and explains its predecessor's death (lifecycle.cjs); a faster start (stripLibraryDocs)
+ * client and explains its predecessor's death (lifecycle.cjs); a stop button that lets training
+ * stop at the end of its batch (interrupt.cjs); a faster start (stripLibraryDocs)
  * a V8 code cache for TypeScript (code-cache.cjs), no file watchers under node_modules, and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
  *
  * Self-contained on purpose (no dist/ import): errors must stay readable even when the build is
@@ -26,6 +27,7 @@ const { History, isComplete, indentOnEnter, parseWire, replyFrames, verifyWire }
 const { serveModuleFrom } = require("./resolve.cjs");
 const { recordStart, watchParent } = require("./lifecycle.cjs");
 const { useCodeCache } = require("./code-cache.cjs");
+const { cooperativeInterrupt } = require("./interrupt.cjs");
 
 /** The tslab dist/ folder of this process when it is a tslab kernel, else null. */
 function tslabDist() {
@@ -142,6 +144,13 @@ function patchTslab(dist) {
   let note = null;
   patchExecution({ jupyter, executor, displayValue, history, takeNote: () => [note, (note = null)][0] });
   patchProtocol(ts, jupyter, history);
+  // the stop button first asks cooperative library work (training) to stop (interrupt.cjs)
+  const createExecutor = executor.createExecutor;
+  executor.createExecutor = function (...args) {
+    const ex = createExecutor.apply(this, args);
+    cooperativeInterrupt(ex);
+    return ex;
+  };
   // the code cache is written once the first cell ran: it then holds the compiler's hot functions
   const handleExecute = jupyter.ZmqServer.prototype.handleExecute;
   let cacheSaved = false;

@@ -3,9 +3,16 @@
 // to SVG with nirkit (vega in Node), then screenshots the SVG in headless Chromium.
 //   node scripts/ensure.mjs && node scripts/screenshots.mjs          (uses dist/, built by ensure)
 //   NIRKIT_DIST=/path/to/build node scripts/screenshots.mjs          (another compiled copy of src/)
+// With --notebook EXECUTED.ipynb [--thumb "CHART TITLE"] it instead renders an executed notebook
+// (e.g. from `nir notebook run`) to HTML with nbconvert and writes its full-page rendering
+// docs/img/notebook-<name>.jpg and, with --thumb, the chart containing that text as
+// docs/img/notebook-<name>-thumb.png:
+//   nir notebook run notebooks/04_train_your_own.ipynb --out out --timeout 3600
+//   node scripts/screenshots.mjs --notebook out/04_train_your_own.ipynb --thumb "SCNN on N-MNIST"
 // Needs chromium (apt-get install -y chromium) and playwright-core (a dev dependency).
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -20,6 +27,41 @@ const csvColumns = (path) => {
   const rows = readFileSync(path, "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
   return [0, 1, 2].map((c) => rows.map((r) => r[c]));
 };
+
+const argAfter = (name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+
+/** The full page of an executed notebook (nbconvert HTML in Chromium) and optionally one chart. */
+async function notebookShots(ipynb, thumbText) {
+  const { toHtml } = await import(pathToFileURL(join(dist, "notebook", "run.js")).href);
+  const { chromium } = await import("playwright-core");
+  const stem = basename(ipynb, ".ipynb");
+  const html = await toHtml(resolve(ipynb), mkdtempSync(join(tmpdir(), "nirkit-shot-")));
+  const browser = await chromium.launch({ executablePath: process.env.NIR_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(pathToFileURL(html).href);
+    await page.addStyleTag({ content: "#MathJax_Message { display: none !important; }" }); // offline: no MathJax CDN
+    const full = join(outDir, `notebook-${stem}.jpg`);
+    await page.screenshot({ path: full, fullPage: true, type: "jpeg", quality: 70 });
+    process.stdout.write(`wrote ${full}\n`);
+    if (thumbText) {
+      const thumb = join(outDir, `notebook-${stem}-thumb.png`);
+      await page.locator(".jp-OutputArea-output svg", { hasText: thumbText }).first().screenshot({ path: thumb });
+      process.stdout.write(`wrote ${thumb}\n`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+const notebook = argAfter("--notebook");
+if (notebook) {
+  await notebookShots(notebook, argAfter("--thumb"));
+  process.exit(0);
+}
 
 const charts = [];
 

@@ -33,6 +33,7 @@ export type NirErrorCode =
   | "train.nan"
   | "train.options"
   | "train.worker"
+  | "train.interrupted"
   | "data.not_found"
   | "data.corrupt"
   | "data.invalid"

@@ -17,5 +17,8 @@ export { tableBundle } from "./display/table.js";
 export { fitBundle } from "./display/fit.js";
 export { installKernel, removeKernel, kernelSpec, kernelSpecDir, KERNEL_NAME, KERNEL_DISPLAY_NAME, type KernelTarget, type KernelInstall } from "./kernelspec.js";
 export { projectRoot } from "./paths.js";
+export { trainLive, interruptMessage, type TrainLiveOptions } from "./train-live.js";
+export { notebookParam, paramEnvName, parseParams, withNotebookParams } from "./params.js";
+export { onInterrupt, cooperativeInterrupts } from "./interrupt.js";
 export { useData, missingDataLines, WORKSHOP_DATA } from "./use-data.js";
 export * from "./reproduce-api.js"; // notebooks engineer: paper readers, reproduced-values display, nir reproduce (src/notebook/{paper,report-values,report,reproduce}.ts)

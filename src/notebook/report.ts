@@ -94,6 +94,7 @@ const EXPERIMENT_TITLES: Record<string, string> = {
   lif: "Experiment 1: one LIF neuron (paper §1)",
   cnn: "Experiment 2: spiking CNN on N-MNIST (paper §2)",
   rnn: "Experiment 3: spiking RNN on Braille (paper §3)",
+  train: "Train your own (04): the SCNN trained by nirkit, on every profile and the emulated Speck chip",
 };
 
 function md(s: string): string {

@@ -12,10 +12,11 @@ import { installKernel } from "./kernelspec.js";
 import { projectRoot } from "./paths.js";
 import { buildReport, harvestReproduced, harvestSvgs, reportMarkdown, type NotebookJson, type NotebookRunSummary, type ReproduceReport } from "./report.js";
 import { runNotebooks, type NotebookRun } from "./run.js";
+import { withNotebookParams } from "./params.js";
 import type { ReproducedValues } from "./report-values.js";
 
 /** The curated notebooks `nir reproduce` runs, in order (file names under `notebooks/`). */
-export const CURATED_NOTEBOOKS = ["00_welcome.ipynb", "01_lif.ipynb", "02_scnn_nmnist.ipynb", "03_rnn_braille.ipynb"] as const;
+export const CURATED_NOTEBOOKS = ["00_welcome.ipynb", "01_lif.ipynb", "02_scnn_nmnist.ipynb", "03_rnn_braille.ipynb", "04_train_your_own.ipynb"] as const;
 
 /** Options of {@link reproduce}. */
 export interface ReproduceOptions {
@@ -23,8 +24,10 @@ export interface ReproduceOptions {
   outDir?: string;
   /** Notebooks to run (default: the curated ones in `<project>/notebooks`). */
   notebooks?: string[];
-  /** Per-cell time limit in ms (default 600 000: the CNN accuracy cells are long). */
+  /** Per-cell time limit in ms (default 1 800 000: 04's training cell takes minutes per epoch on a busy machine). */
   cellTimeoutMs?: number;
+  /** Notebook parameters (see params.ts), e.g. `{ epochs: 1 }` for a short 04_train_your_own. */
+  params?: Record<string, string | number>;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -55,12 +58,12 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
   for (const f of readdirSync(figDir)) if (f.endsWith(".svg")) rmSync(join(figDir, f)); // figures of an earlier run
 
   installKernel(); // idempotent: a clean clone has no project-local kernelspec yet
-  const runs = await runNotebooks(paths, {
+  const runs = await withNotebookParams(opts.params, () => runNotebooks(paths, {
     outDir,
-    cellTimeoutMs: opts.cellTimeoutMs ?? 600_000,
+    cellTimeoutMs: opts.cellTimeoutMs ?? 1_800_000,
     onCell: (c, total) => log(`  cell ${c.index + 1} ${c.status} (${(c.ms / 1000).toFixed(1)} s; ${total} code cells)`),
     onNotebook: (r) => log(`${basename(r.path)}: ${r.failedCell ? `FAILED at ${r.failedCell.message}` : "all cells ran"} in ${(r.ms / 1000).toFixed(1)} s`),
-  });
+  }));
 
   const summaries: NotebookRunSummary[] = [];
   const values: { notebook: string; values: ReproducedValues[] }[] = [];

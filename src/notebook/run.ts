@@ -55,6 +55,8 @@ export interface ExecuteOptions {
 export interface KernelClient {
   /** Executes code and resolves when the kernel is idle again. */
   execute(code: string, opts?: ExecuteOptions): Promise<CellResult>;
+  /** Interrupts the kernel (the notebook's stop button: the server sends it SIGINT). */
+  interrupt(): Promise<void>;
   /** Shuts the kernel and session down. */
   shutdown(): Promise<void>;
 }
@@ -170,6 +172,9 @@ export async function openKernel(server: JupyterServer, path: string, opts: { ke
         };
       }
       return result;
+    },
+    async interrupt() {
+      await kernel.interrupt();
     },
     async shutdown() {
       if (closed) return;

@@ -22,3 +22,5 @@ export type { Surrogate, SurrogateKind } from "./surrogate.js";
 export { recurrentCuba, scnn } from "./builders.js";
 export type { ConvBlock, RecurrentCubaOptions, ScnnOptions } from "./builders.js";
 export { graphWithParams } from "./export.js";
+export { trainingSession, TrainingSession } from "./session.js";
+export type { SessionResult, SessionRunOptions, StopPoint } from "./session.js";

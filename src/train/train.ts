@@ -76,19 +76,21 @@ export interface TrainResult {
   stopped?: NirError;
 }
 
+/** True when every entry of `a` is finite. */
 function finite(a: Buf): boolean {
   let s = 0;
   for (let k = 0; k < a.length; k++) s += a[k] * 0;
   return s === 0;
 }
 
+/** The median of `xs` (0 for none). */
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : 0;
 }
 
-/** Everything a run needs, checked and compiled once: the net, its optimiser and the data. */
-interface Session {
+/** Everything a run needs, checked and compiled once: the net, its optimiser and the data, and the run's history. */
+export interface Session {
   graph: NIRGraph;
   data: TrainData;
   options: TrainOptions;
@@ -98,10 +100,16 @@ interface Session {
   dt: number;
   seed: number;
   evalOpts: EvalOptions;
+  /** Epochs to train to; a resumable session raises it between runs. */
+  epochs: number;
+  /** History of the finished epochs. */
+  records: EpochRecord[];
+  /** Test predictions of the last evaluation. */
+  testPred: Int32Array;
 }
 
 /** Validates the options and the data against the graph, compiles it, initialises and makes the optimiser. */
-function prepare(graph: NIRGraph, data: TrainData, options: TrainOptions): Session {
+export function prepare(graph: NIRGraph, data: TrainData, options: TrainOptions): Session {
   const batch = options.batch ?? 32;
   const epochs = options.epochs;
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw new NirError("train.options", `epochs must be a non-negative integer, got ${epochs}`, { field: "epochs" });
@@ -122,18 +130,26 @@ function prepare(graph: NIRGraph, data: TrainData, options: TrainOptions): Sessi
   return {
     graph, data, options, net, opt: makeOptimizer(net.params, options), batch, dt, seed,
     evalOpts: { dt, profile: options.profile, reset: options.reset, loss: options.loss },
+    epochs, records: [], testPred: new Int32Array(0),
   };
 }
 
-/** What the loop asks its driver for: one batch's gradients (left in the net's params) or the test predictions. */
+/**
+ * What the loop asks its driver for: one batch's gradients (left in the net's params), the test
+ * predictions, or — when `s.epochs` are done — what to do next: a driver that answers `end` goes
+ * on only if it raised `s.epochs` (a resumable session), and otherwise returns `result`.
+ */
 export type LoopRequest =
-  | { kind: "batch"; idx: Float64Array; labels: Int32Array }
-  | { kind: "eval"; graph: NIRGraph };
-/** The driver's answer: a batch's mean loss and predictions, or the test predictions. */
-export type LoopAnswer = { loss: number; predictions: Int32Array } | Int32Array;
+  | { kind: "batch"; epoch: number; batch: number; batches: number; idx: Float64Array; labels: Int32Array }
+  | { kind: "eval"; epoch: number; graph: NIRGraph }
+  | { kind: "end"; result: TrainResult };
+/** The driver's answer: a batch's mean loss and predictions, the test predictions, or nothing (to `end`). */
+export type LoopAnswer = { loss: number; predictions: Int32Array } | Int32Array | undefined;
 
-function result(s: Session, records: EpochRecord[], testPred: Int32Array, stopped?: NirError): TrainResult {
-  const history = { epochs: records, test_acc: records.length ? records[records.length - 1].test_acc : NaN, seconds_per_epoch: median(records.map((e) => e.seconds)), test_predictions: testPred };
+/** The run's result as it stands: the current weights and the history so far. */
+export function resultOf(s: Session, stopped?: NirError): TrainResult {
+  const records = s.records;
+  const history = { epochs: [...records], test_acc: records.length ? records[records.length - 1].test_acc : NaN, seconds_per_epoch: median(records.map((e) => e.seconds)), test_predictions: s.testPred };
   return stopped ? { graph: graphWithParams(s.graph, s.net.params), history, stopped } : { graph: graphWithParams(s.graph, s.net.params), history };
 }
 
@@ -151,56 +167,63 @@ function accuracy(pred: Int32Array, labels: Int32Array): number {
 
 /**
  * The training loop as a generator: it yields a request for each batch's gradients and for each
- * epoch's evaluation, and its driver (one thread, or worker threads) answers. Shuffling, the NaN
- * check, the optimiser step and the history are here, so every driver trains the same way.
+ * epoch's evaluation, and its driver (one thread, worker threads, or a resumable session) answers.
+ * Shuffling, the NaN check, the optimiser step and the history are here, so every driver trains
+ * the same way. It returns only after a NaN/Inf stop; at the target it yields `end`.
  */
-function* trainLoop(s: Session): Generator<LoopRequest, TrainResult, LoopAnswer> {
-  const { data, net, opt, batch, options } = s;
-  const epochs = options.epochs;
+export function* trainLoop(s: Session): Generator<LoopRequest, TrainResult, LoopAnswer> {
+  const { data, net } = s;
   const shuffle = seededRng(s.seed ^ 0x5bd1e995);
   const good = net.params.map((p) => Float64Array.from(p.data));
   const order = Float64Array.from({ length: data.train.size }, (_, k) => k);
-  const labels = new Int32Array(batch);
-  const batches = Math.ceil(data.train.size / batch);
-  const records: EpochRecord[] = [];
-  let testPred = new Int32Array(0);
-  for (let epoch = 1; epoch <= epochs; epoch++) {
+  for (let epoch = 1; ; epoch++) {
+    while (epoch > s.epochs) yield { kind: "end", result: resultOf(s) };
     const start = performance.now();
     shuffleInPlace(order, shuffle);
-    let lossSum = 0, correct = 0;
-    for (let b = 0; b < batches; b++) {
-      const idx = order.subarray(b * batch, Math.min(data.train.size, (b + 1) * batch));
-      const B = idx.length;
-      for (let k = 0; k < B; k++) labels[k] = data.train.labels[idx[k]];
-      const r = (yield { kind: "batch", idx, labels: labels.subarray(0, B) }) as { loss: number; predictions: Int32Array };
-      const bad = badBatch(net, r.loss);
-      if (bad) {
-        net.params.forEach((p, j) => p.data.set(good[j]));
-        return result(s, records, testPred, new NirError("train.nan", `${bad} at epoch ${epoch}, batch ${b + 1} of ${batches}; training stopped with the last good weights`, { hint: "check the input for NaN, lower the learning rate (--lr) or the surrogate slope" }));
-      }
-      net.params.forEach((p, j) => good[j].set(p.data));
-      opt.step();
-      lossSum += r.loss * B;
-      for (let k = 0; k < B; k++) if (r.predictions[k] === labels[k]) correct++;
-      options.onProgress?.({ epoch, epochs, batch: b + 1, batches, loss: lossSum / Math.min(data.train.size, (b + 1) * batch) });
-    }
-    testPred = (yield { kind: "eval", graph: graphWithParams(s.graph, net.params) }) as Int32Array;
+    const r = yield* epochBatches(s, epoch, order, good);
+    if (r.stopped) return resultOf(s, r.stopped);
+    s.testPred = (yield { kind: "eval", epoch, graph: graphWithParams(s.graph, net.params) }) as Int32Array;
     const record: EpochRecord = {
-      epoch, loss: lossSum / data.train.size, train_acc: correct / data.train.size,
-      test_acc: accuracy(testPred, data.test.labels), seconds: (performance.now() - start) / 1000,
+      epoch, loss: r.lossSum / data.train.size, train_acc: r.correct / data.train.size,
+      test_acc: accuracy(s.testPred, data.test.labels), seconds: (performance.now() - start) / 1000,
     };
-    records.push(record);
-    options.onProgress?.({ epoch, epochs, batch: batches, batches, loss: record.loss, record });
+    s.records.push(record);
+    s.options.onProgress?.({ epoch, epochs: s.epochs, batch: r.batches, batches: r.batches, loss: record.loss, record });
   }
-  return result(s, records, testPred);
 }
 
-/** Answers the loop's requests in this thread. */
-function localDriver(s: Session): (req: LoopRequest) => LoopAnswer {
+/** One epoch's batches in `order`: the optimiser steps, with the NaN check against the last good weights. */
+function* epochBatches(s: Session, epoch: number, order: Float64Array, good: Float64Array[]): Generator<LoopRequest, { lossSum: number; correct: number; batches: number; stopped?: NirError }, LoopAnswer> {
+  const { data, net, opt, batch } = s;
+  const labels = new Int32Array(batch);
+  const batches = Math.ceil(data.train.size / batch);
+  let lossSum = 0, correct = 0;
+  for (let b = 0; b < batches; b++) {
+    const idx = order.subarray(b * batch, Math.min(data.train.size, (b + 1) * batch));
+    const B = idx.length;
+    for (let k = 0; k < B; k++) labels[k] = data.train.labels[idx[k]];
+    const r = (yield { kind: "batch", epoch, batch: b + 1, batches, idx, labels: labels.subarray(0, B) }) as { loss: number; predictions: Int32Array };
+    const bad = badBatch(net, r.loss);
+    if (bad) {
+      net.params.forEach((p, j) => p.data.set(good[j]));
+      return { lossSum, correct, batches, stopped: new NirError("train.nan", `${bad} at epoch ${epoch}, batch ${b + 1} of ${batches}; training stopped with the last good weights`, { hint: "check the input for NaN, lower the learning rate (--lr) or the surrogate slope" }) };
+    }
+    net.params.forEach((p, j) => good[j].set(p.data));
+    opt.step();
+    lossSum += r.loss * B;
+    for (let k = 0; k < B; k++) if (r.predictions[k] === labels[k]) correct++;
+    s.options.onProgress?.({ epoch, epochs: s.epochs, batch: b + 1, batches, loss: lossSum / Math.min(data.train.size, (b + 1) * batch) });
+  }
+  return { lossSum, correct, batches };
+}
+
+/** Answers the loop's batch and eval requests in this thread. */
+export function localDriver(s: Session): (req: LoopRequest) => LoopAnswer {
   const { net, data, batch } = s;
   const T = data.train.steps, n = sizeOf(data.train.shape);
   const input: Buf = net.alloc(T * batch * n);
   return (req) => {
+    if (req.kind === "end") return undefined;
     if (req.kind === "eval") return simulatePredictions(req.graph, data.test, s.evalOpts);
     const B = req.idx.length;
     const x = B === batch ? input : input.subarray(0, T * B * n);
@@ -219,8 +242,9 @@ export function train(graph: NIRGraph, data: TrainData, options: TrainOptions): 
   if ((options.workers ?? 1) > 1) throw new NirError("train.options", `workers: ${options.workers} needs worker threads, which answer asynchronously`, { field: "workers", hint: "call await nir.trainAsync(graph, data, options), or leave workers at 1" });
   const answer = localDriver(s);
   const loop = trainLoop(s);
-  for (let step = loop.next(undefined as unknown as LoopAnswer); ; step = loop.next(answer(step.value as LoopRequest))) {
+  for (let step = loop.next(undefined); ; step = loop.next(answer(step.value))) {
     if (step.done) return step.value;
+    if (step.value.kind === "end") return step.value.result;
   }
 }
 
@@ -238,9 +262,10 @@ export async function trainAsync(graph: NIRGraph, data: TrainData, options: Trai
   const engine = await startParallel(s.graph, s.net, s.data, { ...s.options, dt: s.dt }, s.batch, workers);
   try {
     const loop = trainLoop(s);
-    for (let step = loop.next(undefined as unknown as LoopAnswer); ;) {
+    for (let step = loop.next(undefined); ;) {
       if (step.done) return step.value;
       const req = step.value;
+      if (req.kind === "end") return req.result;
       step = loop.next(req.kind === "eval" ? await engine.evaluate(req.graph, s.evalOpts) : await engine.step(req.idx, req.labels));
     }
   } finally {

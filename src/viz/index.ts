@@ -15,3 +15,4 @@ export * from "./accuracy.js";
 export * from "./weights.js";
 export * from "./lifExplorer.js";
 export * from "./png.js";
+export * from "./trainingChart.js";

@@ -18,7 +18,10 @@ const THUMBNAIL_CHART: Record<string, string> = {
   "01_lif": "LIF membrane voltage on every platform",
   "02_scnn_nmnist": "first-layer activity similarity",
   "03_rnn_braille": "hidden layer, bias_zero",
+  "04_train_your_own": "SCNN on N-MNIST",
 };
+/** 04_train_your_own runs 1 epoch here (its default, 15, takes minutes per epoch on a CI machine). */
+const TRAIN_PARAMS = { epochs: 1, braille_epochs: 1 };
 const skipReason =
   ensureJupyterServer() ??
   ensureBuilt() ??
@@ -39,7 +42,7 @@ describe.skipIf(!!skipReason)("curated notebooks (executed by nir reproduce)", (
 
   beforeAll(async () => {
     const out = mkdtempSync(join(tmpdir(), "nirkit-reproduce-"));
-    result = await reproduce({ outDir: out });
+    result = await reproduce({ outDir: out, params: TRAIN_PARAMS });
     for (const r of result.runs) {
       const name = r.path.split("/").pop()!;
       nbs[name] = JSON.parse(readFileSync(r.ipynbPath, "utf8")) as NotebookJson;
@@ -58,7 +61,7 @@ describe.skipIf(!!skipReason)("curated notebooks (executed by nir reproduce)", (
   it("runs every cell of every notebook green", () => {
     const failures = result.report.notebooks.filter((n) => !n.ok).map((n) => `${n.notebook}: ${n.error}`);
     expect(failures).toEqual([]);
-    expect(result.runs).toHaveLength(4);
+    expect(result.runs).toHaveLength(5);
     for (const [name, nb] of Object.entries(nbs)) {
       const code = nb.cells.filter((c) => c.cell_type === "code");
       expect(code.length, name).toBeGreaterThan(3);
@@ -108,6 +111,33 @@ describe.skipIf(!!skipReason)("curated notebooks (executed by nir reproduce)", (
     const theta = entries["rnn.bias_zero.accuracy_theta10"];
     expect(theta).toMatchObject({ kind: "scalar", paper: null });
     expect(theta!.note).toMatch(/NOT comparable/);
+  });
+
+  it("04_train_your_own: one live chart per training, the trained accuracy per profile and on the emulated Speck chip", () => {
+    const nb = nbs["04_train_your_own.ipynb"];
+    const texts = (c: NotebookJson["cells"][number]) => (c.outputs ?? []).map((o) => [o.text ?? "", (o.data?.["text/plain"] as string | undefined) ?? ""].flat().join(""));
+    // each trainLive cell holds ONE display (updated in place), in its final state
+    const live = nb.cells.map((c) => (c.outputs ?? []).filter((o) => String(o.data?.["text/plain"] ?? "").startsWith("done: epoch"))).filter((o) => o.length);
+    expect(live.map((o) => o.length)).toEqual([1, 1]); // N-MNIST, Braille
+    expect(String(live[0][0].data!["text/plain"])).toMatch(/^done: epoch 1\/1 · batch 32\/32 /); // 1000 recordings / 32
+    expect(String(live[0][0].data!["text/html"])).toContain("<svg");
+    // the accuracy training measured (simulator, after the epoch) is the one the read-back file gives under norse
+    const after = nb.cells.flatMap(texts).join("\n").match(/best epoch 1 of 1: test accuracy (\d\.\d\d)/);
+    expect(after).not.toBeNull();
+    const profiles = ["exact", "norse", "snntorch", "sinabs", "spyx", "rockpool", "nengo", "lava-float", "spinnaker2", "loihi2"];
+    for (const p of profiles) {
+      const e = entries[`train.nmnist.accuracy.${p}`];
+      expect(e, p).toMatchObject({ kind: "scalar", paper: null });
+      const v = (e as { ours: number }).ours;
+      expect(Math.abs(v * 100 - Math.round(v * 100)), p).toBeLessThan(1e-9); // a fraction of the 100 test recordings
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
+    }
+    expect((entries["train.nmnist.accuracy.norse"] as { ours: number }).ours.toFixed(2)).toBe(after![1]);
+    const speck = entries["train.nmnist.accuracy.speck_emulated"] as { ours: number; note: string };
+    expect(Math.abs(speck.ours * 100 - Math.round(speck.ours * 100))).toBeLessThan(1e-9);
+    expect(speck.note).toContain("the best of 1 epochs");
+    expect((entries["train.nmnist.accuracy.norse_last_epoch"] as { ours: number }).ours.toFixed(2)).toBe(after![1]); // one epoch: best = last
   });
 
   it("REPORT.md sets the numbers beside the paper's, with the similarity tables", () => {

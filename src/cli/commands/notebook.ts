@@ -4,8 +4,9 @@ import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 import { runNotebooks } from "../../notebook/run.js";
 import { killAllServersNow } from "../../notebook/server.js";
+import { parseParams, withNotebookParams } from "../../notebook/params.js";
 
-const usage = `nir notebook run FILE.ipynb... [--out DIR] [--allow-errors] [--no-html] [--timeout SECONDS]
+const usage = `nir notebook run FILE.ipynb... [--out DIR] [--allow-errors] [--no-html] [--timeout SECONDS] [--param NAME=VALUE]...
 
 Executes each notebook cell by cell on the "nirkit" kernel (a private, token-protected
 jupyter_server on a free 127.0.0.1 port), then writes DIR/<name>.ipynb with the outputs and
@@ -16,6 +17,8 @@ reports which cell failed and why, and exits 1 if any notebook failed.
   --allow-errors   keep running the cells after a failure
   --no-html        skip the HTML conversion
   --timeout S      per-cell time limit in seconds (default 300)
+  --param N=V      a notebook parameter (NIRKIT_PARAM_<N> for the kernels), read in a cell with
+                   nir.notebookParam("N", default); e.g. --param epochs=1 for 04_train_your_own
 `;
 
 /** The `nir notebook` subcommand. */
@@ -23,7 +26,7 @@ export const command: Command = {
   summary: "run notebooks headless and write executed .ipynb + HTML",
   usage,
   async run(argv) {
-    const a = parseArgs(argv, { values: ["out", "timeout"], flags: ["allow-errors", "no-html"] }, usage);
+    const a = parseArgs(argv, { values: ["out", "timeout"], repeat: ["param"], flags: ["allow-errors", "no-html"] }, usage);
     const [action, ...files] = a.positional;
     if (action !== "run" || files.length === 0) {
       throw new NirError("cli.usage", action === "run" ? "no notebook given" : `unknown action "${action ?? ""}"`, { hint: "usage: nir notebook run FILE.ipynb... [--out DIR]" });
@@ -39,7 +42,8 @@ export const command: Command = {
         process.exit(130);
       });
     }
-    await runNotebooks(files, {
+    const params = parseParams(a.repeated.param);
+    await withNotebookParams(params, () => runNotebooks(files, {
       outDir: a.values.out ?? "out",
       allowErrors: a.flags["allow-errors"],
       html: !a.flags["no-html"],
@@ -56,7 +60,7 @@ export const command: Command = {
         process.stdout.write(`  → ${r.ipynbPath}${r.htmlPath ? `, ${r.htmlPath}` : ""}\n`);
         if (r.htmlError) process.stdout.write(`  (no HTML: ${r.htmlError.split("\n")[0]})\n`);
       },
-    });
+    }));
     return failed ? 1 : 0;
   },
 };

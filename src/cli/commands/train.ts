@@ -7,7 +7,8 @@ import { PROFILES, profileNames, type ProfileName } from "../../sim/profiles.js"
 import { brailleData, nmnistData, type TrainData } from "../../train/data.js";
 import { LOSSES, type LossName } from "../../train/loss.js";
 import { checkLearningRate } from "../../train/optim.js";
-import { trainAsync, type TrainProgress } from "../../train/train.js";
+import { trainAsync, type EpochRecord, type TrainProgress } from "../../train/train.js";
+import { trainingChartPage, type TrainingStatus } from "../../viz/trainingChart.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 
@@ -15,7 +16,7 @@ const usage = `nir train MODEL.nir --data nmnist|braille --epochs N --out TRAINE
           [--batch B] [--lr LR] [--optimizer adam|sgd] [--amsgrad] [--seed S] [--bin-ms MS] [--steps T]
           [--dt S] [--profile P] [--reset zero|subtract] [--surrogate fast-sigmoid:K|atan:K|exp:K]
           [--reset-grad detach|attach] [--loss ce-count|ce-max-v|mse-count] [--spike-reg L]
-          [--train-limit N] [--test-limit N] [--workers W] [--history H.json]
+          [--train-limit N] [--test-limit N] [--workers W] [--history H.json] [--plot CHART.html]
 
 Trains MODEL.nir with backpropagation through time and surrogate spike gradients; the forward pass
 is the simulator's (--profile norse). After each epoch the test split is run by the simulator on the
@@ -37,6 +38,8 @@ weights as written, so the test accuracy printed is what \`nir simulate\` gives 
                    among them and the gradients averaged in a fixed order, so the same seed and W
                    give the same weights; another W gives the same training up to float rounding
   --history H      write {"epochs": [...], "test_acc", "seconds_per_epoch", "peak_rss_mb"}
+  --plot P         write the training chart (loss and train/test accuracy per epoch, progress) as
+                   a self-contained HTML page with an SVG, rewritten atomically after every epoch
   --out PATH       the trained graph (written atomically: an interrupted run leaves no file, or the
                    previous one intact)
 `;
@@ -77,7 +80,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const a = parseArgs(argv, {
-      values: ["data", "init", "epochs", "batch", "lr", "optimizer", "seed", "bin-ms", "steps", "dt", "profile", "reset", "surrogate", "reset-grad", "loss", "spike-reg", "train-limit", "test-limit", "history", "out", "workers"],
+      values: ["data", "init", "epochs", "batch", "lr", "optimizer", "seed", "bin-ms", "steps", "dt", "profile", "reset", "surrogate", "reset-grad", "loss", "spike-reg", "train-limit", "test-limit", "history", "plot", "out", "workers"],
       flags: ["amsgrad"],
     }, usage);
     if (a.positional.length !== 1) throw new NirError("cli.usage", `expected one MODEL.nir, got ${a.positional.length}`, { hint: usage.split("\n")[0] });
@@ -106,9 +109,15 @@ export const command: Command = {
       if (a.values.history) writeFileAtomic(a.values.history, JSON.stringify({ epochs: h.epochs, test_acc: h.test_acc, seconds_per_epoch: h.seconds_per_epoch, peak_rss_mb: peakMb() }, null, 1) + "\n");
     };
     const bar = progressBar();
+    const plot = (records: EpochRecord[], status: TrainingStatus): void => {
+      if (a.values.plot) writeFileAtomic(a.values.plot, trainingChartPage(records, status, { title: `nir train ${a.positional[0]} on ${data.name}`, refreshSeconds: 10 }));
+    };
+    const nEpochs = num(a.values.epochs, "epochs")!;
+    const batches = Math.ceil(data.train.size / (num(a.values.batch, "batch") ?? 32));
+    plot([], { state: "running", epoch: 1, epochs: nEpochs, batch: 0, batches });
     const epochs: TrainProgress["record"][] = [];
     const result = await trainAsync(graph, data, {
-      epochs: num(a.values.epochs, "epochs")!, batch: num(a.values.batch, "batch"), lr: num(a.values.lr, "lr"), seed: num(a.values.seed, "seed"),
+      epochs: nEpochs, batch: num(a.values.batch, "batch"), lr: num(a.values.lr, "lr"), seed: num(a.values.seed, "seed"),
       init, kind: optimizer, amsgrad: a.flags.amsgrad, dt: num(a.values.dt, "dt"), profile, reset, surrogate: a.values.surrogate, resetGrad,
       loss: loss as LossName, spikeReg: num(a.values["spike-reg"], "spike-reg"), workers,
       onProgress(p) {
@@ -118,6 +127,8 @@ export const command: Command = {
         epochs.push(p.record);
         const secs = epochs.map((e) => e!.seconds).sort((x, y) => x - y);
         writeHistory({ epochs, test_acc: p.record.test_acc, seconds_per_epoch: secs[Math.floor((secs.length - 1) / 2)] });
+        const left = (p.epochs - p.epoch) * secs.reduce((x, y) => x + y, 0) / secs.length;
+        plot(epochs as EpochRecord[], { state: p.epoch < p.epochs ? "running" : "done", epoch: p.epoch, epochs: p.epochs, batch: p.batches, batches: p.batches, loss: p.record.loss, batchesPerSecond: p.batches / p.record.seconds, secondsLeft: left });
       },
     });
     await write(a.values.out!, result.graph);
@@ -127,6 +138,7 @@ export const command: Command = {
     if (data.note) process.stdout.write(`note: the data is θ = 10, so the paper's numbers do not apply.\n`);
     writeHistory(h);
     if (result.stopped) {
+      plot(h.epochs, { state: "stopped", epoch: h.epochs.length, epochs: nEpochs, batch: 0, batches, message: result.stopped.message });
       process.stderr.write(`nir train: ${result.stopped.message}\n`);
       return 1;
     }
