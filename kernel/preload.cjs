@@ -10,7 +10,9 @@
  * is_complete "invalid", history and comm_info replies, kernel_info with status
  * (protocol.cjs); fast tab completion (complete.cjs); nirkit found from any folder (resolve.cjs); a kernel that exits with its
  * client and explains its predecessor's death (lifecycle.cjs); a faster start (stripLibraryDocs)
- * a V8 code cache for TypeScript (code-cache.cjs), no file watchers under node_modules, and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
+ * a V8 code cache for TypeScript (code-cache.cjs), no file watchers under node_modules, only @types/node
+ * among the automatically included type packages, nirkit's read worker and nirkit warmed while
+ * TypeScript starts (warm.cjs), and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
  *
  * Self-contained on purpose (no dist/ import): errors must stay readable even when the build is
  * broken. Outside a tslab kernel process (e.g. a child process inheriting NODE_OPTIONS) it does
@@ -26,6 +28,7 @@ const { History, isComplete, indentOnEnter, parseWire, replyFrames, verifyWire }
 const { serveModuleFrom } = require("./resolve.cjs");
 const { recordStart, watchParent } = require("./lifecycle.cjs");
 const { useCodeCache } = require("./code-cache.cjs");
+const { projectNirkit, startReadWorker, loadSoon } = require("./warm.cjs");
 
 /** The tslab dist/ folder of this process when it is a tslab kernel, else null. */
 function tslabDist() {
@@ -109,6 +112,23 @@ function skipLibraryWatchers(ts) {
   if (typeof watchDirectory === "function") ts.sys.watchDirectory = (p, ...rest) => (inNodeModules(p) ? none : watchDirectory.call(ts.sys, p, ...rest));
 }
 
+/**
+ * Faster kernel start: tslab sets no `types` option, so TypeScript includes every package under
+ * node_modules/@types (the project's holds a dozen that only its tools use: chai, estree, …).
+ * TypeScript finds those packages by listing the @types folders (`ts.sys.getDirectories`); the
+ * kernel lists @types/node alone. Any other @types package still serves the module a cell
+ * imports. NIRKIT_KERNEL_TYPES=all includes them all again.
+ */
+function onlyNodeTypes(ts) {
+  const getDirectories = ts.sys.getDirectories;
+  if (typeof getDirectories !== "function") return;
+  ts.sys.getDirectories = function (p, ...rest) {
+    const dirs = getDirectories.call(this, p, ...rest);
+    if (process.env.NIRKIT_KERNEL_TYPES === "all" || !/[\\/]node_modules[\\/]@types[\\/]?$/.test(String(p))) return dirs;
+    return dirs.filter((d) => d === "node");
+  };
+}
+
 /** The TypeScript module tslab uses (a fork of TypeScript 5.0). */
 function tslabTypeScript(dist) {
   return require(require.resolve("@tslab/typescript-for-tslab", { paths: [dist] }));
@@ -120,6 +140,8 @@ const ROOT = path.join(__dirname, "..");
 /** Patches the tslab modules in `dist` (see the file comment). Idempotent. */
 function patchTslab(dist) {
   if (require.cache[path.join(dist, "jupyter.js")]?.exports.__nirkitPatched) return;
+  const nirkitEntry = projectNirkit(process.cwd(), ROOT);
+  startReadWorker(nirkitEntry); // its thread loads h5wasm while this one builds TypeScript's program
   const saveCodeCache = useCodeCache(path.join(ROOT, "node_modules", ".cache", "nirkit-kernel"), (f) =>
     /[\\/]typescript-for-tslab[\\/]lib[\\/]typescript\.js$/.test(f),
   );
@@ -135,6 +157,7 @@ function patchTslab(dist) {
     /* keep the docs if TypeScript cannot be found this way */
   }
   skipLibraryWatchers(ts);
+  onlyNodeTypes(ts);
   serveModuleFrom(ts, process.cwd(), "nirkit", ROOT);
   patchConverter(ts, converter, dist);
   patchSockets(jupyter);
@@ -160,7 +183,9 @@ function patchTslab(dist) {
       process.stderr.write(`nirkit kernel: cannot keep its state file (${e && e.message})\n`);
     }
     watchParent();
-    return init.call(this);
+    const started = init.call(this);
+    Promise.resolve(started).then(() => loadSoon(nirkitEntry), () => undefined);
+    return started;
   };
 }
 
@@ -258,4 +283,4 @@ if (dist) {
   }
 }
 
-module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, skipLibraryWatchers, displayValue, EXIT_PORT_TAKEN };
+module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, skipLibraryWatchers, onlyNodeTypes, displayValue, EXIT_PORT_TAKEN };
