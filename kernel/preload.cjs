@@ -11,8 +11,8 @@
  * (protocol.cjs); fast tab completion (complete.cjs); nirkit found from any folder (resolve.cjs); a kernel that exits with its
  * client and explains its predecessor's death (lifecycle.cjs); a faster start (stripLibraryDocs)
  * a V8 code cache for TypeScript (code-cache.cjs), no file watchers under node_modules, only @types/node
- * among the automatically included type packages, nirkit's read worker and nirkit warmed while
- * TypeScript starts (warm.cjs), and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
+ * among the automatically included type packages, nirkit's read worker started before TypeScript
+ * and nirkit and TypeScript's checker warmed while the kernel waits for its first cell (warm.cjs), and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
  *
  * Self-contained on purpose (no dist/ import): errors must stay readable even when the build is
  * broken. Outside a tslab kernel process (e.g. a child process inheriting NODE_OPTIONS) it does
@@ -28,7 +28,7 @@ const { History, isComplete, indentOnEnter, parseWire, replyFrames, verifyWire }
 const { serveModuleFrom } = require("./resolve.cjs");
 const { recordStart, watchParent } = require("./lifecycle.cjs");
 const { useCodeCache } = require("./code-cache.cjs");
-const { projectNirkit, startReadWorker, loadSoon } = require("./warm.cjs");
+const { projectNirkit, startReadWorker, warmWhileIdle } = require("./warm.cjs");
 
 /** The tslab dist/ folder of this process when it is a tslab kernel, else null. */
 function tslabDist() {
@@ -159,7 +159,12 @@ function patchTslab(dist) {
   skipLibraryWatchers(ts);
   onlyNodeTypes(ts);
   serveModuleFrom(ts, process.cwd(), "nirkit", ROOT);
-  patchConverter(ts, converter, dist);
+  // the raw convert of the kernel's Node.js converter for warmWhileIdle, unused once a cell came
+  let cellCame = false;
+  let warmConvert = null;
+  patchConverter(ts, converter, dist, (conv) => {
+    warmConvert = warmConvert || ((prev, src) => (cellCame ? undefined : conv.convert(prev, src)));
+  });
   patchSockets(jupyter);
   const history = new History();
   let note = null;
@@ -169,6 +174,7 @@ function patchTslab(dist) {
   const handleExecute = jupyter.ZmqServer.prototype.handleExecute;
   let cacheSaved = false;
   jupyter.ZmqServer.prototype.handleExecute = async function (sock, msg) {
+    cellCame = true;
     await handleExecute.call(this, sock, msg);
     if (!cacheSaved) {
       cacheSaved = true;
@@ -184,17 +190,18 @@ function patchTslab(dist) {
     }
     watchParent();
     const started = init.call(this);
-    Promise.resolve(started).then(() => loadSoon(nirkitEntry), () => undefined);
+    Promise.resolve(started).then(() => warmWhileIdle(nirkitEntry, warmConvert), () => undefined);
     return started;
   };
 }
 
 /** `{ dt }` shorthand, run-despite-type-errors and cached completion, around every converter tslab creates. */
-function patchConverter(ts, converter, dist) {
+function patchConverter(ts, converter, dist, created) {
   const { normalizeJoin } = require(path.join(dist, "tspath.js"));
   const createConverter = converter.createConverter;
   converter.createConverter = function (options) {
     const conv = createConverter.call(this, options);
+    if (!(options && options.isBrowser)) created(conv);
     const cellFile = normalizeJoin(ts.sys.getCurrentDirectory(), options && options.isJS ? "__tslab__.js" : "__tslab__.ts");
     const warn = (lines) => {
       const head = "TypeScript found problems in this cell; it runs anyway (set NIRKIT_TYPE_ERRORS=stop to stop instead):";

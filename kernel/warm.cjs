@@ -6,10 +6,14 @@
  *
  * - the read worker starts at once (nirkit's HDF5 reads run in a worker thread), so h5wasm loads
  *   and compiles in that thread while TypeScript parses its declarations in the main one;
- * - once the kernel listens, nirkit itself is loaded while the kernel waits for its first cell.
+ * - once the kernel listens and while it waits for its first cell, nirkit itself is loaded, and
+ *   TypeScript checks a throw-away cell importing nirkit: that binds the library declarations,
+ *   creates the type checker and parses nirkit's declarations, which the first real cell would
+ *   otherwise wait for. A cell that arrives meanwhile waits no longer than it would have anyway.
  *
- * Only the nirkit a cell in this folder would import is warmed, and only when it is this
- * project's (a folder with its own nirkit gets nothing). NIRKIT_KERNEL_WARM=0 turns it off.
+ * Only the nirkit a cell in this folder would import is loaded, and only when it is this
+ * project's (a folder with its own nirkit gets only the type check). NIRKIT_KERNEL_WARM=0 turns
+ * all of it off.
  */
 const fs = require("node:fs");
 const path = require("node:path");
@@ -37,16 +41,29 @@ function startReadWorker(entry) {
   }
 }
 
-/** Loads nirkit on the next turn of the event loop (the first cell then finds it loaded). */
-function loadSoon(entry) {
-  if (!entry) return;
+/** The throw-away cell the kernel type-checks while idle (its output and declarations are dropped). */
+const WARM_CELL = `import * as nir from "nirkit";\nnir;`;
+
+/**
+ * Once the kernel listens: loads nirkit (when `entry`), then checks WARM_CELL with `convert`
+ * (a tslab converter's raw convert), each on its own turn of the event loop.
+ */
+function warmWhileIdle(entry, convert) {
+  if (process.env.NIRKIT_KERNEL_WARM === "0") return;
   setImmediate(() => {
     try {
-      require(entry);
+      if (entry) require(entry);
     } catch {
       // the cell that imports nirkit reports the problem
     }
+    setImmediate(() => {
+      try {
+        if (convert) convert("", WARM_CELL);
+      } catch {
+        // only the speed-up is lost
+      }
+    });
   });
 }
 
-module.exports = { projectNirkit, startReadWorker, loadSoon };
+module.exports = { projectNirkit, startReadWorker, warmWhileIdle, WARM_CELL };
