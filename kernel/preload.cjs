@@ -162,6 +162,11 @@ function patchTslab(dist) {
   // the raw convert of the kernel's Node.js converter for warmWhileIdle, unused once a cell came
   let cellCame = false;
   let warmConvert = null;
+  let warmed = false;
+  const warmOnce = () => {
+    if (!warmed) warmWhileIdle(nirkitEntry, warmConvert);
+    warmed = true;
+  };
   patchConverter(ts, converter, dist, (conv) => {
     warmConvert = warmConvert || ((prev, src) => (cellCame ? undefined : conv.convert(prev, src)));
   });
@@ -169,7 +174,7 @@ function patchTslab(dist) {
   const history = new History();
   let note = null;
   patchExecution({ jupyter, executor, displayValue, history, takeNote: () => [note, (note = null)][0] });
-  patchProtocol(ts, jupyter, history);
+  patchProtocol(ts, jupyter, history, warmOnce);
   // the code cache is written once the first cell ran: it then holds the compiler's hot functions
   const handleExecute = jupyter.ZmqServer.prototype.handleExecute;
   let cacheSaved = false;
@@ -190,7 +195,8 @@ function patchTslab(dist) {
     }
     watchParent();
     const started = init.call(this);
-    Promise.resolve(started).then(() => warmWhileIdle(nirkitEntry, warmConvert), () => undefined);
+    // warm up after the first kernel_info reply (Jupyter's handshake then goes on meanwhile), or 1 s after listening
+    Promise.resolve(started).then(() => setTimeout(warmOnce, 1000).unref(), () => undefined);
     return started;
   };
 }
@@ -234,8 +240,8 @@ function patchSockets(jupyter) {
   };
 }
 
-/** kernel_info with status and versions, is_complete, comm_info and history replies. */
-function patchProtocol(ts, jupyter, history) {
+/** kernel_info with status and versions (then `afterKernelInfo()`), is_complete, comm_info and history replies. */
+function patchProtocol(ts, jupyter, history, afterKernelInfo) {
   const Handler = jupyter.JupyterHandlerImpl.prototype;
   const handleKernel = Handler.handleKernel;
   Handler.handleKernel = function () {
@@ -245,6 +251,7 @@ function patchProtocol(ts, jupyter, history) {
     reply.implementation_version = readVersion(path.join(ROOT, "package.json"));
     reply.language_info.version = ts.version;
     reply.banner = `TypeScript (NIR): nirkit ${reply.implementation_version} on tslab, TypeScript ${ts.version}, Node.js ${process.versions.node}`;
+    setImmediate(afterKernelInfo); // after tslab has sent this reply
     return reply;
   };
   Handler.handleIsComplete = function (req) {

@@ -6,7 +6,7 @@
  *
  * - the read worker starts at once (nirkit's HDF5 reads run in a worker thread), so h5wasm loads
  *   and compiles in that thread while TypeScript parses its declarations in the main one;
- * - once the kernel listens and while it waits for its first cell, nirkit itself is loaded, and
+ * - once the kernel has answered Jupyter's first kernel_info request and while it waits for its first cell, nirkit itself is loaded, and
  *   TypeScript checks a throw-away cell importing nirkit: that binds the library declarations,
  *   creates the type checker and parses nirkit's declarations, which the first real cell would
  *   otherwise wait for. A cell that arrives meanwhile waits no longer than it would have anyway.
@@ -45,7 +45,7 @@ function startReadWorker(entry) {
 const WARM_CELL = `import * as nir from "nirkit";\nnir;`;
 
 /**
- * Once the kernel listens: loads nirkit (when `entry`), then checks WARM_CELL with `convert`
+ * Soon after it is called: loads nirkit (when `entry`), then checks WARM_CELL with `convert`
  * (a tslab converter's raw convert), each on its own turn of the event loop.
  */
 function warmWhileIdle(entry, convert) {
