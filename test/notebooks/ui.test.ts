@@ -13,7 +13,9 @@ import { descendants, freePort } from "../../src/notebook/procs.js";
 import { ROOT, refFile } from "../support/index.js";
 import { ensureBuilt, ensureChromium, ensureJupyterServer } from "../kernel/setup.js";
 
-const NOTEBOOKS = ["00_welcome", "01_lif", "02_scnn_nmnist", "03_rnn_braille"];
+const ALL_NOTEBOOKS = ["00_welcome", "01_lif", "02_scnn_nmnist", "03_rnn_braille"];
+// NIRKIT_UI_NOTEBOOKS=00_welcome,01_lif runs a subset (a focused run while debugging); the default is all four
+const NOTEBOOKS = process.env.NIRKIT_UI_NOTEBOOKS ? ALL_NOTEBOOKS.filter((n) => process.env.NIRKIT_UI_NOTEBOOKS!.split(",").includes(n)) : ALL_NOTEBOOKS;
 const chromium = ensureChromium();
 const skip = !refFile("paper", "02_cnn", "cnn_sinabs.nir")
   ? "the paper reference folder ../shared is missing"
@@ -174,17 +176,21 @@ describe.skipIf(!!skip)("the curated notebooks through npm start", () => {
       expect(r.charts.length, `${nb}: charts`).toBeGreaterThan(0);
       for (const c of r.charts) expect(c.marks, `${nb}: chart "${c.title}" has no marks`).toBeGreaterThan(0);
     }
-    console.log(`own cells in 01: ${JSON.stringify(own)}`);
-    expect(own.shorthand.error, "{ dt } shorthand").toBe("");
-    expect(own.shorthand.stdout).toBe("shorthand 1 3\n");
-    expect(own.typeError.error, "a type error does not stop the cell").toBe("");
-    expect(own.typeError.stdout).toBe("ran 0.02 7\n");
-    expect(own.typeError.stderr).toContain("1:7 - Type 'string' is not assignable to type 'number'.");
-    expect(own.after.stdout).toBe("next cell sees 8\n");
-    const layerRasters = reports["02_scnn_nmnist"].rasters.filter((r) => /^layer \d+ /.test(r.title));
-    console.log(`02 layer rasters (rows with spikes, rows at ≥ 1 px): ${layerRasters.map((r) => `${r.title}: ${r.rows}, ${r.visible}`).join("; ")}`);
-    expect(layerRasters.map((r) => r.title.split(" ")[1])).toEqual(["1", "3", "6", "10", "12"]);
-    for (const r of layerRasters) expect(r.visible / r.rows, `${r.title}: ${r.visible} of ${r.rows} spiking rows at ≥ 1 px`).toBeGreaterThanOrEqual(0.25);
+    if (NOTEBOOKS.includes("01_lif")) {
+      console.log(`own cells in 01: ${JSON.stringify(own)}`);
+      expect(own.shorthand.error, "{ dt } shorthand").toBe("");
+      expect(own.shorthand.stdout).toBe("shorthand 1 3\n");
+      expect(own.typeError.error, "a type error does not stop the cell").toBe("");
+      expect(own.typeError.stdout).toBe("ran 0.02 7\n");
+      expect(own.typeError.stderr).toContain("1:7 - Type 'string' is not assignable to type 'number'.");
+      expect(own.after.stdout).toBe("next cell sees 8\n");
+    }
+    const layerRasters = (reports["02_scnn_nmnist"]?.rasters ?? []).filter((r) => /^layer \d+ /.test(r.title));
+    if (reports["02_scnn_nmnist"]) {
+      console.log(`02 layer rasters (rows with spikes, rows at ≥ 1 px): ${layerRasters.map((r) => `${r.title}: ${r.rows}, ${r.visible}`).join("; ")}`);
+      expect(layerRasters.map((r) => r.title.split(" ")[1])).toEqual(["1", "3", "6", "10", "12"]);
+      for (const r of layerRasters) expect(r.visible / r.rows, `${r.title}: ${r.visible} of ${r.rows} spiking rows at ≥ 1 px`).toBeGreaterThanOrEqual(0.25);
+    }
     // the working copy was saved with outputs; the originals and git status are as before
     const saved = JSON.parse(readFileSync(join(workspace, "00_welcome.ipynb"), "utf8")) as { cells: { outputs?: unknown[] }[] };
     expect(saved.cells.some((c) => (c.outputs ?? []).length > 0)).toBe(true);
