@@ -67,12 +67,14 @@ async function firstRichOutput({ startJupyterServer, openKernel, descendants }) 
   const server = await startJupyterServer({ rootDir: root });
   const ready = [];
   const cpu = [];
+  const cellOnly = [];
   try {
     const totals = [];
     for (let run = 0; run < 4; run++) {
       const t0 = performance.now();
       const k = await openKernel(server, "notebooks/bench-first.ipynb");
       ready.push(performance.now() - t0);
+      const sent = performance.now();
       let shownAt = NaN;
       const r = await k.execute(`import * as nir from "nirkit";\nconst graph = await nir.read(${JSON.stringify(cnn)});\ngraph`, {
         onIOPub: (m) => {
@@ -83,9 +85,11 @@ async function firstRichOutput({ startJupyterServer, openKernel, descendants }) 
       cpu.push(pid ? cpuMs(pid) : NaN);
       await k.shutdown();
       if (r.status !== "ok" || Number.isNaN(shownAt)) throw new Error(`the first cell failed or showed no SVG: ${JSON.stringify(r.error ?? r.outputs.map((o) => o.output_type))}`);
-      if (run > 0) totals.push(shownAt - t0); // run 0 warms the disk cache
-      else {
-        ready.pop();
+      if (run > 0) {
+        totals.push(shownAt - t0);
+        cellOnly.push(shownAt - sent);
+      } else {
+        ready.pop(); // run 0 warms the disk cache
         cpu.pop();
       }
     }
@@ -95,7 +99,7 @@ async function firstRichOutput({ startJupyterServer, openKernel, descendants }) 
       name: "kernel: session start → first rich output (import nirkit, read cnn_sinabs.nir, show it)",
       median_ms: total,
       target: "≤ 3000 ms",
-      note: `median of 3 after 1 warm-up; kernel ready after ${Math.round(med(ready))} ms; kernel process CPU ${Math.round(med(cpu))} ms in all`,
+      note: `median of 3 after 1 warm-up; kernel ready after ${Math.round(med(ready))} ms, then cell sent → SVG ${Math.round(med(cellOnly))} ms; kernel process CPU ${Math.round(med(cpu))} ms in all`,
     }];
   } finally {
     await server.stop();

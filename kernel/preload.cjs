@@ -11,7 +11,9 @@
  * (protocol.cjs); fast tab completion (complete.cjs); nirkit found from any folder (resolve.cjs); a kernel that exits with its
  * client and explains its predecessor's death (lifecycle.cjs); a stop button that lets training
  * stop at the end of its batch (interrupt.cjs); a faster start (stripLibraryDocs)
- * a V8 code cache for TypeScript (code-cache.cjs), no file watchers under node_modules, and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
+ * a V8 code cache for TypeScript (code-cache.cjs), no file watchers under node_modules, only @types/node
+ * among the automatically included type packages, nirkit's read worker started before TypeScript
+ * and nirkit and TypeScript's checker warmed while the kernel waits for its first cell (warm.cjs), and an exit (code 75) instead of a deaf kernel when a port Jupyter gave it is taken.
  *
  * Self-contained on purpose (no dist/ import): errors must stay readable even when the build is
  * broken. Outside a tslab kernel process (e.g. a child process inheriting NODE_OPTIONS) it does
@@ -28,6 +30,7 @@ const { serveModuleFrom } = require("./resolve.cjs");
 const { recordStart, watchParent } = require("./lifecycle.cjs");
 const { useCodeCache } = require("./code-cache.cjs");
 const { cooperativeInterrupt } = require("./interrupt.cjs");
+const { projectNirkit, startReadWorker, warmWhileIdle } = require("./warm.cjs");
 
 /** The tslab dist/ folder of this process when it is a tslab kernel, else null. */
 function tslabDist() {
@@ -111,6 +114,23 @@ function skipLibraryWatchers(ts) {
   if (typeof watchDirectory === "function") ts.sys.watchDirectory = (p, ...rest) => (inNodeModules(p) ? none : watchDirectory.call(ts.sys, p, ...rest));
 }
 
+/**
+ * Faster kernel start: tslab sets no `types` option, so TypeScript includes every package under
+ * node_modules/@types (the project's holds a dozen that only its tools use: chai, estree, …).
+ * TypeScript finds those packages by listing the @types folders (`ts.sys.getDirectories`); the
+ * kernel lists @types/node alone. Any other @types package still serves the module a cell
+ * imports. NIRKIT_KERNEL_TYPES=all includes them all again.
+ */
+function onlyNodeTypes(ts) {
+  const getDirectories = ts.sys.getDirectories;
+  if (typeof getDirectories !== "function") return;
+  ts.sys.getDirectories = function (p, ...rest) {
+    const dirs = getDirectories.call(this, p, ...rest);
+    if (process.env.NIRKIT_KERNEL_TYPES === "all" || !/[\\/]node_modules[\\/]@types[\\/]?$/.test(String(p))) return dirs;
+    return dirs.filter((d) => d === "node");
+  };
+}
+
 /** The TypeScript module tslab uses (a fork of TypeScript 5.0). */
 function tslabTypeScript(dist) {
   return require(require.resolve("@tslab/typescript-for-tslab", { paths: [dist] }));
@@ -122,6 +142,8 @@ const ROOT = path.join(__dirname, "..");
 /** Patches the tslab modules in `dist` (see the file comment). Idempotent. */
 function patchTslab(dist) {
   if (require.cache[path.join(dist, "jupyter.js")]?.exports.__nirkitPatched) return;
+  const nirkitEntry = projectNirkit(process.cwd(), ROOT);
+  startReadWorker(nirkitEntry); // its thread loads h5wasm while this one builds TypeScript's program
   const saveCodeCache = useCodeCache(path.join(ROOT, "node_modules", ".cache", "nirkit-kernel"), (f) =>
     /[\\/]typescript-for-tslab[\\/]lib[\\/]typescript\.js$/.test(f),
   );
@@ -137,13 +159,24 @@ function patchTslab(dist) {
     /* keep the docs if TypeScript cannot be found this way */
   }
   skipLibraryWatchers(ts);
+  onlyNodeTypes(ts);
   serveModuleFrom(ts, process.cwd(), "nirkit", ROOT);
-  patchConverter(ts, converter, dist);
+  // the raw convert of the kernel's Node.js converter for warmWhileIdle, unused once a cell came
+  let cellCame = false;
+  let warmConvert = null;
+  let warmed = false;
+  const warmOnce = () => {
+    if (!warmed) warmWhileIdle(nirkitEntry, warmConvert);
+    warmed = true;
+  };
+  patchConverter(ts, converter, dist, (conv) => {
+    warmConvert = warmConvert || ((prev, src) => (cellCame ? undefined : conv.convert(prev, src)));
+  });
   patchSockets(jupyter);
   const history = new History();
   let note = null;
   patchExecution({ jupyter, executor, displayValue, history, takeNote: () => [note, (note = null)][0] });
-  patchProtocol(ts, jupyter, history);
+  patchProtocol(ts, jupyter, history, warmOnce);
   // the stop button first asks cooperative library work (training) to stop (interrupt.cjs)
   const createExecutor = executor.createExecutor;
   executor.createExecutor = function (...args) {
@@ -155,6 +188,7 @@ function patchTslab(dist) {
   const handleExecute = jupyter.ZmqServer.prototype.handleExecute;
   let cacheSaved = false;
   jupyter.ZmqServer.prototype.handleExecute = async function (sock, msg) {
+    cellCame = true;
     await handleExecute.call(this, sock, msg);
     if (!cacheSaved) {
       cacheSaved = true;
@@ -169,16 +203,20 @@ function patchTslab(dist) {
       process.stderr.write(`nirkit kernel: cannot keep its state file (${e && e.message})\n`);
     }
     watchParent();
-    return init.call(this);
+    const started = init.call(this);
+    // warm up after the first kernel_info reply (Jupyter's handshake then goes on meanwhile), or 1 s after listening
+    Promise.resolve(started).then(() => setTimeout(warmOnce, 1000).unref(), () => undefined);
+    return started;
   };
 }
 
 /** `{ dt }` shorthand, run-despite-type-errors and cached completion, around every converter tslab creates. */
-function patchConverter(ts, converter, dist) {
+function patchConverter(ts, converter, dist, created) {
   const { normalizeJoin } = require(path.join(dist, "tspath.js"));
   const createConverter = converter.createConverter;
   converter.createConverter = function (options) {
     const conv = createConverter.call(this, options);
+    if (!(options && options.isBrowser)) created(conv);
     const cellFile = normalizeJoin(ts.sys.getCurrentDirectory(), options && options.isJS ? "__tslab__.js" : "__tslab__.ts");
     const warn = (lines) => {
       const head = "TypeScript found problems in this cell; it runs anyway (set NIRKIT_TYPE_ERRORS=stop to stop instead):";
@@ -211,8 +249,8 @@ function patchSockets(jupyter) {
   };
 }
 
-/** kernel_info with status and versions, is_complete, comm_info and history replies. */
-function patchProtocol(ts, jupyter, history) {
+/** kernel_info with status and versions (then `afterKernelInfo()`), is_complete, comm_info and history replies. */
+function patchProtocol(ts, jupyter, history, afterKernelInfo) {
   const Handler = jupyter.JupyterHandlerImpl.prototype;
   const handleKernel = Handler.handleKernel;
   Handler.handleKernel = function () {
@@ -222,6 +260,7 @@ function patchProtocol(ts, jupyter, history) {
     reply.implementation_version = readVersion(path.join(ROOT, "package.json"));
     reply.language_info.version = ts.version;
     reply.banner = `TypeScript (NIR): nirkit ${reply.implementation_version} on tslab, TypeScript ${ts.version}, Node.js ${process.versions.node}`;
+    setImmediate(afterKernelInfo); // after tslab has sent this reply
     return reply;
   };
   Handler.handleIsComplete = function (req) {
@@ -267,4 +306,4 @@ if (dist) {
   }
 }
 
-module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, skipLibraryWatchers, displayValue, EXIT_PORT_TAKEN };
+module.exports = { formatCellError, describeFailure, patchTslab, stripLibraryDocs, skipLibraryWatchers, onlyNodeTypes, displayValue, EXIT_PORT_TAKEN };

@@ -11,7 +11,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Worker } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import { NirError, type NirErrorCode } from "../ir/errors.js";
 import { readH5, readH5Dataset, type H5Dataset, type H5Group, type ReadH5Options } from "./h5.js";
 
@@ -72,9 +72,8 @@ export function boundedReadsAvailable(): boolean {
   return existsSync(fileURLToPath(entry));
 }
 
-async function sharedWorker(): Promise<Shared> {
+function sharedWorker(): Shared {
   if (shared) return shared;
-  const { Worker } = await import("node:worker_threads");
   const worker = new Worker(entry);
   const s: Shared = { worker, pending: new Map() };
   const fail = (e: unknown): void => {
@@ -101,6 +100,15 @@ function stop(s: Shared): void {
   void s.worker.terminate();
 }
 
+/**
+ * Starts the shared read worker ahead of the first read, so that its thread loads and compiles
+ * h5wasm while the caller does other work (the nirkit kernel calls it as it starts, before
+ * TypeScript builds its program). Does nothing when reads run in-process or a worker is running.
+ */
+export function prepareReads(): void {
+  if (boundedReadsAvailable()) sharedWorker();
+}
+
 /** Stops the shared read worker (if any); the next bounded read starts a new one. */
 export async function stopReadWorker(): Promise<void> {
   const s = shared;
@@ -115,7 +123,7 @@ function inWorker(req: Omit<ReadRequest, "id">, timeoutMs: number): Promise<Read
 }
 
 async function send(req: Omit<ReadRequest, "id">, timeoutMs: number): Promise<ReadReply> {
-  const s = await sharedWorker();
+  const s = sharedWorker();
   const id = nextId++;
   return new Promise<ReadReply>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -24,6 +24,10 @@ async function heapBytes(): Promise<number> {
   return m.HEAPU8?.length ?? 0;
 }
 
+// This thread exists to read HDF5: h5wasm starts loading (and its wasm compiling) at once, while
+// the thread that started the worker may still be busy before its first read.
+if (parentPort) loadH5().catch(() => undefined); // a failed load is reported by the read that needs it
+
 parentPort?.on("message", async (req: ReadRequest) => {
   let reply: ReadReply;
   try {

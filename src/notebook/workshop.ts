@@ -220,7 +220,8 @@ export function workshopBanner(w: Workshop): string {
     `  open ${w.url}`,
     `  start with ${FIRST_NOTEBOOK}: ${w.firstUrl}`,
   ];
-  if (ws?.copied.length) lines.push(`  copied from notebooks/: ${ws.copied.join(", ")}${ws.replaced.length ? ` (old copies kept as ${ws.replaced.join(", ")})` : ""}`);
+  if (ws?.copied.length) lines.push(`  copied from notebooks/: ${ws.copied.join(", ")}`);
+  if (ws?.replaced.length) lines.push(`  --fresh: your edited copies were renamed, not deleted: ${ws.replaced.join(", ")} (in ${ws.dir})`);
   if (ws && ws.kept.length) lines.push(`  your edited copies are kept (\`npm start -- --fresh\` replaces them with the originals)`);
   lines.push(w.cullIdleSeconds > 0
     ? `  a kernel whose tab is closed shuts down after ${minutes(w.cullIdleSeconds)} idle (NIR_CULL_IDLE=seconds, 0 = never)`

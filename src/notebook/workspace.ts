@@ -1,8 +1,9 @@
 /**
  * The participant's working copy behind `npm start`: `workspace/` (git-ignored) holds copies of the
  * curated notebooks in `notebooks/`, so running and saving them never modifies the originals.
- * A notebook is copied when its copy is absent; `fresh` replaces every copy with the original
- * (the old copy is kept beside it as `<name>.old.ipynb`). It also holds `_nirkit/`, vega's
+ * A notebook is copied when its copy is absent; `fresh` replaces every copy with the original,
+ * and an edited copy is first renamed to `<name>.old.ipynb` (`<name>.old-2.ipynb`, … when that
+ * name is taken), so no participant's work is lost. It also holds `_nirkit/`, vega's
  * browser builds, which live charts load from the Jupyter server (viz/live.ts).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
@@ -21,7 +22,7 @@ export interface WorkspaceOptions {
   source?: string;
   /** The working copy (default $NIR_WORKSPACE, else `<root>/workspace`). */
   target?: string;
-  /** Replace every copy with its original, keeping the old copy as `<name>.old.ipynb`. */
+  /** Replace every copy with its original, keeping an edited copy as `<name>.old.ipynb`. */
   fresh?: boolean;
 }
 
@@ -33,7 +34,7 @@ export interface Workspace {
   copied: string[];
   /** Notebooks whose existing copy was kept (file names). */
   kept: string[];
-  /** Old copies moved aside by `fresh` (file names of the `.old.ipynb` files). */
+  /** Edited copies moved aside by `fresh` (file names of the `.old.ipynb` files they became). */
   replaced: string[];
 }
 
@@ -62,18 +63,27 @@ export function prepareWorkspace(opts: WorkspaceOptions = {}): Workspace {
       out.kept.push(name);
       continue;
     }
-    if (existsSync(to)) {
-      const old = name.replace(/\.ipynb$/, ".old.ipynb");
+    const original = readFileSync(join(source, name));
+    if (existsSync(to) && !readFileSync(to).equals(original)) {
+      const old = freeOldName(dir, name);
       renameSync(to, join(dir, old));
       out.replaced.push(old);
     }
-    writeFileAtomic(to, readFileSync(join(source, name)));
+    writeFileAtomic(to, original);
     out.copied.push(name);
   }
   copyLiveAssets(root, join(dir, LIVE_ASSET_DIR));
   return out;
 }
 
+/** `<name>.old.ipynb`, or `<name>.old-2.ipynb`, `-3`, … : the first name not taken in `dir`. */
+function freeOldName(dir: string, name: string): string {
+  const base = name.replace(/\.ipynb$/, "");
+  for (let k = 1; ; k++) {
+    const old = `${base}.old${k === 1 ? "" : `-${k}`}.ipynb`;
+    if (!existsSync(join(dir, old))) return old;
+  }
+}
 
 /** Copies vega's browser builds for live charts (skipped when a package is missing: charts stay static). */
 function copyLiveAssets(root: string, to: string): void {

@@ -1,5 +1,7 @@
 // The kernel preload's error formatting: what a notebook shows when a cell throws.
 import { createRequire } from "node:module";
+import { realpathSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NirError } from "../../src/ir/errors.js";
@@ -68,6 +70,34 @@ describe("kernel preload start-up speed-up", () => {
     expect(names(after[0])).toEqual(names(before[0]));
     expect(names(after[1])).toEqual(names(before[1]));
     expect(after[0].length).toBeLessThan(before[0].length / 2);
+  });
+
+  it("lists only node in @types folders (what TypeScript includes without a types option), other folders as they are", () => {
+    const listed: Record<string, string[]> = { "/p/node_modules/@types": ["chai", "estree", "node", "ws"], "/p/src": ["a", "node"] };
+    const ts = { sys: { getDirectories: (p: string) => listed[p] ?? [] } };
+    (preload as unknown as { onlyNodeTypes(ts: unknown): void }).onlyNodeTypes(ts);
+    expect(ts.sys.getDirectories("/p/node_modules/@types")).toEqual(["node"]);
+    expect(ts.sys.getDirectories("/p/src")).toEqual(["a", "node"]);
+    process.env.NIRKIT_KERNEL_TYPES = "all";
+    try {
+      expect(ts.sys.getDirectories("/p/node_modules/@types")).toEqual(["chai", "estree", "node", "ws"]);
+    } finally {
+      delete process.env.NIRKIT_KERNEL_TYPES;
+    }
+  });
+
+  it("warms this project's nirkit only for a folder whose cells would import it", () => {
+    const warm = createRequire(import.meta.url)(join(ROOT, "kernel", "warm.cjs")) as { projectNirkit(cwd: string, root: string): string | null };
+    // the project folder resolves nirkit through node_modules/nirkit (a link to the project)
+    expect(warm.projectNirkit(ROOT, ROOT)).toBe(realpathSync(join(ROOT, "dist", "index.js")));
+    // a folder outside with no NODE_PATH finds no nirkit: nothing is warmed
+    const saved = process.env.NODE_PATH;
+    delete process.env.NODE_PATH;
+    try {
+      expect(warm.projectNirkit(tmpdir(), ROOT)).toBe(null);
+    } finally {
+      if (saved !== undefined) process.env.NODE_PATH = saved;
+    }
   });
 });
 

@@ -1,11 +1,11 @@
 // The participant's working copy: notebooks/ is copied into workspace/ once, edited copies are kept,
 // `fresh` restores the originals and keeps the edited copy aside; the originals are never written.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { prepareWorkspace } from "../../src/notebook/workspace.js";
-import { cullArgs, cullIdleSeconds, DEFAULT_CULL_IDLE_S } from "../../src/notebook/workshop.js";
+import { cullArgs, cullIdleSeconds, DEFAULT_CULL_IDLE_S, workshopBanner, type Workshop } from "../../src/notebook/workshop.js";
 import { NirError } from "../../src/ir/errors.js";
 import { ROOT } from "../support/index.js";
 
@@ -43,6 +43,20 @@ describe("prepareWorkspace", () => {
     expect(readFileSync(join(target, "00_a.ipynb"), "utf8")).toBe('{"cells":["a"]}');
     expect(readFileSync(join(target, "00_a.ipynb".replace(".ipynb", ".old.ipynb")), "utf8")).toBe('{"cells":["edited"]}');
     expect(readFileSync(join(source, "00_a.ipynb"), "utf8")).toBe('{"cells":["a"]}');
+    // only the edited copy was moved aside; the unedited 01_b was simply rewritten
+    expect(ws.replaced).toEqual(["00_a.old.ipynb"]);
+    expect(existsSync(join(target, "01_b.old.ipynb"))).toBe(false);
+    // npm start says so, naming the renamed copy and its folder
+    const banner = workshopBanner({ workspace: ws, ui: "notebook", url: "http://x/", firstUrl: "http://x/00", cullIdleSeconds: 0, port: 1 } as unknown as Workshop);
+    expect(banner).toContain(`--fresh: your edited copies were renamed, not deleted: 00_a.old.ipynb (in ${target})`);
+  });
+
+  it("a second fresh start keeps the earlier .old copy and names the next one .old-2", () => {
+    writeFileSync(join(target, "00_a.ipynb"), '{"cells":["edited again"]}');
+    const ws = prepareWorkspace({ source, target, fresh: true });
+    expect(ws.replaced).toEqual(["00_a.old-2.ipynb"]);
+    expect(readFileSync(join(target, "00_a.old.ipynb"), "utf8")).toBe('{"cells":["edited"]}');
+    expect(readFileSync(join(target, "00_a.old-2.ipynb"), "utf8")).toBe('{"cells":["edited again"]}');
   });
 
   it("names the folder when notebooks/ is missing", () => {
