@@ -18,4 +18,5 @@ export { fitBundle } from "./display/fit.js";
 export { installKernel, removeKernel, kernelSpec, kernelSpecDir, KERNEL_NAME, KERNEL_DISPLAY_NAME, type KernelTarget, type KernelInstall } from "./kernelspec.js";
 export { projectRoot } from "./paths.js";
 export { useData, missingDataLines, WORKSHOP_DATA } from "./use-data.js";
+export { lifExplorer, brailleExplorer } from "./explorers.js";
 export * from "./reproduce-api.js"; // notebooks engineer: paper readers, reproduced-values display, nir reproduce (src/notebook/{paper,report-values,report,reproduce}.ts)
