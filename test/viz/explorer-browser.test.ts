@@ -38,12 +38,13 @@ function stimulus(): Float64Array {
 }
 
 /** nirkit's output spike steps for the LIF graph with τ, threshold and profile set here (float32 fields, as in the file). */
-async function expectedSteps(tau: number, threshold: number, profile: "norse" | "loihi2"): Promise<number[]> {
+async function expectedSteps(tau: number, threshold: number, profile: "norse" | "loihi2", extraSpike?: number): Promise<number[]> {
   const g = await read(nirFile!);
   const lif = g.nodes.get("1") as LIF;
   const nodes = new Map(g.nodes);
   nodes.set("1", { ...lif, tau: tensor([tau], "float32"), v_threshold: tensor([threshold], "float32") });
   const x = stimulus();
+  if (extraSpike !== undefined) x[extraSpike] = 1;
   const res = simulate({ ...g, nodes } as NIRGraph, tensor(x, "float64", [x.length, 1]), { dt: 1e-4, profile });
   return spikeSteps(res.output);
 }
@@ -91,6 +92,24 @@ async function driveExplorer(url: string, label: string): Promise<void> {
     expect(after.count).toBe(want.length);
     expect(after.steps).toEqual(want);
 
+    // a click on the input strip at 15 ms adds an input spike at step 150 (none there before)
+    const at = await page.evaluate((r) => {
+      const svg = document.querySelector(`${r} [data-role=plot] svg`) as SVGSVGElement;
+      const box = svg.getBoundingClientRect(), k = box.width / svg.viewBox.baseVal.width;
+      return { x: box.left + (64 + 0.15 * 560) * k, y: box.top + 10 * k };
+    }, root);
+    await page.mouse.click(at.x, at.y);
+    expect((await shown()).steps).toEqual(await expectedSteps(0.0071, 0.07, "loihi2", 150));
+    // pin the run, then copy as code: the code names the settings shown
+    await page.click(`${root} button[data-act=pin]`);
+    expect(await page.locator(`${root} [data-role=pins] > div`).count()).toBe(1);
+    await page.click(`${root} button[data-act=code]`);
+    const code = await page.inputValue(`${root} textarea[data-role=code]`);
+    expect(code).toContain('profile: "loihi2"');
+    expect(code).toContain("tau: 0.0071");
+    expect(code).toContain("v_threshold: 0.07");
+    expect(code).toContain("0.015");
+
     // 20 changes of τ (9.0 … 10.9 ms): the page's own simulate + draw time of each
     const times: number[] = [];
     for (let k = 0; k < 20; k++) times.push(await type(tauKey, (9 + k / 10).toFixed(1)));
@@ -113,6 +132,17 @@ describe.skipIf(!!skip)("the live explorer in Chromium", () => {
     expect(statSync(out).size).toBeLessThanOrEqual(1.5 * 1024 * 1024);
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
     await driveExplorer(pathToFileURL(out).href, "nir explore page");
+    // without scripts the page shows the static picture of the default setting
+    const { chromium: pw } = await import("playwright-core");
+    const browser = await pw.launch({ executablePath: (chromium as { path: string }).path, args: CHROMIUM_ARGS });
+    try {
+      const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+      await page.goto(pathToFileURL(out).href, { waitUntil: "domcontentloaded" });
+      expect(await page.locator(".nx-static svg .nx-trace").count()).toBe(1);
+      expect(await page.textContent(".nx-static p")).toContain(`static picture of the default setting (${(await expectedSteps(0.0025, 0.1, "norse")).length} output spike steps)`);
+    } finally {
+      await browser.close();
+    }
   }, 120_000);
 
   it.skipIf(!!nbSkip)("the nbconvert HTML of an executed 01_lif runs the same explorer", async () => {

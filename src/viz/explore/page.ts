@@ -82,7 +82,7 @@ export function mount(el: HTMLElement, cfg: ExploreConfig): Mounted {
       const ms = performance.now() - t0;
       m.timings.push(ms);
       el.dataset.redrawMs = ms.toFixed(2);
-      q<HTMLElement>("[data-role=summary]").innerHTML = `output spikes at <span data-role="spike-count">${sum.count}</span> steps: <span data-role="spike-steps">${sum.steps || "none"}</span>` +
+      q<HTMLElement>("[data-role=summary]").innerHTML = `output spikes at <span data-role="spike-count">${sum.count}</span> steps: <span data-role="spike-steps">${shortList(sum.steps) || "none"}</span>` +
         (sum.predicted !== null ? ` · predicted: <b data-role="predicted">${esc(sum.predicted)}</b>` : "") + ` · <span style="color:#777">redrawn in ${ms.toFixed(1)} ms</span>`;
     } catch (e) {
       q<HTMLElement>("[data-role=summary]").innerHTML = `<span style="color:#d62728" data-role="error">${esc((e as Error).message)}</span>`;
@@ -165,6 +165,12 @@ export function mount(el: HTMLElement, cfg: ExploreConfig): Mounted {
   redraw();
   el.dataset.mounted = "1";
   return m;
+}
+
+/** A comma list cut after 60 entries ("…, N more"). */
+function shortList(steps: string): string {
+  const parts = steps ? steps.split(", ") : [];
+  return parts.length <= 60 ? steps : `${parts.slice(0, 60).join(", ")}, … ${parts.length - 60} more`;
 }
 
 /** A short label of a setting for the pin list (what differs from the defaults). */
