@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Screenshots of the live explorer for the docs: docs/img/explorer-before.png (the paper's LIF
-// neuron and stimulus, default setting) and docs/img/explorer-after.png (τ 7.1 ms, threshold
-// 0.07, profile loihi2, one pinned run). Needs dist/ (node scripts/ensure.mjs), ../shared (the
+// neuron and stimulus, default setting), docs/img/explorer-after.png (the default pinned, then
+// τ 7.1 ms and threshold 0.07) and docs/img/explorer-braille.png (the Braille RNN, recurrent
+// weights × 0.5). Needs dist/ (node scripts/ensure.mjs), ../shared (the
 // paper's files), chromium and playwright-core.
 //   node scripts/explorer-shots.mjs [--out DIR]
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const nir = await import(pathToFileURL(join(root, "dist", "index.js")).href);
+nir.useData("paper");
 const outArg = process.argv.indexOf("--out");
 const outDir = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, "docs", "img");
 mkdirSync(outDir, { recursive: true });
@@ -31,9 +33,14 @@ try {
   };
   await fill('input[data-key=p0]', "7.1");
   await fill('input[data-key=p1]', "0.07");
-  await tab.selectOption('select[data-key=profile]', "loihi2");
   await tab.screenshot({ path: join(outDir, "explorer-after.png"), fullPage: true });
-  console.log(`wrote ${join(outDir, "explorer-before.png")} and explorer-after.png`);
+  const braille = join(dirname(page), "braille.html");
+  writeFileSync(braille, (await nir.brailleExplorer()).page());
+  await tab.goto(pathToFileURL(braille).href);
+  await tab.waitForSelector("[data-role=spike-count]");
+  await fill('input[data-key=s0]', "0.5");
+  await tab.screenshot({ path: join(outDir, "explorer-braille.png"), fullPage: true });
+  console.log(`wrote ${join(outDir, "explorer-before.png")}, explorer-after.png and explorer-braille.png`);
 } finally {
   await browser.close();
 }

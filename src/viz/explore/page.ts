@@ -22,7 +22,7 @@ function sliderRange(v: number, time: boolean): [number, number] {
 /** One labelled number box with a slider; `key` names the state entry it edits. */
 function control(key: string, label: string, value: number, range: [number, number]): string {
   const step = Number(((range[1] - range[0]) / 400).toPrecision(3));
-  return `<label class="nx-ctl"><span>${esc(label)}</span><input type="number" step="any" data-key="${key}" value="${numText(value)}">` +
+  return `<label class="nx-ctl"><span>${esc(label)}</span><input type="number" step="any" data-key="${key}" value="${Number(value.toPrecision(6))}">` +
     `<input type="range" data-range="${key}" min="${numText(range[0])}" max="${numText(range[1])}" step="${step}" value="${numText(value)}"></label>`;
 }
 
