@@ -60,7 +60,11 @@ export async function bench({ timeIt, log }) {
     rows.push({ name: "graphDiagram cnn_sinabs.nir", median_ms: NaN, note: `missing ${cnn}` });
   }
 
-  const lx = await timeIt(() => nir.lifExplorer(), { repeat: 3, warmup: 1 });
-  rows.push({ name: "lifExplorer: 256 LIF simulations + spec", median_ms: lx, batch: 256, per_sample_ms: lx / 256 });
+  const lif = join(shared, "paper", "01_lif", "lif_norse.nir");
+  if (existsSync(lif)) {
+    const g = await nir.read(lif);
+    const lx = await timeIt(() => nir.explore(g, { dt: 1e-4 }).page(), { repeat: 5, warmup: 1 });
+    rows.push({ name: "explore lif_norse.nir: config, default run, static SVG, page", median_ms: lx });
+  }
   return rows;
 }

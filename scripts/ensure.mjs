@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bootstrap for `npm test`, `npm start`, `npm run bench`: install npm dependencies when they are
-// missing or older than package-lock.json, then compile src/ to dist/ when any source is newer
-// than the last build. Prints one line per step it takes and nothing when all is current.
+// missing or older than package-lock.json, then compile src/ to dist/ and bundle the explorer (dist/browser/explorer.js) when any
+// source is newer than the last build. Prints one line per step it takes and nothing when all is current.
 // `--system` (CI's set-up step) and `--test` (`npm test`) first install, with apt when root, the
 // Debian packages that tests and the workshop use and that are missing: h5py, jupyter_server,
 // nbconvert, Chromium, jupyter_kernel_test. Tests never install anything; without these packages
@@ -70,6 +70,10 @@ if (sources > mtime(stamp)) {
   run(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"], "building src/ into dist/ (tsc)");
   writeFileSync(stamp, new Date().toISOString() + "\n");
 }
+
+// The explorer's browser bundle (scripts/bundle.mjs): nir.explore and `nir explore` embed it.
+const bundle = join(root, "dist", "browser", "explorer.js");
+if (sources > mtime(bundle)) run(process.execPath, [join(root, "scripts", "bundle.mjs")], "bundling the explorer for the browser (esbuild)");
 
 // Notebooks `import * as nir from "nirkit"`: tslab resolves it the Node10 way through
 // node_modules, so the project links itself there (npm ci removes the link; recreate it).

@@ -112,8 +112,7 @@ const charts = [];
   charts.push({ name: "nmnist_frames", spec: nir.eventFrame(ev, { frames: 6, title: "N-MNIST test sample 60001 in 6 time bins" }) });
 }
 
-// 6. The LIF explorer's static fallback (default slider setting).
-charts.push({ name: "lif_explorer", spec: nir.lifExplorer() });
+// The live explorer's pictures (explorer-before/after.png) come from scripts/explorer-shots.mjs.
 
 const shots = [];
 for (const c of charts) {

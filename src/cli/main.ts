@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   train: () => import("./commands/train.js"),
   data: () => import("./commands/data.js"),
   plot: () => import("./commands/plot.js"),
+  explore: () => import("./commands/explore.js"),
   fit: () => import("./commands/fit.js"),
   export: () => import("./commands/export.js"),
   emulate: () => import("./commands/emulate.js"),

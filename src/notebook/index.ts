@@ -21,4 +21,5 @@ export { trainLive, interruptMessage, type TrainLiveOptions } from "./train-live
 export { notebookParam, paramEnvName, parseParams, withNotebookParams } from "./params.js";
 export { onInterrupt, cooperativeInterrupts } from "./interrupt.js";
 export { useData, missingDataLines, WORKSHOP_DATA } from "./use-data.js";
+export { lifExplorer, brailleExplorer } from "./explorers.js";
 export * from "./reproduce-api.js"; // notebooks engineer: paper readers, reproduced-values display, nir reproduce (src/notebook/{paper,report-values,report,reproduce}.ts)

@@ -13,6 +13,6 @@ export * from "./eventFrame.js";
 export * from "./heatmap.js";
 export * from "./accuracy.js";
 export * from "./weights.js";
-export * from "./lifExplorer.js";
+export * from "./explore/index.js";
 export * from "./png.js";
 export * from "./trainingChart.js";

@@ -49,8 +49,8 @@ function readCsv(path: string): number[][] {
   return rows;
 }
 
-/** Reads the input file into a (T, [B,] ...shape) tensor for a graph input of `shape`. */
-function readInput(path: string, shape: number[], inputNode: string): Tensor {
+/** Reads the input file into a (T, [B,] ...shape) tensor for a graph input of `shape` (also `nir explore --input`). */
+export function readInput(path: string, shape: number[], inputNode: string): Tensor {
   if (path.toLowerCase().endsWith(".npy")) return readNpy(path);
   if (!path.toLowerCase().endsWith(".csv")) throw new NirError("cli.usage", "--input must be a .npy or .csv file", { file: path });
   const rows = readCsv(path);
