@@ -11,8 +11,8 @@ export interface HubReply {
   body: unknown;
 }
 
-/** Time limit of one REST request (ms). */
-const REQUEST_TIMEOUT_MS = 20_000;
+/** Time limit of one REST request (ms): generous, a hub spawning a whole class at once answers slowly. */
+const REQUEST_TIMEOUT_MS = 60_000;
 
 /** One request to `<hubUrl>hub/api/<path>`, authenticated with `token` when given. */
 export async function hubRequest(hubUrl: string, path: string, opts: { token?: string; method?: string; body?: unknown; timeoutMs?: number } = {}): Promise<HubReply> {
@@ -83,17 +83,18 @@ export async function startServer(hubUrl: string, name: string, token: string, t
   const started = Date.now();
   const deadline = started + timeoutMs;
   for (;;) {
-    const u = await hubRequest(hubUrl, `users/${user}`, { token });
-    const s = (u.body as UserModel | null)?.servers?.[""];
+    // a poll that times out on a busy hub is asked again, until the deadline
+    const u = await hubRequest(hubUrl, `users/${user}`, { token }).catch(() => null);
+    const s = (u?.body as UserModel | null)?.servers?.[""];
     if (s?.ready) return `${hubUrl}user/${user}/`;
     // a failed spawn removes the server from the user's model (a short grace for the first poll)
-    if (u.status === 200 && !s && Date.now() - started > 2000) {
+    if (u?.status === 200 && !s && Date.now() - started > 2000) {
       throw new NirError("kernel.setup", `the server of "${name}" stopped while it was starting`, { field: name, hint: "read the hub log (hub/.state/jupyterhub.log)" });
     }
     if (Date.now() > deadline) {
       throw new NirError("kernel.setup", `the server of "${name}" was not ready within ${timeoutMs / 1000} s`, { field: name, hint: "the machine may be overloaded: fewer participants per machine, or read the hub log" });
     }
-    await new Promise((res) => setTimeout(res, 500));
+    await new Promise((res) => setTimeout(res, 1000));
   }
 }
 

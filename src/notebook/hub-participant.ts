@@ -12,6 +12,9 @@ import { loginToken, startServer } from "./hub-api.js";
 import { openKernel, type KernelClient } from "./run.js";
 import type { JupyterServer } from "./server.js";
 
+/** How long a participant's new kernel may take to answer (ms): a class starting at once shares the CPU. */
+export const KERNEL_READY_TIMEOUT_MS = 300_000;
+
 /** A participant logged in, with a running server. */
 export interface Participant {
   name: string;
@@ -48,10 +51,10 @@ export async function joinHub(hubUrl: string, usersDir: string, name: string, pa
 }
 
 /** Opens the nirkit kernel for `notebook` (relative to the participant's folder) on their server. */
-export function openParticipantKernel(p: Participant, notebook: string, log: () => string = () => ""): Promise<KernelClient> {
+export function openParticipantKernel(p: Participant, notebook: string, log: () => string = () => "", readyTimeoutMs = KERNEL_READY_TIMEOUT_MS): Promise<KernelClient> {
   // openKernel needs the server's URL, token, root folder and log, nothing else of a JupyterServer
   const server = { url: p.serverUrl, token: p.token, rootDir: p.dir, log } as unknown as JupyterServer;
-  return openKernel(server, join(p.dir, notebook));
+  return openKernel(server, join(p.dir, notebook), { readyTimeoutMs });
 }
 
 /** The code cells of a notebook (non-empty sources, in order). */
