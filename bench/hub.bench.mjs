@@ -188,7 +188,8 @@ export async function bench({ args = [], json = false, log }) {
   }
   const bound = hi === Infinity || hi - lo > 1;
   const first = results[0];
-  if (!json) process.stdout.write(table(results, { n: lo, bound }));
+  // with --json the table goes to stderr, so stdout's last line stays the summary object
+  process[json ? "stderr" : "stdout"].write(table(results, { n: lo, bound }));
   const summary = {
     participants: first.participants,
     finished: first.finished,
