@@ -2,7 +2,8 @@
 // N simulated participants log in to a fresh workshop hub through its REST API, start their
 // servers and run their copy of 00_welcome.ipynb cell by cell, all at once. It reports server
 // spawn time and time to first output (p50/p95, from the start of each login), notebook wall time,
-// failures and peak memory (RSS of every process of the hub: hub, proxy, servers, kernels), then
+// failures, peak memory (RSS of every process of the hub: hub, proxy, servers, kernels) and the
+// CPU time of each participant's server and kernel, then
 // steps N (bounded: at most --steps more runs, never above --n-max) to find the largest N for
 // which every participant finished with p95 first output ≤ 30 s. Only named runs (`-- hub`) run
 // it: it takes minutes. Every wait is bounded; only 127.0.0.1 is used.
@@ -40,6 +41,17 @@ function rssMiB(pid) {
   }
 }
 
+/** CPU time (user + system, s) a process has used so far, from /proc; NaN when it is gone. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
 /** The participant a process belongs to (JUPYTERHUB_USER in its environment), or "" for the hub's own. */
 function ownerOf(pid) {
   try {
@@ -50,9 +62,13 @@ function ownerOf(pid) {
   }
 }
 
-/** Samples the hub's processes every 500 ms: peak total RSS and each participant's peak. */
+/**
+ * Samples the hub's processes every 500 ms: peak total RSS, each participant's peak RSS, and the
+ * CPU time each participant's processes used (last value seen per process, summed).
+ */
 function memorySampler(hub) {
   const owners = new Map();
+  const cpu = new Map();
   const perParticipant = new Map();
   let total = 0;
   const sample = () => {
@@ -61,6 +77,8 @@ function memorySampler(hub) {
     for (const pid of hub.processes()) {
       if (!owners.has(pid)) owners.set(pid, ownerOf(pid));
       const mb = rssMiB(pid);
+      const c = cpuSeconds(pid);
+      if (Number.isFinite(c)) cpu.set(pid, c);
       sum += mb;
       const who = owners.get(pid);
       if (who) byName.set(who, (byName.get(who) ?? 0) + mb);
@@ -73,7 +91,9 @@ function memorySampler(hub) {
     stop() {
       clearInterval(timer);
       sample();
-      return { totalMiB: total, perParticipantMiB: [...perParticipant.values()] };
+      const cpuBy = new Map();
+      for (const [pid, c] of cpu) if (owners.get(pid)) cpuBy.set(owners.get(pid), (cpuBy.get(owners.get(pid)) ?? 0) + c);
+      return { totalMiB: total, perParticipantMiB: [...perParticipant.values()], cpuPerParticipantS: [...cpuBy.values()] };
     },
   };
 }
@@ -118,6 +138,7 @@ async function loadTest(n, { startHub, runParticipant }, log) {
     peak_rss_mb_total: memory.totalMiB,
     peak_rss_mb_per_participant: quantile(memory.perParticipantMiB, 0.5),
     peak_rss_mb_per_participant_max: Math.max(0, ...memory.perParticipantMiB),
+    cpu_s_per_participant: quantile(memory.cpuPerParticipantS, 0.5),
     failure_messages: runs.filter((r) => !r.finished).map((r) => r.failure),
   };
   result.ok = result.finished === n && result.first_output_p95_s <= FIRST_OUTPUT_LIMIT_S;
@@ -134,7 +155,7 @@ function nextN(lo, hi, cap) {
 const round = (x, d = 1) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
 
 function table(results, maxN) {
-  const cols = ["N", "finished", "failures", "spawn p50/p95 s", "first output p50/p95 s", "notebook p50/p95 s", "wall s", "peak RSS/participant MB (p50/max)", "peak RSS total MB", "ok"];
+  const cols = ["N", "finished", "failures", "spawn p50/p95 s", "first output p50/p95 s", "notebook p50/p95 s", "wall s", "peak RSS/participant MB (p50/max)", "peak RSS total MB", "CPU s/participant", "ok"];
   const rows = results.map((r) => [
     r.participants, r.finished, r.failures,
     `${round(r.spawn_p50_s)} / ${round(r.spawn_p95_s)}`,
@@ -143,6 +164,7 @@ function table(results, maxN) {
     round(r.wall_s, 0),
     `${round(r.peak_rss_mb_per_participant, 0)} / ${round(r.peak_rss_mb_per_participant_max, 0)}`,
     round(r.peak_rss_mb_total, 0),
+    round(r.cpu_s_per_participant),
     r.ok ? "yes" : "no",
   ].map(String));
   const all = [cols, ...rows];

@@ -17,7 +17,6 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { cullIdleServers, stopAllServers } from "./hub-api.js";
 import { installKernel, KERNEL_NAME } from "./kernelspec.js";
 import { jupyterEnv, jupyterPython, projectRoot } from "./paths.js";
-import { watchedModuleArgs } from "./parent-watch.js";
 import { freePort, portOpen, processesWithEnv, terminateAll } from "./procs.js";
 import { findJupyterUI, installNotebookUI } from "./workshop.js";
 
@@ -212,7 +211,8 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   });
   const config = join(root, "hub", "jupyterhub_config.py");
   const launchHub = (): ChildProcess => {
-    const c = spawn(jupyterPython(), watchedModuleArgs("jupyterhub", ["-f", config]), { cwd: stateDir, env: hubEnv, stdio: ["pipe", "pipe", "pipe"] });
+    // hub/run_hub.py ends every process of this hub when this process ends (its stdin pipe closes)
+    const c = spawn(jupyterPython(), [join(root, "hub", "run_hub.py"), "-f", config], { cwd: stateDir, env: hubEnv, stdio: ["pipe", "pipe", "pipe"] });
     c.stdout!.on("data", keep);
     c.stderr!.on("data", keep);
     return c;
