@@ -24,6 +24,9 @@ c.JupyterHub.pid_file = os.path.join(env["NIRKIT_HUB_STATE"], "jupyterhub.pid")
 # Restarting the hub leaves single-user servers running; `nir hub` stops them itself on exit.
 c.JupyterHub.cleanup_servers = False
 
+# A participant whose server was culled or died gets it started again by their next visit.
+c.JupyterHub.implicit_spawn_seconds = 2
+
 c.JupyterHub.authenticator_class = WorkshopAuthenticator
 c.Authenticator.username_pattern = r"^[a-z][a-z0-9_-]{0,31}$"
 if env.get("NIRKIT_HUB_ALLOWED"):

@@ -35,9 +35,9 @@ export interface HubOptions {
   password?: string;
   /** Stop a server idle for this many seconds (default 1800; 0 = never). */
   cullIdleSeconds?: number;
-  /** Folder with one folder per participant (default `<root>/hub/users`). */
+  /** Folder with one folder per participant (default $NIR_HUB_USERS, else `<root>/hub/users`; inside the project, where tslab finds its types). */
   usersDir?: string;
-  /** Folder for the hub's database, cookie secret, login list and log (default `<root>/hub/.state`). */
+  /** Folder for the hub's database, cookie secret, login list and log (default $NIR_HUB_STATE, else `<root>/hub/.state`). */
   stateDir?: string;
   /** Where messages go (default stderr). */
   log?: (line: string) => void;
@@ -152,8 +152,8 @@ export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   }
   const chp = join(root, "node_modules", "configurable-http-proxy", "bin", "configurable-http-proxy");
   if (!existsSync(chp)) throw new NirError("kernel.setup", `configurable-http-proxy is not installed (${chp} is missing)`, { hint: "run `npm ci` in the project folder (it is a devDependency)" });
-  const usersDir = opts.usersDir ?? join(root, "hub", "users");
-  const stateDir = opts.stateDir ?? join(root, "hub", ".state");
+  const usersDir = opts.usersDir ?? process.env.NIR_HUB_USERS ?? join(root, "hub", "users");
+  const stateDir = opts.stateDir ?? process.env.NIR_HUB_STATE ?? join(root, "hub", ".state");
   mkdirSync(usersDir, { recursive: true, mode: 0o700 });
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const password = opts.password ?? process.env.NIR_HUB_PASSWORD ?? "";

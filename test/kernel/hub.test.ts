@@ -1,14 +1,16 @@
 // The class hub under faults (issue 24), on one hub with three participants (tokens): a killed
 // kernel, a killed single-user server, a hub restart; plus who may log in and read what, that
-// nothing listens beyond 127.0.0.1, idle culling, and that stop leaves no process or port.
+// nothing listens beyond 127.0.0.1, idle culling, that stop leaves no process or port, and that
+// a launcher killed with SIGKILL takes every process of its hub with it.
 // Every wait is bounded. Skips (with the reason) without Debian's jupyterhub.
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cullIdleServers, hubRequest, loginToken, startServer } from "../../src/notebook/hub-api.js";
 import { hasJupyterHub, startHub, type Hub } from "../../src/notebook/hub.js";
 import { codeCells, joinHub, openParticipantKernel, type Participant } from "../../src/notebook/hub-participant.js";
-import { alive, portOpen } from "../../src/notebook/procs.js";
+import { alive, descendants as descendantsOf, freePort, portOpen, processesWithEnv } from "../../src/notebook/procs.js";
 import { ROOT } from "../support/index.js";
 import { ensureBuilt, ensureJupyterServer } from "./setup.js";
 
@@ -213,3 +215,49 @@ describe("hub participant names", () => {
     expect(() => participantNames(undefined, 0)).toThrow(/1\.\.999/);
   });
 });
+
+describe.skipIf(!!skip)("nir hub killed with SIGKILL", () => {
+  it("takes the hub, the proxy, a participant's server and kernel with it", async () => {
+    const work = join(ROOT, "hub", `.test-kill-${process.pid}`);
+    const port = await freePort();
+    const env = { ...process.env, NIR_HUB_PORT: String(port), NIR_HUB_USERS: join(work, "users"), NIR_HUB_STATE: join(work, "state") };
+    delete env.NIR_HUB_PASSWORD;
+    const child = spawn(process.execPath, [join(ROOT, "bin", "nir.js"), "hub", "--participants", "1", "--cull-idle", "0"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+    try {
+      expect(await until(() => /p01\s+(\S{4}-\S{4}-\S{4})/.test(out) || child.exitCode !== null, 180_000)).toBe(true);
+      const token = /p01\s+(\S{4}-\S{4}-\S{4})/.exec(out)?.[1];
+      expect(token, out).toBeTruthy();
+      const p = await joinHub(`http://127.0.0.1:${port}/`, join(work, "users"), "p01", token!);
+      const r = await fetch(`${p.serverUrl}api/kernels`, { method: "POST", headers: { Authorization: `token ${p.token}`, "Content-Type": "application/json" }, body: JSON.stringify({ name: "nirkit" }), signal: AbortSignal.timeout(60_000) });
+      expect(r.status).toBe(201);
+      const tag = tagOf(descendantsOf(child.pid!));
+      expect(tag).toBeTruthy();
+      const before = processesWithEnv("NIRKIT_HUB_TAG", tag!);
+      expect(before.length).toBeGreaterThanOrEqual(4); // proxy, hub, server, kernel
+      child.kill("SIGKILL");
+      const t0 = Date.now();
+      expect(await until(() => processesWithEnv("NIRKIT_HUB_TAG", tag!).length === 0, 30_000)).toBe(true);
+      console.log(`[hub SIGKILL] ${before.length} processes gone after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      expect(await portOpen(port)).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 400_000);
+});
+
+/** The hub's tag, read from the environment of one of the launcher's children. */
+function tagOf(pids: number[]): string | null {
+  for (const pid of pids) {
+    try {
+      const m = /(?:^|\0)NIRKIT_HUB_TAG=([0-9a-f]+)/.exec(readFileSync(`/proc/${pid}/environ`, "latin1"));
+      if (m) return m[1];
+    } catch {
+      /* gone */
+    }
+  }
+  return null;
+}

@@ -15,7 +15,9 @@ and kept in hub/.state/logins.json. Ctrl-C stops the hub, the proxy and every se
   --participants N   how many tokens to make (names p01…pNN; default 30)
   --names a,b,c      the participants' names instead
   --cull-idle S      stop a participant's server after S seconds idle (default ${DEFAULT_HUB_CULL_S}; 0 = never)
-Environment: NIR_HUB_PORT (default: the first free port from 8000), NIR_HUB_PASSWORD.
+Environment: NIR_HUB_PORT (default: the first free port from 8000), NIR_HUB_PASSWORD,
+NIR_HUB_USERS and NIR_HUB_STATE (the participants' folders and the hub's state; defaults
+hub/users and hub/.state).
 The hub log goes to hub/.state/jupyterhub.log. With npm: npm run hub -- --participants 12
 `;
 
