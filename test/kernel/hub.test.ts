@@ -3,7 +3,7 @@
 // nothing listens beyond 127.0.0.1, idle culling, that stop leaves no process or port, and that
 // a launcher killed with SIGKILL takes every process of its hub with it.
 // Every wait is bounded. Skips (with the reason) without Debian's jupyterhub.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -261,3 +261,39 @@ function tagOf(pids: number[]): string | null {
   }
   return null;
 }
+
+/** Logs in through hub/nirkit_hub.py's WorkshopAuthenticator in both modes; prints one JSON object of who got in. */
+const AUTH_PROBE = `
+import asyncio, json, os, sys, tempfile
+sys.path.insert(0, sys.argv[1])
+from nirkit_hub import WorkshopAuthenticator
+async def main():
+    out = {}
+    a = WorkshopAuthenticator(shared_password="s3cret")
+    a.username_pattern = r"^[a-z][a-z0-9_-]{0,31}$"
+    out["password_ok"] = await a.authenticate(None, {"username": "ada", "password": "s3cret"})
+    out["password_wrong"] = await a.authenticate(None, {"username": "ada", "password": "nope"})
+    out["password_empty"] = await a.authenticate(None, {"username": "ada", "password": ""})
+    out["bad_name"] = await a.authenticate(None, {"username": "../x", "password": "s3cret"})
+    f = os.path.join(tempfile.mkdtemp(), "logins.json")
+    with open(f, "w") as fh:
+        json.dump({"ada": "tok-a", "alan": "tok-b"}, fh)
+    t = WorkshopAuthenticator(logins_file=f)
+    out["token_own"] = await t.authenticate(None, {"username": "ada", "password": "tok-a"})
+    out["token_other"] = await t.authenticate(None, {"username": "ada", "password": "tok-b"})
+    out["token_unknown"] = await t.authenticate(None, {"username": "grace", "password": "tok-a"})
+    print(json.dumps(out))
+asyncio.run(main())
+`;
+
+describe.skipIf(!hasJupyterHub())("the workshop authenticator", () => {
+  it("lets a name in with the shared password, or with its own token only", () => {
+    const env = { ...process.env, NIRKIT_HUB_PASSWORD: "", NIRKIT_HUB_LOGINS: "" };
+    const r = spawnSync(process.env.NIR_PYTHON ?? "/usr/bin/python3", ["-c", AUTH_PROBE, join(ROOT, "hub")], { env, encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      password_ok: "ada", password_wrong: null, password_empty: null, bad_name: null,
+      token_own: "ada", token_other: null, token_unknown: null,
+    });
+  });
+});
