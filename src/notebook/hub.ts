@@ -278,5 +278,6 @@ export function hubBanner(hub: Hub): string {
   lines.push(`  each participant works in ${hub.usersDir}/<name>/, a private copy of notebooks/`);
   lines.push(hub.cullIdleSeconds > 0 ? `  a server idle for ${hub.cullIdleSeconds} s is stopped (its folder stays)` : "  idle servers are kept");
   lines.push(`  hub log: ${join(hub.stateDir, "jupyterhub.log")}; Ctrl-C stops the hub, the proxy and every server`);
+  lines.push(`  kill -USR1 ${process.pid} restarts the hub alone (after editing hub/jupyterhub_config.py); servers keep running`);
   return lines.join("\n");
 }

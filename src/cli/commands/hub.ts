@@ -11,7 +11,8 @@ configurable-http-proxy from npm. Each participant logs in and gets a Jupyter se
 "TypeScript (NIR)" kernel in hub/users/<name>/, a private copy of notebooks/ (git-ignored).
 Logins: with NIR_HUB_PASSWORD set, every participant types that one password (with any name,
 or one of --names); without it, each participant gets a token of their own, printed here
-and kept in hub/.state/logins.json. Ctrl-C stops the hub, the proxy and every server.
+and kept in hub/.state/logins.json. Ctrl-C stops the hub, the proxy and every server;
+SIGUSR1 (kill -USR1 <pid>) restarts the hub alone, leaving participants' servers running.
   --participants N   how many tokens to make (names p01…pNN; default 30)
   --names a,b,c      the participants' names instead
   --cull-idle S      stop a participant's server after S seconds idle (default ${DEFAULT_HUB_CULL_S}; 0 = never)
@@ -54,6 +55,17 @@ export const command: Command = {
         });
       };
       for (const [sig, why] of [["SIGINT", "interrupted"], ["SIGTERM", "terminated"], ["SIGHUP", "hang-up"]] as const) process.once(sig, () => stop(why, 0));
+      // SIGUSR1: restart the hub process (e.g. after editing hub/jupyterhub_config.py); servers keep running
+      let restarting = false;
+      process.on("SIGUSR1", () => {
+        if (done || restarting) return;
+        restarting = true;
+        process.stderr.write("nirkit hub: restarting the hub (servers keep running)…\n");
+        hub.restartHub()
+          .then(() => process.stderr.write("nirkit hub: the hub is back.\n"))
+          .catch((e: Error) => process.stderr.write(`nirkit hub: the restart failed: ${e.message}\n`))
+          .finally(() => (restarting = false));
+      });
       hub.proxyProcess.once("exit", (code) => stop(`the proxy exited (${code})`, 1));
     });
   },
