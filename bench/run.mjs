@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 // `npm run bench`: runs every bench/*.bench.mjs, prints one table (or JSON with --json).
 // Benchmarks measure; they never fail the tests. Each bench module exports
-// `async function bench(ctx)` returning rows {name, median_ms, per_sample_ms?, cpu_per_sample_ms?, batch?, steps?, note?}.
+// `async function bench(ctx)` returning rows {name, median_ms, per_sample_ms?, cpu_per_sample_ms?, batch?, steps?, note?},
+// or `{ rows, summary }`: with --json each summary is printed as one more line after the rows
+// (so `npm run bench -- hub --json` ends with the hub's summary object). ctx.args holds the
+// command-line arguments (bench-specific options such as `--n 20`), ctx.json the --json flag.
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const json = process.argv.includes("--json");
-const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const args = process.argv.slice(2);
+// bench names only: options and their numeric values (`--n 20`) are for the benches
+const only = args.filter((a) => !a.startsWith("--") && !/^\d+(\.\d+)?$/.test(a));
 
 /** Median wall time of `fn` over `repeat` runs after `warmup` runs. */
 export async function timeIt(fn, { repeat = 5, warmup = 1 } = {}) {
@@ -24,13 +29,15 @@ export async function timeIt(fn, { repeat = 5, warmup = 1 } = {}) {
 }
 
 const rows = [];
+const summaries = [];
 const files = readdirSync(here).filter((f) => f.endsWith(".bench.mjs")).sort();
 for (const f of files) {
   if (only.length && !only.some((o) => f.includes(o))) continue;
   try {
     const mod = await import(pathToFileURL(join(here, f)).href);
-    const got = await mod.bench({ timeIt, log: (m) => { if (!json) process.stderr.write(m + "\n"); } });
-    for (const r of got) rows.push({ file: f, ...r });
+    const got = await mod.bench({ timeIt, args, json, log: (m) => { if (!json) process.stderr.write(m + "\n"); } });
+    for (const r of Array.isArray(got) ? got : got.rows) rows.push({ file: f, ...r });
+    if (!Array.isArray(got) && got.summary) summaries.push(got.summary);
   } catch (e) {
     rows.push({ file: f, name: `${f}: failed (${e?.message ?? e})`, median_ms: NaN });
   }
@@ -38,6 +45,7 @@ for (const f of files) {
 
 if (json) {
   process.stdout.write(JSON.stringify(rows.map(({ file, ...r }) => r), null, 1) + "\n");
+  for (const s of summaries) process.stdout.write(JSON.stringify(s) + "\n");
 } else {
   const fmt = (v) => (v === undefined || v === null ? "" : typeof v === "number" ? (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : "n/a") : String(v));
   const cols = ["name", "median_ms", "per_sample_ms", "cpu_per_sample_ms", "batch", "steps", "target", "note"];

@@ -4,8 +4,9 @@
 // source is newer than the last build. Prints one line per step it takes and nothing when all is current.
 // `--system` (CI's set-up step) and `--test` (`npm test`) first install, with apt when root, the
 // Debian packages that tests and the workshop use and that are missing: h5py, jupyter_server,
-// nbconvert, Chromium, jupyter_kernel_test. Tests never install anything; without these packages
-// they skip and say why.
+// nbconvert, Chromium, jupyter_kernel_test, JupyterHub. `--hub` (`npm run hub`) installs only
+// JupyterHub and the classic notebook the participants' servers run. Tests never install anything;
+// without these packages they skip and say why.
 import { existsSync, statSync, readdirSync, writeFileSync, lstatSync, symlinkSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -33,18 +34,26 @@ function run(cmd, args, what) {
   }
 }
 
-if (process.argv.includes("--system") || process.argv.includes("--test")) installSystemPackages();
-
-function installSystemPackages() {
-  const py = process.env.NIR_PYTHON ?? "/usr/bin/python3";
-  const has = (mod) => spawnSync(py, ["-c", `import ${mod}`], { stdio: "ignore" }).status === 0;
-  const wanted = [
+const py = process.env.NIR_PYTHON ?? "/usr/bin/python3";
+const has = (mod) => spawnSync(py, ["-c", `import ${mod}`], { stdio: "ignore" }).status === 0;
+/** JupyterHub 3.0 and a UI for the participants' servers (the classic notebook unless JupyterLab is there). */
+const HUB_PACKAGES = [
+  ["jupyterhub", () => has("jupyterhub")],
+  ["jupyter-notebook", () => has("notebook") || has("jupyterlab")],
+];
+if (process.argv.includes("--system") || process.argv.includes("--test")) {
+  installSystemPackages([
     ["python3-h5py", () => has("h5py")],
     ["python3-jupyter-server", () => has("jupyter_server")],
     ["jupyter-nbconvert", () => has("nbconvert")],
     ["chromium", () => existsSync(process.env.NIR_CHROMIUM ?? "/usr/bin/chromium")],
     ["python3-jupyter-kernel-test", () => has("jupyter_kernel_test")],
-  ];
+    ...HUB_PACKAGES,
+  ]);
+} else if (process.argv.includes("--hub")) installSystemPackages(HUB_PACKAGES);
+
+/** Installs the Debian packages of `wanted` ([package, installed?] pairs) that are missing. */
+function installSystemPackages(wanted) {
   const missing = wanted.filter(([, ok]) => !ok()).map(([pkg]) => pkg);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) {

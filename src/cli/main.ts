@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   kernel: () => import("./commands/kernel.js"),
   notebook: () => import("./commands/notebook.js"),
   workshop: () => import("./commands/workshop.js"),
+  hub: () => import("./commands/hub.js"),
   reproduce: () => import("./commands/reproduce.js"),
 };
 

@@ -130,3 +130,37 @@ export function killTreeNow(pid: number): void {
   signal(-pid, "SIGKILL");
   for (const k of kids) signal(k, "SIGKILL");
 }
+
+/**
+ * Live processes whose environment holds `name=value` (Linux /proc; only processes of the same
+ * user, or all for root, can be read). The workshop hub tags every process it starts this way, so
+ * it finds single-user servers and kernels that outlived the hub process that started them.
+ */
+export function processesWithEnv(name: string, value: string): number[] {
+  const needle = Buffer.from(`\0${name}=${value}\0`);
+  const out: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      const env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${e}/environ`), Buffer.from([0])]);
+      if (env.includes(needle) && alive(Number(e))) out.push(Number(e));
+    } catch {
+      /* exited meanwhile, or not ours */
+    }
+  }
+  return out;
+}
+
+/** SIGTERM to every pid, then SIGKILL to those still alive after `graceMs`; resolves when all are gone or killed. */
+export async function terminateAll(pids: number[], graceMs = 5000): Promise<void> {
+  for (const p of pids) signal(p, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const p of pids.filter(alive)) signal(p, "SIGKILL");
+}

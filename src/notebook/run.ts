@@ -69,6 +69,14 @@ let quiet = false;
 function quietServices(): void {
   if (quiet) return;
   quiet = true;
+  // A kernel that restarts while @jupyterlab/services still waits for its kernel_info reply makes
+  // services cancel that request, whose promise nobody inside services awaits: without this the
+  // rejection would end the process. openKernel sees the restart through `kernel.info` instead.
+  // Any other rejection ends the process as Node would, unless someone else listens (a test runner).
+  process.on("unhandledRejection", (reason) => {
+    if (reason instanceof Error && reason.message.startsWith("Canceled future for kernel_info_request")) return;
+    if (process.listenerCount("unhandledRejection") === 1) throw reason;
+  });
   const debug = console.debug;
   console.debug = (...args: unknown[]) => {
     if (typeof args[0] === "string" && args[0].startsWith("Starting WebSocket")) return;
