@@ -95,6 +95,7 @@ async function driveExplorer(url: string, label: string): Promise<void> {
     // a click on the input strip at 15 ms adds an input spike at step 150 (none there before)
     const at = await page.evaluate((r) => {
       const svg = document.querySelector(`${r} [data-role=plot] svg`) as SVGSVGElement;
+      svg.scrollIntoView({ block: "center" });
       const box = svg.getBoundingClientRect(), k = box.width / svg.viewBox.baseVal.width;
       return { x: box.left + (64 + 0.15 * 560) * k, y: box.top + 10 * k };
     }, root);
