@@ -47,7 +47,7 @@ function num(v: string | undefined, name: string): number | undefined {
 
 function loadData(name: string, a: Record<string, string | undefined>): TrainData {
   if (name === "nmnist") return nmnistData({ binMs: num(a["bin-ms"], "bin-ms"), steps: num(a.steps, "steps"), trainLimit: num(a["train-limit"], "train-limit"), testLimit: num(a["test-limit"], "test-limit") });
-  if (name === "braille") return brailleData({ steps: num(a.steps, "steps"), dt: num(a.dt, "dt") });
+  if (name === "braille") return brailleData({ steps: num(a.steps, "steps"), dt: num(a.dt, "dt"), trainLimit: num(a["train-limit"], "train-limit"), testLimit: num(a["test-limit"], "test-limit") });
   throw new NirError("cli.usage", `unknown --data "${name}"`, { hint: "nmnist or braille" });
 }
 
