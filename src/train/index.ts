@@ -21,3 +21,5 @@ export type { Surrogate, SurrogateKind } from "./surrogate.js";
 export { recurrentCuba, scnn } from "./builders.js";
 export type { ConvBlock, RecurrentCubaOptions, ScnnOptions } from "./builders.js";
 export { graphWithParams } from "./export.js";
+export { BRAILLE_PRESET, NMNIST_PRESET, TRAIN_PRESETS } from "./presets.js";
+export type { TrainPreset } from "./presets.js";

@@ -6,6 +6,7 @@ import { write } from "../../io/write.js";
 import { PROFILES, profileNames, type ProfileName } from "../../sim/profiles.js";
 import { brailleData, nmnistData, type TrainData } from "../../train/data.js";
 import { LOSSES, type LossName } from "../../train/loss.js";
+import { BRAILLE_PRESET, NMNIST_PRESET, TRAIN_PRESETS } from "../../train/presets.js";
 import { checkLearningRate } from "../../train/optim.js";
 import { train, type TrainProgress } from "../../train/train.js";
 import { parseArgs } from "../args.js";
@@ -46,9 +47,18 @@ function num(v: string | undefined, name: string): number | undefined {
 }
 
 function loadData(name: string, a: Record<string, string | undefined>): TrainData {
-  if (name === "nmnist") return nmnistData({ binMs: num(a["bin-ms"], "bin-ms"), steps: num(a.steps, "steps"), trainLimit: num(a["train-limit"], "train-limit"), testLimit: num(a["test-limit"], "test-limit") });
-  if (name === "braille") return brailleData({ steps: num(a.steps, "steps"), dt: num(a.dt, "dt"), trainLimit: num(a["train-limit"], "train-limit"), testLimit: num(a["test-limit"], "test-limit") });
+  const limits = { trainLimit: num(a["train-limit"], "train-limit"), testLimit: num(a["test-limit"], "test-limit") };
+  const binMs = num(a["bin-ms"], "bin-ms");
+  if (name === "nmnist") return nmnistData({ ...NMNIST_PRESET.data, ...defined({ binMs, steps: num(a.steps, "steps") }), ...limits });
+  if (name === "braille") {
+    return brailleData({ ...BRAILLE_PRESET.data, ...defined({ binUs: binMs === undefined ? undefined : binMs * 1000, steps: num(a.steps, "steps"), dt: num(a.dt, "dt") }), ...limits });
+  }
   throw new NirError("cli.usage", `unknown --data "${name}"`, { hint: "nmnist or braille" });
+}
+
+/** The entries of `o` that are not undefined (so they override a preset's). */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function progressBar(): (p: TrainProgress) => void {
@@ -85,12 +95,12 @@ export const command: Command = {
     if (reset !== undefined && reset !== "zero" && reset !== "subtract") throw new NirError("cli.usage", `--reset must be zero or subtract, got "${reset}"`);
     const init = a.values.init ?? "keep";
     if (init !== "keep" && init !== "kaiming") throw new NirError("cli.usage", `--init must be keep or kaiming, got "${init}"`);
-    const loss = a.values.loss ?? "ce-count";
-    if (!Object.hasOwn(LOSSES, loss)) throw new NirError("cli.usage", `unknown --loss "${loss}"`, { hint: `one of ${Object.keys(LOSSES).join(", ")}` });
-    const resetGrad = a.values["reset-grad"] ?? "detach";
-    if (resetGrad !== "detach" && resetGrad !== "attach") throw new NirError("cli.usage", `--reset-grad must be detach or attach, got "${resetGrad}"`);
-    const optimizer = a.values.optimizer ?? "adam";
-    if (optimizer !== "adam" && optimizer !== "sgd") throw new NirError("cli.usage", `--optimizer must be adam or sgd, got "${optimizer}"`);
+    const loss = a.values.loss;
+    if (loss !== undefined && !Object.hasOwn(LOSSES, loss)) throw new NirError("cli.usage", `unknown --loss "${loss}"`, { hint: `one of ${Object.keys(LOSSES).join(", ")}` });
+    const resetGrad = a.values["reset-grad"];
+    if (resetGrad !== undefined && resetGrad !== "detach" && resetGrad !== "attach") throw new NirError("cli.usage", `--reset-grad must be detach or attach, got "${resetGrad}"`);
+    const optimizer = a.values.optimizer;
+    if (optimizer !== undefined && optimizer !== "adam" && optimizer !== "sgd") throw new NirError("cli.usage", `--optimizer must be adam or sgd, got "${optimizer}"`);
     const workers = num(a.values.workers, "workers") ?? 1;
     if (workers !== 1) process.stderr.write(`nir train: --workers ${workers}: data-parallel workers are not implemented yet; training on one thread\n`);
     checkLearningRate(num(a.values.lr, "lr") ?? 1e-3);
@@ -98,6 +108,15 @@ export const command: Command = {
     const data = loadData(a.values.data!, a.values);
     process.stdout.write(`${data.name}: ${data.train.size} train, ${data.test.size} test samples, ${data.train.steps} steps of ${data.dt} s\n`);
     if (data.note) process.stdout.write(`note: ${data.note} The paper's accuracies do not apply.\n`);
+    const preset = TRAIN_PRESETS[data.name as keyof typeof TRAIN_PRESETS];
+    const given = defined({
+      batch: num(a.values.batch, "batch"), lr: num(a.values.lr, "lr"), seed: num(a.values.seed, "seed"), kind: a.values.optimizer as "adam" | "sgd" | undefined,
+      amsgrad: a.flags.amsgrad || undefined, dt: num(a.values.dt, "dt"), reset: reset as "zero" | "subtract" | undefined, surrogate: a.values.surrogate, resetGrad: resetGrad as "detach" | "attach" | undefined,
+      loss: loss as LossName | undefined, spikeReg: num(a.values["spike-reg"], "spike-reg"),
+    });
+    const options = { ...preset.train, ...given, init: init as "keep" | "kaiming", profile };
+    const shown = Object.entries(preset.train).map(([k, v]) => `${k} ${String(v)}${k in given ? " (overridden)" : ""}`);
+    if (shown.length) process.stdout.write(`${data.name} preset (${preset.why}): ${shown.join(", ")}\n`);
     const peakMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
     const writeHistory = (h: { epochs: unknown[]; test_acc: number; seconds_per_epoch: number }): void => {
       if (a.values.history) writeFileAtomic(a.values.history, JSON.stringify({ epochs: h.epochs, test_acc: h.test_acc, seconds_per_epoch: h.seconds_per_epoch, peak_rss_mb: peakMb() }, null, 1) + "\n");
@@ -105,9 +124,7 @@ export const command: Command = {
     const bar = progressBar();
     const epochs: TrainProgress["record"][] = [];
     const result = train(graph, data, {
-      epochs: num(a.values.epochs, "epochs")!, batch: num(a.values.batch, "batch"), lr: num(a.values.lr, "lr"), seed: num(a.values.seed, "seed"),
-      init, kind: optimizer, amsgrad: a.flags.amsgrad, dt: num(a.values.dt, "dt"), profile, reset, surrogate: a.values.surrogate, resetGrad,
-      loss: loss as LossName, spikeReg: num(a.values["spike-reg"], "spike-reg"),
+      ...options, epochs: num(a.values.epochs, "epochs")!,
       onProgress(p) {
         bar(p);
         if (!p.record) return;
@@ -121,6 +138,8 @@ export const command: Command = {
     const h = result.history;
     const peak = peakMb();
     process.stdout.write(`wrote ${a.values.out}: test acc ${h.test_acc.toFixed(3)} (${data.name} test split, by the simulator), ${h.seconds_per_epoch.toFixed(1)} s per epoch (median), peak RSS ${peak} MB\n`);
+    const simReset = options.reset ? ` --reset ${options.reset}` : "";
+    process.stdout.write(`the same predictions: nir simulate ${a.values.out} --dt ${options.dt ?? data.dt} --profile ${profile}${simReset} on the test split binned as above (${data.train.steps} steps)\n`);
     if (data.note) process.stdout.write(`note: the data is θ = 10, so the paper's numbers do not apply.\n`);
     writeHistory(h);
     if (result.stopped) {
