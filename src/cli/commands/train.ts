@@ -29,8 +29,10 @@ weights as written, so the test accuracy printed is what \`nir simulate\` gives 
   --batch B        batch size (default 32)
   --lr LR          learning rate (default 1e-3; Adam unless --optimizer sgd, momentum 0.9)
   --seed S         seed of the initialisation and the shuffling (default 0): same seed, same weights
-  --bin-ms MS      N-MNIST bin width (default 1; dt = MS ms)
-  --steps T        N-MNIST steps per sample (default: the longest recording); Braille: 256
+  --bin-ms MS      bin width: N-MNIST (default 1; dt = MS ms), Braille (default 20 from its preset;
+                   the paper's 5 ms bins suit θ = 1 recordings, not the sparser θ = 10 ones)
+  --steps T        steps per sample: N-MNIST (default: the longest recording), Braille (default 64 =
+                   1.28 s in 20 ms bins)
   --dt S           seconds per step (default: the bin width for N-MNIST, 1e-4 for Braille)
   --loss L         ce-count (default) | ce-max-v | mse-count
   --spike-reg L    add L × the mean spike count of the hidden spiking nodes to the loss
@@ -115,7 +117,9 @@ export const command: Command = {
       loss: loss as LossName | undefined, spikeReg: num(a.values["spike-reg"], "spike-reg"),
     });
     const options = { ...preset.train, ...given, init: init as "keep" | "kaiming", profile };
-    const shown = Object.entries(preset.train).map(([k, v]) => `${k} ${String(v)}${k in given ? " (overridden)" : ""}`);
+    const dataFlag: Record<string, string> = { binUs: "bin-ms", binMs: "bin-ms", steps: "steps", dt: "dt" };
+    const overridden = (k: string): boolean => k in given || (k in dataFlag && a.values[dataFlag[k]] !== undefined);
+    const shown = [...Object.entries(preset.data), ...Object.entries(preset.train)].map(([k, v]) => `${k} ${String(v)}${overridden(k) ? " (overridden)" : ""}`);
     if (shown.length) process.stdout.write(`${data.name} preset (${preset.why}): ${shown.join(", ")}\n`);
     const peakMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
     const writeHistory = (h: { epochs: unknown[]; test_acc: number; seconds_per_epoch: number }): void => {
