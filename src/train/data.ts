@@ -148,6 +148,9 @@ export interface BrailleDataOptions {
   steps?: number;
   /** Seconds per step of the simulated network (default 1e-4, as the paper runs it). */
   dt?: number;
+  /** Use only the first n samples of each split (in file order). */
+  trainLimit?: number;
+  testLimit?: number;
 }
 
 /** Tensors (T, N, ...shape) and labels as a sample set. */
@@ -175,8 +178,9 @@ export function tensorSet(input: Tensor, labels: ArrayLike<number>): SampleSet {
 export function brailleData(opts: BrailleDataOptions = {}): TrainData {
   const path = opts.path ?? defaultBraillePath();
   const recordings = readBraille(path);
-  const split = (s: "train" | "test") => {
+  const split = (s: "train" | "test", limit: number | undefined) => {
     const d = loadBraille({ recordings, split: s, seed: opts.seed, binUs: opts.binUs, steps: opts.steps });
+    if (limit !== undefined) d.samples = d.samples.slice(0, limit);
     const [T, C] = [d.steps, d.channels];
     const data = new Float32Array(T * d.samples.length * C);
     d.samples.forEach((smp, b) => {
@@ -184,5 +188,5 @@ export function brailleData(opts: BrailleDataOptions = {}): TrainData {
     });
     return tensorSet({ dtype: "float32", shape: [T, d.samples.length, C], data }, d.samples.map((x) => x.label));
   };
-  return { name: "braille", train: split("train"), test: split("test"), dt: opts.dt ?? 1e-4, classes: 7, note: BRAILLE_THETA_NOTE };
+  return { name: "braille", train: split("train", opts.trainLimit), test: split("test", opts.testLimit), dt: opts.dt ?? 1e-4, classes: 7, note: BRAILLE_THETA_NOTE };
 }

@@ -24,3 +24,5 @@ export type { ConvBlock, RecurrentCubaOptions, ScnnOptions } from "./builders.js
 export { graphWithParams } from "./export.js";
 export { trainingSession, TrainingSession } from "./session.js";
 export type { SessionResult, SessionRunOptions, StopPoint } from "./session.js";
+export { BRAILLE_PRESET, NMNIST_PRESET, TRAIN_PRESETS } from "./presets.js";
+export type { TrainPreset } from "./presets.js";

@@ -6,6 +6,7 @@ import { write } from "../../io/write.js";
 import { PROFILES, profileNames, type ProfileName } from "../../sim/profiles.js";
 import { brailleData, nmnistData, type TrainData } from "../../train/data.js";
 import { LOSSES, type LossName } from "../../train/loss.js";
+import { BRAILLE_PRESET, NMNIST_PRESET, TRAIN_PRESETS } from "../../train/presets.js";
 import { checkLearningRate } from "../../train/optim.js";
 import { trainAsync, type EpochRecord, type TrainProgress } from "../../train/train.js";
 import { trainingChartPage, type TrainingStatus } from "../../viz/trainingChart.js";
@@ -29,8 +30,10 @@ weights as written, so the test accuracy printed is what \`nir simulate\` gives 
   --batch B        batch size (default 32)
   --lr LR          learning rate (default 1e-3; Adam unless --optimizer sgd, momentum 0.9)
   --seed S         seed of the initialisation and the shuffling (default 0): same seed, same weights
-  --bin-ms MS      N-MNIST bin width (default 1; dt = MS ms)
-  --steps T        N-MNIST steps per sample (default: the longest recording); Braille: 256
+  --bin-ms MS      bin width: N-MNIST (default 1; dt = MS ms), Braille (default 20 from its preset;
+                   the paper's 5 ms bins suit θ = 1 recordings, not the sparser θ = 10 ones)
+  --steps T        steps per sample: N-MNIST (default: the longest recording), Braille (default 64 =
+                   1.28 s in 20 ms bins)
   --dt S           seconds per step (default: the bin width for N-MNIST, 1e-4 for Braille)
   --loss L         ce-count (default) | ce-max-v | mse-count
   --spike-reg L    add L × the mean spike count of the hidden spiking nodes to the loss
@@ -52,9 +55,18 @@ function num(v: string | undefined, name: string): number | undefined {
 }
 
 function loadData(name: string, a: Record<string, string | undefined>): TrainData {
-  if (name === "nmnist") return nmnistData({ binMs: num(a["bin-ms"], "bin-ms"), steps: num(a.steps, "steps"), trainLimit: num(a["train-limit"], "train-limit"), testLimit: num(a["test-limit"], "test-limit") });
-  if (name === "braille") return brailleData({ steps: num(a.steps, "steps"), dt: num(a.dt, "dt") });
+  const limits = { trainLimit: num(a["train-limit"], "train-limit"), testLimit: num(a["test-limit"], "test-limit") };
+  const binMs = num(a["bin-ms"], "bin-ms");
+  if (name === "nmnist") return nmnistData({ ...NMNIST_PRESET.data, ...defined({ binMs, steps: num(a.steps, "steps") }), ...limits });
+  if (name === "braille") {
+    return brailleData({ ...BRAILLE_PRESET.data, ...defined({ binUs: binMs === undefined ? undefined : binMs * 1000, steps: num(a.steps, "steps"), dt: num(a.dt, "dt") }), ...limits });
+  }
   throw new NirError("cli.usage", `unknown --data "${name}"`, { hint: "nmnist or braille" });
+}
+
+/** The entries of `o` that are not undefined (so they override a preset's). */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function progressBar(): (p: TrainProgress) => void {
@@ -91,12 +103,12 @@ export const command: Command = {
     if (reset !== undefined && reset !== "zero" && reset !== "subtract") throw new NirError("cli.usage", `--reset must be zero or subtract, got "${reset}"`);
     const init = a.values.init ?? "keep";
     if (init !== "keep" && init !== "kaiming") throw new NirError("cli.usage", `--init must be keep or kaiming, got "${init}"`);
-    const loss = a.values.loss ?? "ce-count";
-    if (!Object.hasOwn(LOSSES, loss)) throw new NirError("cli.usage", `unknown --loss "${loss}"`, { hint: `one of ${Object.keys(LOSSES).join(", ")}` });
-    const resetGrad = a.values["reset-grad"] ?? "detach";
-    if (resetGrad !== "detach" && resetGrad !== "attach") throw new NirError("cli.usage", `--reset-grad must be detach or attach, got "${resetGrad}"`);
-    const optimizer = a.values.optimizer ?? "adam";
-    if (optimizer !== "adam" && optimizer !== "sgd") throw new NirError("cli.usage", `--optimizer must be adam or sgd, got "${optimizer}"`);
+    const loss = a.values.loss;
+    if (loss !== undefined && !Object.hasOwn(LOSSES, loss)) throw new NirError("cli.usage", `unknown --loss "${loss}"`, { hint: `one of ${Object.keys(LOSSES).join(", ")}` });
+    const resetGrad = a.values["reset-grad"];
+    if (resetGrad !== undefined && resetGrad !== "detach" && resetGrad !== "attach") throw new NirError("cli.usage", `--reset-grad must be detach or attach, got "${resetGrad}"`);
+    const optimizer = a.values.optimizer;
+    if (optimizer !== undefined && optimizer !== "adam" && optimizer !== "sgd") throw new NirError("cli.usage", `--optimizer must be adam or sgd, got "${optimizer}"`);
     const workers = num(a.values.workers, "workers") ?? 1;
     if (!Number.isInteger(workers) || workers < 1) throw new NirError("cli.usage", `--workers must be a positive integer, got "${a.values.workers}"`, { hint: "e.g. --workers 2" });
     checkLearningRate(num(a.values.lr, "lr") ?? 1e-3);
@@ -104,6 +116,17 @@ export const command: Command = {
     const data = loadData(a.values.data!, a.values);
     process.stdout.write(`${data.name}: ${data.train.size} train, ${data.test.size} test samples, ${data.train.steps} steps of ${data.dt} s\n`);
     if (data.note) process.stdout.write(`note: ${data.note} The paper's accuracies do not apply.\n`);
+    const preset = TRAIN_PRESETS[data.name as keyof typeof TRAIN_PRESETS];
+    const given = defined({
+      batch: num(a.values.batch, "batch"), lr: num(a.values.lr, "lr"), seed: num(a.values.seed, "seed"), kind: a.values.optimizer as "adam" | "sgd" | undefined,
+      amsgrad: a.flags.amsgrad || undefined, dt: num(a.values.dt, "dt"), reset: reset as "zero" | "subtract" | undefined, surrogate: a.values.surrogate, resetGrad: resetGrad as "detach" | "attach" | undefined,
+      loss: loss as LossName | undefined, spikeReg: num(a.values["spike-reg"], "spike-reg"),
+    });
+    const options = { ...preset.train, ...given, init: init as "keep" | "kaiming", profile };
+    const dataFlag: Record<string, string> = { binUs: "bin-ms", binMs: "bin-ms", steps: "steps", dt: "dt" };
+    const overridden = (k: string): boolean => k in given || (k in dataFlag && a.values[dataFlag[k]] !== undefined);
+    const shown = [...Object.entries(preset.data), ...Object.entries(preset.train)].map(([k, v]) => `${k} ${String(v)}${overridden(k) ? " (overridden)" : ""}`);
+    if (shown.length) process.stdout.write(`${data.name} preset (${preset.why}): ${shown.join(", ")}\n`);
     const peakMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
     const writeHistory = (h: { epochs: unknown[]; test_acc: number; seconds_per_epoch: number }): void => {
       if (a.values.history) writeFileAtomic(a.values.history, JSON.stringify({ epochs: h.epochs, test_acc: h.test_acc, seconds_per_epoch: h.seconds_per_epoch, peak_rss_mb: peakMb() }, null, 1) + "\n");
@@ -113,13 +136,11 @@ export const command: Command = {
       if (a.values.plot) writeFileAtomic(a.values.plot, trainingChartPage(records, status, { title: `nir train ${a.positional[0]} on ${data.name}`, refreshSeconds: 10 }));
     };
     const nEpochs = num(a.values.epochs, "epochs")!;
-    const batches = Math.ceil(data.train.size / (num(a.values.batch, "batch") ?? 32));
+    const batches = Math.ceil(data.train.size / (options.batch ?? 32));
     plot([], { state: "running", epoch: 1, epochs: nEpochs, batch: 0, batches });
     const epochs: TrainProgress["record"][] = [];
     const result = await trainAsync(graph, data, {
-      epochs: nEpochs, batch: num(a.values.batch, "batch"), lr: num(a.values.lr, "lr"), seed: num(a.values.seed, "seed"),
-      init, kind: optimizer, amsgrad: a.flags.amsgrad, dt: num(a.values.dt, "dt"), profile, reset, surrogate: a.values.surrogate, resetGrad,
-      loss: loss as LossName, spikeReg: num(a.values["spike-reg"], "spike-reg"), workers,
+      ...options, epochs: nEpochs, workers,
       onProgress(p) {
         bar(p);
         if (!p.record) return;
@@ -135,6 +156,8 @@ export const command: Command = {
     const h = result.history;
     const peak = peakMb();
     process.stdout.write(`wrote ${a.values.out}: test acc ${h.test_acc.toFixed(3)} (${data.name} test split, by the simulator), ${h.seconds_per_epoch.toFixed(1)} s per epoch (median), peak RSS ${peak} MB\n`);
+    const simReset = options.reset ? ` --reset ${options.reset}` : "";
+    process.stdout.write(`the same predictions: nir simulate ${a.values.out} --dt ${options.dt ?? data.dt} --profile ${profile}${simReset} on the test split binned as above (${data.train.steps} steps)\n`);
     if (data.note) process.stdout.write(`note: the data is θ = 10, so the paper's numbers do not apply.\n`);
     writeHistory(h);
     if (result.stopped) {
