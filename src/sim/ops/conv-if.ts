@@ -146,6 +146,24 @@ function fireTouched(y: Float64Array, v: Float64Array, out: Float64Array, sact: 
   return m;
 }
 
+/** Dense conv of one item into position-major y: y[pos·cout + co] = Σ w·x, summed in the unfused gather's order. */
+function gatherPositionMajor(g: ConvParams["g"], w: ConvParams["w"], x: Float64Array, io: number, y: Float64Array): void {
+  const cout = g.cout;
+  for (let co = 0; co < cout; co++) {
+    for (let oy = 0; oy < g.oh; oy++) {
+      for (let ox = 0; ox < g.ow; ox++) y[(oy * g.ow + ox) * cout + co] = convWindowSum(g, w, x, io, co, oy, ox, 0);
+    }
+  }
+}
+
+/** Whether an item's input is dense enough for the gather path: `na` listed inputs, or counted when unlisted (na < 0). */
+function denseItem(x: Float64Array, io: number, isz: number, na: number): boolean {
+  if (na >= 0) return na > DENSE_FRACTION * isz;
+  let c = 0;
+  for (let i = 0; i < isz; i++) if (x[io + i] !== 0) c++;
+  return c > DENSE_FRACTION * isz;
+}
+
 /**
  * The fused step and the IF layer's membrane potentials, which the kernel owns and keeps
  * position-major (pos·cout + channel) per item, so testing one position reads contiguous
@@ -180,15 +198,6 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
   const scan = new Int32Array(isz);
   let stampId = 0;
 
-  /** Dense: y[pos·cout + co] = Σ w·x, summed in the unfused gather's order. */
-  const gather = (x: Float64Array, io: number): void => {
-    for (let co = 0; co < cout; co++) {
-      for (let oy = 0; oy < g.oh; oy++) {
-        for (let ox = 0; ox < g.ow; ox++) y[(oy * g.ow + ox) * cout + co] = convWindowSum(g, w, x, io, co, oy, ox, 0);
-      }
-    }
-  };
-
   /** IF update of channel co at position po (item offset oo); returns the new spike count m. */
   const fire = (oo: number, po: number, co: number, m: number): number => {
     const yi = po * cout + co;
@@ -206,46 +215,44 @@ export function convIFStep(p: ConvParams, inp: Port, outp: Port, f: ConvIFTarget
     return m;
   };
 
+  /** Sparse item: scatter the listed (or scanned) inputs, then fire the touched positions; returns the spike count. */
+  const sparseItem = (x: Float64Array, io: number, oo: number, na: number): number => {
+    stampId++;
+    let nt: number;
+    if (na >= 0) nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, io, inp.act, io, na, stamp, stampId, touched);
+    else {
+      // no list from the producer: list the non-zeros first (scratch list, item-local)
+      let c = 0;
+      for (let idx = 0; idx < isz; idx++) if (x[io + idx] !== 0) scan[c++] = idx;
+      nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, io, scan, 0, c, stamp, stampId, touched);
+    }
+    // touched positions in ascending order (as the wasm chain, which marks them in a bitmap)
+    touched.subarray(0, nt).sort();
+    if (uniform) return fireTouched(y, v, spikes.out, spikes.act, oo, cout, ohw, g0, th0, vr0, touched, nt);
+    let m = 0;
+    for (let q = 0; q < nt; q++) {
+      const po = touched[q];
+      for (let co = 0; co < cout; co++) m = fire(oo, po, co, m);
+    }
+    return m;
+  };
+
   const step = (): void => {
     const x = inp.out;
     for (let b = 0; b < inp.batch; b++) {
       const io = b * isz;
       const oo = b * osz;
       const na = inp.nact[b];
-      let dense: boolean;
-      if (na < 0) {
-        let c = 0;
-        for (let i = 0; i < isz; i++) if (x[io + i] !== 0) c++;
-        dense = c > DENSE_FRACTION * isz;
-      } else dense = na > DENSE_FRACTION * isz;
       clearItem(spikes, b);
       outp.nact[b] = 0;
-      let m = 0;
-      if (dense) {
-        gather(x, io);
-        // NCHW order, as the unfused IF visits a dense input
-        for (let co = 0; co < cout; co++) for (let po = 0; po < ohw; po++) m = fire(oo, po, co, m);
-        spikes.nact[b] = m;
+      if (!denseItem(x, io, isz, na)) {
+        spikes.nact[b] = sparseItem(x, io, oo, na);
         continue;
       }
-      stampId++;
-      let nt: number;
-      if (na >= 0) nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, io, inp.act, io, na, stamp, stampId, touched);
-      else {
-        // no list from the producer: list the non-zeros first (scratch list, item-local)
-        let c = 0;
-        for (let idx = 0; idx < isz; idx++) if (x[io + idx] !== 0) scan[c++] = idx;
-        nt = scatterListed(rows.start, rows.pos, rows.yOff, rows.wOff, rows.wc, coutG, y, x, io, scan, 0, c, stamp, stampId, touched);
-      }
-      // touched positions in ascending order (as the wasm chain, which marks them in a bitmap)
-      touched.subarray(0, nt).sort();
-      if (uniform) m = fireTouched(y, v, spikes.out, spikes.act, oo, cout, ohw, g0, th0, vr0, touched, nt);
-      else {
-        for (let q = 0; q < nt; q++) {
-          const po = touched[q];
-          for (let co = 0; co < cout; co++) m = fire(oo, po, co, m);
-        }
-      }
+      gatherPositionMajor(g, w, x, io, y);
+      let m = 0;
+      // NCHW order, as the unfused IF visits a dense input
+      for (let co = 0; co < cout; co++) for (let po = 0; po < ohw; po++) m = fire(oo, po, co, m);
       spikes.nact[b] = m;
     }
   };
