@@ -35,17 +35,19 @@ export function portOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
   });
 }
 
+/** The pid folders of /proc (empty where there is no /proc). */
+function procEntries(): string[] {
+  try {
+    return readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+}
+
 /** Parent pid of every live process (Linux /proc; empty elsewhere). */
 function parentMap(): Map<number, number> {
   const out = new Map<number, number>();
-  let entries: string[] = [];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
+  for (const e of procEntries()) {
     try {
       const stat = readFileSync(`/proc/${e}/stat`, "utf8");
       const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -139,14 +141,8 @@ export function killTreeNow(pid: number): void {
 export function processesWithEnv(name: string, value: string): number[] {
   const needle = Buffer.from(`\0${name}=${value}\0`);
   const out: number[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+  for (const e of procEntries()) {
+    if (Number(e) === process.pid) continue;
     try {
       const env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${e}/environ`), Buffer.from([0])]);
       if (env.includes(needle) && alive(Number(e))) out.push(Number(e));
