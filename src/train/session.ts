@@ -74,9 +74,14 @@ export class TrainingSession {
     this.step = this.loop.next(undefined);
   }
 
-  /** Total epochs the session trains to; `run({ more })` raises it. */
+  /** Total epochs the session trains to; `run({ more })` raises it, and it may be set between runs. */
   get targetEpochs(): number {
     return this.s.epochs;
+  }
+
+  set targetEpochs(n: number) {
+    if (!(Number.isInteger(n) && n >= 0)) throw new NirError("train.options", `targetEpochs must be a non-negative integer, got ${n}`, { field: "targetEpochs" });
+    this.s.epochs = n;
   }
 
   /** History of the finished epochs. */
