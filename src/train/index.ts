@@ -23,6 +23,7 @@ export { recurrentCuba, scnn } from "./builders.js";
 export type { ConvBlock, RecurrentCubaOptions, ScnnOptions } from "./builders.js";
 export { graphWithParams } from "./export.js";
 export { trainingSession, TrainingSession } from "./session.js";
-export type { SessionResult, SessionRunOptions, StopPoint } from "./session.js";
+export type { SessionOptions, SessionResult, SessionRunOptions, StopPoint } from "./session.js";
+export { holdOut, rangeView } from "./holdout.js";
 export { BRAILLE_PRESET, NMNIST_PRESET, TRAIN_PRESETS } from "./presets.js";
 export type { TrainPreset } from "./presets.js";

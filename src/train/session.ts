@@ -8,17 +8,28 @@
  *
  * Between batches it yields to the event loop once, so a notebook kernel can send displays and
  * hear an interrupt while training runs. After each epoch the test split is evaluated by the
- * simulator (as `train()` does) and the weights of the epoch with the best test accuracy are kept
- * (`bestGraph`).
+ * simulator (as `train()` does) and the weights of the best epoch are kept (`bestGraph`): best by
+ * the accuracy on held-out training samples when `validation` holds some out, else by test accuracy.
  */
 import { NirError } from "../ir/errors.js";
 import type { NIRGraph } from "../ir/types.js";
 import { graphWithParams } from "./export.js";
+import { simulatePredictions } from "./evaluate.js";
+import { holdOut } from "./holdout.js";
 import {
   localDriver, prepare, resultOf, trainLoop,
   type EpochRecord, type LoopAnswer, type LoopRequest, type Session, type TrainOptions, type TrainProgress, type TrainResult,
 } from "./train.js";
-import type { TrainData } from "./data.js";
+import type { SampleSet, TrainData } from "./data.js";
+
+/** Options of {@link trainingSession}: `train()`'s, plus a validation hold-out. */
+export interface SessionOptions extends TrainOptions {
+  /**
+   * Hold the last `validation` training samples out of training and choose the best epoch by their
+   * accuracy (default 0: the best epoch is chosen by test accuracy, which flatters that accuracy).
+   */
+  validation?: number;
+}
 
 /** Options of {@link TrainingSession.run}. */
 export interface SessionRunOptions {
@@ -52,19 +63,25 @@ export class TrainingSession {
   /** The graph training started from (unchanged). */
   readonly initial: NIRGraph;
   readonly data: TrainData;
-  readonly options: TrainOptions;
+  readonly options: SessionOptions;
   private readonly s: Session;
   private readonly loop: Generator<LoopRequest, TrainResult, LoopAnswer>;
   private readonly answer: (req: LoopRequest) => LoopAnswer;
   /** The loop's pending request (or its final result after a NaN/Inf stop). */
   private step: IteratorResult<LoopRequest, TrainResult>;
   private handler: ((p: TrainProgress) => void) | undefined;
-  private best: { epoch: number; acc: number; graph: NIRGraph } | null = null;
+  private best: { epoch: number; test: number; val?: number; graph: NIRGraph } | null = null;
+  /** Held-out training samples that choose the best epoch (null: the test split chooses). */
+  readonly validation: SampleSet | null;
+  private readonly valAcc: number[] = [];
   private evaluated: NIRGraph | null = null;
   private at: StopPoint | null = null;
   private running: Promise<unknown> | null = null;
 
-  constructor(graph: NIRGraph, data: TrainData, options: TrainOptions) {
+  constructor(graph: NIRGraph, all: TrainData, options: SessionOptions) {
+    const split = options.validation ? holdOut(all, options.validation) : null;
+    const data = split ? split.data : all;
+    this.validation = split ? split.validation : null;
     this.initial = graph;
     this.data = data;
     this.options = { ...options, batch: options.batch ?? 32, dt: options.dt ?? data.dt };
@@ -109,9 +126,19 @@ export class TrainingSession {
     return this.best ? this.best.graph : this.graph;
   }
 
-  /** The epoch `bestGraph` comes from and its test accuracy (null before the first epoch ends). */
-  get bestEpoch(): { epoch: number; test_acc: number } | null {
-    return this.best ? { epoch: this.best.epoch, test_acc: this.best.acc } : null;
+  /**
+   * The epoch `bestGraph` comes from, its test accuracy, and its validation accuracy when the
+   * session holds samples out (then the choice was made on them); null before the first epoch ends.
+   */
+  get bestEpoch(): { epoch: number; test_acc: number; val_acc?: number } | null {
+    if (!this.best) return null;
+    const { epoch, test, val } = this.best;
+    return val === undefined ? { epoch, test_acc: test } : { epoch, test_acc: test, val_acc: val };
+  }
+
+  /** Validation accuracy per finished epoch (empty without a hold-out). */
+  get validationAccuracy(): number[] {
+    return [...this.valAcc];
   }
 
   /** Where the current epoch stands (null between epochs). */
@@ -162,11 +189,25 @@ export class TrainingSession {
   private progress(p: TrainProgress): void {
     if (p.record) {
       this.at = null;
-      if (this.evaluated && (!this.best || p.record.test_acc > this.best.acc)) this.best = { epoch: p.epoch, acc: p.record.test_acc, graph: this.evaluated };
+      if (this.evaluated) this.keepIfBest(p.epoch, p.record.test_acc, this.evaluated);
     } else {
       this.at = { epoch: p.epoch, batch: p.batch, batches: p.batches };
     }
     this.handler?.(p);
+  }
+
+  /** Keeps `graph` as the best when its accuracy (validation if held out, else test) beats the best so far. */
+  private keepIfBest(epoch: number, test: number, graph: NIRGraph): void {
+    if (!this.validation) {
+      if (!this.best || test > this.best.test) this.best = { epoch, test, graph };
+      return;
+    }
+    const pred = simulatePredictions(graph, this.validation, this.s.evalOpts);
+    let correct = 0;
+    pred.forEach((q, k) => { if (q === this.validation!.labels[k]) correct++; });
+    const val = correct / this.validation.size;
+    this.valAcc.push(val);
+    if (!this.best || val > this.best.val!) this.best = { epoch, test, val, graph };
   }
 
   private result(interrupted?: StopPoint, stopped?: NirError): SessionResult {
@@ -176,6 +217,6 @@ export class TrainingSession {
 }
 
 /** Creates a resumable training run of `graph` on `data` (see the file comment); nothing runs until `run()`. */
-export function trainingSession(graph: NIRGraph, data: TrainData, options: TrainOptions): TrainingSession {
+export function trainingSession(graph: NIRGraph, data: TrainData, options: SessionOptions): TrainingSession {
   return new TrainingSession(graph, data, options);
 }

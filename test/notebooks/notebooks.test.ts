@@ -119,10 +119,10 @@ describe.skipIf(!!skipReason)("curated notebooks (executed by nir reproduce)", (
     // each trainLive cell holds ONE display (updated in place), in its final state
     const live = nb.cells.map((c) => (c.outputs ?? []).filter((o) => String(o.data?.["text/plain"] ?? "").startsWith("done: epoch"))).filter((o) => o.length);
     expect(live.map((o) => o.length)).toEqual([1, 1]); // N-MNIST, Braille
-    expect(String(live[0][0].data!["text/plain"])).toMatch(/^done: epoch 1\/1 · batch 32\/32 /); // 1000 recordings / 32
+    expect(String(live[0][0].data!["text/plain"])).toMatch(/^done: epoch 1\/1 · batch 29\/29 /); // 900 recordings (100 of the 1000 held out) / 32
     expect(String(live[0][0].data!["text/html"])).toContain("<svg");
     // the accuracy training measured (simulator, after the epoch) is the one the read-back file gives under norse
-    const after = nb.cells.flatMap(texts).join("\n").match(/best epoch 1 of 1: test accuracy (\d\.\d\d)/);
+    const after = nb.cells.flatMap(texts).join("\n").match(/best epoch by the held-out recordings: 1 of 1 \(held-out accuracy \d\.\d\d\); its test accuracy (\d\.\d\d)/);
     expect(after).not.toBeNull();
     const profiles = ["exact", "norse", "snntorch", "sinabs", "spyx", "rockpool", "nengo", "lava-float", "spinnaker2", "loihi2"];
     for (const p of profiles) {
@@ -136,7 +136,7 @@ describe.skipIf(!!skipReason)("curated notebooks (executed by nir reproduce)", (
     expect((entries["train.nmnist.accuracy.norse"] as { ours: number }).ours.toFixed(2)).toBe(after![1]);
     const speck = entries["train.nmnist.accuracy.speck_emulated"] as { ours: number; note: string };
     expect(Math.abs(speck.ours * 100 - Math.round(speck.ours * 100))).toBeLessThan(1e-9);
-    expect(speck.note).toContain("the best of 1 epochs");
+    expect(speck.note).toContain("the best of 1 epochs on 100 held-out training recordings");
     expect((entries["train.nmnist.accuracy.norse_last_epoch"] as { ours: number }).ours.toFixed(2)).toBe(after![1]); // one epoch: best = last
   });
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Tensor } from "../../src/ir/tensor.js";
 import type { NIRGraph } from "../../src/ir/types.js";
-import { recurrentCuba, simulatePredictions, tensorSet, train, trainingSession, type TrainData } from "../../src/train/index.js";
+import { rangeView, recurrentCuba, simulatePredictions, tensorSet, train, trainingSession, type TrainData } from "../../src/train/index.js";
 import { rng } from "../sim/recurrent-fixture.js";
 
 /** 3 classes: class c fires input channels 4c…4c+3 more often; T 20, 12 channels; test = other draws. */
@@ -71,6 +71,26 @@ describe("trainingSession", () => {
     expect(s.bestEpoch).toEqual({ epoch: bestIdx + 1, test_acc: accs[bestIdx] });
     const pred = simulatePredictions(s.bestGraph, data.test, { dt: data.dt });
     expect(pred.reduce((n, p, k) => n + (p === data.test.labels[k] ? 1 : 0), 0) / pred.length).toBe(accs[bestIdx]);
+  });
+
+  it("with a validation hold-out, trains on the rest and keeps the epoch with the best validation accuracy", async () => {
+    const data = toy(36, 2);
+    const s = trainingSession(recurrentCuba({ inputs: 12, hidden: 16, classes: 3, seed: 1 }), data, { ...opts, epochs: 4, lr: 1e-2, validation: 12 });
+    const res = await s.run();
+    // the same run as train() on the first 24 samples
+    const first24 = { ...data, train: rangeView(data.train, 0, 24) };
+    const ref = train(recurrentCuba({ inputs: 12, hidden: 16, classes: 3, seed: 1 }), first24, { ...opts, epochs: 4, lr: 1e-2 });
+    expect(weights(res.graph)).toEqual(weights(ref.graph));
+    // validation accuracies recomputed here from the held-out samples 24..35
+    const held = rangeView(data.train, 24, 12);
+    expect(Array.from(held.labels)).toEqual(Array.from(data.train.labels.subarray(24)));
+    const val = s.validationAccuracy;
+    expect(val).toHaveLength(4);
+    const bestIdx = val.indexOf(Math.max(...val));
+    expect(s.bestEpoch).toEqual({ epoch: bestIdx + 1, test_acc: res.history.epochs[bestIdx].test_acc, val_acc: val[bestIdx] });
+    const pred = simulatePredictions(s.bestGraph, held, { dt: data.dt });
+    expect(pred.reduce((n, p, k) => n + (p === held.labels[k] ? 1 : 0), 0) / 12).toBe(val[bestIdx]);
+    expect(() => trainingSession(recurrentCuba({ inputs: 12, hidden: 16, classes: 3 }), data, { ...opts, validation: 36 })).toThrow(/validation must hold between 1 and 35/);
   });
 
   it("refuses a bad number of extra epochs", async () => {
