@@ -14,10 +14,9 @@ import type { NIRGraph } from "../../ir/types.js";
 import { convScatter, denseScatter, extractConvChain, foldPool, hasConv2d, type ChainLayer, type ConvGeometry } from "../conv-chain.js";
 import { param } from "../dense.js";
 import { requireExportBasics, tauSeconds } from "../graph.js";
-import { parseRecordSpec } from "../../sim/record.js";
 import { quantError } from "../quant.js";
 import type { ChipEmulateOptions, ChipExportOptions, EmulationResult, QuantError } from "../types.js";
-import { emulateSpinnaker2 } from "./emulate.js";
+import { emulateSpinnaker2, populationRecords } from "./emulate.js";
 import { exportSpinnaker2, type S2Config, type S2Population, type S2Projection } from "./export.js";
 import { S2_DEFAULT_ATOMS } from "./fit.js";
 
@@ -196,15 +195,7 @@ export function emulateSpinnaker2Conv(config: S2Config, input: Tensor, opts: Chi
     for (const [i, o, wt] of pr.connections) w[o * nPre + i] += wt;
     return { pre, post, add: (s: Float64Array, out: Float64Array) => denseScatter(w, nPost, nPre, s, out) };
   });
-  const records: Record<string, Tensor> = {};
-  const recs = (opts.record ?? []).map((r) => {
-    const { node, what, key } = parseRecordSpec(r);
-    const pi = idx.get(node);
-    if (pi === undefined || pi === inp) throw new NirError("hw.config", `cannot record "${node}": not a neuron population of this SpiNNaker2 config`, { node });
-    const t: Tensor = { dtype: "float64", shape: [T, pops[pi].size], data: new Float64Array(T * pops[pi].size) };
-    records[key] = t;
-    return { pi, what, t };
-  });
+  const { records, recs } = populationRecords(config, idx, T, opts.record);
   const outIdx = config.outputPopulations.map((n) => idx.get(n) as number);
   const nOut = outIdx.reduce((a, i) => a + pops[i].size, 0);
   const output = new Float32Array(T * nOut);

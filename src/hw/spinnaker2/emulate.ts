@@ -28,15 +28,7 @@ export function emulateSpinnaker2(config: S2Config, input: Tensor, opts: ChipEmu
   const v = pops.map((p) => new Float64Array(p.size));
   const cur = pops.map((p) => new Float64Array(p.size));
   const inc = pops.map((p) => new Float64Array(p.size));
-  const records: Record<string, Tensor> = {};
-  const recs = (opts.record ?? []).map((r) => {
-    const { node, what, key } = parseRecordSpec(r);
-    const pi = idx.get(node);
-    if (pi === undefined || pi === inp) throw new NirError("hw.config", `cannot record "${node}": not a neuron population of this SpiNNaker2 config`, { node, hint: `record one of ${pops.filter((_, i) => i !== inp).map((p) => p.name).join(", ")}` });
-    const t: Tensor = { dtype: "float64", shape: [T, pops[pi].size], data: new Float64Array(T * pops[pi].size) };
-    records[key] = t;
-    return { pi, what, t };
-  });
+  const { records, recs } = populationRecords(config, idx, T, opts.record);
   const outIdx = config.outputPopulations.map((n) => idx.get(n) as number);
   const nOut = outIdx.reduce((a, i) => a + pops[i].size, 0);
   const output = new Float32Array(T * nOut);
@@ -87,4 +79,30 @@ export function emulateSpinnaker2(config: S2Config, input: Tensor, opts: ChipEmu
     }
   }
   return { chip: "spinnaker2", dt: config.dt, profile: "chip:spinnaker2", steps: T, batch: 1, output: { dtype: "float32", shape: [T, nOut], data: output }, records };
+}
+
+/** One requested record of a population: its index, what it records (record-spec rule) and its (T, size) tensor. */
+export interface PopulationRecord {
+  pi: number;
+  what: ReturnType<typeof parseRecordSpec>["what"];
+  t: Tensor;
+}
+
+/**
+ * The tensors for `record` (sim's record-spec rule) over T steps, keyed as the simulator keys them;
+ * only neuron populations (not the input) can be recorded.
+ */
+export function populationRecords(config: S2Config, idx: Map<string, number>, T: number, record: string[] = []): { records: Record<string, Tensor>; recs: PopulationRecord[] } {
+  const pops = config.populations;
+  const inp = idx.get(config.inputPopulation) ?? 0;
+  const records: Record<string, Tensor> = {};
+  const recs = record.map((r) => {
+    const { node, what, key } = parseRecordSpec(r);
+    const pi = idx.get(node);
+    if (pi === undefined || pi === inp) throw new NirError("hw.config", `cannot record "${node}": not a neuron population of this SpiNNaker2 config`, { node, hint: `record one of ${pops.filter((_, i) => i !== inp).map((p) => p.name).join(", ")}` });
+    const t: Tensor = { dtype: "float64", shape: [T, pops[pi].size], data: new Float64Array(T * pops[pi].size) };
+    records[key] = t;
+    return { pi, what, t };
+  });
+  return { records, recs };
 }
