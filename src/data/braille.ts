@@ -6,7 +6,8 @@
  *
  * Paper preprocessing (NIR paper §3.2), applied by {@link loadBraille}:
  * - letters Space, A, E, I, O, U, Y → labels 0..6;
- * - ON and OFF events ORed per taxel → 12 binary channels;
+ * - ON and OFF events ORed per taxel → 12 binary channels (the `or` encoding; `on-minus-off`
+ *   keeps their sign instead, see {@link BrailleEncoding});
  * - 5 ms bins from t = 0 (bin = floor(t_µs / 5000), with t rounded to whole µs first), padded
  *   with zeros or cut to 256 steps (events at t ≥ 1.28 s are dropped).
  * Split (nirkit's own, deterministic): per letter, the recordings' file order is shuffled with
@@ -104,27 +105,53 @@ export function defaultBraillePath(): string {
   return existsSync(pickle) ? pickle : join(dir, "data_braille_letters_th10.json");
 }
 
+/**
+ * How a taxel's events in one bin become its input value:
+ * - `or` (the paper's): 1 when the taxel had an ON or an OFF event in the bin, else 0;
+ * - `on-minus-off`: the number of ON events minus the number of OFF events in the bin (an
+ *   integer of either sign). ON and OFF are the sigma-delta encoder's up and down steps of the
+ *   taxel's pressure, so this keeps the direction of the change that `or` discards.
+ */
+export type BrailleEncoding = "or" | "on-minus-off";
+
+/** The encodings, in the order `--encoding` lists them. */
+export const BRAILLE_ENCODINGS: readonly BrailleEncoding[] = ["or", "on-minus-off"];
+
 /** Options of {@link brailleToSteps}. */
 export interface BrailleBinning {
   /** Bin width in µs (default 5000 = 5 ms). */
   binUs?: number;
   /** Steps after padding/cutting (default 256). */
   steps?: number;
+  /** Value of a taxel in a bin (default `or`, the paper's). */
+  encoding?: BrailleEncoding;
+}
+
+/** Checks an encoding name (NirError listing the names). */
+export function checkBrailleEncoding(encoding: string): BrailleEncoding {
+  if (!(BRAILLE_ENCODINGS as readonly string[]).includes(encoding)) {
+    throw new NirError("data.invalid", `unknown Braille encoding "${encoding}"`, { field: "encoding", hint: `one of ${BRAILLE_ENCODINGS.join(", ")}` });
+  }
+  return encoding as BrailleEncoding;
 }
 
 /**
- * Bins one recording into a `(steps, 12)` 0/1 float32 tensor: channel k is 1 in a step when
- * taxel k had an ON or an OFF event in that bin.
+ * Bins one recording into a `(steps, 12)` float32 tensor: with `or` (default), channel k is 1 in
+ * a step when taxel k had an ON or an OFF event in that bin; with `on-minus-off` it is that bin's
+ * ON count minus its OFF count.
  */
 export function brailleToSteps(rec: BrailleRecording, opts: BrailleBinning = {}): Tensor<"float32"> {
   const binUs = opts.binUs ?? 5000;
   const steps = opts.steps ?? 256;
+  const signed = checkBrailleEncoding(opts.encoding ?? "or") === "on-minus-off";
   const data = new Float32Array(steps * BRAILLE_TAXELS);
   for (let k = 0; k < BRAILLE_TAXELS; k++) {
-    for (const times of [rec.on[k], rec.off[k]]) {
+    for (const [times, sign] of [[rec.on[k], 1], [rec.off[k], -1]] as const) {
       for (let e = 0; e < times.length; e++) {
         const step = Math.floor(Math.round(times[e] * 1e6) / binUs);
-        if (step < steps) data[step * BRAILLE_TAXELS + k] = 1;
+        if (step >= steps) continue;
+        if (signed) data[step * BRAILLE_TAXELS + k] += sign;
+        else data[step * BRAILLE_TAXELS + k] = 1;
       }
     }
   }
@@ -145,7 +172,7 @@ export interface LoadBrailleOptions extends BrailleBinning {
 
 /** One preprocessed sample. */
 export interface BrailleSample {
-  /** (steps, 12) 0/1 input. */
+  /** (steps, 12) input (0/1 with the default `or` encoding). */
   input: Tensor<"float32">;
   label: number;
   letter: string;

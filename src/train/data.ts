@@ -6,7 +6,7 @@
  */
 import { NirError } from "../ir/errors.js";
 import { sizeOf, toFloat64, type Tensor } from "../ir/tensor.js";
-import { BRAILLE_THETA_NOTE, defaultBraillePath, loadBraille, readBraille } from "../data/braille.js";
+import { BRAILLE_THETA_NOTE, checkBrailleEncoding, defaultBraillePath, loadBraille, readBraille, type BrailleEncoding } from "../data/braille.js";
 import { loadNmnist } from "../data/nmnist-dataset.js";
 import { eventsToSpikeInput, type SpikeEventInput } from "../data/spike-input.js";
 import type { Buf } from "./kernels/types.js";
@@ -146,6 +146,8 @@ export interface BrailleDataOptions {
   seed?: number;
   binUs?: number;
   steps?: number;
+  /** Value of a taxel in a bin: `or` (default, the paper's 0/1) or `on-minus-off` (signed counts). */
+  encoding?: BrailleEncoding;
   /** Seconds per step of the simulated network (default 1e-4, as the paper runs it). */
   dt?: number;
   /** Use only the first n samples of each split (in file order). */
@@ -176,10 +178,11 @@ export function tensorSet(input: Tensor, labels: ArrayLike<number>): SampleSet {
 
 /** Braille letters: train on nirkit's train split, test on its test split (θ = 10 recordings). */
 export function brailleData(opts: BrailleDataOptions = {}): TrainData {
+  if (opts.encoding !== undefined) checkBrailleEncoding(opts.encoding);
   const path = opts.path ?? defaultBraillePath();
   const recordings = readBraille(path);
   const split = (s: "train" | "test", limit: number | undefined) => {
-    const d = loadBraille({ recordings, split: s, seed: opts.seed, binUs: opts.binUs, steps: opts.steps });
+    const d = loadBraille({ recordings, split: s, seed: opts.seed, binUs: opts.binUs, steps: opts.steps, encoding: opts.encoding });
     if (limit !== undefined) d.samples = d.samples.slice(0, limit);
     const [T, C] = [d.steps, d.channels];
     const data = new Float32Array(T * d.samples.length * C);

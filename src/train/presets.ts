@@ -11,7 +11,7 @@ import type { TrainOptions } from "./train.js";
 
 /** Settings of one dataset: data preparation, training options, and the matching simulation. */
 export interface TrainPreset {
-  /** Data options (bin width, steps, dt). */
+  /** Data options (bin width, steps, encoding, dt). */
   data: BrailleDataOptions | NmnistDataOptions;
   /** Training options (loss, surrogate, reset, learning rate, batch, regularisation). */
   train: Partial<Omit<TrainOptions, "epochs" | "onProgress">>;
@@ -23,13 +23,16 @@ export interface TrainPreset {
  * Braille letters (θ = 10 recordings) on the paper's recurrent CubaLIF model. The θ = 10 file has
  * about 40 events per recording over 12 taxels, and the model's neurons forget within a few steps,
  * so 20 ms bins (64 steps of the 1.28 s window, instead of the paper's 256 × 5 ms) let them
- * integrate the sparse events; fast-sigmoid slope 5 is the paper's own. Everything else is the
- * trainer's default (ce-count, Adam lr 1e-3, batch 32, the norse profile's zero reset, dt 1e-4).
+ * integrate the sparse events. Each bin holds a taxel's ON events minus its OFF events
+ * (`on-minus-off`) instead of the paper's 0/1 "ON or OFF": the direction of a pressure change is
+ * what tells most letters apart, and ORing the two polarities discards it. Fast-sigmoid slope 5
+ * is the paper's own. Everything else is the trainer's default (ce-count, Adam lr 1e-3, batch 32,
+ * the norse profile's zero reset, dt 1e-4).
  */
 export const BRAILLE_PRESET: TrainPreset = {
-  data: { binUs: 20_000, steps: 64 },
+  data: { binUs: 20_000, steps: 64, encoding: "on-minus-off" },
   train: { surrogate: "fast-sigmoid:5" },
-  why: "20 ms bins for the sparse θ = 10 recordings, the paper's surrogate slope",
+  why: "20 ms bins of ON minus OFF events for the sparse θ = 10 recordings, the paper's surrogate slope",
 };
 
 /** N-MNIST: the trainer's own defaults (ce-count, fast-sigmoid:25, Adam 1e-3, batch 32). */

@@ -64,6 +64,33 @@ describe("Braille θ=10 recordings", () => {
     expect(checked).toBeGreaterThan(0);
   });
 
+  it.skipIf(!json)("on-minus-off: each 20 ms bin holds the taxel's ON events minus its OFF events (independent count of the JSON copy)", () => {
+    const recs = JSON.parse(readFileSync(json!, "utf8")) as JsonRec[];
+    const fromFile = readBraille(json!);
+    let negative = 0, beyondOne = 0;
+    for (const i of [0, 1, 777, 2500, 5399]) {
+      const got = brailleToSteps(fromFile[i], { binUs: 20_000, steps: 64, encoding: "on-minus-off" });
+      expect(got.shape).toEqual([64, 12]);
+      recs[i].events.forEach(([on, off], k) => {
+        for (let step = 0; step < 64; step++) {
+          const inBin = (t: number) => Math.round(t * 1e6) >= step * 20_000 && Math.round(t * 1e6) < (step + 1) * 20_000;
+          const want = on.filter(inBin).length - off.filter(inBin).length;
+          expect(got.data[step * 12 + k]).toBe(want);
+          if (want < 0) negative++;
+          if (Math.abs(want) > 1) beyondOne++;
+        }
+      });
+    }
+    // the encoding differs from the 0/1 "or" on these recordings: OFF bins are negative, busy bins count
+    expect(negative).toBeGreaterThan(0);
+    expect(beyondOne).toBeGreaterThan(0);
+  });
+
+  it("an unknown encoding is refused with the list of encodings", () => {
+    const rec = { letter: "A", on: new Array(12).fill(new Float64Array(0)), off: new Array(12).fill(new Float64Array(0)) };
+    expect(() => brailleToSteps(rec, { encoding: "xor" as never })).toThrow(/unknown Braille encoding "xor"[\s\S]*or, on-minus-off/);
+  });
+
   it.skipIf(!pickle)("the split is deterministic, disjoint, stratified: 20 test / 20 val / 160 train per letter", () => {
     const recordings = readBraille(pickle!);
     const test = loadBraille({ recordings, split: "test" });

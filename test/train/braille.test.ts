@@ -67,6 +67,7 @@ describe.skipIf(!paper || !recordings)("Braille with the recommended preset", ()
     expect(r.out).toMatch(/θ = 10/);
     expect(r.out).toMatch(/paper's (accuracies|numbers) do not apply/);
     expect(r.out).toMatch(/braille preset/);
+    expect(r.out).toMatch(/encoding on-minus-off/);
     const h = JSON.parse(readFileSync(history, "utf8")) as { test_acc: number };
     const data = brailleData(presetData);
     const input = join(dir, "test-cli.npy");
@@ -75,4 +76,9 @@ describe.skipIf(!paper || !recordings)("Braille with the recommended preset", ()
     const acc = pred.reduce((s, p, k) => s + (p === data.test.labels[k] ? 1 : 0), 0) / pred.length;
     expect(acc).toBe(h.test_acc);
   }, 300_000);
+
+  it("nir train refuses an unknown --encoding, naming or and on-minus-off", async () => {
+    const r = trainCmd.run([paper!, "--data", "braille", "--epochs", "1", "--encoding", "signed", "--out", join(dir, "never.nir")]);
+    await expect(r).rejects.toMatchObject({ code: "cli.usage", message: expect.stringMatching(/unknown --encoding "signed".*or, on-minus-off/) });
+  });
 });

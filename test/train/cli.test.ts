@@ -43,6 +43,12 @@ describe.skipIf(!nmnist || !cnn)("nir train: the output file", () => {
     expect(readFileSync(out, "utf8")).toBe("previous");
   });
 
+  it("--encoding is refused for N-MNIST (it is Braille's) before any training", async () => {
+    await expect(trainCmd.run([cnn!, "--data", "nmnist", "--epochs", "1", "--encoding", "or", "--out", join(dir, "never.nir")]))
+      .rejects.toMatchObject({ code: "cli.usage", message: expect.stringMatching(/--encoding applies to --data braille only/) });
+    expect(existsSync(join(dir, "never.nir"))).toBe(false);
+  });
+
   it("an interrupted run leaves the previous output intact and no temp file", async () => {
     const out = join(dir, "interrupted.nir");
     writeFileSync(out, "previous");

@@ -1,4 +1,5 @@
 /** `nir train MODEL.nir --data nmnist|braille --epochs N … --out TRAINED.nir`: surrogate-gradient training. */
+import { BRAILLE_ENCODINGS, type BrailleEncoding } from "../../data/braille.js";
 import { NirError } from "../../ir/errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { read } from "../../io/read.js";
@@ -15,9 +16,10 @@ import type { Command } from "../command.js";
 
 const usage = `nir train MODEL.nir --data nmnist|braille --epochs N --out TRAINED.nir [--init keep|kaiming]
           [--batch B] [--lr LR] [--optimizer adam|sgd] [--amsgrad] [--seed S] [--bin-ms MS] [--steps T]
-          [--dt S] [--profile P] [--reset zero|subtract] [--surrogate fast-sigmoid:K|atan:K|exp:K]
-          [--reset-grad detach|attach] [--loss ce-count|ce-max-v|mse-count] [--spike-reg L]
-          [--train-limit N] [--test-limit N] [--workers W] [--history H.json] [--plot CHART.html]
+          [--encoding or|on-minus-off] [--dt S] [--profile P] [--reset zero|subtract]
+          [--surrogate fast-sigmoid:K|atan:K|exp:K] [--reset-grad detach|attach]
+          [--loss ce-count|ce-max-v|mse-count] [--spike-reg L] [--train-limit N] [--test-limit N]
+          [--workers W] [--history H.json] [--plot CHART.html]
 
 Trains MODEL.nir with backpropagation through time and surrogate spike gradients; the forward pass
 is the simulator's (--profile norse). After each epoch the test split is run by the simulator on the
@@ -34,6 +36,8 @@ weights as written, so the test accuracy printed is what \`nir simulate\` gives 
                    the paper's 5 ms bins suit θ = 1 recordings, not the sparser θ = 10 ones)
   --steps T        steps per sample: N-MNIST (default: the longest recording), Braille (default 64 =
                    1.28 s in 20 ms bins)
+  --encoding E     Braille only: a taxel's value in a bin, on-minus-off (default from its preset: ON
+                   events minus OFF events) | or (the paper's: 1 when the taxel had any event)
   --dt S           seconds per step (default: the bin width for N-MNIST, 1e-4 for Braille)
   --loss L         ce-count (default) | ce-max-v | mse-count
   --spike-reg L    add L × the mean spike count of the hidden spiking nodes to the loss
@@ -57,11 +61,19 @@ function num(v: string | undefined, name: string): number | undefined {
 function loadData(name: string, a: Record<string, string | undefined>): TrainData {
   const limits = { trainLimit: num(a["train-limit"], "train-limit"), testLimit: num(a["test-limit"], "test-limit") };
   const binMs = num(a["bin-ms"], "bin-ms");
+  if (name === "nmnist" && a.encoding !== undefined) throw new NirError("cli.usage", "--encoding applies to --data braille only", { hint: "drop --encoding for N-MNIST (its inputs are event counts)" });
   if (name === "nmnist") return nmnistData({ ...NMNIST_PRESET.data, ...defined({ binMs, steps: num(a.steps, "steps") }), ...limits });
   if (name === "braille") {
-    return brailleData({ ...BRAILLE_PRESET.data, ...defined({ binUs: binMs === undefined ? undefined : binMs * 1000, steps: num(a.steps, "steps"), dt: num(a.dt, "dt") }), ...limits });
+    return brailleData({ ...BRAILLE_PRESET.data, ...defined({ binUs: binMs === undefined ? undefined : binMs * 1000, steps: num(a.steps, "steps"), dt: num(a.dt, "dt"), encoding: encodingOf(a.encoding) }), ...limits });
   }
   throw new NirError("cli.usage", `unknown --data "${name}"`, { hint: "nmnist or braille" });
+}
+
+/** The --encoding value checked (cli.usage error listing the encodings), or undefined when not given. */
+function encodingOf(v: string | undefined): BrailleEncoding | undefined {
+  if (v === undefined) return undefined;
+  if (!(BRAILLE_ENCODINGS as readonly string[]).includes(v)) throw new NirError("cli.usage", `unknown --encoding "${v}"`, { hint: `one of ${BRAILLE_ENCODINGS.join(", ")}` });
+  return v as BrailleEncoding;
 }
 
 /** The entries of `o` that are not undefined (so they override a preset's). */
@@ -92,7 +104,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const a = parseArgs(argv, {
-      values: ["data", "init", "epochs", "batch", "lr", "optimizer", "seed", "bin-ms", "steps", "dt", "profile", "reset", "surrogate", "reset-grad", "loss", "spike-reg", "train-limit", "test-limit", "history", "plot", "out", "workers"],
+      values: ["data", "init", "epochs", "batch", "lr", "optimizer", "seed", "bin-ms", "steps", "dt", "profile", "reset", "surrogate", "reset-grad", "loss", "spike-reg", "encoding", "train-limit", "test-limit", "history", "plot", "out", "workers"],
       flags: ["amsgrad"],
     }, usage);
     if (a.positional.length !== 1) throw new NirError("cli.usage", `expected one MODEL.nir, got ${a.positional.length}`, { hint: usage.split("\n")[0] });
@@ -123,7 +135,7 @@ export const command: Command = {
       loss: loss as LossName | undefined, spikeReg: num(a.values["spike-reg"], "spike-reg"),
     });
     const options = { ...preset.train, ...given, init: init as "keep" | "kaiming", profile };
-    const dataFlag: Record<string, string> = { binUs: "bin-ms", binMs: "bin-ms", steps: "steps", dt: "dt" };
+    const dataFlag: Record<string, string> = { binUs: "bin-ms", binMs: "bin-ms", steps: "steps", dt: "dt", encoding: "encoding" };
     const overridden = (k: string): boolean => k in given || (k in dataFlag && a.values[dataFlag[k]] !== undefined);
     const shown = [...Object.entries(preset.data), ...Object.entries(preset.train)].map(([k, v]) => `${k} ${String(v)}${overridden(k) ? " (overridden)" : ""}`);
     if (shown.length) process.stdout.write(`${data.name} preset (${preset.why}): ${shown.join(", ")}\n`);
