@@ -16,6 +16,8 @@ export { LOSSES } from "./loss.js";
 export type { LossName } from "./loss.js";
 export { makeOptimizer } from "./optim.js";
 export type { Optimizer, OptimizerOptions } from "./optim.js";
+export { LR_SCHEDULES, scheduledLr } from "./schedule.js";
+export type { LrSchedule } from "./schedule.js";
 export { kaimingUniform } from "./init.js";
 export { parseSurrogate } from "./surrogate.js";
 export type { Surrogate, SurrogateKind } from "./surrogate.js";

@@ -23,6 +23,8 @@ export interface OptimizerOptions {
 export interface Optimizer {
   /** Applies the accumulated gradients (then the caller zeroes them). */
   step(): void;
+  /** The learning rate of the next steps (a schedule sets it; checked like the option). */
+  setLearningRate(lr: number): void;
 }
 
 /** Checks the learning rate (NirError when not a positive number). */
@@ -32,8 +34,12 @@ export function checkLearningRate(lr: number): void {
 
 /** Creates an optimiser for `params`. */
 export function makeOptimizer(params: Param[], opts: OptimizerOptions = {}): Optimizer {
-  const lr = opts.lr ?? 1e-3;
+  let lr = opts.lr ?? 1e-3;
   checkLearningRate(lr);
+  const setLearningRate = (next: number): void => {
+    checkLearningRate(next);
+    lr = next;
+  };
   const kind = opts.kind ?? "adam";
   if (kind === "sgd") {
     const mu = opts.momentum ?? 0.9;
@@ -50,6 +56,7 @@ export function makeOptimizer(params: Param[], opts: OptimizerOptions = {}): Opt
         });
         first = false;
       },
+      setLearningRate,
     };
   }
   if (kind !== "adam") throw new NirError("train.options", `unknown optimiser "${String(kind)}"`, { field: "optimizer", hint: "adam or sgd" });
@@ -75,5 +82,6 @@ export function makeOptimizer(params: Param[], opts: OptimizerOptions = {}): Opt
         }
       });
     },
+    setLearningRate,
   };
 }

@@ -16,6 +16,7 @@ import { checkLabels, type LossName, type MseOptions } from "./loss.js";
 import { simulatePredictions, type EvalOptions } from "./evaluate.js";
 import { compileTrainer, type NetOptions, type TrainNet } from "./network.js";
 import { checkLearningRate, makeOptimizer, type Optimizer, type OptimizerOptions } from "./optim.js";
+import { checkLrSchedule, scheduledLr, type LrSchedule } from "./schedule.js";
 import type { TrainData } from "./data.js";
 
 /** Options of {@link train}. */
@@ -29,6 +30,8 @@ export interface TrainOptions extends Omit<NetOptions, "dt">, OptimizerOptions, 
   init?: "keep" | "kaiming";
   loss?: LossName;
   spikeReg?: number;
+  /** Learning rate per epoch (default "constant"; "cosine" anneals it towards 0 over the target epochs). */
+  lrSchedule?: LrSchedule;
   /** Seconds per step (default: the data's). */
   dt?: number;
   /** Called after every batch and after every epoch. */
@@ -117,6 +120,7 @@ export function prepare(graph: NIRGraph, data: TrainData, options: TrainOptions)
   const workers = options.workers ?? 1;
   if (!(Number.isInteger(workers) && workers >= 1)) throw new NirError("train.options", `workers must be a positive integer, got ${workers}`, { field: "workers", hint: "e.g. workers: 2" });
   checkLearningRate(options.lr ?? 1e-3);
+  checkLrSchedule(options.lrSchedule ?? "constant");
   const dt = options.dt ?? data.dt;
   const net = compileTrainer(graph, { ...options, dt });
   const C = sizeOf(net.outputShape);
@@ -179,6 +183,7 @@ export function* trainLoop(s: Session): Generator<LoopRequest, TrainResult, Loop
   for (let epoch = 1; ; epoch++) {
     while (epoch > s.epochs) yield { kind: "end", result: resultOf(s) };
     const start = performance.now();
+    s.opt.setLearningRate(scheduledLr(s.options.lr ?? 1e-3, s.options.lrSchedule ?? "constant", epoch, s.epochs));
     shuffleInPlace(order, shuffle);
     const r = yield* epochBatches(s, epoch, order, good);
     if (r.stopped) return resultOf(s, r.stopped);

@@ -9,13 +9,15 @@ import { brailleData, nmnistData, type TrainData } from "../../train/data.js";
 import { LOSSES, type LossName } from "../../train/loss.js";
 import { BRAILLE_PRESET, NMNIST_PRESET, TRAIN_PRESETS } from "../../train/presets.js";
 import { checkLearningRate } from "../../train/optim.js";
+import { LR_SCHEDULES, type LrSchedule } from "../../train/schedule.js";
 import { trainAsync, type EpochRecord, type TrainProgress } from "../../train/train.js";
 import { trainingChartPage, type TrainingStatus } from "../../viz/trainingChart.js";
 import { parseArgs } from "../args.js";
 import type { Command } from "../command.js";
 
 const usage = `nir train MODEL.nir --data nmnist|braille --epochs N --out TRAINED.nir [--init keep|kaiming]
-          [--batch B] [--lr LR] [--optimizer adam|sgd] [--amsgrad] [--seed S] [--bin-ms MS] [--steps T]
+          [--batch B] [--lr LR] [--lr-schedule constant|cosine] [--optimizer adam|sgd] [--amsgrad]
+          [--seed S] [--bin-ms MS] [--steps T]
           [--encoding or|on-minus-off] [--dt S] [--profile P] [--reset zero|subtract]
           [--surrogate fast-sigmoid:K|atan:K|exp:K] [--reset-grad detach|attach]
           [--loss ce-count|ce-max-v|mse-count] [--spike-reg L] [--train-limit N] [--test-limit N]
@@ -31,6 +33,8 @@ weights as written, so the test accuracy printed is what \`nir simulate\` gives 
   --epochs N       passes over the training split
   --batch B        batch size (default 32)
   --lr LR          learning rate (default 1e-3; Adam unless --optimizer sgd, momentum 0.9)
+  --lr-schedule S  constant (default) | cosine: lr·½(1 + cos(π(e − 1)/N)) in epoch e of N, PyTorch's
+                   CosineAnnealingLR stepped per epoch (from lr down towards 0 in the last epoch)
   --seed S         seed of the initialisation and the shuffling (default 0): same seed, same weights
   --bin-ms MS      bin width: N-MNIST (default 1; dt = MS ms), Braille (default 20 from its preset;
                    the paper's 5 ms bins suit θ = 1 recordings, not the sparser θ = 10 ones)
@@ -76,6 +80,13 @@ function encodingOf(v: string | undefined): BrailleEncoding | undefined {
   return v as BrailleEncoding;
 }
 
+/** The --lr-schedule value checked (cli.usage error listing the schedules), or undefined when not given. */
+function lrScheduleOf(v: string | undefined): LrSchedule | undefined {
+  if (v === undefined) return undefined;
+  if (!(LR_SCHEDULES as readonly string[]).includes(v)) throw new NirError("cli.usage", `unknown --lr-schedule "${v}"`, { hint: `one of ${LR_SCHEDULES.join(", ")}` });
+  return v as LrSchedule;
+}
+
 /** The entries of `o` that are not undefined (so they override a preset's). */
 function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -104,7 +115,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const a = parseArgs(argv, {
-      values: ["data", "init", "epochs", "batch", "lr", "optimizer", "seed", "bin-ms", "steps", "dt", "profile", "reset", "surrogate", "reset-grad", "loss", "spike-reg", "encoding", "train-limit", "test-limit", "history", "plot", "out", "workers"],
+      values: ["data", "init", "epochs", "batch", "lr", "optimizer", "seed", "bin-ms", "steps", "dt", "profile", "reset", "surrogate", "reset-grad", "loss", "spike-reg", "encoding", "lr-schedule", "train-limit", "test-limit", "history", "plot", "out", "workers"],
       flags: ["amsgrad"],
     }, usage);
     if (a.positional.length !== 1) throw new NirError("cli.usage", `expected one MODEL.nir, got ${a.positional.length}`, { hint: usage.split("\n")[0] });
@@ -132,7 +143,7 @@ export const command: Command = {
     const given = defined({
       batch: num(a.values.batch, "batch"), lr: num(a.values.lr, "lr"), seed: num(a.values.seed, "seed"), kind: a.values.optimizer as "adam" | "sgd" | undefined,
       amsgrad: a.flags.amsgrad || undefined, dt: num(a.values.dt, "dt"), reset: reset as "zero" | "subtract" | undefined, surrogate: a.values.surrogate, resetGrad: resetGrad as "detach" | "attach" | undefined,
-      loss: loss as LossName | undefined, spikeReg: num(a.values["spike-reg"], "spike-reg"),
+      loss: loss as LossName | undefined, spikeReg: num(a.values["spike-reg"], "spike-reg"), lrSchedule: lrScheduleOf(a.values["lr-schedule"]),
     });
     const options = { ...preset.train, ...given, init: init as "keep" | "kaiming", profile };
     const dataFlag: Record<string, string> = { binUs: "bin-ms", binMs: "bin-ms", steps: "steps", dt: "dt", encoding: "encoding" };
