@@ -63,6 +63,8 @@ export interface TrainOp {
    * `recurrentBiasAtStart` rule is on: an Affine's bias. Absent = zeros.
    */
   atZero?: { value: Buf; param: Param };
+  /** Which loops run the op's own element-wise passes ("wasm" or "js"), for explain and tests; absent = js. */
+  runsOn?(): "wasm" | "js";
 }
 
 /** Lowers one node type for training. */
