@@ -3,7 +3,8 @@
  * JavaScript loops (src/train/ops/neuron.ts): the same op lowered with the fast kernels and with the
  * JavaScript kernels must give the same bits for the spikes, the stored membrane and the input
  * gradient, over a whole window and step by step, for both resets and both SIMD surrogates, and
- * after the batch size changes. The JavaScript loops themselves are checked against PyTorch by
+ * after the batch size changes, on separate arrays and in place on the buffers the op offers the
+ * network. The JavaScript loops themselves are checked against PyTorch by
  * grad-reference.test.ts.
  */
 import { describe, expect, it } from "vitest";
@@ -35,17 +36,25 @@ function lower(node: NIRPrimitive, n: number, reset: ResetMode, surrogate: strin
   return neuron.create({ name: "n", node, sources: [], inShape: [n], outShape: [n] }, ctx);
 }
 
-/** y and dx of one forward and backward pass (whole window, or one step per call). */
-function pass(op: TrainOp, x: Float32Array, dy: Float32Array, T: number, B: number, stepwise: boolean): { y: Float32Array; dx: Float32Array } {
-  const y = new Float32Array(x.length), dx = new Float32Array(x.length);
+/**
+ * y and dx of one forward and backward pass (whole window, or one step per call); `inPlace` runs
+ * it on the buffers the op offers the network (TrainOp.buffers) instead of separate arrays.
+ */
+function pass(op: TrainOp, x0: Float32Array, dy0: Float32Array, T: number, B: number, stepwise: boolean, inPlace = false): { y: Float32Array; dx: Float32Array } {
   op.resize(T, B);
+  const offer = inPlace ? op.buffers!() : {};
+  const x = (offer.in as Float32Array | undefined) ?? new Float32Array(x0.length), y = (offer.out as Float32Array | undefined) ?? new Float32Array(x0.length);
+  const dy = (offer.dOut as Float32Array | undefined) ?? new Float32Array(x0.length), dx = (offer.dIn as Float32Array | undefined) ?? new Float32Array(x0.length);
+  expect([x, y, dy, dx].map((b) => b.length)).toEqual([x0, x0, x0, x0].map((b) => b.length));
+  x.set(x0);
+  dy.set(dy0);
   op.begin();
   if (stepwise) for (let t = 0; t < T; t++) op.forward(x, y, t, t + 1);
   else op.forward(x, y, 0, T);
   op.begin();
   if (stepwise) for (let t = T - 1; t >= 0; t--) op.backward(x, y, dy, dx, t, t + 1);
   else op.backward(x, y, dy, dx, 0, T);
-  return { y, dx };
+  return { y: y.slice(), dx: dx.slice() };
 }
 
 const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
@@ -69,6 +78,9 @@ describe.skipIf(!wasmSimd)("neuron layers: generated WebAssembly gives the JavaS
             expect(spikes).toBeLessThan(b.y.length);
             expect(bits(a.y), `spikes, B ${B}`).toEqual(bits(b.y));
             expect(bits(a.dx), `input gradient, B ${B}`).toEqual(bits(b.dx));
+            const c = pass(fast, x, dy, T, B, stepwise, true);
+            expect(bits(c.y), `spikes in place, B ${B}`).toEqual(bits(b.y));
+            expect(bits(c.dx), `input gradient in place, B ${B}`).toEqual(bits(b.dx));
           }
         });
       }

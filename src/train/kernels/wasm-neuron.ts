@@ -7,7 +7,9 @@
  * The buffers are f32 and the arithmetic is f64x2 in the order of the JavaScript loops
  * (ops/neuron.ts, which compute in double and round on store), so both give the same bits.
  * The layer's carried state v, dv and the stored v' per row live in the kernel's memory (the op
- * reads them as views); inputs and outputs pass through it in chunks of rows that stay in cache.
+ * reads them as views), and so do whole-window buffers for x, y, dy and dx that the op offers the
+ * network: a pass over buffers that are these views runs in place; any other buffer passes through
+ * the memory in chunks of rows that stay in cache.
  */
 import { instantiate } from "../../sim/wasm/instance.js";
 import type { Surrogate } from "../surrogate.js";
@@ -29,6 +31,8 @@ export interface WasmNeuron {
   B: number;
   /** Carried v and dv per (item, neuron), and v' per (row, neuron): views over the kernel memory. */
   v: Float32Array; dv: Float32Array; vPre: Float32Array;
+  /** Whole-window (rows·n) buffers in the kernel memory that passes read and write in place. */
+  x: Float32Array; y: Float32Array; dy: Float32Array; dx: Float32Array;
   /** Rows [r0, r1) forward: y from x (both whole-window buffers), v' stored, v carried. */
   forward(x: Float32Array, y: Float32Array, r0: number, r1: number, B: number): void;
   /** Rows [r0, r1) backward, last row first: dx from dy (dx null: not wanted), dv carried. */
@@ -68,7 +72,7 @@ const f64 = (name: string, v: number): string => `(local.set ${name} (f64x2.spla
 
 interface Layout { v: number; dv: number; a: number; b: number; p: number }
 
-/** fwd(r, cnt, B): rows [r, r + cnt), input chunk at a, output chunk at b. */
+/** fwd(r, cnt, B, px, py): rows [r, r + cnt), their x from address px on, y from py on. */
 function forwardFunc(spec: UniformNeuronSpec, at: Layout): string {
   const n4 = 4 * spec.n;
   const half = (h: 0 | 1): string => {
@@ -81,14 +85,12 @@ function forwardFunc(spec: UniformNeuronSpec, at: Layout): string {
       (local.set $z${h} (v128.and (f64x2.gt (local.get $p${h}) (local.get $th)) (local.get $one)))
       (local.set $n${h} ${reset})`;
   };
-  return `(func $fwd (export "fwd") (param $r i32) (param $cnt i32) (param $B i32)
-    (local $end i32) (local $k i32) (local $px i32) (local $py i32) (local $pp i32) (local $pv i32)
+  return `(func $fwd (export "fwd") (param $r i32) (param $cnt i32) (param $B i32) (param $px i32) (param $py i32)
+    (local $end i32) (local $k i32) (local $pp i32) (local $pv i32)
     (local $xv v128) (local $vv v128) (local $p0 v128) (local $p1 v128) (local $z0 v128) (local $z1 v128) (local $n0 v128) (local $n1 v128)
     (local $av v128) (local $bv v128) (local $cv v128) (local $th v128) (local $vr v128) (local $one v128)
     ${f64("$av", spec.av)} ${f64("$bv", spec.bv)} ${f64("$cv", spec.cv)} ${f64("$th", spec.theta)} ${f64("$vr", spec.vreset)} ${f64("$one", 1)}
     (local.set $end (i32.add (local.get $r) (local.get $cnt)))
-    (local.set $px (i32.const ${at.a}))
-    (local.set $py (i32.const ${at.b}))
     (local.set $pp (i32.add (i32.const ${at.p}) (i32.mul (local.get $r) (i32.const ${n4}))))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $end)))
@@ -112,7 +114,7 @@ function forwardFunc(spec: UniformNeuronSpec, at: Layout): string {
       (br $rows))))`;
 }
 
-/** bwd(r, cnt, B): rows [r, r + cnt) last first, dy chunk at a, dx chunk at b. */
+/** bwd(r, cnt, B, dy0, dx0): rows [r, r + cnt) last first, their dy from address dy0 on, dx from dx0 on. */
 function backwardFunc(spec: UniformNeuronSpec, at: Layout): string {
   const n4 = 4 * spec.n;
   const sg = surrogateCode(spec.surrogate)!;
@@ -124,7 +126,7 @@ function backwardFunc(spec: UniformNeuronSpec, at: Layout): string {
       ${sg}
       (local.set $g${h} (f64x2.add ${carry} (f64x2.mul ${pick("(local.get $gv)")} (local.get $sg))))`;
   };
-  return `(func $bwd (export "bwd") (param $r i32) (param $cnt i32) (param $B i32)
+  return `(func $bwd (export "bwd") (param $r i32) (param $cnt i32) (param $B i32) (param $dy0 i32) (param $dx0 i32)
     (local $row i32) (local $k i32) (local $pg i32) (local $px i32) (local $pp i32) (local $pdv i32)
     (local $pv v128) (local $gv v128) (local $dvv v128) (local $d v128) (local $c v128) (local $t v128) (local $sg v128) (local $g0 v128) (local $g1 v128)
     (local $av v128) (local $bv v128) (local $th v128) (local $one v128) (local $zero v128)
@@ -133,8 +135,8 @@ function backwardFunc(spec: UniformNeuronSpec, at: Layout): string {
     (block $done (loop $rows
       (br_if $done (i32.eqz (local.get $row)))
       (local.set $row (i32.sub (local.get $row) (i32.const 1)))
-      (local.set $pg (i32.add (i32.const ${at.a}) (i32.mul (local.get $row) (i32.const ${n4}))))
-      (local.set $px (i32.add (i32.const ${at.b}) (i32.mul (local.get $row) (i32.const ${n4}))))
+      (local.set $pg (i32.add (local.get $dy0) (i32.mul (local.get $row) (i32.const ${n4}))))
+      (local.set $px (i32.add (local.get $dx0) (i32.mul (local.get $row) (i32.const ${n4}))))
       (local.set $pp (i32.add (i32.const ${at.p}) (i32.mul (i32.add (local.get $r) (local.get $row)) (i32.const ${n4}))))
       (local.set $pdv (i32.add (i32.const ${at.dv}) (i32.mul (i32.rem_u (i32.add (local.get $r) (local.get $row)) (local.get $B)) (i32.const ${n4}))))
       (local.set $k (i32.const 0))
@@ -155,36 +157,47 @@ function backwardFunc(spec: UniformNeuronSpec, at: Layout): string {
       (br $rows))))`;
 }
 
+type Exports = {
+  fwd(r: number, cnt: number, B: number, px: number, py: number): void;
+  bwd(r: number, cnt: number, B: number, dy0: number, dx0: number): void;
+};
+
 /** Generates and instantiates the kernel of a spec with room for `rows` rows of at most `B` items. */
 export function wasmNeuron(spec: UniformNeuronSpec, rows: number, B: number): WasmNeuron {
   const { n } = spec;
   const R = Math.max(1, Math.floor(CHUNK_BYTES / (4 * n)));
-  const bytes = 4 * n * (2 * B + 2 * R + rows) + 5 * 16;
-  let views!: { v: Float32Array; dv: Float32Array; a: Float32Array; b: Float32Array; p: Float32Array };
-  const ex = instantiate<{ fwd(r: number, cnt: number, B: number): void; bwd(r: number, cnt: number, B: number): void }>(bytes, (heap) => {
-    const at: Layout = { v: heap.alloc(4 * n * B), dv: heap.alloc(4 * n * B), a: heap.alloc(4 * n * R), b: heap.alloc(4 * n * R), p: heap.alloc(4 * n * rows) };
-    const view = (o: number, len: number): Float32Array => new Float32Array(heap.buffer, o, len);
-    views = { v: view(at.v, n * B), dv: view(at.dv, n * B), a: view(at.a, n * R), b: view(at.b, n * R), p: view(at.p, n * rows) };
+  const bytes = 4 * n * (2 * B + 2 * R + 5 * rows) + 9 * 16;
+  let memory!: ArrayBuffer, at!: Layout, whole!: { x: number; y: number; dy: number; dx: number };
+  const ex = instantiate<Exports>(bytes, (heap) => {
+    memory = heap.buffer;
+    at = { v: heap.alloc(4 * n * B), dv: heap.alloc(4 * n * B), a: heap.alloc(4 * n * R), b: heap.alloc(4 * n * R), p: heap.alloc(4 * n * rows) };
+    whole = { x: heap.alloc(4 * n * rows), y: heap.alloc(4 * n * rows), dy: heap.alloc(4 * n * rows), dx: heap.alloc(4 * n * rows) };
     return `(module (memory (import "env" "mem") $PAGES) ${forwardFunc(spec, at)} ${backwardFunc(spec, at)})`;
   }, "train-neuron");
-  const { a, b } = views;
+  const view = (o: number, len: number): Float32Array => new Float32Array(memory, o, len);
+  const a = view(at.a, n * R), b = view(at.b, n * R);
+  const own = (buf: Float32Array): boolean => buf.buffer === memory;
   return {
-    rows, B, v: views.v, dv: views.dv, vPre: views.p,
+    rows, B, v: view(at.v, n * B), dv: view(at.dv, n * B), vPre: view(at.p, n * rows),
+    x: view(whole.x, n * rows), y: view(whole.y, n * rows), dy: view(whole.dy, n * rows), dx: view(whole.dx, n * rows),
     forward(x, y, r0, r1, items) {
+      if (own(x) && own(y)) return ex.fwd(r0, r1 - r0, items, x.byteOffset + 4 * n * r0, y.byteOffset + 4 * n * r0);
       for (let r = r0; r < r1; r += R) {
         const c = Math.min(R, r1 - r);
-        a.set(x.subarray(r * n, (r + c) * n));
-        ex.fwd(r, c, items);
-        y.set(b.subarray(0, c * n), r * n);
+        if (!own(x)) a.set(x.subarray(r * n, (r + c) * n));
+        ex.fwd(r, c, items, own(x) ? x.byteOffset + 4 * n * r : at.a, own(y) ? y.byteOffset + 4 * n * r : at.b);
+        if (!own(y)) y.set(b.subarray(0, c * n), r * n);
       }
     },
     backward(dy, dx, r0, r1, items) {
+      const dxOwn = dx !== null && own(dx);
+      if (own(dy) && (dx === null || dxOwn)) return ex.bwd(r0, r1 - r0, items, dy.byteOffset + 4 * n * r0, dxOwn ? dx.byteOffset + 4 * n * r0 : whole.dx + 4 * n * r0);
       for (let r = r1; r > r0;) {
         const c = Math.min(R, r - r0);
         r -= c;
-        a.set(dy.subarray(r * n, (r + c) * n));
-        ex.bwd(r, c, items);
-        if (dx) dx.set(b.subarray(0, c * n), r * n);
+        if (!own(dy)) a.set(dy.subarray(r * n, (r + c) * n));
+        ex.bwd(r, c, items, own(dy) ? dy.byteOffset + 4 * n * r : at.a, dxOwn ? dx.byteOffset + 4 * n * r : at.b);
+        if (dx && !dxOwn) dx.set(b.subarray(0, c * n), r * n);
       }
     },
   };

@@ -222,6 +222,11 @@ function neuronOp(fn: FlatNode, ctx: OpContext): TrainOp {
     },
     begin() { st.v.fill(0); st.i.fill(0); st.dv.fill(0); st.di.fill(0); },
     runsOn: () => (useWasm ? "wasm" : "js"),
+    buffers() {
+      if (!kern) return {};
+      const len = st.vPre.length;
+      return { in: kern.x.subarray(0, len), out: kern.y.subarray(0, len), dOut: kern.dy.subarray(0, len), dIn: kern.dx.subarray(0, len) };
+    },
     forward(x, y, t0, t1) {
       if (kern) kern.forward(x as Float32Array, y as Float32Array, t0 * B, t1 * B, B);
       else if (uniform) forwardUniform(st, uniform, x, y, t0 * B, t1 * B, B, rule);
