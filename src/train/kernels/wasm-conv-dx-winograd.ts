@@ -112,17 +112,21 @@ const at = (m: string[]): string[] => [add(add(m[0], m[1]), m[2]), sub(sub(m[1],
 /** Input channels whose sums share each loaded V vector: 2 when a group's input channels pair up. */
 const channelBlock = (g: ConvGeom): number => ((g.cin / g.groups) % 2 === 0 ? 2 : 1);
 
-function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e: number; v: number; m: number }): string {
-  const cinG = g.cin / g.groups, coutG = g.cout / g.groups, outSize = g.cout * g.oh * g.ow;
-  const CB = channelBlock(g), mN = 16 * T.ntt;
-  const get = (n: string): string => `(local.get ${n})`;
-  // pad: one dY line into E's even/odd halves (E column x' = ox + 2 − pw)
+type Addresses = { u: number; y: number; x: number; e: number; v: number; m: number };
+const get = (n: string): string => `(local.get ${n})`;
+
+/** Stores of one dY line into E's even/odd halves (E column x' = ox + 2 − pw). */
+function padCode(g: ConvGeom, T: Layout): string {
   const padLine: string[] = [];
   for (let ox = 0; ox < g.ow; ox++) {
     const xe = ox + 2 - g.pw;
     padLine.push(`(f32.store offset=${4 * ((xe & 1) * T.et + (xe >> 1))} (local.get $d) (f32.load offset=${4 * ox} (local.get $s)))`);
   }
-  // V for one channel: every tile vector (ty, tv), from E lines 2ty..2ty+3
+  return padLine.join("\n          ");
+}
+
+/** V for one channel: every tile vector (ty, tv), from E lines 2ty..2ty+3. */
+function vTransformCode(T: Layout): string {
   const vt: string[] = [];
   for (let ty = 0; ty < T.nty; ty++) {
     for (let tv = 0; tv < T.ntv; tv++) {
@@ -136,8 +140,15 @@ function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e:
       }
     }
   }
-  // channel sums for one ξν and CB input channels: four tile vectors at a time, so that each
-  // loaded V vector serves CB channels and CB·4 independent sums are in flight
+  return vt.join("\n        ");
+}
+
+/**
+ * Channel sums for one ξν and CB input channels: four tile vectors at a time, so that each
+ * loaded V vector serves CB channels and CB·4 independent sums are in flight.
+ */
+function sumsCode(g: ConvGeom, T: Layout, CB: number): string {
+  const coutG = g.cout / g.groups, mN = 16 * T.ntt;
   const sums: string[] = [];
   for (let b0 = 0; b0 < T.ntt / 4; b0 += 4) {
     const nb = Math.min(4, T.ntt / 4 - b0);
@@ -155,7 +166,12 @@ function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e:
             (br_if $sum${b0} (i32.lt_u (local.get $c) (i32.const ${coutG}))))
           ${acc.flatMap((row, j) => row.map((a, i) => `(v128.store offset=${16 * (b0 + i) + 4 * j * mN} (local.get $mb) (local.get ${a}))`)).join(" ")}`);
   }
-  // output transform of the block's input channels: Aᵀ·M·A per tile vector, stored lane by lane inside dX
+  return sums.join("\n          ");
+}
+
+/** Output transform of the block's input channels: Aᵀ·M·A per tile vector, stored into dX. */
+function outTransformCode(g: ConvGeom, T: Layout, A: Addresses, CB: number): string {
+  const mN = 16 * T.ntt;
   const outT: string[] = [];
   for (let cb = 0; cb < CB; cb++) for (let ty = 0; ty < T.nty; ty++) {
     for (let tv = 0; tv < T.ntv; tv++) {
@@ -180,6 +196,12 @@ function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e:
       }
     }
   }
+  return outT.join("\n        ");
+}
+
+function dxFunc(g: ConvGeom, T: Layout, A: Addresses): string {
+  const cinG = g.cin / g.groups, coutG = g.cout / g.groups, outSize = g.cout * g.oh * g.ow;
+  const CB = channelBlock(g);
   const vlocals = [0, 1, 2, 3].flatMap((i) => [0, 1, 2, 3].map((j) => `(local $d${i}${j} v128) (local $t${i}${j} v128)`)).join(" ");
   return `(func $dx (export "dx") (param $n i32) (local $r i32) (local $c i32) (local $ci i32) (local $y i32) (local $k i32)
     (local $s i32) (local $d i32) (local $p i32) (local $q i32) (local $o i32) (local $ub i32) (local $vb i32) (local $mb i32) (local $up i32) (local $vp i32)
@@ -196,7 +218,7 @@ function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e:
         (local.set $d (i32.add (i32.const ${A.e + (2 - g.ph) * T.lb}) (i32.mul (local.get $c) (i32.const ${T.eh * T.lb}))))
         (local.set $y (i32.const 0))
         (loop $padLines
-          ${padLine.join("\n          ")}
+          ${padCode(g, T)}
           (local.set $s (i32.add (local.get $s) (i32.const ${4 * g.ow})))
           (local.set $d (i32.add (local.get $d) (i32.const ${T.lb})))
           (local.set $y (i32.add (local.get $y) (i32.const 1)))
@@ -208,7 +230,7 @@ function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e:
       (loop $vChans
         (local.set $p (i32.add (i32.const ${A.e}) (i32.mul (local.get $c) (i32.const ${T.eh * T.lb}))))
         (local.set $q (i32.add (i32.const ${A.v}) (i32.mul (local.get $c) (i32.const ${4 * T.ntt}))))
-        ${vt.join("\n        ")}
+        ${vTransformCode(T)}
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br_if $vChans (i32.lt_u (local.get $c) (i32.const ${g.cout}))))
       ;; per input channel: M[ξν] = Σ_c U·V, then dX = Aᵀ·M·A
@@ -219,10 +241,10 @@ function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e:
           (local.set $ub (i32.add (i32.const ${A.u}) (i32.shl (i32.add (i32.mul (local.get $k) (i32.const ${g.cin * coutG})) (i32.mul (local.get $ci) (i32.const ${coutG}))) (i32.const 2))))
           (local.set $vb (i32.add (i32.const ${A.v}) (i32.shl (i32.add (i32.mul (local.get $k) (i32.const ${T.vs})) (i32.mul (i32.div_u (local.get $ci) (i32.const ${cinG})) (i32.const ${coutG * T.ntt}))) (i32.const 2))))
           (local.set $mb (i32.add (i32.const ${A.m}) (i32.mul (local.get $k) (i32.const ${4 * T.ntt}))))
-          ${sums.join("\n          ")}
+          ${sumsCode(g, T, CB)}
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $xinu (i32.lt_u (local.get $k) (i32.const 16))))
-        ${outT.join("\n        ")}
+        ${outTransformCode(g, T, A, CB)}
         (local.set $o (i32.add (local.get $o) (i32.const ${4 * CB * g.h * g.w})))
         (local.set $ci (i32.add (local.get $ci) (i32.const ${CB})))
         (br_if $inChans (i32.lt_u (local.get $ci) (i32.const ${g.cin}))))
