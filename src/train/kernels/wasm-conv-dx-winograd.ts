@@ -17,6 +17,7 @@
  */
 import { instantiate } from "../../sim/wasm/instance.js";
 import { convKey } from "./geometry.js";
+import { streamRows } from "./stream.js";
 import type { ConvGeom } from "./types.js";
 
 /** Bytes of the per-chunk dY and dX buffers a chunk of rows aims at. */
@@ -92,12 +93,7 @@ function build(g: ConvGeom): WasmConvDxWinograd {
   return {
     run(W, dY, rows, dX) {
       transformWeights(g, W, U);
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const n = Math.min(R, rows - r0);
-        dyIn.set(dY.subarray(r0 * outSize, (r0 + n) * outSize));
-        ex.dx(n);
-        dX.set(dxOut.subarray(0, n * inSize), r0 * inSize);
-      }
+      streamRows(rows, R, [{ from: dY, to: dyIn, width: outSize }], ex.dx, [{ from: dxOut, to: dX, width: inSize }]);
     },
   };
 }

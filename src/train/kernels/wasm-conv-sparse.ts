@@ -16,6 +16,7 @@
  */
 import { instantiate } from "../../sim/wasm/instance.js";
 import { convKey, convTaps } from "./geometry.js";
+import { streamRows } from "./stream.js";
 import type { Buf, ConvGeom } from "./types.js";
 
 /** Bytes of the per-chunk buffers a chunk of rows aims at. */
@@ -90,24 +91,16 @@ function buildConvSparse(g: ConvGeom): WasmConvSparse {
     forward(W, b, X, rows, Y) {
       loadWeights(W);
       for (let co = 0; co < g.cout; co++) bias[co] = b ? b[co] : 0;
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const n = Math.min(R, rows - r0);
-        xIn.set(X.subarray(r0 * inSize, (r0 + n) * inSize));
-        ex.fwd(n);
-        Y.set(yBuf.subarray(0, n * outSize), r0 * outSize);
-      }
+      streamRows(rows, R, [{ from: X, to: xIn, width: inSize }], ex.fwd, [{ from: yBuf, to: Y, width: outSize }]);
     },
     weightGrad(X, dY, rows, dW, dB) {
       dwTotal.fill(0);
       db.fill(0);
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const n = Math.min(R, rows - r0);
-        xIn.set(X.subarray(r0 * inSize, (r0 + n) * inSize));
-        yBuf.set(dY.subarray(r0 * outSize, (r0 + n) * outSize));
+      streamRows(rows, R, [{ from: X, to: xIn, width: inSize }, { from: dY, to: yBuf, width: outSize }], (n) => {
         dwt.fill(0);
         ex.dw(n);
         for (let i = 0; i < nW; i++) dwTotal[i] += dwt[i];
-      }
+      });
       for (let co = 0; co < g.cout; co++) {
         const grp = (co / coutG) | 0, c = co - grp * coutG;
         for (let cl = 0; cl < cinG; cl++) {
