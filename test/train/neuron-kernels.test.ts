@@ -15,6 +15,7 @@ import { wasmSimd } from "../../src/sim/wasm/instance.js";
 import { PROFILES, type ResetMode } from "../../src/sim/profiles.js";
 import { createFastKernels } from "../../src/train/kernels/fast.js";
 import { createJsKernels } from "../../src/train/kernels/js.js";
+import { wasmNeuronFits } from "../../src/train/kernels/wasm-neuron.js";
 import { neuron } from "../../src/train/ops/neuron.js";
 import type { OpContext, TrainOp } from "../../src/train/ops/types.js";
 import { parseSurrogate } from "../../src/train/surrogate.js";
@@ -67,12 +68,12 @@ describe.skipIf(!wasmSimd)("neuron layers: generated WebAssembly gives the JavaS
         it(`${type}, ${reset} reset, ${surrogate}`, () => {
           const node = make([n]);
           const fast = lower(node, n, reset, surrogate, true), js = lower(node, n, reset, surrogate, false);
-          expect([fast.runsOn?.(), js.runsOn?.()]).toEqual(["wasm", "js"]);
           const r = rng(7);
           for (const [B, stepwise] of [[5, false], [2, true], [7, false]] as const) {
             const x = Float32Array.from({ length: T * B * n }, () => (r() - 0.3) * 0.9);
             const dy = Float32Array.from({ length: T * B * n }, () => r() * 2 - 1);
             const a = pass(fast, x, dy, T, B, stepwise), b = pass(js, x, dy, T, B, stepwise);
+            expect([fast.runsOn?.(), js.runsOn?.()]).toEqual(["wasm", "js"]);
             const spikes = b.y.reduce((s, v) => s + v, 0);
             expect(spikes, "the input makes some neurons spike and others not").toBeGreaterThan(0);
             expect(spikes).toBeLessThan(b.y.length);
@@ -88,3 +89,10 @@ describe.skipIf(!wasmSimd)("neuron layers: generated WebAssembly gives the JavaS
   }
 });
 
+
+describe("neuron kernel memory", () => {
+  it("a 16×16×16 layer's kernel fits its 2 GiB bound at T = 300, B = 32 (5 windows of 4 B floats: 0.79 GB) but not at T = 3000 (7.9 GB)", () => {
+    expect(wasmNeuronFits(4096, 300 * 32, 32)).toBe(true);
+    expect(wasmNeuronFits(4096, 3000 * 32, 32)).toBe(false);
+  });
+});

@@ -62,6 +62,18 @@ export function wasmNeuronApplies(spec: UniformNeuronSpec): boolean {
   return spec.n % 4 === 0 && surrogateCode(spec.surrogate) !== null;
 }
 
+/** Bytes of a kernel's memory: state (2·B rows), two chunks, v' and four whole-window buffers. */
+const kernelBytes = (n: number, rows: number, B: number): number => 4 * n * (2 * B + 2 * chunkRows(n) + 5 * rows) + 9 * 16;
+const chunkRows = (n: number): number => Math.max(1, Math.floor(CHUNK_BYTES / (4 * n)));
+
+/** The most memory one layer's kernel takes (2 GiB); larger windows run the JavaScript loops. */
+const MAX_KERNEL_BYTES = 2 ** 31;
+
+/** True when a kernel for `rows` rows of `B` items fits {@link MAX_KERNEL_BYTES}. */
+export function wasmNeuronFits(n: number, rows: number, B: number): boolean {
+  return kernelBytes(n, rows, B) <= MAX_KERNEL_BYTES;
+}
+
 /** f32 lanes 2 and 3 of a vector moved to lanes 0 and 1 (for f64x2.promote_low_f32x4). */
 const high = (v: string): string => `(i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 ${v} ${v})`;
 /** Two f64x2 vectors rounded to one f32x4 vector. */
@@ -165,8 +177,7 @@ type Exports = {
 /** Generates and instantiates the kernel of a spec with room for `rows` rows of at most `B` items. */
 export function wasmNeuron(spec: UniformNeuronSpec, rows: number, B: number): WasmNeuron {
   const { n } = spec;
-  const R = Math.max(1, Math.floor(CHUNK_BYTES / (4 * n)));
-  const bytes = 4 * n * (2 * B + 2 * R + 5 * rows) + 9 * 16;
+  const R = chunkRows(n), bytes = kernelBytes(n, rows, B);
   let memory!: ArrayBuffer, at!: Layout, whole!: { x: number; y: number; dy: number; dx: number };
   const ex = instantiate<Exports>(bytes, (heap) => {
     memory = heap.buffer;

@@ -14,7 +14,7 @@ import type { NIRPrimitive } from "../../ir/types.js";
 import type { FlatNode } from "../../sim/graph.js";
 import { neuronCoefs, type NeuronCoefs } from "../../sim/ops/neuron.js";
 import type { Buf } from "../kernels/types.js";
-import { wasmNeuron, wasmNeuronApplies, type UniformNeuronSpec, type WasmNeuron } from "../kernels/wasm-neuron.js";
+import { wasmNeuron, wasmNeuronApplies, wasmNeuronFits, type UniformNeuronSpec, type WasmNeuron } from "../kernels/wasm-neuron.js";
 import type { Lowering, OpContext, TrainOp } from "./types.js";
 
 type NeuronNode = Extract<NIRPrimitive, { type: "I" | "IF" | "LI" | "LIF" | "CubaLI" | "CubaLIF" }>;
@@ -213,15 +213,16 @@ function neuronOp(fn: FlatNode, ctx: OpContext): TrainOp {
     resize(T, b) {
       B = b;
       st.i = ctx.alloc(B * n); st.di = ctx.alloc(B * n);
-      if (useWasm) {
+      if (useWasm && wasmNeuronFits(n, T * B, B)) {
         if (!kern || T * B > kern.rows || B > kern.B) kern = wasmNeuron(spec, Math.max(T * B, kern?.rows ?? 0), Math.max(B, kern?.B ?? 0));
         st.v = kern.v.subarray(0, B * n); st.dv = kern.dv.subarray(0, B * n); st.vPre = kern.vPre.subarray(0, T * B * n);
       } else {
+        kern = null;
         st.v = ctx.alloc(B * n); st.dv = ctx.alloc(B * n); st.vPre = ctx.alloc(T * B * n);
       }
     },
     begin() { st.v.fill(0); st.i.fill(0); st.dv.fill(0); st.di.fill(0); },
-    runsOn: () => (useWasm ? "wasm" : "js"),
+    runsOn: () => (kern ? "wasm" : "js"),
     buffers() {
       if (!kern) return {};
       const len = st.vPre.length;
