@@ -151,15 +151,32 @@ interface NetState {
   B: number;
 }
 
-/** Sizes every buffer for T steps of B items; aliases single-edge inputs and gradients where possible. */
+/**
+ * Sizes every buffer for T steps of B items: an op's output and output gradient are the buffers it
+ * offers (TrainOp.buffers) when it offers them; a node fed by one forward edge lends the input
+ * and input-gradient buffers it offers to a producer without its own when it is that producer's
+ * only consumer; the rest are allocated. Single-edge inputs and gradients then alias where possible.
+ */
 function resize(st: NetState, T: number, B: number): void {
   const { slots, alloc } = st;
   st.T = T; st.B = B;
-  for (const s of slots) {
+  const offers = slots.map((s) => {
     s.op.resize(T, B);
-    s.out = alloc(T * B * s.op.outSize);
-    s.dOut = s.needsGrad ? alloc(T * B * s.op.outSize) : alloc(0);
-  }
+    return s.op.buffers?.() ?? {};
+  });
+  const out = offers.map((o) => o.out), dOut = offers.map((o, p) => (slots[p].needsGrad ? o.dOut : undefined));
+  slots.forEach((s, p) => {
+    if (s.edges.length !== 1 || s.edges[0].back) return;
+    const q = s.edges[0].src;
+    if (q === st.inputPos || slots[q].consumers !== 1) return;
+    const fits = (b: Buf | undefined): Buf | undefined => (b && b.length === T * B * slots[q].op.outSize ? b : undefined);
+    out[q] ??= fits(offers[p].in);
+    if (slots[q].needsGrad) dOut[q] ??= fits(offers[p].dIn);
+  });
+  slots.forEach((s, p) => {
+    s.out = out[p] ?? alloc(T * B * s.op.outSize);
+    s.dOut = s.needsGrad ? dOut[p] ?? alloc(T * B * s.op.outSize) : alloc(0);
+  });
   for (const s of slots) {
     const single = s.edges.length === 1 && !s.edges[0].back;
     s.inAlias = single;

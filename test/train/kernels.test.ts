@@ -213,12 +213,12 @@ describe("training kernels against naive loops", () => {
         });
       });
 
-      it(`${name} ${dtype}: 3×3 stride-1 geometries (the Winograd dX path): padding 0–2, odd and even sizes, groups`, () => {
+      it(`${name} ${dtype}: 3×3 stride-1 geometries (the Winograd dX path): padding 0–2, odd and even sizes, groups, 1–3 input channels per group`, () => {
         let n = 0;
         for (const [ph, pw] of [[0, 0], [1, 1], [2, 2], [0, 2], [2, 1]]) {
           for (const [h, w, groups] of [[5, 7, 1], [8, 8, 2], [1, 9, 1], [11, 3, 2]]) {
             if (h + 2 * ph < 3 || w + 2 * pw < 3) continue;
-            const g = conv({ cin: 2 * groups, cout: 4 * groups, h, w, kh: 3, kw: 3, sh: 1, sw: 1, ph, pw, dh: 1, dw: 1, groups });
+            const g = conv({ cin: (1 + (n % 3)) * groups, cout: 4 * groups, h, w, kh: 3, kw: 3, sh: 1, sw: 1, ph, pw, dh: 1, dw: 1, groups });
             const c: Case = { rows: 1 + (n % 3), xDensity: 0.2, dyDensity: 1, bias: false };
             expectAll(`3×3 conv ${JSON.stringify(g)}`, runConv(kernels, dtype, g, c, 900 + n++), TOL[dtype]);
           }

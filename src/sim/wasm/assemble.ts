@@ -36,6 +36,7 @@ const SIMD: Record<string, number> = {
   "i64x2.bitmask": 0xc4, "i8x16.bitmask": 0x64, "i8x16.narrow_i16x8_s": 0x65, "i16x8.narrow_i32x4_s": 0x85, "f32x4.eq": 0x41, "f32x4.ne": 0x42, "f64x2.add": 0xf0, "f64x2.sub": 0xf1, "f64x2.mul": 0xf2, "f64x2.div": 0xf3,
   "f64x2.abs": 0xec, "f64x2.pmax": 0xf7,
   "f32x4.splat": 0x13, "f32x4.add": 0xe4, "f32x4.sub": 0xe5, "f32x4.mul": 0xe6,
+  "f64x2.promote_low_f32x4": 0x5f, "f32x4.demote_f64x2_zero": 0x5e,
 };
 const SIMD_MEM: Record<string, [number, number]> = { "v128.load": [0x00, 4], "v128.store": [0x0b, 4], "v128.load32_splat": [0x09, 2] };
 const SIMD_LANE: Record<string, number> = { "f64x2.extract_lane": 0x21, "f64x2.replace_lane": 0x22, "f32x4.extract_lane": 0x1f };

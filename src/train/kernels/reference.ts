@@ -39,11 +39,37 @@ function affineBackward(g: DenseGeom, W: Buf, X: Buf, dY: Buf, rows: number, dW:
   }
 }
 
+/**
+ * The outputs an input (iy, ix) reaches: pairs (output position oy·ow + ox, kernel tap ky·kw + kx)
+ * written into `taps`, ky then kx ascending; returns how many. (iy, ix) meets tap (ky, kx) at
+ * output (oy, ox) when iy = oy·sh − ph + ky·dh, and so for x.
+ */
+function tapsOf(g: ConvGeom, iy: number, ix: number, taps: Int32Array): number {
+  const { oh, ow, kh, kw, sh, sw, ph, pw, dh, dw } = g;
+  let n = 0;
+  for (let ky = 0; ky < kh; ky++) {
+    const ny = iy + ph - ky * dh;
+    if (ny < 0 || ny % sh !== 0) continue;
+    const oy = ny / sh;
+    if (oy >= oh) continue;
+    for (let kx = 0; kx < kw; kx++) {
+      const nx = ix + pw - kx * dw;
+      if (nx < 0 || nx % sw !== 0) continue;
+      const ox = nx / sw;
+      if (ox >= ow) continue;
+      taps[n++] = oy * ow + ox;
+      taps[n++] = ky * kw + kx;
+    }
+  }
+  return n >> 1;
+}
+
 /** Conv2d forward by scattering each nonzero input into the outputs it reaches. */
 function convForward(g: ConvGeom, W: Buf, bias: Buf | null, X: Buf, rows: number, Y: Buf): void {
-  const { cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups } = g;
-  const cinG = cin / groups, coutG = cout / groups;
+  const { cin, h, w, cout, oh, ow, kh, kw, groups } = g;
+  const cinG = cin / groups, coutG = cout / groups, kk = kh * kw;
   const inSize = cin * h * w, outSize = cout * oh * ow, plane = oh * ow;
+  const taps = new Int32Array(2 * kk);
   for (let r = 0; r < rows; r++) {
     const xo = r * inSize, yo = r * outSize;
     for (let co = 0; co < cout; co++) Y.fill(bias ? bias[co] : 0, yo + co * plane, yo + (co + 1) * plane);
@@ -53,20 +79,12 @@ function convForward(g: ConvGeom, W: Buf, bias: Buf | null, X: Buf, rows: number
         for (let ix = 0; ix < w; ix++) {
           const x = X[xo + (ci * h + iy) * w + ix];
           if (x === 0) continue;
-          for (let ky = 0; ky < kh; ky++) {
-            const ny = iy + ph - ky * dh;
-            if (ny < 0 || ny % sh !== 0) continue;
-            const oy = ny / sh;
-            if (oy >= oh) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const nx = ix + pw - kx * dw;
-              if (nx < 0 || nx % sw !== 0) continue;
-              const ox = nx / sw;
-              if (ox >= ow) continue;
-              for (let c = 0; c < coutG; c++) {
-                const co = grp * coutG + c;
-                Y[yo + co * plane + oy * ow + ox] += W[((co * cinG + cl) * kh + ky) * kw + kx] * x;
-              }
+          const nt = tapsOf(g, iy, ix, taps);
+          for (let t = 0; t < nt; t++) {
+            const q = taps[2 * t], k = taps[2 * t + 1];
+            for (let c = 0; c < coutG; c++) {
+              const co = grp * coutG + c;
+              Y[yo + co * plane + q] += W[(co * cinG + cl) * kk + k] * x;
             }
           }
         }
@@ -76,9 +94,10 @@ function convForward(g: ConvGeom, W: Buf, bias: Buf | null, X: Buf, rows: number
 }
 
 function convBackward(g: ConvGeom, W: Buf, X: Buf, dY: Buf, rows: number, dW: Buf, dB: Buf | null, dX: Buf | null): void {
-  const { cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups } = g;
-  const cinG = cin / groups, coutG = cout / groups;
+  const { cin, h, w, cout, oh, ow, kh, kw, groups } = g;
+  const cinG = cin / groups, coutG = cout / groups, kk = kh * kw;
   const inSize = cin * h * w, outSize = cout * oh * ow, plane = oh * ow;
+  const taps = new Int32Array(2 * kk);
   for (let r = 0; r < rows; r++) {
     const xo = r * inSize, yo = r * outSize;
     if (dB) {
@@ -95,23 +114,15 @@ function convBackward(g: ConvGeom, W: Buf, X: Buf, dY: Buf, rows: number, dW: Bu
           const xi = xo + (ci * h + iy) * w + ix;
           const x = X[xi];
           let acc = 0;
-          for (let ky = 0; ky < kh; ky++) {
-            const ny = iy + ph - ky * dh;
-            if (ny < 0 || ny % sh !== 0) continue;
-            const oy = ny / sh;
-            if (oy >= oh) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const nx = ix + pw - kx * dw;
-              if (nx < 0 || nx % sw !== 0) continue;
-              const ox = nx / sw;
-              if (ox >= ow) continue;
-              for (let c = 0; c < coutG; c++) {
-                const co = grp * coutG + c;
-                const d = dY[yo + co * plane + oy * ow + ox];
-                const wi = ((co * cinG + cl) * kh + ky) * kw + kx;
-                if (x !== 0) dW[wi] += d * x;
-                acc += W[wi] * d;
-              }
+          const nt = tapsOf(g, iy, ix, taps);
+          for (let t = 0; t < nt; t++) {
+            const q = taps[2 * t], k = taps[2 * t + 1];
+            for (let c = 0; c < coutG; c++) {
+              const co = grp * coutG + c;
+              const d = dY[yo + co * plane + q];
+              const wi = (co * cinG + cl) * kk + k;
+              if (x !== 0) dW[wi] += d * x;
+              acc += W[wi] * d;
             }
           }
           if (dX) dX[xi] = acc;

@@ -9,6 +9,7 @@
  * these kernels when a call has enough rows to repay that (the whole-window calls).
  */
 import { instantiate } from "../../sim/wasm/instance.js";
+import { streamRows } from "./stream.js";
 import type { Buf, DenseGeom } from "./types.js";
 
 /** Bytes of the per-chunk buffers a chunk of rows aims at. */
@@ -53,26 +54,18 @@ function build(g: DenseGeom): WasmAffineSparse {
         for (let i = 0; i < nIn; i++) wt[i * nop + o] = W[o * nIn + i];
         bias[o] = b ? b[o] : 0;
       }
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const n = Math.min(R, rows - r0);
-        xIn.set(X.subarray(r0 * nIn, (r0 + n) * nIn));
-        ex.fwd(n);
-        Y.set(yBuf.subarray(0, n * nOut), r0 * nOut);
-      }
+      streamRows(rows, R, [{ from: X, to: xIn, width: nIn }], ex.fwd, [{ from: yBuf, to: Y, width: nOut }]);
     },
     weightGrad(X, dY, rows, dW, dB) {
       dwTotal.fill(0);
       dbTotal.fill(0);
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const n = Math.min(R, rows - r0);
-        xIn.set(X.subarray(r0 * nIn, (r0 + n) * nIn));
-        yBuf.set(dY.subarray(r0 * nOut, (r0 + n) * nOut));
+      streamRows(rows, R, [{ from: X, to: xIn, width: nIn }, { from: dY, to: yBuf, width: nOut }], (n) => {
         dwt.fill(0);
         db.fill(0);
         ex.dw(n);
         for (let i = 0; i < dwt.length; i++) dwTotal[i] += dwt[i];
         for (let o = 0; o < nOut; o++) dbTotal[o] += db[o];
-      }
+      });
       for (let o = 0; o < nOut; o++) for (let i = 0; i < nIn; i++) dW[o * nIn + i] += dwTotal[i * nop + o];
       if (dB) for (let o = 0; o < nOut; o++) dB[o] += dbTotal[o];
     },

@@ -10,11 +10,14 @@
  *   (4×4 of E), M[ξν] = Σ_c U[ξν]·V[ξν] (sixteen products over channels), dX tile = Aᵀ·M·A.
  * Vectors hold four horizontally neighbouring tiles: E is stored with its even and odd columns
  * apart, so a tile's four columns are four contiguous loads. Per row of the window: dY is copied
- * into E (`pad`), V is formed for every channel and tile, then per input channel the sixteen
- * channel sums (four tile vectors at a time in locals) and the output transform, stored lane by lane.
+ * into E (`pad`), V is formed for every channel and tile, then per pair of input channels (one
+ * when a group's count is odd) the sixteen channel sums (four tile vectors of both channels in
+ * locals, each V vector loaded once for the pair) and the output transform, whose even and odd
+ * columns are interleaved into whole vectors where a tile vector lies inside the row.
  */
 import { instantiate } from "../../sim/wasm/instance.js";
 import { convKey } from "./geometry.js";
+import { streamRows } from "./stream.js";
 import type { ConvGeom } from "./types.js";
 
 /** Bytes of the per-chunk dY and dX buffers a chunk of rows aims at. */
@@ -47,7 +50,10 @@ function layout(g: ConvGeom) {
   const ntv = Math.ceil(ntx / 4), nt4 = 4 * ntv;
   const et = nt4 + 4; // floats per parity half of an E line (one tile vector of slack for the +1 column shift)
   const eh = 2 * nty + 2; // E lines per channel
-  return { nty, ntx, ntv, nt4, et, eh, lb: 8 * et, ntt: nty * nt4 };
+  const ntt = nty * nt4;
+  // floats per ξν plane of V: 16 floats past the channels' tiles, so that the sixteen planes a
+  // tile's transform stores into do not sit a multiple of 4 KiB apart (the same L1 cache set)
+  return { nty, ntx, ntv, nt4, et, eh, lb: 8 * et, ntt, vs: g.cout * ntt + 16 };
 }
 type Layout = ReturnType<typeof layout>;
 
@@ -74,7 +80,7 @@ function build(g: ConvGeom): WasmConvDxWinograd {
   const inSize = g.cin * g.h * g.w, outSize = g.cout * g.oh * g.ow;
   const T = layout(g);
   const R = Math.max(1, Math.floor(CHUNK_BYTES / (4 * (inSize + outSize))));
-  const uN = 16 * g.cin * coutG, planeB = g.cout * T.eh * T.lb, vN = 16 * g.cout * T.ntt, mN = 16 * T.ntt;
+  const uN = 16 * g.cin * coutG, planeB = g.cout * T.eh * T.lb, vN = 16 * T.vs, mN = 16 * T.ntt * channelBlock(g);
   const bytes = 4 * uN + 4 * R * (inSize + outSize) + planeB + 4 * (vN + mN) + 16 * 8;
   let U!: Float32Array, dyIn!: Float32Array, dxOut!: Float32Array;
   const ex = instantiate<{ dx(n: number): void }>(bytes, (heap) => {
@@ -87,12 +93,7 @@ function build(g: ConvGeom): WasmConvDxWinograd {
   return {
     run(W, dY, rows, dX) {
       transformWeights(g, W, U);
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const n = Math.min(R, rows - r0);
-        dyIn.set(dY.subarray(r0 * outSize, (r0 + n) * outSize));
-        ex.dx(n);
-        dX.set(dxOut.subarray(0, n * inSize), r0 * inSize);
-      }
+      streamRows(rows, R, [{ from: dY, to: dyIn, width: outSize }], ex.dx, [{ from: dxOut, to: dX, width: inSize }]);
     },
   };
 }
@@ -104,16 +105,24 @@ const bt = (d: string[]): string[] => [sub(d[0], d[2]), add(d[1], d[2]), sub(d[2
 /** Aᵀ applied to four values. */
 const at = (m: string[]): string[] => [add(add(m[0], m[1]), m[2]), sub(sub(m[1], m[2]), m[3])];
 
-function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e: number; v: number; m: number }): string {
-  const cinG = g.cin / g.groups, coutG = g.cout / g.groups, outSize = g.cout * g.oh * g.ow;
-  const get = (n: string): string => `(local.get ${n})`;
-  // pad: one dY line into E's even/odd halves (E column x' = ox + 2 − pw)
+/** Input channels whose sums share each loaded V vector: 2 when a group's input channels pair up. */
+const channelBlock = (g: ConvGeom): number => ((g.cin / g.groups) % 2 === 0 ? 2 : 1);
+
+type Addresses = { u: number; y: number; x: number; e: number; v: number; m: number };
+const get = (n: string): string => `(local.get ${n})`;
+
+/** Stores of one dY line into E's even/odd halves (E column x' = ox + 2 − pw). */
+function padCode(g: ConvGeom, T: Layout): string {
   const padLine: string[] = [];
   for (let ox = 0; ox < g.ow; ox++) {
     const xe = ox + 2 - g.pw;
     padLine.push(`(f32.store offset=${4 * ((xe & 1) * T.et + (xe >> 1))} (local.get $d) (f32.load offset=${4 * ox} (local.get $s)))`);
   }
-  // V for one channel: every tile vector (ty, tv), from E lines 2ty..2ty+3
+  return padLine.join("\n          ");
+}
+
+/** V for one channel: every tile vector (ty, tv), from E lines 2ty..2ty+3. */
+function vTransformCode(T: Layout): string {
   const vt: string[] = [];
   for (let ty = 0; ty < T.nty; ty++) {
     for (let tv = 0; tv < T.ntv; tv++) {
@@ -123,48 +132,77 @@ function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e:
       }
       for (let j = 0; j < 4; j++) bt([0, 1, 2, 3].map((i) => get(`$d${i}${j}`))).forEach((e, x) => vt.push(`(local.set $t${x}${j} ${e})`));
       for (let x = 0; x < 4; x++) {
-        bt([0, 1, 2, 3].map((j) => get(`$t${x}${j}`))).forEach((e, n) => vt.push(`(v128.store offset=${4 * ((x * 4 + n) * g.cout * T.ntt + ty * T.nt4 + 4 * tv)} (local.get $q) ${e})`));
+        bt([0, 1, 2, 3].map((j) => get(`$t${x}${j}`))).forEach((e, n) => vt.push(`(v128.store offset=${4 * ((x * 4 + n) * T.vs + ty * T.nt4 + 4 * tv)} (local.get $q) ${e})`));
       }
     }
   }
-  // channel sums for one ξν and input channel: four tile vectors at a time
+  return vt.join("\n        ");
+}
+
+/**
+ * Channel sums for one ξν and CB input channels: four tile vectors at a time, so that each
+ * loaded V vector serves CB channels and CB·4 independent sums are in flight.
+ */
+function sumsCode(g: ConvGeom, T: Layout, CB: number): string {
+  const coutG = g.cout / g.groups, mN = 16 * T.ntt;
   const sums: string[] = [];
   for (let b0 = 0; b0 < T.ntt / 4; b0 += 4) {
     const nb = Math.min(4, T.ntt / 4 - b0);
-    const acc = Array.from({ length: nb }, (_, j) => `$a${j}`);
-    sums.push(`${acc.map((a) => `(local.set ${a} (f32x4.splat (f32.const 0)))`).join(" ")}
+    const acc = Array.from({ length: CB }, (_, j) => Array.from({ length: nb }, (_, i) => `$s${j}${i}`));
+    sums.push(`${acc.flat().map((a) => `(local.set ${a} (f32x4.splat (f32.const 0)))`).join(" ")}
           (local.set $up (local.get $ub)) (local.set $vp (i32.add (local.get $vb) (i32.const ${16 * b0})))
           (local.set $c (i32.const 0))
           (loop $sum${b0}
-            (local.set $w (v128.load32_splat (local.get $up)))
-            ${acc.map((a, j) => `(local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $w) (v128.load offset=${16 * j} (local.get $vp)))))`).join("\n            ")}
+            ${acc.map((_, j) => `(local.set $w${j} (v128.load32_splat offset=${4 * j * coutG} (local.get $up)))`).join(" ")}
+            ${acc[0].map((_, i) => `(local.set $v${i} (v128.load offset=${16 * i} (local.get $vp)))`).join(" ")}
+            ${acc.flatMap((row, j) => row.map((a, i) => `(local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $w${j}) (local.get $v${i}))))`)).join("\n            ")}
             (local.set $up (i32.add (local.get $up) (i32.const 4)))
             (local.set $vp (i32.add (local.get $vp) (i32.const ${4 * T.ntt})))
             (local.set $c (i32.add (local.get $c) (i32.const 1)))
             (br_if $sum${b0} (i32.lt_u (local.get $c) (i32.const ${coutG}))))
-          ${acc.map((a, j) => `(v128.store offset=${16 * (b0 + j)} (local.get $mb) (local.get ${a}))`).join(" ")}`);
+          ${acc.flatMap((row, j) => row.map((a, i) => `(v128.store offset=${16 * (b0 + i) + 4 * j * mN} (local.get $mb) (local.get ${a}))`)).join(" ")}`);
   }
-  // output transform of one input channel: Aᵀ·M·A per tile vector, stored lane by lane inside dX
+  return sums.join("\n          ");
+}
+
+/** Output transform of the block's input channels: Aᵀ·M·A per tile vector, stored into dX. */
+function outTransformCode(g: ConvGeom, T: Layout, A: Addresses, CB: number): string {
+  const mN = 16 * T.ntt;
   const outT: string[] = [];
-  for (let ty = 0; ty < T.nty; ty++) {
+  for (let cb = 0; cb < CB; cb++) for (let ty = 0; ty < T.nty; ty++) {
     for (let tv = 0; tv < T.ntv; tv++) {
-      for (let x = 0; x < 4; x++) for (let n = 0; n < 4; n++) outT.push(`(local.set $d${x}${n} (v128.load offset=${4 * ((x * 4 + n) * T.ntt + ty * T.nt4 + 4 * tv)} (i32.const ${A.m})))`);
+      for (let x = 0; x < 4; x++) for (let n = 0; n < 4; n++) outT.push(`(local.set $d${x}${n} (v128.load offset=${4 * (cb * mN + (x * 4 + n) * T.ntt + ty * T.nt4 + 4 * tv)} (i32.const ${A.m})))`);
       for (let n = 0; n < 4; n++) at([0, 1, 2, 3].map((x) => get(`$d${x}${n}`))).forEach((e, i) => outT.push(`(local.set $t${i}${n} ${e})`));
       for (let i = 0; i < 2; i++) {
-        at([0, 1, 2, 3].map((n) => get(`$t${i}${n}`))).forEach((e, j) => {
-          outT.push(`(local.set $a${j} ${e})`);
+        const iy = 2 * ty + i, line = cb * g.h * g.w + iy * g.w + 8 * tv;
+        at([0, 1, 2, 3].map((n) => get(`$t${i}${n}`))).forEach((e, j) => outT.push(`(local.set $a${j} ${e})`));
+        if (iy >= g.h) continue;
+        if (8 * tv + 8 <= g.w) {
+          // the even (a0) and odd (a1) columns interleaved into eight contiguous values
+          outT.push(`(v128.store offset=${4 * line} (local.get $o) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))`);
+          outT.push(`(v128.store offset=${4 * line + 16} (local.get $o) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))`);
+          continue;
+        }
+        for (let j = 0; j < 2; j++) {
           for (let l = 0; l < 4; l++) {
-            const iy = 2 * ty + i, ix = 2 * (4 * tv + l) + j;
-            if (iy < g.h && ix < g.w) outT.push(`(f32.store offset=${4 * (iy * g.w + ix)} (local.get $o) (f32x4.extract_lane ${l} (local.get $a${j})))`);
+            const ix = 2 * (4 * tv + l) + j;
+            if (ix < g.w) outT.push(`(f32.store offset=${4 * (line + ix - 8 * tv)} (local.get $o) (f32x4.extract_lane ${l} (local.get $a${j})))`);
           }
-        });
+        }
       }
     }
   }
+  return outT.join("\n        ");
+}
+
+function dxFunc(g: ConvGeom, T: Layout, A: Addresses): string {
+  const cinG = g.cin / g.groups, coutG = g.cout / g.groups, outSize = g.cout * g.oh * g.ow;
+  const CB = channelBlock(g);
   const vlocals = [0, 1, 2, 3].flatMap((i) => [0, 1, 2, 3].map((j) => `(local $d${i}${j} v128) (local $t${i}${j} v128)`)).join(" ");
   return `(func $dx (export "dx") (param $n i32) (local $r i32) (local $c i32) (local $ci i32) (local $y i32) (local $k i32)
     (local $s i32) (local $d i32) (local $p i32) (local $q i32) (local $o i32) (local $ub i32) (local $vb i32) (local $mb i32) (local $up i32) (local $vp i32)
-    (local $w v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) ${vlocals}
+    ${Array.from({ length: CB }, (_, j) => `(local $w${j} v128)`).join(" ")} ${[0, 1, 2, 3].map((i) => `(local $v${i} v128)`).join(" ")}
+    ${Array.from({ length: CB }, (_, j) => [0, 1, 2, 3].map((i) => `(local $s${j}${i} v128)`).join(" ")).join(" ")} (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) ${vlocals}
     (local.set $s (i32.const ${A.y}))
     (local.set $o (i32.const ${A.x}))
     (local.set $r (i32.const 0))
@@ -176,7 +214,7 @@ function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e:
         (local.set $d (i32.add (i32.const ${A.e + (2 - g.ph) * T.lb}) (i32.mul (local.get $c) (i32.const ${T.eh * T.lb}))))
         (local.set $y (i32.const 0))
         (loop $padLines
-          ${padLine.join("\n          ")}
+          ${padCode(g, T)}
           (local.set $s (i32.add (local.get $s) (i32.const ${4 * g.ow})))
           (local.set $d (i32.add (local.get $d) (i32.const ${T.lb})))
           (local.set $y (i32.add (local.get $y) (i32.const 1)))
@@ -188,7 +226,7 @@ function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e:
       (loop $vChans
         (local.set $p (i32.add (i32.const ${A.e}) (i32.mul (local.get $c) (i32.const ${T.eh * T.lb}))))
         (local.set $q (i32.add (i32.const ${A.v}) (i32.mul (local.get $c) (i32.const ${4 * T.ntt}))))
-        ${vt.join("\n        ")}
+        ${vTransformCode(T)}
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br_if $vChans (i32.lt_u (local.get $c) (i32.const ${g.cout}))))
       ;; per input channel: M[ξν] = Σ_c U·V, then dX = Aᵀ·M·A
@@ -197,14 +235,14 @@ function dxFunc(g: ConvGeom, T: Layout, A: { u: number; y: number; x: number; e:
         (local.set $k (i32.const 0))
         (loop $xinu
           (local.set $ub (i32.add (i32.const ${A.u}) (i32.shl (i32.add (i32.mul (local.get $k) (i32.const ${g.cin * coutG})) (i32.mul (local.get $ci) (i32.const ${coutG}))) (i32.const 2))))
-          (local.set $vb (i32.add (i32.const ${A.v}) (i32.shl (i32.mul (i32.add (i32.mul (local.get $k) (i32.const ${g.cout})) (i32.mul (i32.div_u (local.get $ci) (i32.const ${cinG})) (i32.const ${coutG}))) (i32.const ${T.ntt})) (i32.const 2))))
+          (local.set $vb (i32.add (i32.const ${A.v}) (i32.shl (i32.add (i32.mul (local.get $k) (i32.const ${T.vs})) (i32.mul (i32.div_u (local.get $ci) (i32.const ${cinG})) (i32.const ${coutG * T.ntt}))) (i32.const 2))))
           (local.set $mb (i32.add (i32.const ${A.m}) (i32.mul (local.get $k) (i32.const ${4 * T.ntt}))))
-          ${sums.join("\n          ")}
+          ${sumsCode(g, T, CB)}
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $xinu (i32.lt_u (local.get $k) (i32.const 16))))
-        ${outT.join("\n        ")}
-        (local.set $o (i32.add (local.get $o) (i32.const ${4 * g.h * g.w})))
-        (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+        ${outTransformCode(g, T, A, CB)}
+        (local.set $o (i32.add (local.get $o) (i32.const ${4 * CB * g.h * g.w})))
+        (local.set $ci (i32.add (local.get $ci) (i32.const ${CB})))
         (br_if $inChans (i32.lt_u (local.get $ci) (i32.const ${g.cin}))))
       (local.set $s (i32.add (i32.const ${A.y}) (i32.mul (i32.add (local.get $r) (i32.const 1)) (i32.const ${4 * outSize}))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))

@@ -14,6 +14,7 @@
  */
 import { instantiate } from "../../sim/wasm/instance.js";
 import { convKey } from "./geometry.js";
+import { streamRows } from "./stream.js";
 import type { ConvGeom } from "./types.js";
 
 /** Bytes of the per-chunk buffers a chunk of rows aims at. */
@@ -77,13 +78,10 @@ function buildConvDx(g: ConvGeom): WasmConvDx {
           for (let k = 0; k < kk; k++) ws[(ci * coutG + c) * kk + k] = W[((grp * coutG + c) * cinG + cl) * kk + k];
         }
       }
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const n = Math.min(R, rows - r0);
-        dyIn.set(dY.subarray(r0 * outSize, (r0 + n) * outSize));
+      streamRows(rows, R, [{ from: dY, to: dyIn, width: outSize }], (n) => {
         ex.pad(n);
         ex.dx(n);
-        dX.set(dxOut.subarray(0, n * inSize), r0 * inSize);
-      }
+      }, [{ from: dxOut, to: dX, width: inSize }]);
     },
   };
 }

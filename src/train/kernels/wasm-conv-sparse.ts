@@ -16,6 +16,7 @@
  */
 import { instantiate } from "../../sim/wasm/instance.js";
 import { convKey, convTaps } from "./geometry.js";
+import { streamRows } from "./stream.js";
 import type { Buf, ConvGeom } from "./types.js";
 
 /** Bytes of the per-chunk buffers a chunk of rows aims at. */
@@ -90,24 +91,16 @@ function buildConvSparse(g: ConvGeom): WasmConvSparse {
     forward(W, b, X, rows, Y) {
       loadWeights(W);
       for (let co = 0; co < g.cout; co++) bias[co] = b ? b[co] : 0;
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const n = Math.min(R, rows - r0);
-        xIn.set(X.subarray(r0 * inSize, (r0 + n) * inSize));
-        ex.fwd(n);
-        Y.set(yBuf.subarray(0, n * outSize), r0 * outSize);
-      }
+      streamRows(rows, R, [{ from: X, to: xIn, width: inSize }], ex.fwd, [{ from: yBuf, to: Y, width: outSize }]);
     },
     weightGrad(X, dY, rows, dW, dB) {
       dwTotal.fill(0);
       db.fill(0);
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const n = Math.min(R, rows - r0);
-        xIn.set(X.subarray(r0 * inSize, (r0 + n) * inSize));
-        yBuf.set(dY.subarray(r0 * outSize, (r0 + n) * outSize));
+      streamRows(rows, R, [{ from: X, to: xIn, width: inSize }, { from: dY, to: yBuf, width: outSize }], (n) => {
         dwt.fill(0);
         ex.dw(n);
         for (let i = 0; i < nW; i++) dwTotal[i] += dwt[i];
-      }
+      });
       for (let co = 0; co < g.cout; co++) {
         const grp = (co / coutG) | 0, c = co - grp * coutG;
         for (let cl = 0; cl < cinG; cl++) {
@@ -119,14 +112,9 @@ function buildConvSparse(g: ConvGeom): WasmConvSparse {
   };
 }
 
-/**
- * `fwd(n)` or `dw(n)` over n rows of the chunk: per row, the dw variant first copies dY
- * position-major into `acc` (summing each channel into db); both then scan the inputs and run
- * each non-zero one's taps; fwd finally writes acc channel-major into y with the bias, clearing acc.
- */
-function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
-  const cinG = g.cin / g.groups, coutG = g.cout / g.groups, kk = g.kh * g.kw;
-  const hw = g.h * g.w, P = g.oh * g.ow;
+/** The scan of one row's inputs (four at a time), running each non-zero input's taps (see {@link rowFunc}). */
+function inputScan(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
+  const cinG = g.cin / g.groups, coutG = g.cout / g.groups, kk = g.kh * g.kw, hw = g.h * g.w;
   // one non-zero input: $x at position $p of channel $ci ($wci: its weight block, $aci: its group's accumulator)
   const vecs = Array.from({ length: coutG / 4 }, (_, j) => 16 * j);
   const body = kind === "fwd"
@@ -168,6 +156,12 @@ function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
           (br $scan)))
         (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
         (br_if $chans (i32.lt_u (local.get $ci) (i32.const ${g.cin}))))`;
+  return scan;
+}
+
+/** The per-channel copy between position-major acc and channel-major y/dY of one row (see {@link rowFunc}). */
+function channelCopy(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
+  const P = g.oh * g.ow;
   // position-major acc[q][co] ↔ channel-major y[co][q]
   const transpose = kind === "fwd"
     ? `(local.set $bv (f32.load (i32.add (i32.const ${L.bias}) (i32.shl (local.get $co) (i32.const 2)))))
@@ -196,6 +190,16 @@ function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
         ${transpose}
         (local.set $co (i32.add (local.get $co) (i32.const 1)))
         (br_if $outChans (i32.lt_u (local.get $co) (i32.const ${g.cout}))))`;
+  return channels;
+}
+
+/**
+ * `fwd(n)` or `dw(n)` over n rows of the chunk: per row, the dw variant first copies dY
+ * position-major into `acc` (summing each channel into db); both then scan the inputs and run
+ * each non-zero one's taps; fwd finally writes acc channel-major into y with the bias, clearing acc.
+ */
+function rowFunc(g: ConvGeom, L: Layout, kind: "fwd" | "dw"): string {
+  const scan = inputScan(g, L, kind), channels = channelCopy(g, L, kind);
   return `(func $${kind} (export "${kind}") (param $n i32) (local $r i32) (local $ci i32) (local $co i32) (local $p i32) (local $pEnd i32) (local $q i32)
     (local $xp i32) (local $yp i32) (local $wci i32) (local $aci i32) (local $e i32) (local $eEnd i32) (local $wo i32) (local $ao i32)
     (local $x f32) (local $bv f32) (local $sum f64) (local $xs v128)

@@ -14,6 +14,7 @@ import type { NIRPrimitive } from "../../ir/types.js";
 import type { FlatNode } from "../../sim/graph.js";
 import { neuronCoefs, type NeuronCoefs } from "../../sim/ops/neuron.js";
 import type { Buf } from "../kernels/types.js";
+import { wasmNeuron, wasmNeuronApplies, wasmNeuronFits, type UniformNeuronSpec, type WasmNeuron } from "../kernels/wasm-neuron.js";
 import type { Lowering, OpContext, TrainOp } from "./types.js";
 
 type NeuronNode = Extract<NIRPrimitive, { type: "I" | "IF" | "LI" | "LIF" | "CubaLI" | "CubaLIF" }>;
@@ -201,21 +202,40 @@ function neuronOp(fn: FlatNode, ctx: OpContext): TrainOp {
     ? { av: shared[0]!, bv: shared[1]!, cv: shared[2]!, theta: shared[3]!, vreset: shared[4]! } : null;
   // scalars read from the buffers, so float32 training uses the same rounded coefficients as the general loops
   const uniformBackward = uniform !== null && spiking && !rule.attach;
+  // the generated kernel runs where the fast kernels run (f32 with WebAssembly SIMD); it holds v, dv and v'
+  const spec: UniformNeuronSpec | null = uniformBackward && ctx.dtype === "float32" && ctx.kernels.name === "wasm-simd"
+    ? { n, ...uniform!, subtract, surrogate: ctx.surrogate } : null;
+  const useWasm = spec !== null && wasmNeuronApplies(spec);
+  let kern: WasmNeuron | null = null;
   let B = 0;
   return {
     name: fn.name, type: fn.node.type, inSize: n, outSize: n, params: [], spiking,
     resize(T, b) {
       B = b;
-      st.v = ctx.alloc(B * n); st.i = ctx.alloc(B * n); st.dv = ctx.alloc(B * n); st.di = ctx.alloc(B * n);
-      st.vPre = ctx.alloc(T * B * n);
+      st.i = ctx.alloc(B * n); st.di = ctx.alloc(B * n);
+      if (useWasm && wasmNeuronFits(n, T * B, B)) {
+        if (!kern || T * B > kern.rows || B > kern.B) kern = wasmNeuron(spec, Math.max(T * B, kern?.rows ?? 0), Math.max(B, kern?.B ?? 0));
+        st.v = kern.v.subarray(0, B * n); st.dv = kern.dv.subarray(0, B * n); st.vPre = kern.vPre.subarray(0, T * B * n);
+      } else {
+        kern = null;
+        st.v = ctx.alloc(B * n); st.dv = ctx.alloc(B * n); st.vPre = ctx.alloc(T * B * n);
+      }
     },
     begin() { st.v.fill(0); st.i.fill(0); st.dv.fill(0); st.di.fill(0); },
+    runsOn: () => (kern ? "wasm" : "js"),
+    buffers() {
+      if (!kern) return {};
+      const len = st.vPre.length;
+      return { in: kern.x.subarray(0, len), out: kern.y.subarray(0, len), dOut: kern.dy.subarray(0, len), dIn: kern.dx.subarray(0, len) };
+    },
     forward(x, y, t0, t1) {
-      if (uniform) forwardUniform(st, uniform, x, y, t0 * B, t1 * B, B, rule);
+      if (kern) kern.forward(x as Float32Array, y as Float32Array, t0 * B, t1 * B, B);
+      else if (uniform) forwardUniform(st, uniform, x, y, t0 * B, t1 * B, B, rule);
       else forwardRows(st, x, y, t0 * B, t1 * B, B, rule);
     },
     backward(_x, _y, dy, dx, t0, t1) {
-      if (uniformBackward) backwardUniform(st, uniform!, dy, dx, t0 * B, t1 * B, B, rule);
+      if (kern) kern.backward(dy as Float32Array, dx as Float32Array | null, t0 * B, t1 * B, B);
+      else if (uniformBackward) backwardUniform(st, uniform!, dy, dx, t0 * B, t1 * B, B, rule);
       else backwardRows(st, dy, dx, t0 * B, t1 * B, B, rule);
     },
   };

@@ -55,6 +55,45 @@ function tiledBackward(g: ConvGeometry, scale: number, dy: Buf, dx: Buf, r0: num
   }
 }
 
+/** {@link tiledForward} for 2×2 windows: the same sums in the same order, the window unrolled. */
+function tiled2x2Forward(g: ConvGeometry, scale: number, x: Buf, y: Buf, r0: number, r1: number): void {
+  const { cin: C, h, w, oh, ow } = g;
+  const inSize = C * h * w, outSize = C * oh * ow;
+  for (let r = r0; r < r1; r++) {
+    const xo = r * inSize;
+    let yo = r * outSize;
+    for (let c = 0; c < C; c++) {
+      for (let oy = 0; oy < oh; oy++) {
+        let a = xo + (c * h + 2 * oy) * w;
+        const end = a + 2 * ow;
+        for (; a < end; a += 2) y[yo++] = (0 + x[a] + x[a + 1] + x[a + w] + x[a + w + 1]) * scale;
+      }
+    }
+  }
+}
+
+/** {@link tiledBackward} for 2×2 windows. */
+function tiled2x2Backward(g: ConvGeometry, scale: number, dy: Buf, dx: Buf, r0: number, r1: number): void {
+  const { cin: C, h, w, oh, ow } = g;
+  const inSize = C * h * w, outSize = C * oh * ow;
+  const covers = 2 * oh === h && 2 * ow === w;
+  for (let r = r0; r < r1; r++) {
+    const xo = r * inSize;
+    let yo = r * outSize;
+    if (!covers) dx.fill(0, xo, xo + inSize);
+    for (let c = 0; c < C; c++) {
+      for (let oy = 0; oy < oh; oy++) {
+        let a = xo + (c * h + 2 * oy) * w;
+        const end = a + 2 * ow;
+        for (; a < end; a += 2) {
+          const d = dy[yo++] * scale;
+          dx[a] = d; dx[a + 1] = d; dx[a + w] = d; dx[a + w + 1] = d;
+        }
+      }
+    }
+  }
+}
+
 /** Forward of any window geometry (padding counted as zeros, overlapping windows). */
 function generalForward(g: ConvGeometry, scale: number, x: Buf, y: Buf, r0: number, r1: number): void {
   const { cin: C, h, w, oh, ow, kh, kw, sh, sw, ph, pw } = g;
@@ -109,8 +148,9 @@ function poolOp(fn: FlatNode, _ctx: OpContext): TrainOp {
   const g = poolGeometry(fn, fn.inShape);
   const scale = fn.node.type === "AvgPool2d" ? 1 / (g.kh * g.kw) : 1;
   const tiled = g.ph === 0 && g.pw === 0 && g.sh === g.kh && g.sw === g.kw;
-  const forwardRows = tiled ? tiledForward : generalForward;
-  const backwardRows = tiled ? tiledBackward : generalBackward;
+  const two = tiled && g.kh === 2 && g.kw === 2;
+  const forwardRows = two ? tiled2x2Forward : tiled ? tiledForward : generalForward;
+  const backwardRows = two ? tiled2x2Backward : tiled ? tiledBackward : generalBackward;
   const inSize = sizeOf(fn.inShape), outSize = sizeOf(fn.outShape);
   let B = 0;
   return {

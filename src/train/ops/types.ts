@@ -63,7 +63,19 @@ export interface TrainOp {
    * `recurrentBiasAtStart` rule is on: an Affine's bias. Absent = zeros.
    */
   atZero?: { value: Buf; param: Param };
+  /** Which loops run the op's own element-wise passes ("wasm" or "js"), for explain and tests; absent = js. */
+  runsOn?(): "wasm" | "js";
+  /**
+   * Whole-window buffers (T·B rows, after resize) that the op's passes use in place, offered to the
+   * network for its output, output gradient, input and input gradient (an op whose kernel keeps
+   * its own memory saves the copies in and out). The network takes what it can (see resize in
+   * network.ts); the passes accept any buffer.
+   */
+  buffers?(): BufferOffer;
 }
+
+/** Buffers an op offers (see {@link TrainOp.buffers}); each is optional. */
+export interface BufferOffer { out?: Buf; dOut?: Buf; in?: Buf; dIn?: Buf }
 
 /** Lowers one node type for training. */
 export interface Lowering {
