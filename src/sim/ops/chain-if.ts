@@ -159,14 +159,14 @@ const HM = 2 ** 23 - 1, MAGIC = 1.5 * 2 ** 52;
 
 /**
  * Sets the v128 constants of the pair update: linear and exact $x0 = a, $g = g, $x1 = c, $th = θ,
- * $x2 = vmin; loihi $x0 = input scale, $th = θ, $x1 = 2^23 − 1, $x2 = 1.5·2^52, $x3 = 64,
+ * $x2 = vmin, $vr = v_reset; loihi $x0 = input scale, $th = θ, $x1 = 2^23 − 1, $x2 = 1.5·2^52, $x3 = 64,
  * $g = 255·64, $vr = −1; and $one = 1.
  */
 export function pairConsts(r: PairRule): string {
   const splat = (n: string, x: number): string => `(local.set $${n} (f64x2.splat (f64.const ${f(x)})))`;
   if (r.kind === "loihi") return [splat("x0", r.scale), splat("th", r.vth), splat("x1", HM), splat("x2", MAGIC), splat("x3", 64), splat("g", 16320), splat("vr", -1), splat("one", 1)].join("\n    ");
   return [splat("x0", r.kind === "linear" ? r.a : 1), splat("g", r.g), splat("x1", r.kind === "linear" ? r.c : 0), splat("th", r.th),
-    splat("x2", r.kind === "linear" && r.vmin !== null ? r.vmin : 0), splat("one", 1)].join("\n    ");
+    splat("x2", r.kind === "linear" && r.vmin !== null ? r.vmin : 0), splat("vr", r.vr), splat("one", 1)].join("\n    ");
 }
 
 /**
@@ -188,6 +188,38 @@ function loihiPair(j: number): string {
             (local.set $n${j} (v128.bitselect ${get("xs")} ${get(`n${j}`)} (f64x2.lt ${get(`n${j}`)} ${get("xs")})))`;
 }
 
+/**
+ * The linear rule's whole update of pair j as f64x2, lane for lane the operations of `linearUpdate`
+ * (a spike flag is 1 or 0 as `and(1, mask)`, a branch is a `bitselect` on the test's mask, the
+ * clamp the plain case's pmax): from $v_j and the base value $n_j it leaves the new v in $n_j and
+ * the spike counts in $s_j ($b_j is scratch).
+ */
+function linearPair(r: Extract<IFRule, { kind: "linear" }>, j: number): string {
+  const get = (n: string): string => `(local.get $${n})`;
+  const n = get(`n${j}`), v = get(`v${j}`), b = get(`b${j}`), s = get(`s${j}`);
+  const set = (x: string, e: string): string => `
+              (local.set $${x}${j} ${e})`;
+  let code: string;
+  if (r.timing === "same") {
+    const test = r.multi ? (r.th > 0 ? `(f64x2.ge ${n} ${get("th")})` : get("zero")) : `(f64x2.gt ${n} ${get("th")})`;
+    const count = r.multi ? `(f64x2.floor (f64x2.div ${n} ${get("th")}))` : get("one");
+    const after = r.subtract ? (r.multi ? `(f64x2.sub ${n} (f64x2.mul ${s} ${get("th")}))` : `(f64x2.sub ${n} ${get("th")})`) : get("vr");
+    code = `${set("b", test)}${set("s", `(v128.and ${count} ${b})`)}${set("n", `(v128.bitselect ${after} ${n} ${b})`)}`;
+  } else if (r.timing === "next") {
+    const flagV = `(v128.and ${get("one")} (f64x2.gt ${v} ${get("th")}))`;
+    code = `${set("b", flagV)}${set("n", r.subtract ? `(f64x2.sub ${n} (f64x2.mul ${b} ${get("th")}))` : `(f64x2.sub ${n} (f64x2.mul ${b} ${n}))`)}${set("s", `(v128.and ${get("one")} (f64x2.gt ${n} ${get("th")}))`)}`;
+  } else {
+    code = `${set("b", `(f64x2.gt ${v} ${get("th")})`)}${set("s", `(v128.and ${get("one")} ${b})`)}${set("n", `(v128.bitselect ${r.subtract ? `(f64x2.sub ${n} ${get("th")})` : get("vr")} ${n} ${b})`)}`;
+  }
+  return r.vmin === null ? code : `${code}${set("n", `(f64x2.pmax ${n} ${get("x2")})`)}`;
+}
+
+/** An i32 expression: some lane of the new v pair $n_j satisfies the spike test with no input (`pendingTest` lane by lane). */
+function pendingPair(r: Extract<IFRule, { kind: "linear" }>, j: number): string {
+  if (r.multi && r.timing === "same") return r.th > 0 ? `(v128.any_true (f64x2.ge (local.get $n${j}) (local.get $th)))` : "(i32.const 0)";
+  return `(v128.any_true (f64x2.gt (local.get $n${j}) (local.get $th)))`;
+}
+
 /** Pairs a pair update takes at once (see `pairUpdate`): 4, 2 or 1, whichever divides `pairs`. */
 export const pairUnroll = (pairs: number): number => (pairs % 4 === 0 ? 4 : pairs % 2 === 0 ? 2 : 1);
 
@@ -195,9 +227,10 @@ export const pairUnroll = (pairs: number): number => (pairs % 4 === 0 ? 4 : pair
  * The update of `n` neuron pairs at once (n ≤ 4): y from $yb (zeroed as read), v `toV` bytes
  * further. The plain case, v ← a·v + g·y + c (then clamped at vmin) with no spike or reset in play
  * (exact: v + g·y, the ramp's end below θ), is computed as f64x2, the same operations per lane;
- * when any lane may spike, reset or stay pending, each pair where one may runs the scalar update
- * (`ruleUpdate`) lane by lane, with `spike(lane)` listing a spike of lane 0 … 2n − 1 and `pending`
- * marking a lane left above threshold.
+ * when any lane may spike, reset or stay pending, each pair where one may runs the linear rule's
+ * whole update as f64x2 too (`linearPair`), the other rules' scalar update (`ruleUpdate`) lane by
+ * lane, with `spike(lane)` listing a spike of lane 0 … 2n − 1 and `pending` marking a lane left
+ * above threshold.
  */
 export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: number) => string, pending: string): string {
   const lin = r.kind === "linear";
@@ -220,13 +253,19 @@ export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: nu
           (f64.store offset=${toV + 16 * j + 8 * L} (local.get $yb) (local.get $vs))
           (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))${pending ? `
           (if ${pendingTest(r)} (then ${pending}))` : ""}`;
+  // the linear rule's special case in f64x2 too: its spikes listed lane by lane from the counts
+  const simd = (j: number): string => r.kind !== "linear" ? `${lane(j, 0)}${lane(j, 1)}` : `${linearPair(r, j)}
+              (v128.store offset=${toV + 16 * j} (local.get $yb) (local.get $n${j}))${[0, 1].map((L) => `
+              (local.set $sv (f64x2.extract_lane ${L} (local.get $s${j})))
+              (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))`).join("")}${pending ? `
+              (if ${pendingPair(r, j)} (then ${pending}))` : ""}`;
   return `${js.map((j) => `
             (local.set $y${j} (v128.load offset=${16 * j} (local.get $yb)))
             (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
             (local.set $v${j} (v128.load offset=${toV + 16 * j} (local.get $yb)))${base(j)}`).join("")}
             (if (v128.any_true ${special})
-              (then ${js.map((j) => n === 1 ? `${lane(j, 0)}${lane(j, 1)}` : `
-              (if (v128.any_true ${special1(j)}) (then ${lane(j, 0)}${lane(j, 1)}) (else ${plain(j)}))`).join("")})
+              (then ${js.map((j) => n === 1 ? simd(j) : `
+              (if (v128.any_true ${special1(j)}) (then ${simd(j)}) (else ${plain(j)}))`).join("")})
               (else ${js.map(plain).join("")}))`;
 }
 
