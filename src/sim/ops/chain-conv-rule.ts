@@ -8,7 +8,7 @@
  * input), or on every position when the rule leaks. With an input delay the fire pass runs first,
  * on the sums the previous step left in y.
  */
-import { pairConsts, pairUnroll, pairUpdate, ruleDelay, ruleDense, RULE_LOCALS, type IFRule } from "./chain-if.js";
+import { pairConsts, pairUnroll, pairUpdate, quietDecay, ruleDelay, ruleDense, RULE_LOCALS, type IFRule } from "./chain-if.js";
 import { convScatter } from "./chain-conv.js";
 import { denseFrom } from "./contract.js";
 import { emitCount, LOCALS, prologue, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
@@ -67,10 +67,53 @@ function fireAll(l: ConvIF, io: IO, A: Record<string, number>): string {
       (br $la)))`;
 }
 
+/**
+ * The fire pass of a leaky rule whose quiet neurons provably stay silent (chain-if.ts
+ * `quietDecay`): every position ascending; a marked or pending one runs the pair update of its
+ * channels, as the lazy pass, and any other one only its decay v ← (a·v + g·0) + c (then the
+ * clamp), the plain case's operations with y = 0, which is what its y holds.
+ */
+function fireQuiet(l: ConvIF, io: IO, A: Record<string, number>): string {
+  const r = l.rule as Extract<Rule, { kind: "linear" }>;
+  const cout = l.g.cout, ohw = l.g.oh * l.g.ow;
+  const step = 2 * pairUnroll(cout / 2);
+  const toV = A.v - A.y;
+  const decay = Array.from({ length: cout / 2 }, (_, i) => `
+            (local.set $vn (f64x2.add (f64x2.add (f64x2.mul (local.get $x0) (v128.load offset=${toV + 16 * i} (local.get $yb))) (local.get $x3)) (local.get $x1)))${r.vmin === null ? "" : `
+            (local.set $vn (f64x2.pmax (local.get $vn) (local.get $x2)))`}
+            (v128.store offset=${toV + 16 * i} (local.get $yb) (local.get $vn))`).join("");
+  return `
+    ;; g·0 as the pair update computes it for y = 0
+    (local.set $x3 (f64x2.mul (local.get $g) (local.get $zero)))
+    (local.set $po (i32.const 0))
+    (local.set $yb (i32.const ${A.y}))
+    (block $dq (loop $lq
+      (br_if $dq (i32.ge_u (local.get $po) (i32.const ${ohw})))
+      (if (i32.eqz (i32.and (local.get $po) (i32.const 31))) (then
+        ;; this word's marked and pending positions (cleared: the pending ones are marked anew)
+        (local.set $p (i32.shl (i32.shr_u (local.get $po) (i32.const 5)) (i32.const 2)))
+        (local.set $word (i32.or (i32.load offset=${A.tb} (local.get $p)) (i32.load offset=${A.pb} (local.get $p))))
+        (i32.store offset=${A.tb} (local.get $p) (i32.const 0))
+        (i32.store offset=${A.pb} (local.get $p) (i32.const 0))))
+      (if (i32.and (local.get $word) (i32.const 1))
+        (then
+          (local.set $co (i32.const 0))
+          (block $dch (loop $lch
+            (br_if $dch (i32.ge_u (local.get $co) (i32.const ${cout})))${pair(r, io, A, ohw, cout)}
+            (local.set $yb (i32.add (local.get $yb) (i32.const ${8 * step})))
+            (local.set $co (i32.add (local.get $co) (i32.const ${step})))
+            (br $lch))))
+        (else ${decay}
+            (local.set $yb (i32.add (local.get $yb) (i32.const ${8 * cout})))))
+      (local.set $word (i32.shr_u (local.get $word) (i32.const 1)))
+      (local.set $po (i32.add (local.get $po) (i32.const 1)))
+      (br $lq)))`;
+}
+
 /** The fire pass: the marked positions with the pending ones, ascending, every channel (a leaky rule: every neuron). */
 function fire(l: ConvIF, io: IO, A: Record<string, number>): string {
   const r = l.rule as Rule;
-  if (ruleDense(r)) return fireAll(l, io, A);
+  if (ruleDense(r)) return quietDecay(r) ? fireQuiet(l, io, A) : fireAll(l, io, A);
   const cout = l.g.cout, ohw = l.g.oh * l.g.ow, nv = Math.ceil(ohw / 128);
   // two channels per f64x2, up to four pairs at a time
   const step = 2 * pairUnroll(cout / 2);

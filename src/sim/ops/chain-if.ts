@@ -271,5 +271,13 @@ export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: nu
 
 /** True when the rule's input arrives one step late. */
 export const ruleDelay = (r: IFRule | undefined): boolean => !!r && r.kind !== "lazy" && r.delay;
+/**
+ * True when a leaky linear rule's neuron without input that is not pending (v ≤ θ; v < θ for
+ * multi-spike) stays silent and not pending: 0 ≤ a ≤ 1 and c = 0 give a·v ≤ v ≤ θ for v ≥ 0 (the
+ * rounding is monotone and v representable) and a·v ≤ 0 ≤ θ for v < 0, adding g·0 = ±0 changes no
+ * value, and a v_min ≤ θ keeps the clamped v ≤ θ. Such a neuron needs its decay only.
+ */
+export const quietDecay = (r: IFRule | undefined): boolean =>
+  !!r && r.kind === "linear" && r.a >= 0 && r.a <= 1 && r.c === 0 && r.th >= 0 && (r.vmin === null || r.vmin <= r.th);
 /** True when every neuron of the layer is updated every step (a leak). */
 export const ruleDense = (r: IFRule | undefined): boolean => !!r && r.kind === "linear" && r.dense;
