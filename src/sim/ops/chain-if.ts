@@ -214,6 +214,18 @@ function linearPair(r: Extract<IFRule, { kind: "linear" }>, j: number): string {
   return r.vmin === null ? code : `${code}${set("n", `(f64x2.pmax ${n} ${get("x2")})`)}`;
 }
 
+/**
+ * (a·v + g·y) + c for pair j, with the operations that change no value left out: a product by 1,
+ * and with g = 1 the sum + 0 (y, summed from +0, is never −0, so v + y is never −0 and adding +0
+ * leaves it as it is).
+ */
+function linearBase(r: Extract<IFRule, { kind: "linear" }>, j: number): string {
+  const av = r.a === 1 ? `(local.get $v${j})` : `(f64x2.mul (local.get $x0) (local.get $v${j}))`;
+  const gy = r.g === 1 ? `(local.get $y${j})` : `(f64x2.mul (local.get $g) (local.get $y${j}))`;
+  const sum = `(f64x2.add ${av} ${gy})`;
+  return r.g === 1 && Object.is(r.c, 0) ? sum : `(f64x2.add ${sum} (local.get $x1))`;
+}
+
 /** An i32 expression: some lane of the new v pair $n_j satisfies the spike test with no input (`pendingTest` lane by lane). */
 function pendingPair(r: Extract<IFRule, { kind: "linear" }>, j: number): string {
   if (r.multi && r.timing === "same") return r.th > 0 ? `(v128.any_true (f64x2.ge (local.get $n${j}) (local.get $th)))` : "(i32.const 0)";
@@ -232,12 +244,12 @@ export const pairUnroll = (pairs: number): number => (pairs % 4 === 0 ? 4 : pair
  * lane, with `spike(lane)` listing a spike of lane 0 … 2n − 1 and `pending` marking a lane left
  * above threshold.
  */
-export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: number) => string, pending: string): string {
+export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: number) => string, pending: string, direct = false): string {
+  if (direct && r.kind === "linear") return directPairUpdate(r, toV, n, spike, pending);
   const lin = r.kind === "linear";
   const js = Array.from({ length: n }, (_, j) => j);
   const base = (j: number): string => r.kind === "loihi" ? loihiPair(j) : `
-            (local.set $n${j} ${lin ? `(f64x2.add (f64x2.add (f64x2.mul (local.get $x0) (local.get $v${j})) (f64x2.mul (local.get $g) (local.get $y${j}))) (local.get $x1))`
-    : `(f64x2.add (local.get $v${j}) (f64x2.mul (local.get $g) (local.get $y${j})))`})`;
+            (local.set $n${j} ${lin ? linearBase(r, j) : `(f64x2.add (local.get $v${j}) ${r.g === 1 ? `(local.get $y${j})` : `(f64x2.mul (local.get $g) (local.get $y${j}))`})`})`;
   const tests = (j: number): string[] => [lin && r.multi && r.timing === "same" ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "") : `(f64x2.gt (local.get $n${j}) (local.get $th))`,
     lin && r.timing !== "same" ? `(f64x2.gt (local.get $v${j}) (local.get $th))` : "", r.kind === "loihi" ? `(local.get $b${j})` : ""].filter((t) => t);
   const all = js.flatMap(tests);
@@ -267,6 +279,31 @@ export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: nu
               (then ${js.map((j) => n === 1 ? simd(j) : `
               (if (v128.any_true ${special1(j)}) (then ${simd(j)}) (else ${plain(j)}))`).join("")})
               (else ${js.map(plain).join("")}))`;
+}
+
+/**
+ * `pairUpdate` for a layer whose inputs went straight into v (chain-bounds.ts `ruledDirectBound`:
+ * a = 1, g = 1, c = +0, timing "same"): the new v is the v in memory, exactly the ordered
+ * (v + y) + 0, so only the test, the spiking pairs' update (`linearPair`) and the v_min clamp run.
+ */
+function directPairUpdate(r: Extract<IFRule, { kind: "linear" }>, toV: number, n: number, spike: (lane: number) => string, pending: string): string {
+  const js = Array.from({ length: n }, (_, j) => j);
+  const test = (j: number): string => r.multi ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "(local.get $zero)") : `(f64x2.gt (local.get $n${j}) (local.get $th))`;
+  const store = (j: number): string => `
+              (v128.store offset=${toV + 16 * j} (local.get $yb) (local.get $n${j}))`;
+  const plain = (j: number): string => r.vmin === null ? "" : `
+              (local.set $n${j} (f64x2.pmax (local.get $n${j}) (local.get $x2)))${store(j)}`;
+  const simd = (j: number): string => `${linearPair(r, j)}${store(j)}${[0, 1].map((L) => `
+              (local.set $sv (f64x2.extract_lane ${L} (local.get $s${j})))
+              (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))`).join("")}${pending ? `
+              (if ${pendingPair(r, j)} (then ${pending}))` : ""}`;
+  const plainAll = js.map(plain).join("");
+  return `${js.map((j) => `
+            (local.set $n${j} (v128.load offset=${toV + 16 * j} (local.get $yb)))`).join("")}
+            (if (v128.any_true ${js.map(test).reduce((a, b) => `(v128.or ${a} ${b})`)})
+              (then ${js.map((j) => `
+              (if (v128.any_true ${test(j)}) (then ${simd(j)})${plain(j) ? ` (else ${plain(j)})` : ""})`).join("")})${plainAll ? `
+              (else ${plainAll})` : ""})`;
 }
 
 /** True when the rule's input arrives one step late. */
