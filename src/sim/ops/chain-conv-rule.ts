@@ -17,8 +17,8 @@ import { countDirect, emitCount, f, LOCALS, prologue, zeroBytes, type ChainLayer
 type ConvIF = Extract<ChainLayer, { kind: "convIF" }>;
 type Rule = Exclude<IFRule, { kind: "lazy" }>;
 
-/** Bytes a ruled conv→IF layer needs beyond the lazy one: the pending bitmap. */
-export const ruleBitmapBytes = (l: ConvIF): number => 16 * Math.ceil((l.g.oh * l.g.ow) / 128);
+/** Bytes a ruled conv→IF layer needs beyond the lazy one, at most: the pending and live bitmaps and the direct bound's S. */
+export const ruleBitmapBytes = (l: ConvIF): number => 32 * Math.ceil((l.g.oh * l.g.ow) / 128) + 16;
 
 /** The scatter of one step's input into y, or into v `shift` bytes further (marking the reached positions in the bitmap tb). */
 function scatter(l: ConvIF, io: IO, A: Record<string, number>, shift = 0): string {
@@ -72,15 +72,19 @@ function fireAll(l: ConvIF, io: IO, A: Record<string, number>): string {
  * The fire pass of a leaky rule whose quiet neurons provably stay silent (chain-if.ts
  * `quietDecay`): every position ascending; a marked or pending one runs the pair update of its
  * channels, as the lazy pass, and any other one only its decay v ← (a·v + g·0) + c (then the
- * clamp), the plain case's operations with y = 0, which is what its y holds.
+ * clamp), the plain case's operations with y = 0, which is what its y holds. With a live bitmap
+ * (A.lv, when `zeroStays`) a position not visited since the reset is skipped: its v are +0.
  */
 function fireQuiet(l: ConvIF, io: IO, A: Record<string, number>): string {
   const r = l.rule as Extract<Rule, { kind: "linear" }>;
   const cout = l.g.cout, ohw = l.g.oh * l.g.ow;
   const step = 2 * pairUnroll(cout / 2);
   const toV = A.v - A.y;
+  const live = A.lv !== undefined;
+  // (a·v + g·0) + c with c = +0 is a·v + 0: g·0 is ±0, and adding ±0 and then +0 gives x + 0
+  const av = (i: number): string => `(f64x2.mul (local.get $x0) (v128.load offset=${toV + 16 * i} (local.get $yb)))`;
   const decay = Array.from({ length: cout / 2 }, (_, i) => `
-            (local.set $vn (f64x2.add (f64x2.add (f64x2.mul (local.get $x0) (v128.load offset=${toV + 16 * i} (local.get $yb))) (local.get $x3)) (local.get $x1)))${r.vmin === null ? "" : `
+            (local.set $vn ${Object.is(r.c, 0) ? `(f64x2.add ${av(i)} (local.get $zero))` : `(f64x2.add (f64x2.add ${av(i)} (local.get $x3)) (local.get $x1))`})${r.vmin === null ? "" : `
             (local.set $vn (f64x2.pmax (local.get $vn) (local.get $x2)))`}
             (v128.store offset=${toV + 16 * i} (local.get $yb) (local.get $vn))`).join("");
   return `
@@ -95,7 +99,10 @@ function fireQuiet(l: ConvIF, io: IO, A: Record<string, number>): string {
         (local.set $p (i32.shl (i32.shr_u (local.get $po) (i32.const 5)) (i32.const 2)))
         (local.set $word (i32.or (i32.load offset=${A.tb} (local.get $p)) (i32.load offset=${A.pb} (local.get $p))))
         (i32.store offset=${A.tb} (local.get $p) (i32.const 0))
-        (i32.store offset=${A.pb} (local.get $p) (i32.const 0))))
+        (i32.store offset=${A.pb} (local.get $p) (i32.const 0))${live ? `
+        ;; the live positions: those visited since the reset (every other one holds +0, which decay keeps)
+        (local.set $bits (i32.or (i32.load offset=${A.lv} (local.get $p)) (local.get $word)))
+        (i32.store offset=${A.lv} (local.get $p) (local.get $bits))` : ""}))
       (if (i32.and (local.get $word) (i32.const 1))
         (then
           (local.set $co (i32.const 0))
@@ -104,9 +111,10 @@ function fireQuiet(l: ConvIF, io: IO, A: Record<string, number>): string {
             (local.set $yb (i32.add (local.get $yb) (i32.const ${8 * step})))
             (local.set $co (i32.add (local.get $co) (i32.const ${step})))
             (br $lch))))
-        (else ${decay}
+        (else ${live ? `(if (i32.and (local.get $bits) (i32.const 1)) (then ${decay}))` : decay}
             (local.set $yb (i32.add (local.get $yb) (i32.const ${8 * cout})))))
-      (local.set $word (i32.shr_u (local.get $word) (i32.const 1)))
+      (local.set $word (i32.shr_u (local.get $word) (i32.const 1)))${live ? `
+      (local.set $bits (i32.shr_u (local.get $bits) (i32.const 1)))` : ""}
       (local.set $po (i32.add (local.get $po) (i32.const 1)))
       (br $lq)))`;
 }
@@ -189,5 +197,5 @@ export function convIFRuleReset(name: string, l: ConvIF, A: Record<string, numbe
   const osz = l.g.cout * l.g.oh * l.g.ow, nv = Math.ceil((l.g.oh * l.g.ow) / 128);
   return `
   (func $${name}_reset (local $q i32)${zeroBytes(A.y, 8 * (osz + l.g.cout))}${zeroBytes(A.tb, 16 * nv)}${zeroBytes(A.pb, 16 * nv)}${A.sd === undefined ? "" : `
-    (f64.store offset=${A.sd} (i32.const 0) (f64.const 0))`})`;
+    (f64.store offset=${A.sd} (i32.const 0) (f64.const 0))`}${A.lv === undefined ? "" : zeroBytes(A.lv, 16 * nv)})`;
 }

@@ -316,5 +316,11 @@ export const ruleDelay = (r: IFRule | undefined): boolean => !!r && r.kind !== "
  */
 export const quietDecay = (r: IFRule | undefined): boolean =>
   !!r && r.kind === "linear" && r.a >= 0 && r.a <= 1 && r.c === 0 && r.th >= 0 && (r.vmin === null || r.vmin <= r.th);
+/**
+ * True when a quiet decay keeps v = +0 at +0: a ≥ 0 gives a·(+0) = +0, g·0 is ±0 and +0 + ±0 = +0,
+ * c is +0, and a v_min ≤ 0 leaves +0 as it is.
+ */
+export const zeroStays = (r: IFRule | undefined): boolean =>
+  quietDecay(r) && r!.kind === "linear" && Object.is(r!.c, 0) && r!.a >= 0 && (r!.vmin === null || r!.vmin <= 0);
 /** True when every neuron of the layer is updated every step (a leak). */
 export const ruleDense = (r: IFRule | undefined): boolean => !!r && r.kind === "linear" && r.dense;
