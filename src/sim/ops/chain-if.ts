@@ -250,7 +250,10 @@ export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: nu
   const js = Array.from({ length: n }, (_, j) => j);
   const base = (j: number): string => r.kind === "loihi" ? loihiPair(j) : `
             (local.set $n${j} ${lin ? linearBase(r, j) : `(f64x2.add (local.get $v${j}) ${r.g === 1 ? `(local.get $y${j})` : `(f64x2.mul (local.get $g) (local.get $y${j}))`})`})`;
-  const tests = (j: number): string[] => [lin && r.multi && r.timing === "same" ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "") : `(f64x2.gt (local.get $n${j}) (local.get $th))`,
+  // late (Spyx): only the previous v decides a spike and its reset; a new v above θ just makes
+  // the position pending, which one test after the pairs marks (their new v are final by then)
+  const late = lin && r.timing === "late";
+  const tests = (j: number): string[] => [late ? "" : lin && r.multi && r.timing === "same" ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "") : `(f64x2.gt (local.get $n${j}) (local.get $th))`,
     lin && r.timing !== "same" ? `(f64x2.gt (local.get $v${j}) (local.get $th))` : "", r.kind === "loihi" ? `(local.get $b${j})` : ""].filter((t) => t);
   const all = js.flatMap(tests);
   const special = all.length ? all.reduce((a, b) => `(v128.or ${a} ${b})`) : "(local.get $zero)";
@@ -269,8 +272,10 @@ export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: nu
   const simd = (j: number): string => r.kind !== "linear" ? `${lane(j, 0)}${lane(j, 1)}` : `${linearPair(r, j)}
               (v128.store offset=${toV + 16 * j} (local.get $yb) (local.get $n${j}))${[0, 1].map((L) => `
               (local.set $sv (f64x2.extract_lane ${L} (local.get $s${j})))
-              (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))`).join("")}${pending ? `
+              (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))`).join("")}${pending && !late ? `
               (if ${pendingPair(r, j)} (then ${pending}))` : ""}`;
+  const latePending = late && pending ? `
+            (if (v128.any_true ${js.map((j) => `(f64x2.gt (local.get $n${j}) (local.get $th))`).reduce((a, b) => `(v128.or ${a} ${b})`)}) (then ${pending}))` : "";
   return `${js.map((j) => `
             (local.set $y${j} (v128.load offset=${16 * j} (local.get $yb)))
             (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
@@ -278,7 +283,7 @@ export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: nu
             (if (v128.any_true ${special})
               (then ${js.map((j) => n === 1 ? simd(j) : `
               (if (v128.any_true ${special1(j)}) (then ${simd(j)}) (else ${plain(j)}))`).join("")})
-              (else ${js.map(plain).join("")}))`;
+              (else ${js.map(plain).join("")}))${latePending}`;
 }
 
 /**
