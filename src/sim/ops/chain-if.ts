@@ -242,12 +242,20 @@ export const pairUnroll = (pairs: number): number => (pairs % 4 === 0 ? 4 : pair
  * when any lane may spike, reset or stay pending, each pair where one may runs the linear rule's
  * whole update as f64x2 too (`linearPair`), the other rules' scalar update (`ruleUpdate`) lane by
  * lane, with `spike(lane)` listing a spike of lane 0 … 2n − 1 and `pending` marking a lane left
- * above threshold.
+ * above threshold. `direct`: the inputs are in v already (`directPairUpdate`); snnTorch's rule
+ * runs without the plain case (`linearPairs`).
  */
 export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: number) => string, pending: string, direct = false): string {
   if (direct && r.kind === "linear") return directPairUpdate(r, toV, n, spike, pending);
   const lin = r.kind === "linear";
   const js = Array.from({ length: n }, (_, j) => j);
+  // snnTorch's deferred reset: most steps have a pair whose v or new v is above θ somewhere in a
+  // leaky layer, so every pair runs the whole update, without a branch per pair
+  if (lin && r.timing === "next") return linearPairs(r, toV, js, spike, pending, js.map((j) => `
+            (local.set $y${j} (v128.load offset=${16 * j} (local.get $yb)))
+            (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
+            (local.set $v${j} (v128.load offset=${toV + 16 * j} (local.get $yb)))
+            (local.set $n${j} ${linearBase(r, j)})`).join(""));
   const base = (j: number): string => r.kind === "loihi" ? loihiPair(j) : `
             (local.set $n${j} ${lin ? linearBase(r, j) : `(f64x2.add (local.get $v${j}) ${r.g === 1 ? `(local.get $y${j})` : `(f64x2.mul (local.get $g) (local.get $y${j}))`})`})`;
   // late (Spyx): only the previous v decides a spike and its reset; a new v above θ just makes
@@ -284,6 +292,24 @@ export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: nu
               (then ${js.map((j) => n === 1 ? simd(j) : `
               (if (v128.any_true ${special1(j)}) (then ${simd(j)}) (else ${plain(j)}))`).join("")})
               (else ${js.map(plain).join("")}))${latePending}`;
+}
+
+/**
+ * The linear rule's update of pairs `js` without a branch per pair: `load` sets $v_j and the base
+ * value $n_j, `linearPair` every pair's new v and counts, which are stored; spikes are listed lane
+ * by lane only when some count is not 0, and the position marked pending when some new v passes
+ * the test with no input.
+ */
+function linearPairs(r: Extract<IFRule, { kind: "linear" }>, toV: number, js: number[], spike: (lane: number) => string, pending: string, load: string): string {
+  const or = (xs: string[]): string => xs.reduce((a, b) => `(v128.or ${a} ${b})`);
+  const pend = (j: number): string => (r.multi && r.timing === "same" ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "") : `(f64x2.gt (local.get $n${j}) (local.get $th))`);
+  const pends = js.map(pend).filter((t) => t);
+  return `${load}${js.map((j) => `${linearPair(r, j)}
+            (v128.store offset=${toV + 16 * j} (local.get $yb) (local.get $n${j}))`).join("")}
+            (if (v128.any_true ${or(js.map((j) => `(local.get $s${j})`))}) (then ${js.flatMap((j) => [0, 1].map((L) => `
+              (local.set $sv (f64x2.extract_lane ${L} (local.get $s${j})))
+              (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))`)).join("")}))${pending && pends.length ? `
+            (if (v128.any_true ${or(pends)}) (then ${pending}))` : ""}`;
 }
 
 /**
