@@ -16,7 +16,8 @@
  * Laziness: with a = 1 and c = 0 a neuron without input keeps its v, and stays silent unless its
  * v already satisfies the spike test; such neurons are kept in a pending set and visited the next
  * step, so visiting only the touched and pending neurons gives the same result as visiting all.
- * With a leak (snnTorch's β) every neuron is visited every step (`dense`).
+ * With a leak (snnTorch's β) every neuron changes every step (`dense`); one without input that is
+ * not pending only decays (`quietDecay`).
  */
 import { watLiteral as f } from "./contract.js";
 import { canBeLazy, type NeuronCoefs } from "./neuron.js";
@@ -249,8 +250,7 @@ export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: nu
   if (direct && r.kind === "linear") return directPairUpdate(r, toV, n, spike, pending);
   const lin = r.kind === "linear";
   const js = Array.from({ length: n }, (_, j) => j);
-  // snnTorch's deferred reset: most steps have a pair whose v or new v is above θ somewhere in a
-  // leaky layer, so every pair runs the whole update, without a branch per pair
+  // snnTorch's deferred reset: every pair runs the whole update (no plain case, no branch per pair)
   if (lin && r.timing === "next") return linearPairs(r, toV, js, spike, pending, js.map((j) => `
             (local.set $y${j} (v128.load offset=${16 * j} (local.get $yb)))
             (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
