@@ -3,12 +3,14 @@
 // order, many short runs), and the answer is the median of the per-pair ratios B/A, which the
 // drift cancels out of. Run it with the same build on both sides to see the noise floor.
 //
-//   node bench/ab.mjs DIST_A DIST_B [--rnn | --train] [--pairs N] [--batch B]
+//   node bench/ab.mjs DIST_A DIST_B [--rnn | --train] [--pairs N] [--batch B] [--profile NAME]
 //
 // --train times one training step of the paper's SCNN instead (forward, ce-count loss and backward
 // of one batch of 32 N-MNIST train recordings, 5 ms bins, 60 steps, float32: the work of one
 // batch of `npm run bench -- train`'s epoch), and checks that both builds give the same loss and
 // gradients. Every mode also prints the CPU time (process.cpuUsage) beside the wall time.
+//
+// --profile NAME times the CNN under another platform profile (default norse).
 //
 // DIST_A and DIST_B are folders holding a compiled nirkit (index.js), for example `dist` and a
 // baseline built with `git stash && npx tsc --outDir .dist-base && git stash pop`. Both must give the
@@ -25,9 +27,9 @@ const opt = (name, fallback) => {
   const k = args.indexOf(name);
   return k >= 0 ? Number(args[k + 1]) : fallback;
 };
-const dists = args.filter((a, k) => !a.startsWith("--") && !["--pairs", "--batch"].includes(args[k - 1]));
+const dists = args.filter((a, k) => !a.startsWith("--") && !["--pairs", "--batch", "--profile"].includes(args[k - 1]));
 if (dists.length !== 2) {
-  console.error("usage: node bench/ab.mjs DIST_A DIST_B [--rnn] [--pairs N] [--batch B]");
+  console.error("usage: node bench/ab.mjs DIST_A DIST_B [--rnn] [--pairs N] [--batch B] [--profile NAME]");
   process.exit(2);
 }
 const [A, B] = await Promise.all(dists.map((d) => {
@@ -41,6 +43,8 @@ const [A, B] = await Promise.all(dists.map((d) => {
 const rnn = args.includes("--rnn");
 const train = args.includes("--train");
 const pairs = opt("--pairs", 150);
+// the CNN's platform profile (default norse)
+const profile = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : "norse";
 
 /** The workload: a compiled plan per build and its input (real recordings, as in sim.bench.mjs). */
 async function workload() {
@@ -57,8 +61,8 @@ async function workload() {
   const samples = A.loadNmnist({ split: "test", root: join(SHARED, "datasets", "nmnist") }).samples.slice(0, n);
   // events binned in 1 ms from each recording's first event, 300 steps
   const input = A.eventsToSpikeInput(samples.map((s) => s.events), { steps: 300 });
-  const opts = { dt: 1e-3, profile: "norse", batch: samples.length };
-  return { name: `CNN, ${samples.length} N-MNIST recordings as events`, per: samples.length, reps: 1, input, pa: A.compile(graph, opts), pb: B.compile(graph, opts) };
+  const opts = { dt: 1e-3, profile, batch: samples.length };
+  return { name: `CNN (${profile}), ${samples.length} N-MNIST recordings as events`, per: samples.length, reps: 1, input, pa: A.compile(graph, opts), pb: B.compile(graph, opts) };
 }
 
 /** One training step per run: a stand-in plan whose output is the loss and every gradient. */

@@ -4,7 +4,6 @@
  */
 import { ruled, type ChainLayer } from "./chain-wat.js";
 
-
 /**
  * When a conv→IF layer may add its inputs straight into v ("direct") instead of summing each
  * step into y and then adding y: exactly when every sum either way is exact in float64, for then
@@ -101,4 +100,41 @@ export function affineLimit(layers: ChainLayer[], k: number): number {
   if (l.kind !== "affineIF" || k === 0 || l.g0 !== 1 || layers.some(ruled) || l.p.bias || !(l.th0 >= 0 && l.vr0 <= l.th0) || Object.is(l.vr0, -0)) return 0;
   const sq = sumQuantum(layers, k);
   return sq ? 2 ** (52 + sq.q) : 0;
+}
+
+/**
+ * The direct bound of a ruled conv→IF layer (chain-conv-rule.ts), or null when it never runs
+ * direct. Only a rule whose update is v + y (a = 1, g = 1, c = +0, the spike decided on the new v,
+ * no input delay) can: then v after a step is v + y, or that minus count·θ (θ > 0: it ends in
+ * [0, v)), or v_reset, or clamped up to v_min, so |v| ≤ vmax + S·colSum holds with vmax =
+ * max(|θ|, |v_reset|, |v_min|) and S the sum of each step's largest input value, which the layer
+ * adds up itself (an input from a multi-spike layer is a count, not 1). Every term, θ, v_reset
+ * and v_min are multiples of 2^q and the inputs multiples of 2^ex (checked per step), so while the
+ * bound is ≤ limit = 2^(52+q) every sum is exact either way, as for the lazy layers.
+ */
+export interface RuledDirectBound {
+  vmax: number;
+  colSum: number;
+  limit: number;
+  /** The inputs' quantum exponent: each input value is a multiple of 2^ex. */
+  ex: number;
+}
+
+/** The ruled direct bound of chain layer k, or null (see `RuledDirectBound`). */
+export function ruledDirectBound(layers: ChainLayer[], k: number): RuledDirectBound | null {
+  const l = layers[k];
+  if (l.kind !== "convIF" || !l.rule || l.rule.kind !== "linear") return null;
+  const r = l.rule;
+  if (r.a !== 1 || r.g !== 1 || !Object.is(r.c, 0) || r.timing !== "same" || r.delay || r.dense || Object.is(r.vr, -0)) return null;
+  if (r.subtract && !(r.th > 0)) return null;
+  if (r.vmin !== null && (Object.is(r.vmin, -0) || !Number.isFinite(r.vmin))) return null;
+  const sq = sumQuantum(layers, k);
+  if (!sq) return null;
+  const prev = k > 0 ? layers[k - 1] : null;
+  const ex = prev && prev.kind === "pool" ? Math.log2(prev.scale) : 0;
+  let q = sq.q;
+  for (const c of [r.th, r.vr, r.vmin ?? 0]) if (c !== 0) q = Math.min(q, lowBit(c));
+  const col = new Float64Array(l.g.cout / l.g.groups), wc = l.rows.wc;
+  for (let i = 0; i < wc.length; i++) col[i % col.length] += Math.abs(wc[i]);
+  return { vmax: Math.max(Math.abs(r.th), Math.abs(r.vr), Math.abs(r.vmin ?? 0)), colSum: Math.max(...col), limit: 2 ** (52 + q), ex };
 }

@@ -16,7 +16,8 @@
  * Laziness: with a = 1 and c = 0 a neuron without input keeps its v, and stays silent unless its
  * v already satisfies the spike test; such neurons are kept in a pending set and visited the next
  * step, so visiting only the touched and pending neurons gives the same result as visiting all.
- * With a leak (snnTorch's β) every neuron is visited every step (`dense`).
+ * With a leak (snnTorch's β) every neuron changes every step (`dense`); one without input that is
+ * not pending only decays (`quietDecay`).
  */
 import { watLiteral as f } from "./contract.js";
 import { canBeLazy, type NeuronCoefs } from "./neuron.js";
@@ -159,14 +160,14 @@ const HM = 2 ** 23 - 1, MAGIC = 1.5 * 2 ** 52;
 
 /**
  * Sets the v128 constants of the pair update: linear and exact $x0 = a, $g = g, $x1 = c, $th = θ,
- * $x2 = vmin; loihi $x0 = input scale, $th = θ, $x1 = 2^23 − 1, $x2 = 1.5·2^52, $x3 = 64,
+ * $x2 = vmin, $vr = v_reset; loihi $x0 = input scale, $th = θ, $x1 = 2^23 − 1, $x2 = 1.5·2^52, $x3 = 64,
  * $g = 255·64, $vr = −1; and $one = 1.
  */
 export function pairConsts(r: PairRule): string {
   const splat = (n: string, x: number): string => `(local.set $${n} (f64x2.splat (f64.const ${f(x)})))`;
   if (r.kind === "loihi") return [splat("x0", r.scale), splat("th", r.vth), splat("x1", HM), splat("x2", MAGIC), splat("x3", 64), splat("g", 16320), splat("vr", -1), splat("one", 1)].join("\n    ");
   return [splat("x0", r.kind === "linear" ? r.a : 1), splat("g", r.g), splat("x1", r.kind === "linear" ? r.c : 0), splat("th", r.th),
-    splat("x2", r.kind === "linear" && r.vmin !== null ? r.vmin : 0), splat("one", 1)].join("\n    ");
+    splat("x2", r.kind === "linear" && r.vmin !== null ? r.vmin : 0), splat("vr", r.vr), splat("one", 1)].join("\n    ");
 }
 
 /**
@@ -188,6 +189,50 @@ function loihiPair(j: number): string {
             (local.set $n${j} (v128.bitselect ${get("xs")} ${get(`n${j}`)} (f64x2.lt ${get(`n${j}`)} ${get("xs")})))`;
 }
 
+/**
+ * The linear rule's whole update of pair j as f64x2, lane for lane the operations of `linearUpdate`
+ * (a spike flag is 1 or 0 as `and(1, mask)`, a branch is a `bitselect` on the test's mask, the
+ * clamp the plain case's pmax): from $v_j and the base value $n_j it leaves the new v in $n_j and
+ * the spike counts in $s_j ($b_j is scratch).
+ */
+function linearPair(r: Extract<IFRule, { kind: "linear" }>, j: number): string {
+  const get = (n: string): string => `(local.get $${n})`;
+  const n = get(`n${j}`), v = get(`v${j}`), b = get(`b${j}`), s = get(`s${j}`);
+  const set = (x: string, e: string): string => `
+              (local.set $${x}${j} ${e})`;
+  let code: string;
+  if (r.timing === "same") {
+    const test = r.multi ? (r.th > 0 ? `(f64x2.ge ${n} ${get("th")})` : get("zero")) : `(f64x2.gt ${n} ${get("th")})`;
+    const count = r.multi ? `(f64x2.floor (f64x2.div ${n} ${get("th")}))` : get("one");
+    const after = r.subtract ? (r.multi ? `(f64x2.sub ${n} (f64x2.mul ${s} ${get("th")}))` : `(f64x2.sub ${n} ${get("th")})`) : get("vr");
+    code = `${set("b", test)}${set("s", `(v128.and ${count} ${b})`)}${set("n", `(v128.bitselect ${after} ${n} ${b})`)}`;
+  } else if (r.timing === "next") {
+    const flagV = `(v128.and ${get("one")} (f64x2.gt ${v} ${get("th")}))`;
+    code = `${set("b", flagV)}${set("n", r.subtract ? `(f64x2.sub ${n} (f64x2.mul ${b} ${get("th")}))` : `(f64x2.sub ${n} (f64x2.mul ${b} ${n}))`)}${set("s", `(v128.and ${get("one")} (f64x2.gt ${n} ${get("th")}))`)}`;
+  } else {
+    code = `${set("b", `(f64x2.gt ${v} ${get("th")})`)}${set("s", `(v128.and ${get("one")} ${b})`)}${set("n", `(v128.bitselect ${r.subtract ? `(f64x2.sub ${n} ${get("th")})` : get("vr")} ${n} ${b})`)}`;
+  }
+  return r.vmin === null ? code : `${code}${set("n", `(f64x2.pmax ${n} ${get("x2")})`)}`;
+}
+
+/**
+ * (a·v + g·y) + c for pair j, with the operations that change no value left out: a product by 1,
+ * and with g = 1 the sum + 0 (y, summed from +0, is never −0, so v + y is never −0 and adding +0
+ * leaves it as it is).
+ */
+function linearBase(r: Extract<IFRule, { kind: "linear" }>, j: number): string {
+  const av = r.a === 1 ? `(local.get $v${j})` : `(f64x2.mul (local.get $x0) (local.get $v${j}))`;
+  const gy = r.g === 1 ? `(local.get $y${j})` : `(f64x2.mul (local.get $g) (local.get $y${j}))`;
+  const sum = `(f64x2.add ${av} ${gy})`;
+  return r.g === 1 && Object.is(r.c, 0) ? sum : `(f64x2.add ${sum} (local.get $x1))`;
+}
+
+/** An i32 expression: some lane of the new v pair $n_j satisfies the spike test with no input (`pendingTest` lane by lane). */
+function pendingPair(r: Extract<IFRule, { kind: "linear" }>, j: number): string {
+  if (r.multi && r.timing === "same") return r.th > 0 ? `(v128.any_true (f64x2.ge (local.get $n${j}) (local.get $th)))` : "(i32.const 0)";
+  return `(v128.any_true (f64x2.gt (local.get $n${j}) (local.get $th)))`;
+}
+
 /** Pairs a pair update takes at once (see `pairUpdate`): 4, 2 or 1, whichever divides `pairs`. */
 export const pairUnroll = (pairs: number): number => (pairs % 4 === 0 ? 4 : pairs % 2 === 0 ? 2 : 1);
 
@@ -195,17 +240,28 @@ export const pairUnroll = (pairs: number): number => (pairs % 4 === 0 ? 4 : pair
  * The update of `n` neuron pairs at once (n ≤ 4): y from $yb (zeroed as read), v `toV` bytes
  * further. The plain case, v ← a·v + g·y + c (then clamped at vmin) with no spike or reset in play
  * (exact: v + g·y, the ramp's end below θ), is computed as f64x2, the same operations per lane;
- * when any lane may spike, reset or stay pending, each pair where one may runs the scalar update
- * (`ruleUpdate`) lane by lane, with `spike(lane)` listing a spike of lane 0 … 2n − 1 and `pending`
- * marking a lane left above threshold.
+ * when any lane may spike, reset or stay pending, each pair where one may runs the linear rule's
+ * whole update as f64x2 too (`linearPair`), the other rules' scalar update (`ruleUpdate`) lane by
+ * lane, with `spike(lane)` listing a spike of lane 0 … 2n − 1 and `pending` marking a lane left
+ * above threshold. `direct`: the inputs are in v already (`directPairUpdate`); snnTorch's rule
+ * runs without the plain case (`linearPairs`).
  */
-export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: number) => string, pending: string): string {
+export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: number) => string, pending: string, direct = false): string {
+  if (direct && r.kind === "linear") return directPairUpdate(r, toV, n, spike, pending);
   const lin = r.kind === "linear";
   const js = Array.from({ length: n }, (_, j) => j);
+  // snnTorch's deferred reset: every pair runs the whole update (no plain case, no branch per pair)
+  if (lin && r.timing === "next") return linearPairs(r, toV, js, spike, pending, js.map((j) => `
+            (local.set $y${j} (v128.load offset=${16 * j} (local.get $yb)))
+            (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
+            (local.set $v${j} (v128.load offset=${toV + 16 * j} (local.get $yb)))
+            (local.set $n${j} ${linearBase(r, j)})`).join(""));
   const base = (j: number): string => r.kind === "loihi" ? loihiPair(j) : `
-            (local.set $n${j} ${lin ? `(f64x2.add (f64x2.add (f64x2.mul (local.get $x0) (local.get $v${j})) (f64x2.mul (local.get $g) (local.get $y${j}))) (local.get $x1))`
-    : `(f64x2.add (local.get $v${j}) (f64x2.mul (local.get $g) (local.get $y${j})))`})`;
-  const tests = (j: number): string[] => [lin && r.multi && r.timing === "same" ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "") : `(f64x2.gt (local.get $n${j}) (local.get $th))`,
+            (local.set $n${j} ${lin ? linearBase(r, j) : `(f64x2.add (local.get $v${j}) ${r.g === 1 ? `(local.get $y${j})` : `(f64x2.mul (local.get $g) (local.get $y${j}))`})`})`;
+  // late (Spyx): only the previous v decides a spike and its reset; a new v above θ just makes
+  // the position pending, which one test after the pairs marks (their new v are final by then)
+  const late = lin && r.timing === "late";
+  const tests = (j: number): string[] => [late ? "" : lin && r.multi && r.timing === "same" ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "") : `(f64x2.gt (local.get $n${j}) (local.get $th))`,
     lin && r.timing !== "same" ? `(f64x2.gt (local.get $v${j}) (local.get $th))` : "", r.kind === "loihi" ? `(local.get $b${j})` : ""].filter((t) => t);
   const all = js.flatMap(tests);
   const special = all.length ? all.reduce((a, b) => `(v128.or ${a} ${b})`) : "(local.get $zero)";
@@ -220,17 +276,82 @@ export function pairUpdate(r: PairRule, toV: number, n: number, spike: (lane: nu
           (f64.store offset=${toV + 16 * j + 8 * L} (local.get $yb) (local.get $vs))
           (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))${pending ? `
           (if ${pendingTest(r)} (then ${pending}))` : ""}`;
+  // the linear rule's special case in f64x2 too: its spikes listed lane by lane from the counts
+  const simd = (j: number): string => r.kind !== "linear" ? `${lane(j, 0)}${lane(j, 1)}` : `${linearPair(r, j)}
+              (v128.store offset=${toV + 16 * j} (local.get $yb) (local.get $n${j}))${[0, 1].map((L) => `
+              (local.set $sv (f64x2.extract_lane ${L} (local.get $s${j})))
+              (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))`).join("")}${pending && !late ? `
+              (if ${pendingPair(r, j)} (then ${pending}))` : ""}`;
+  const latePending = late && pending ? `
+            (if (v128.any_true ${js.map((j) => `(f64x2.gt (local.get $n${j}) (local.get $th))`).reduce((a, b) => `(v128.or ${a} ${b})`)}) (then ${pending}))` : "";
   return `${js.map((j) => `
             (local.set $y${j} (v128.load offset=${16 * j} (local.get $yb)))
             (v128.store offset=${16 * j} (local.get $yb) (local.get $zero))
             (local.set $v${j} (v128.load offset=${toV + 16 * j} (local.get $yb)))${base(j)}`).join("")}
             (if (v128.any_true ${special})
-              (then ${js.map((j) => n === 1 ? `${lane(j, 0)}${lane(j, 1)}` : `
-              (if (v128.any_true ${special1(j)}) (then ${lane(j, 0)}${lane(j, 1)}) (else ${plain(j)}))`).join("")})
-              (else ${js.map(plain).join("")}))`;
+              (then ${js.map((j) => n === 1 ? simd(j) : `
+              (if (v128.any_true ${special1(j)}) (then ${simd(j)}) (else ${plain(j)}))`).join("")})
+              (else ${js.map(plain).join("")}))${latePending}`;
+}
+
+/**
+ * The linear rule's update of pairs `js` without a branch per pair: `load` sets $v_j and the base
+ * value $n_j, `linearPair` every pair's new v and counts, which are stored; spikes are listed lane
+ * by lane only when some count is not 0, and the position marked pending when some new v passes
+ * the test with no input.
+ */
+function linearPairs(r: Extract<IFRule, { kind: "linear" }>, toV: number, js: number[], spike: (lane: number) => string, pending: string, load: string): string {
+  const or = (xs: string[]): string => xs.reduce((a, b) => `(v128.or ${a} ${b})`);
+  const pend = (j: number): string => (r.multi && r.timing === "same" ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "") : `(f64x2.gt (local.get $n${j}) (local.get $th))`);
+  const pends = js.map(pend).filter((t) => t);
+  return `${load}${js.map((j) => `${linearPair(r, j)}
+            (v128.store offset=${toV + 16 * j} (local.get $yb) (local.get $n${j}))`).join("")}
+            (if (v128.any_true ${or(js.map((j) => `(local.get $s${j})`))}) (then ${js.flatMap((j) => [0, 1].map((L) => `
+              (local.set $sv (f64x2.extract_lane ${L} (local.get $s${j})))
+              (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))`)).join("")}))${pending && pends.length ? `
+            (if (v128.any_true ${or(pends)}) (then ${pending}))` : ""}`;
+}
+
+/**
+ * `pairUpdate` for a layer whose inputs went straight into v (chain-bounds.ts `ruledDirectBound`:
+ * a = 1, g = 1, c = +0, timing "same"): the new v is the v in memory, exactly the ordered
+ * (v + y) + 0, so only the test, the spiking pairs' update (`linearPair`) and the v_min clamp run.
+ */
+function directPairUpdate(r: Extract<IFRule, { kind: "linear" }>, toV: number, n: number, spike: (lane: number) => string, pending: string): string {
+  const js = Array.from({ length: n }, (_, j) => j);
+  const test = (j: number): string => r.multi ? (r.th > 0 ? `(f64x2.ge (local.get $n${j}) (local.get $th))` : "(local.get $zero)") : `(f64x2.gt (local.get $n${j}) (local.get $th))`;
+  const store = (j: number): string => `
+              (v128.store offset=${toV + 16 * j} (local.get $yb) (local.get $n${j}))`;
+  const plain = (j: number): string => r.vmin === null ? "" : `
+              (local.set $n${j} (f64x2.pmax (local.get $n${j}) (local.get $x2)))${store(j)}`;
+  const simd = (j: number): string => `${linearPair(r, j)}${store(j)}${[0, 1].map((L) => `
+              (local.set $sv (f64x2.extract_lane ${L} (local.get $s${j})))
+              (if (f64.ne (local.get $sv) (f64.const 0)) (then ${spike(2 * j + L)}))`).join("")}${pending ? `
+              (if ${pendingPair(r, j)} (then ${pending}))` : ""}`;
+  const plainAll = js.map(plain).join("");
+  return `${js.map((j) => `
+            (local.set $n${j} (v128.load offset=${toV + 16 * j} (local.get $yb)))`).join("")}
+            (if (v128.any_true ${js.map(test).reduce((a, b) => `(v128.or ${a} ${b})`)})
+              (then ${js.map((j) => `
+              (if (v128.any_true ${test(j)}) (then ${simd(j)})${plain(j) ? ` (else ${plain(j)})` : ""})`).join("")})${plainAll ? `
+              (else ${plainAll})` : ""})`;
 }
 
 /** True when the rule's input arrives one step late. */
 export const ruleDelay = (r: IFRule | undefined): boolean => !!r && r.kind !== "lazy" && r.delay;
+/**
+ * True when a leaky linear rule's neuron without input that is not pending (v ≤ θ; v < θ for
+ * multi-spike) stays silent and not pending: 0 ≤ a ≤ 1 and c = 0 give a·v ≤ v ≤ θ for v ≥ 0 (the
+ * rounding is monotone and v representable) and a·v ≤ 0 ≤ θ for v < 0, adding g·0 = ±0 changes no
+ * value, and a v_min ≤ θ keeps the clamped v ≤ θ. Such a neuron needs its decay only.
+ */
+export const quietDecay = (r: IFRule | undefined): boolean =>
+  !!r && r.kind === "linear" && r.a >= 0 && r.a <= 1 && r.c === 0 && r.th >= 0 && (r.vmin === null || r.vmin <= r.th);
+/**
+ * True when a quiet decay keeps v = +0 at +0: a ≥ 0 gives a·(+0) = +0, g·0 is ±0 and +0 + ±0 = +0,
+ * c is +0, and a v_min ≤ 0 leaves +0 as it is.
+ */
+export const zeroStays = (r: IFRule | undefined): boolean =>
+  quietDecay(r) && r!.kind === "linear" && Object.is(r!.c, 0) && r!.a >= 0 && (r!.vmin === null || r!.vmin <= 0);
 /** True when every neuron of the layer is updated every step (a leak). */
 export const ruleDense = (r: IFRule | undefined): boolean => !!r && r.kind === "linear" && r.dense;

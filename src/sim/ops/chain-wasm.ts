@@ -24,10 +24,11 @@
  *   (see `affineLimit`) adds the rows straight into v and tests every v: the same v, bit for bit.
  */
 import { instantiate, wasmSimd, type WasmHeap } from "../wasm/instance.js";
-import { affineLimit, directBound, type DirectBound } from "./chain-bounds.js";
+import { affineLimit, directBound, ruledDirectBound, type DirectBound } from "./chain-bounds.js";
 import { convIFCode, fireGroups, paddedRows } from "./chain-conv.js";
 import { convIFRuleCode, convIFRuleReset, ruleBitmapBytes } from "./chain-conv-rule.js";
 import { affineIFCode, affineIFRuleCode, affineIFRuleReset, poolCode } from "./chain-layers.js";
+import { ruleDense, zeroStays } from "./chain-if.js";
 import { f, inSize, outSize, ruled, type ChainLayer, type IO } from "./chain-wat.js";
 
 export type { ChainLayer } from "./chain-wat.js";
@@ -138,8 +139,10 @@ function layoutConvIF(heap: WasmHeap, layers: ChainLayer[], k: number, io: IO, d
   const A = { dc, start: start.at, yOff: yOff.at, wOff: wOff.at, y: Y.at, v: V.at, masks: masks.at, tb: tb.at, fl: fl.at, wc: wc.at, pad, padR: pr };
   if (ruled(l)) {
     // the positions left pending by the last step
-    const R = { ...A, pb: heap.i32(4 * nv).at };
-    return { code: convIFRuleCode(name, l, io, R), v: V.view.subarray(0, osz), bound: null, reset: convIFRuleReset(name, l, R) };
+    // (and S of the direct bound, when the rule has one; the live bitmap of a leak that keeps +0)
+    const rb = ruledDirectBound(layers, k);
+    const R = { ...A, pb: heap.i32(4 * nv).at, ...(rb ? { sd: heap.f64(1).at } : {}), ...(ruleDense(l.rule) && zeroStays(l.rule) ? { lv: heap.i32(4 * nv).at } : {}) };
+    return { code: convIFRuleCode(name, l, io, R, rb), v: V.view.subarray(0, osz), bound: null, reset: convIFRuleReset(name, l, R) };
   }
   const bound = directBound(layers, k);
   return { code: convIFCode(name, l, io, A, bound ? k : -1), v: V.view.subarray(0, osz), bound };
