@@ -36,8 +36,15 @@ export const BRAILLE_PRESET: TrainPreset = {
   why: "20 ms bins of ON minus OFF events for the sparse θ = 10 recordings, the paper's surrogate slope, a cosine lr schedule",
 };
 
-/** N-MNIST: the trainer's own defaults (ce-count, fast-sigmoid:25, Adam 1e-3, batch 32). */
-export const NMNIST_PRESET: TrainPreset = { data: {}, train: {}, why: "the trainer's defaults" };
+/**
+ * N-MNIST on the paper's SCNN. The arctangent surrogate with slope 2 (snnTorch's default) passes
+ * gradient to membranes further from the threshold than the trainer's default fast-sigmoid:25,
+ * which reaches the SCNN's sparsely firing deeper layers: chosen on 100 training recordings held
+ * out from training (seeds 0 and 1, 15 epochs: 0.92–0.95 held-out accuracy against 0.83–0.89 with
+ * fast-sigmoid:25). Everything else is the trainer's default (ce-count, Adam lr 1e-3, batch 32,
+ * constant rate, the norse profile's zero reset); bins and steps are the command line's.
+ */
+export const NMNIST_PRESET: TrainPreset = { data: {}, train: { surrogate: "atan:2" }, why: "the arctangent surrogate, slope 2, for the sparsely firing deeper layers" };
 
 /** Presets by the `--data` name. */
 export const TRAIN_PRESETS: Record<"braille" | "nmnist", TrainPreset> = { braille: BRAILLE_PRESET, nmnist: NMNIST_PRESET };
