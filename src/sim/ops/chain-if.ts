@@ -54,7 +54,7 @@ export function chainIFRule(c: NeuronCoefs): IFRule | string {
 
 /** The extra locals of a rule's update code. */
 export const RULE_LOCALS = `(local $vp f64) (local $sv f64) (local $ve f64) (local $rem f64) (local $sl f64) (local $ss f64) (local $gd i32)
-    ${["y", "v", "n", "b"].flatMap((p) => [0, 1, 2, 3].map((j) => `(local $${p}${j} v128)`)).join(" ")}`;
+    ${["y", "v", "n", "b"].flatMap((p) => (p === "n" || p === "b" ? [0, 1, 2, 3, 4, 5, 6, 7] : [0, 1, 2, 3]).map((j) => `(local $${p}${j} v128)`)).join(" ")}`;
 
 const get = (n: string): string => `(local.get $${n})`;
 const flag = (cond: string): string => `(f64.convert_i32_s ${cond})`;
@@ -203,8 +203,9 @@ function linearPair(r: Extract<IFRule, { kind: "linear" }>, j: number): string {
   let code: string;
   if (r.timing === "same") {
     const test = r.multi ? (r.th > 0 ? `(f64x2.ge ${n} ${get("th")})` : get("zero")) : `(f64x2.gt ${n} ${get("th")})`;
-    const count = r.multi ? `(f64x2.floor (f64x2.div ${n} ${get("th")}))` : get("one");
-    const after = r.subtract ? (r.multi ? `(f64x2.sub ${n} (f64x2.mul ${s} ${get("th")}))` : `(f64x2.sub ${n} ${get("th")})`) : get("vr");
+    // θ = 1: v/θ is v and count·θ is count, exactly (a division and a product by 1 left out)
+    const count = r.multi ? `(f64x2.floor ${r.th === 1 ? n : `(f64x2.div ${n} ${get("th")})`})` : get("one");
+    const after = r.subtract ? (r.multi ? `(f64x2.sub ${n} ${r.th === 1 ? s : `(f64x2.mul ${s} ${get("th")})`})` : `(f64x2.sub ${n} ${get("th")})`) : get("vr");
     code = `${set("b", test)}${set("s", `(v128.and ${count} ${b})`)}${set("n", `(v128.bitselect ${after} ${n} ${b})`)}`;
   } else if (r.timing === "next") {
     const flagV = `(v128.and ${get("one")} (f64x2.gt ${v} ${get("th")}))`;
