@@ -4,7 +4,8 @@
  * go straight into v while vmax + S·colSum ≤ 2^(52+q), S summing each step's largest input. The
  * reference is the same chain with c = −0: (v + y) + (−0) is v + y for every value, but −0 keeps
  * the layer off the direct path, so it always sums into y first. One weight of 2^−46 puts the
- * limit at 2^6 = 64 in both layers, so each run of steps between resets starts direct and turns ordered.
+ * limit at 2^6 = 64 in both layers (2^9 in the second layer with 16 channels), so each run of steps
+ * between resets starts direct and turns ordered.
  */
 import { describe, expect, it } from "vitest";
 import type { IFRule } from "../../src/sim/ops/chain-if.js";
@@ -14,15 +15,18 @@ import { rng } from "../support/index.js";
 
 type Linear = Extract<IFRule, { kind: "linear" }>;
 
-describe("wasm chain: a ruled conv→IF adds straight into v while its sums are exact", () => {
+// 4 channels: the direct update takes their 2 pairs at once as the ordered one does; 16: all 8
+// pairs at once, against the ordered update's 4 at a time
+for (const C of [4, 16]) describe(`wasm chain: a ruled conv→IF (${C} channels) adds straight into v while its sums are exact`, () => {
   const r = rng(91);
-  const H = 6, C = 4;
+  const H = 6;
   const g = { cin: 2, h: H, w: H, cout: C, oh: H, ow: H, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1 };
   const g2 = { ...g, cin: C };
   const w1 = Float64Array.from({ length: C * 2 * 9 }, () => Math.fround((r() - 0.3) * 0.9));
   const w2 = Float64Array.from({ length: C * C * 9 }, () => Math.fround((r() - 0.4) * 0.8));
   w1[3] = 2 ** -46;
-  w2[5] = 2 ** -46;
+  // 16 channels sum 4× the weights per output: a limit 8× higher (2^9) keeps layer 2's runs starting direct
+  w2[5] = 2 ** (C === 4 ? -46 : -43);
   const rules: Record<string, Linear> = {
     "Sinabs (multi-spike, subtract, v_min −θ)": { kind: "linear", a: 1, g: 1, c: 0, th: 1, vr: 0, subtract: true, multi: true, vmin: -1, timing: "same", delay: false, dense: false },
     "single spike, reset to 0.25": { kind: "linear", a: 1, g: 1, c: 0, th: 0.75, vr: 0.25, subtract: false, multi: false, vmin: null, timing: "same", delay: false, dense: false },

@@ -46,8 +46,11 @@ const markPending = (A: Record<string, number>): string => `
 function pair(r: Rule, io: IO, A: Record<string, number>, ohw: number, cout: number, direct = false): string {
   const spike = (L: number): string => `
             (local.set $k (i32.add (local.get $po) (i32.mul (i32.add (local.get $co) (i32.const ${L})) (i32.const ${ohw})))) ${emitCount(io)}`;
-  return pairUpdate(r, A.v - A.y, pairUnroll(cout / 2), spike, markPending(A), direct);
+  return pairUpdate(r, A.v - A.y, pairsAtOnce(r, cout, direct), spike, markPending(A), direct);
 }
+
+/** Channel pairs a position's update takes at once: a direct linear update (only a test on most positions) all of up to 8 pairs, else `pairUnroll`. */
+const pairsAtOnce = (r: Rule, cout: number, direct: boolean): number => (direct && r.kind === "linear" && cout / 2 <= 8 ? cout / 2 : pairUnroll(cout / 2));
 
 /**
  * The fire pass of a leaky rule: every neuron, two at a time along y and v in their position-major
@@ -125,7 +128,7 @@ function fire(l: ConvIF, io: IO, A: Record<string, number>, direct = false): str
   if (ruleDense(r)) return quietDecay(r) ? fireQuiet(l, io, A) : fireAll(l, io, A);
   const cout = l.g.cout, ohw = l.g.oh * l.g.ow, nv = Math.ceil(ohw / 128);
   // two channels per f64x2, up to four pairs at a time
-  const step = 2 * pairUnroll(cout / 2);
+  const step = 2 * pairsAtOnce(r, cout, direct);
   const body = pair(r, io, A, ohw, cout, direct);
   return `
     ;; the positions to visit: those marked, and the pending ones (cleared, to be marked anew)

@@ -54,7 +54,7 @@ export function chainIFRule(c: NeuronCoefs): IFRule | string {
 
 /** The extra locals of a rule's update code. */
 export const RULE_LOCALS = `(local $vp f64) (local $sv f64) (local $ve f64) (local $rem f64) (local $sl f64) (local $ss f64) (local $gd i32)
-    ${["y", "v", "n", "b"].flatMap((p) => [0, 1, 2, 3].map((j) => `(local $${p}${j} v128)`)).join(" ")}`;
+    ${["y", "v", "n", "b"].flatMap((p) => (p === "n" || p === "b" ? [0, 1, 2, 3, 4, 5, 6, 7] : [0, 1, 2, 3]).map((j) => `(local $${p}${j} v128)`)).join(" ")}`;
 
 const get = (n: string): string => `(local.get $${n})`;
 const flag = (cond: string): string => `(f64.convert_i32_s ${cond})`;
@@ -155,38 +155,35 @@ export function pendingTest(r: Exclude<IFRule, { kind: "lazy" }>): string {
 /** A rule the pair update runs (two neurons as one f64x2, see `pairUpdate`): every rule but the lazy one. */
 export type PairRule = Exclude<IFRule, { kind: "lazy" }>;
 
-/** 2^23 − 1: Loihi's v bound; 1.5·2^52: adding and subtracting it rounds |a| < 2^51 to an integer (half to even), exactly. */
-const HM = 2 ** 23 - 1, MAGIC = 1.5 * 2 ** 52;
+/** 2^23 − 1: Loihi's v bound. */
+const HM = 2 ** 23 - 1;
 
 /**
  * Sets the v128 constants of the pair update: linear and exact $x0 = a, $g = g, $x1 = c, $th = θ,
- * $x2 = vmin, $vr = v_reset; loihi $x0 = input scale, $th = θ, $x1 = 2^23 − 1, $x2 = 1.5·2^52, $x3 = 64,
- * $g = 255·64, $vr = −1; and $one = 1.
+ * $x2 = vmin, $vr = v_reset; loihi $x0 = input scale, $th = θ, $x1 = 2^23 − 1, $x3 = 64,
+ * $g = 255·64, $vr = −(2^23 − 1); and $one = 1.
  */
 export function pairConsts(r: PairRule): string {
   const splat = (n: string, x: number): string => `(local.set $${n} (f64x2.splat (f64.const ${f(x)})))`;
-  if (r.kind === "loihi") return [splat("x0", r.scale), splat("th", r.vth), splat("x1", HM), splat("x2", MAGIC), splat("x3", 64), splat("g", 16320), splat("vr", -1), splat("one", 1)].join("\n    ");
+  if (r.kind === "loihi") return [splat("x0", r.scale), splat("th", r.vth), splat("x1", HM), splat("x3", 64), splat("g", 16320), splat("vr", -HM), splat("one", 1)].join("\n    ");
   return [splat("x0", r.kind === "linear" ? r.a : 1), splat("g", r.g), splat("x1", r.kind === "linear" ? r.c : 0), splat("th", r.th),
     splat("x2", r.kind === "linear" && r.vmin !== null ? r.vmin : 0), splat("vr", r.vr), splat("one", 1)].join("\n    ");
 }
 
 /**
  * Loihi's plain case for pair j: a = y·scale with |a| ≤ 255·64 (exponent 1, else $b_j marks the
- * pair special), trunc(a) as the nearest integer moved one step towards zero where it lies
- * beyond a, u = trunc(a)·64 (no wrap below 2^23), v ← clip24((v + u) + 0).
+ * pair special), trunc(a) (f64x2.trunc: the scalar select of floor(a) and −floor(−a), up to the sign
+ * of a zero, which the + 0 below removes), u = trunc(a)·64 (no wrap below 2^23),
+ * v ← clip24((v + u) + 0).
  */
 function loihiPair(j: number): string {
   const get = (n: string): string => `(local.get $${n})`;
-  const away = `(v128.and (v128.bitselect ${get("vr")} ${get("one")} (f64x2.lt ${get("xs")} ${get("zero")})) (f64x2.gt (f64x2.abs ${get("sp")}) (f64x2.abs ${get("xs")})))`;
   return `
             (local.set $xs (f64x2.mul ${get(`y${j}`)} ${get("x0")}))
             (local.set $b${j} (f64x2.gt (f64x2.abs ${get("xs")}) ${get("g")}))
-            (local.set $sp (f64x2.sub (f64x2.add ${get("xs")} ${get("x2")}) ${get("x2")}))
-            (local.set $sp (f64x2.sub ${get("sp")} ${away}))
-            (local.set $n${j} (f64x2.add (f64x2.add ${get(`v${j}`)} (f64x2.mul ${get("sp")} ${get("x3")})) ${get("zero")}))
+            (local.set $n${j} (f64x2.add (f64x2.add ${get(`v${j}`)} (f64x2.mul (f64x2.trunc ${get("xs")}) ${get("x3")})) ${get("zero")}))
             (local.set $n${j} (v128.bitselect ${get("x1")} ${get(`n${j}`)} (f64x2.gt ${get(`n${j}`)} ${get("x1")})))
-            (local.set $xs (f64x2.sub ${get("zero")} ${get("x1")}))
-            (local.set $n${j} (v128.bitselect ${get("xs")} ${get(`n${j}`)} (f64x2.lt ${get(`n${j}`)} ${get("xs")})))`;
+            (local.set $n${j} (v128.bitselect ${get("vr")} ${get(`n${j}`)} (f64x2.lt ${get(`n${j}`)} ${get("vr")})))`;
 }
 
 /**
@@ -203,8 +200,9 @@ function linearPair(r: Extract<IFRule, { kind: "linear" }>, j: number): string {
   let code: string;
   if (r.timing === "same") {
     const test = r.multi ? (r.th > 0 ? `(f64x2.ge ${n} ${get("th")})` : get("zero")) : `(f64x2.gt ${n} ${get("th")})`;
-    const count = r.multi ? `(f64x2.floor (f64x2.div ${n} ${get("th")}))` : get("one");
-    const after = r.subtract ? (r.multi ? `(f64x2.sub ${n} (f64x2.mul ${s} ${get("th")}))` : `(f64x2.sub ${n} ${get("th")})`) : get("vr");
+    // θ = 1: v/θ is v and count·θ is count, exactly (a division and a product by 1 left out)
+    const count = r.multi ? `(f64x2.floor ${r.th === 1 ? n : `(f64x2.div ${n} ${get("th")})`})` : get("one");
+    const after = r.subtract ? (r.multi ? `(f64x2.sub ${n} ${r.th === 1 ? s : `(f64x2.mul ${s} ${get("th")})`})` : `(f64x2.sub ${n} ${get("th")})`) : get("vr");
     code = `${set("b", test)}${set("s", `(v128.and ${count} ${b})`)}${set("n", `(v128.bitselect ${after} ${n} ${b})`)}`;
   } else if (r.timing === "next") {
     const flagV = `(v128.and ${get("one")} (f64x2.gt ${v} ${get("th")}))`;

@@ -34,7 +34,7 @@ const SIMD: Record<string, number> = {
   "f64x2.splat": 0x14, "v128.not": 0x4d, "v128.and": 0x4e, "v128.andnot": 0x4f, "v128.or": 0x50, "v128.xor": 0x51, "v128.bitselect": 0x52,
   "v128.any_true": 0x53, "f64x2.eq": 0x47, "f64x2.ne": 0x48, "f64x2.lt": 0x49, "f64x2.gt": 0x4a, "f64x2.le": 0x4b, "f64x2.ge": 0x4c,
   "i64x2.bitmask": 0xc4, "i8x16.bitmask": 0x64, "i8x16.narrow_i16x8_s": 0x65, "i16x8.narrow_i32x4_s": 0x85, "f32x4.eq": 0x41, "f32x4.ne": 0x42, "f64x2.add": 0xf0, "f64x2.sub": 0xf1, "f64x2.mul": 0xf2, "f64x2.div": 0xf3,
-  "f64x2.abs": 0xec, "f64x2.pmax": 0xf7, "f64x2.floor": 0x75,
+  "f64x2.abs": 0xec, "f64x2.pmax": 0xf7, "f64x2.floor": 0x75, "f64x2.trunc": 0x7a,
   "f32x4.splat": 0x13, "f32x4.add": 0xe4, "f32x4.sub": 0xe5, "f32x4.mul": 0xe6,
   "f64x2.promote_low_f32x4": 0x5f, "f32x4.demote_f64x2_zero": 0x5e,
 };
