@@ -12,7 +12,7 @@ import { pairConsts, pairUnroll, pairUpdate, quietDecay, ruleDelay, ruleDense, R
 import { convScatter } from "./chain-conv.js";
 import { denseFrom } from "./contract.js";
 import type { RuledDirectBound } from "./chain-bounds.js";
-import { countDirect, emitCount, f, LOCALS, prologue, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
+import { countDirect, emitCount, f, LOCALS, prologue, touchedPositions, zeroBytes, type ChainLayer, type IO } from "./chain-wat.js";
 
 type ConvIF = Extract<ChainLayer, { kind: "convIF" }>;
 type Rule = Exclude<IFRule, { kind: "lazy" }>;
@@ -139,25 +139,13 @@ function fire(l: ConvIF, io: IO, A: Record<string, number>, direct = false): str
       (v128.store offset=${A.pb} (local.get $q) (local.get $zero))
       (local.set $q (i32.add (local.get $q) (i32.const 16)))
       (br $lm)))
-    (local.set $q (i32.const 0))
-    (block $df (loop $lf
-      (br_if $df (i32.ge_u (local.get $q) (i32.const ${4 * nv})))
-      (local.set $word (i32.load offset=${A.tb} (i32.shl (local.get $q) (i32.const 2))))
-      (if (local.get $word) (then
-        (i32.store offset=${A.tb} (i32.shl (local.get $q) (i32.const 2)) (i32.const 0))
-        (block $dbit (loop $lbit
-          (local.set $po (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $word))))
-          (local.set $word (i32.and (local.get $word) (i32.sub (local.get $word) (i32.const 1))))
-          (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
+    (local.set $q (i32.const 0))${touchedPositions(A.tb, nv, A.y, cout, `
           (local.set $co (i32.const 0))
           (block $dch (loop $lch
             (br_if $dch (i32.ge_u (local.get $co) (i32.const ${cout})))${body}
             (local.set $yb (i32.add (local.get $yb) (i32.const ${8 * step})))
             (local.set $co (i32.add (local.get $co) (i32.const ${step})))
-            (br $lch)))
-          (br_if $lbit (local.get $word))))))
-      (local.set $q (i32.add (local.get $q) (i32.const 1)))
-      (br $lf)))`;
+            (br $lch)))`)}`;
 }
 
 /**

@@ -4,7 +4,7 @@
  * into v while the sums are exact), then the fire pass over the touched positions.
  */
 import { denseFrom } from "./contract.js";
-import { countDirect, emitSpike, f, LOCALS, prologue, range, type ChainLayer, type IO } from "./chain-wat.js";
+import { countDirect, emitSpike, f, LOCALS, prologue, range, touchedPositions, type ChainLayer, type IO } from "./chain-wat.js";
 
 /** Channels a conv→IF layer tests at once (a fire group: 16 channels narrow to one 32-bit mask word), and its groups per position. */
 export const FIRE_GROUP = 16;
@@ -142,20 +142,9 @@ function lazyFire(l: Extract<ChainLayer, { kind: "convIF" }>, io: IO, A: Record<
   // the touched positions, ascending: the set bits of the bitmap (cleared as read)
   return `
       (local.set $fo (i32.const 0))
-      (block $df (loop $lf
-        (br_if $df (i32.ge_u (local.get $q) (i32.const ${4 * nv})))
-        (local.set $word (i32.load offset=${A.tb} (i32.shl (local.get $q) (i32.const 2))))
-        (if (local.get $word) (then
-          (i32.store offset=${A.tb} (i32.shl (local.get $q) (i32.const 2)) (i32.const 0))
-          (block $dbit (loop $lbit
-            (local.set $po (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $word))))
-            (local.set $word (i32.and (local.get $word) (i32.sub (local.get $word) (i32.const 1))))
-            (local.set $yb (i32.add (i32.const ${A.y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
-            (local.set $vb (i32.add (i32.const ${A.v}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
-            ${lazyPhase1(l, A, direct)}
-            (br_if $lbit (local.get $word))))))
-        (local.set $q (i32.add (local.get $q) (i32.const 1)))
-        (br $lf)))${spikes}`;
+${touchedPositions(A.tb, nv, A.y, cout, `
+          (local.set $vb (i32.add (i32.const ${A.v}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))
+          ${lazyPhase1(l, A, direct)}`)}${spikes}`;
 }
 
 /** The lazy rule's dense step (as the JavaScript gather): every non-zero input in ascending order, then every neuron in NCHW order. */

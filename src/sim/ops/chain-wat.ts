@@ -92,3 +92,25 @@ export function zeroBytes(at: number, bytes: number): string {
       (local.set $q (i32.add (local.get $q) (i32.const 8)))
       (br $lz)))`;
 }
+
+/**
+ * The touched positions of a conv→IF layer in ascending order: walks the set bits of the bitmap at
+ * byte `tb` (`nv` v128 words), clearing each 32-bit word as it is read. For each set bit `$po` is the
+ * position and `$yb` the address of its `cout` f64 input sums in the buffer at byte `y`; then `body`
+ * runs. `$q` must be 0 on entry; uses the locals $q, $word, $po, $yb.
+ */
+export function touchedPositions(tb: number, nv: number, y: number, cout: number, body: string): string {
+  return `
+    (block $df (loop $lf
+      (br_if $df (i32.ge_u (local.get $q) (i32.const ${4 * nv})))
+      (local.set $word (i32.load offset=${tb} (i32.shl (local.get $q) (i32.const 2))))
+      (if (local.get $word) (then
+        (i32.store offset=${tb} (i32.shl (local.get $q) (i32.const 2)) (i32.const 0))
+        (block $dbit (loop $lbit
+          (local.set $po (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $word))))
+          (local.set $word (i32.and (local.get $word) (i32.sub (local.get $word) (i32.const 1))))
+          (local.set $yb (i32.add (i32.const ${y}) (i32.mul (local.get $po) (i32.const ${8 * cout}))))${body}
+          (br_if $lbit (local.get $word))))))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $lf)))`;
+}
