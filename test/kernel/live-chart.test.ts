@@ -2,13 +2,12 @@
 // param bound to a range input) loads vega from the server's _nirkit/ folder (no network) and
 // swaps its static SVG for the live view; the static SVG (what other front ends show) says it is
 // static.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { findJupyterUI, startWorkshop, type Workshop } from "../../src/notebook/workshop.js";
+import { findJupyterUI } from "../../src/notebook/workshop.js";
 import { bundleOf } from "../../src/notebook/show.js";
 import type { VegaLiteSpec } from "../../src/viz/spec.js";
-import { ROOT } from "../support/index.js";
+import { closeNotebookUI, runInClassicNotebook, workspaceTempDir, type NotebookUI } from "./classic-notebook.js";
 import { ensureBuilt, ensureChromium } from "./setup.js";
 
 const chromium = ensureChromium();
@@ -38,41 +37,20 @@ describe("a slider chart's bundle outside a live page", () => {
 });
 
 describe.skipIf(!!skip)("a live chart in the classic Notebook", () => {
-  const dir = mkdtempSync(join(ROOT, "workspace", "live-test-"));
-  let w: Workshop | undefined;
-  let browser: { close(): Promise<void> } | undefined;
+  const dir = workspaceTempDir("live-test-");
+  const ui: NotebookUI = {};
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await w?.stop();
+    await closeNotebookUI(ui);
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it("replaces the static chart with the live one and its slider", async () => {
-    process.env.NIR_WORKSPACE = dir;
-    try {
-      w = await startWorkshop({ cullIdleSeconds: 0, log: () => undefined });
-    } finally {
-      delete process.env.NIR_WORKSPACE;
-    }
-    writeFileSync(join(dir, "live.ipynb"), JSON.stringify({
-      cells: [{ cell_type: "code", metadata: {}, source: `import * as nir from "nirkit";\nawait nir.show(${JSON.stringify(SLIDER_SPEC)});`, outputs: [], execution_count: null }],
-      metadata: { kernelspec: { name: "nirkit", display_name: "TypeScript (NIR)", language: "typescript" } },
-      nbformat: 4, nbformat_minor: 5,
-    }));
-    const { chromium: pw } = await import("playwright-core");
-    const b = await pw.launch({ executablePath: (chromium as { path: string }).path, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
-    browser = b;
-    const page = await b.newPage({ viewport: { width: 1280, height: 1000 } });
-    const requests: string[] = [];
-    page.on("request", (r) => requests.push(r.url()));
-    await page.goto(`http://127.0.0.1:${w.port}/notebooks/live.ipynb?token=${w.token}`);
-    await page.waitForFunction(() => (window as unknown as { Jupyter?: { notebook?: { kernel?: { is_connected(): boolean } } } }).Jupyter?.notebook?.kernel?.is_connected(), undefined, { timeout: 120_000 });
-    await page.evaluate(() => (window as unknown as { Jupyter: { notebook: { execute_all_cells(): void } } }).Jupyter.notebook.execute_all_cells());
+    const { page, requests } = await runInClassicNotebook(ui, dir, "live.ipynb", `import * as nir from "nirkit";\nawait nir.show(${JSON.stringify(SLIDER_SPEC)});`, (chromium as { path: string }).path);
     await page.waitForSelector('.nirkit-live[data-live="1"]', { timeout: 180_000 });
     const sliders = await page.evaluate(() => Array.from(document.querySelectorAll(".nirkit-live input[type=range]")).map((e) => (e as HTMLInputElement).name).sort());
     expect(sliders).toEqual(["k"]);
     expect(await page.evaluate(() => document.querySelectorAll('.nirkit-live g[class*="dots_marks"] > path').length)).toBe(3);
     // everything came from the notebook server itself
-    expect(requests.filter((u) => !u.startsWith(`http://127.0.0.1:${w!.port}/`) && !u.startsWith("data:") && !u.startsWith("blob:"))).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith(`http://127.0.0.1:${ui.workshop!.port}/`) && !u.startsWith("data:") && !u.startsWith("blob:"))).toEqual([]);
   }, 300_000);
 });
